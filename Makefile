@@ -1,0 +1,80 @@
+# labctl: build the tool, test it, install it.
+#   make                 bin/labctl
+#   make DEVELOPER=1     ... with -Werror
+#   make test            every test tier (unit, unit under ASan/UBSan, end-to-end)
+#   make install PREFIX=/usr/local
+#   make deps            install the Debian packages labctl needs (apt, as root)
+
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+CC       ?= cc
+PKGS      = libgit2 libcurl libarchive libcrypto jansson inih
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS   ?= -O2 -g
+WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wno-unused-parameter
+ifeq ($(DEVELOPER),1)
+WARN     += -Werror
+endif
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
+             -DLABCTL_VERSION='"$(VERSION)"' -MMD -MP
+
+# Everything labctl needs on Debian 12: to build it, to build the kernel, to
+# boot and debug the lab, to grade, to test.  `make deps` installs them.
+DEBIAN_PACKAGES = build-essential pkg-config libgit2-dev libcurl4-openssl-dev \
+  libarchive-dev libssl-dev libjansson-dev libinih-dev libcmocka-dev \
+  flex bison bc libelf-dev ccache xz-utils ca-certificates \
+  qemu-system-x86 gdb busybox-static gcc-multilib bubblewrap file git python3 \
+  chromium
+
+SRCS  := $(wildcard labctl/*.c)
+LIB_SRCS := $(filter-out labctl/main.c,$(SRCS))
+TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+
+all: bin/labctl
+
+# Two flavours of every object: plain, and under ASan/UBSan for the tests.
+build/plain/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+build/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
+
+SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+bin/labctl: $(SRCS:%.c=build/plain/%.o)
+	@mkdir -p bin
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+build/asan/bin/labctl: $(SRCS:%.c=build/asan/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/plain/tests/%: build/plain/tests/unit/%.o $(LIB_SRCS:%.c=build/plain/%.o)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
+build/asan/tests/%: build/asan/tests/unit/%.o $(LIB_SRCS:%.c=build/asan/%.o)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+UNIT_BINS = $(TESTS:%=build/plain/tests/%) $(TESTS:%=build/asan/tests/%)
+
+test: bin/labctl build/asan/bin/labctl $(UNIT_BINS)
+	tests/run $(UNIT_BINS)
+
+install: bin/labctl
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/labctl
+	install -m 755 bin/labctl $(DESTDIR)$(PREFIX)/bin/labctl
+	cp -R kernel-config rootfs gdb scenarios $(DESTDIR)$(PREFIX)/share/labctl/
+
+deps:
+	@if [ "$$(id -u)" -ne 0 ]; then echo "make deps: run as root (sudo make deps)" >&2; exit 1; fi
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEBIAN_PACKAGES)
+
+clean:
+	rm -rf build bin
+
+.PHONY: all test install deps clean
+.SECONDARY:
+-include $(shell find build -name '*.d' 2>/dev/null)

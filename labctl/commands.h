@@ -1,0 +1,11 @@
+/* The commands, one file each (cmd-*.c); main.c holds the table. */
+#ifndef LABCTL_COMMANDS_H
+#define LABCTL_COMMANDS_H
+
+/*
+ * Each command parses its own options with getopt_long; "--help" prints its
+ * usage on stdout and returns 0.  The return value is labctl's exit code.
+ */
+int cmd_version(int argc, char **argv);
+
+#endif

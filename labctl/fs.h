@@ -1,0 +1,24 @@
+/* Files and directories, written so that nothing is ever half there. */
+#ifndef LABCTL_FS_H
+#define LABCTL_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* mkdir -p; dies on failure. */
+void mkdir_p(const char *path);
+/* Write DATA to PATH through PATH.tmp.PID and rename(): readers see the old
+ * file or the new one, never a part.  Returns 0 or -1 with errno set. */
+int write_file_atomic(const char *path, const void *data, size_t len);
+/* Read a whole file (NUL-terminated); NULL with errno set on failure. */
+char *read_file(const char *path, size_t *len);
+/* rm -rf; returns 0 or -1. */
+int remove_tree(const char *path);
+bool is_dir(const char *path);
+bool is_file(const char *path);
+/* A fresh directory beside FINAL to fill, then publish_dir() it. */
+char *staging_dir(const char *final);
+/* Atomically move a filled staging directory to FINAL (which must not exist). */
+int publish_dir(const char *staging, const char *final);
+
+#endif

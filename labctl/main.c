@@ -1,0 +1,124 @@
+/* labctl: watch a system call enter the Linux kernel.  The command table. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "labctl.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "version", cmd_version, "print labctl's version" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char usage_text[] =
+	"usage: labctl [--cache-dir DIR] [-v] [-q] COMMAND [ARGS]\n"
+	"       labctl help COMMAND\n"
+	"       labctl --version\n";
+
+static const char exit_codes_text[] =
+	"exit codes:\n"
+	"  0   done\n"
+	"  1   the job ran and failed (a build, a boot, a trace)\n"
+	"  2   bad command line\n"
+	"  3   the machine lacks something (a tool, disk space, working KVM)\n"
+	"  4   bad input (not a kernel tree, not 5.x, hash mismatch, hostile archive)\n"
+	"  5   a phase ran past its time limit\n"
+	"  70  a bug in labctl\n";
+
+static void print_usage(FILE *out)
+{
+	fputs(usage_text, out);
+	fputs("\ncommands:\n", out);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\noptions:\n"
+	      "  --cache-dir DIR  where sources, builds and runs are kept\n"
+	      "                   (default $LABCTL_CACHE_DIR, else $XDG_CACHE_HOME/labctl)\n"
+	      "  -v, --verbose    echo the logs of make, qemu and gdb\n"
+	      "  -q, --quiet      print errors only\n\n", out);
+	fputs(exit_codes_text, out);
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static int run_command(const struct command *cmd, int argc, char **argv)
+{
+	optind = 0;	/* each command runs getopt afresh on its own argv */
+	return cmd->fn(argc, argv);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct command *cmd;
+	char *help_argv[] = { NULL, "--help", NULL };
+
+	if (argc < 2) {
+		print_usage(stdout);
+		return EXIT_OK;
+	}
+	cmd = find_command(argv[1]);
+	if (!cmd)
+		die(EXIT_USAGE, "no command '%s' (see 'labctl --help')", argv[1]);
+	help_argv[0] = (char *)cmd->name;
+	return run_command(cmd, 2, help_argv);
+}
+
+int cmd_version(int argc, char **argv)
+{
+	(void)argc; (void)argv;
+	printf("labctl %s\n", LABCTL_VERSION);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "cache-dir", required_argument, NULL, 'C' },
+		{ "verbose",   no_argument,       NULL, 'v' },
+		{ "quiet",     no_argument,       NULL, 'q' },
+		{ "help",      no_argument,       NULL, 'h' },
+		{ "version",   no_argument,       NULL, 'V' },
+		{ 0 }
+	};
+	const struct command *cmd;
+	int c;
+
+	/* "+": stop at the command name; what follows is the command's. */
+	while ((c = getopt_long(argc, argv, "+vqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'C': opts.cache_dir = optarg; break;
+		case 'v': opts.verbose++; break;
+		case 'q': opts.quiet = true; break;
+		case 'h': print_usage(stdout); return EXIT_OK;
+		case 'V': return cmd_version(0, NULL);
+		default:
+			fputs(usage_text, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		print_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[optind], "help"))
+		return cmd_help(argc - optind, argv + optind);
+	cmd = find_command(argv[optind]);
+	if (!cmd)
+		die(EXIT_USAGE, "no command '%s' (see 'labctl --help')", argv[optind]);
+	return run_command(cmd, argc - optind, argv + optind);
+}

@@ -1,0 +1,66 @@
+/*
+ * Child processes: the only way labctl runs make, gcc, qemu or gdb.
+ *
+ * Modelled on git's run-command API: fill in a struct child, start it, wait
+ * for it.  Every child runs in its own process group with stdin on /dev/null
+ * and its output in a log file; a timeout kills the whole group; children
+ * still running when labctl exits, dies, or is interrupted are killed and
+ * reaped.  A child whose parent vanishes (labctl SIGKILLed) gets SIGKILL
+ * from the kernel (PR_SET_PDEATHSIG).
+ */
+#ifndef LABCTL_PROC_H
+#define LABCTL_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct child;
+/* Called for each line of a child's output (without the newline). */
+typedef void (*child_line_fn)(struct child *c, const char *line, void *data);
+
+struct child {
+	/* Filled in by the caller. */
+	const char *name;       /* the phase, for messages: "make", "qemu" */
+	const char **argv;      /* argv[0] is looked up in $PATH */
+	const char **env;       /* "NAME=value" added to the environment, NULL-terminated */
+	const char *dir;        /* working directory, or NULL */
+	const char *log;        /* stdout and stderr are appended here (required) */
+	double timeout;         /* seconds from start; 0 for none */
+	bool echo;              /* also copy the output to labctl's stderr */
+	child_line_fn on_line;  /* optional: see each output line as it comes */
+	void *data;             /* passed to on_line */
+
+	/* Filled in by child_start() and child_wait(). */
+	pid_t pid;              /* also the process group id */
+	int status;             /* raw wait status */
+	bool timed_out;
+	double started, elapsed;
+	int out_fd;             /* read end of the output pipe, when piped */
+	int log_fd;
+	char *partial;          /* an unfinished output line */
+	size_t partial_len;
+};
+
+/* Start the child; dies if the program cannot be found or run. */
+void child_start(struct child *c);
+/* Wait for the child (killing it at its timeout); returns child_result(). */
+int child_wait(struct child *c);
+/* child_start() + child_wait(). */
+int child_run(struct child *c);
+/* Kill the child's process group and reap it. */
+void child_kill(struct child *c);
+
+/* 0 if it exited 0, else -1. */
+int child_result(const struct child *c);
+/* "exited with status 2", "killed by signal 9", "timed out after 30 s". */
+const char *child_outcome(const struct child *c);
+/*
+ * For a failed child: "labctl: error: make failed (exited with status 2)",
+ * then the last lines of its log, then where the full log is.
+ */
+void child_report_failure(const struct child *c, int tail_lines);
+
+/* Is PROGRAM on $PATH?  Returns its full path (static storage) or NULL. */
+const char *which(const char *program);
+
+#endif

@@ -1,0 +1,135 @@
+/* The process module: exit status, timeouts, process groups, output lines. */
+#include <errno.h>
+#include <stdbool.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../../labctl/fs.h"
+#include "../../labctl/labctl.h"
+#include "../../labctl/proc.h"
+
+static char logpath[] = "/tmp/labctl-test-proc.XXXXXX";
+
+static int setup(void **state)
+{
+	int fd = mkstemp(logpath);
+
+	close(fd);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	unlink(logpath);
+	return 0;
+}
+
+static void test_exit_status(void **state)
+{
+	const char *ok[] = { "true", NULL }, *bad[] = { "sh", "-c", "exit 3", NULL };
+	struct child c = { .name = "true", .argv = ok, .log = logpath };
+
+	assert_int_equal(child_run(&c), 0);
+	c = (struct child){ .name = "exit3", .argv = bad, .log = logpath };
+	assert_int_equal(child_run(&c), -1);
+	assert_string_equal(child_outcome(&c), "exited with status 3");
+}
+
+/* Gone, or a zombie waiting for init: either way it no longer runs. */
+static bool process_alive(int pid)
+{
+	char path[64], *stat, *paren;
+	bool alive;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	stat = read_file(path, NULL);
+	if (!stat)
+		return false;
+	paren = strrchr(stat, ')');
+	alive = paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+	free(stat);
+	return alive;
+}
+
+/* A timeout kills the whole process group, not just the leader. */
+static void test_timeout_kills_group(void **state)
+{
+	const char *argv[] = { "sh", "-c", "sleep 30 & echo $! > /tmp/labctl-test-proc.bg; wait", NULL };
+	struct child c = { .name = "sleeper", .argv = argv, .log = logpath, .timeout = 0.3 };
+	double t0 = now();
+	char *pid;
+
+	assert_int_equal(child_run(&c), -1);
+	assert_true(c.timed_out);
+	assert_true(now() - t0 < 2.0);
+	assert_string_equal(child_outcome(&c), "timed out after 0 s");
+	pid = read_file("/tmp/labctl-test-proc.bg", NULL);
+	assert_non_null(pid);
+	usleep(50000);
+	assert_false(process_alive(atoi(pid)));	/* the background sleep is gone */
+	free(pid);
+	unlink("/tmp/labctl-test-proc.bg");
+}
+
+struct lines { int n; char last[64]; };
+
+static void count_line(struct child *c, const char *line, void *data)
+{
+	struct lines *l = data;
+
+	l->n++;
+	snprintf(l->last, sizeof(l->last), "%s", line);
+}
+
+static void test_lines_and_log(void **state)
+{
+	const char *argv[] = { "sh", "-c", "printf 'a\\nb\\nlast-no-newline'", NULL };
+	struct lines l = { 0 };
+	struct child c = { .name = "printer", .argv = argv, .log = logpath,
+			   .on_line = count_line, .data = &l };
+	char *log;
+
+	truncate(logpath, 0);
+	assert_int_equal(child_run(&c), 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.last, "last-no-newline");
+	log = read_file(logpath, NULL);
+	assert_string_equal(log, "a\nb\nlast-no-newline");
+	free(log);
+}
+
+/* The child has its own process group, and stdin is /dev/null. */
+static void test_own_group_no_stdin(void **state)
+{
+	const char *argv[] = { "sh", "-c", "test $(ps -o pgid= -p $$) -eq $$ && ! read x", NULL };
+	struct child c = { .name = "pg", .argv = argv, .log = logpath, .timeout = 5 };
+
+	assert_int_equal(child_run(&c), 0);
+}
+
+static void test_which(void **state)
+{
+	assert_non_null(which("sh"));
+	assert_null(which("no-such-program-labctl"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exit_status),
+		cmocka_unit_test(test_timeout_kills_group),
+		cmocka_unit_test(test_lines_and_log),
+		cmocka_unit_test(test_own_group_no_stdin),
+		cmocka_unit_test(test_which),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
