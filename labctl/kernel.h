@@ -1,0 +1,37 @@
+/*
+ * A built kernel, as `labctl build` leaves it in the cache:
+ *
+ *   CACHE/kernels/KEY/            KEY = sha256(source, config inputs, compiler)
+ *       vmlinux                   with DWARF and a GDB index
+ *       bzImage
+ *       config                    the final .config
+ *       System.map
+ *       source -> the source tree (entry_64.S, syscall_64.tbl, ...)
+ *       obj    -> the object directory (scripts/gdb/, vmlinux-gdb.py)
+ *       kernel.json               version, key, inputs (see build.c)
+ *   CACHE/kernels/current -> KEY  the last one built
+ *
+ * boot, trace and grade read a kernel only through kernel_load().
+ */
+#ifndef LABCTL_KERNEL_H
+#define LABCTL_KERNEL_H
+
+struct kernel {
+	char *dir;       /* CACHE/kernels/KEY */
+	char *vmlinux;
+	char *bzimage;
+	char *config;
+	char *source;    /* the source tree (resolved) */
+	char *obj;       /* the object directory (resolved) */
+	char *version;   /* "5.10.223", from kernel.json */
+};
+
+/* Load DIR, or CACHE/kernels/current when DIR is NULL.  Dies (EXIT_ENV)
+ * with "run 'labctl build' first" when there is none. */
+void kernel_load(struct kernel *k, const char *dir);
+void kernel_free(struct kernel *k);
+/* The value of CONFIG_NAME in the kernel's config ("y", "64", "\"str\""), or
+ * NULL when unset.  Caller frees. */
+char *kernel_config_value(const struct kernel *k, const char *name);
+
+#endif

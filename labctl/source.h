@@ -1,0 +1,37 @@
+/*
+ * Kernel source trees in the cache.  A source spec is one of:
+ *   (none)                     Debian's linux-source-5.10 (suite bullseye),
+ *                              through apt with a private state directory
+ *   PATH                       a linux-*.tar.{xz,gz} or an extracted tree
+ *   https://...tar.xz          downloaded with libcurl, checked against a SHA-256
+ *   git+URL#TAG                cloned with libgit2
+ * Trees land in CACHE/sources/KEY/tree, KEY identifying the input (the
+ * archive's SHA-256, the commit id, ...).  An extracted tree given by PATH
+ * is used in place.
+ */
+#ifndef LABCTL_SOURCE_H
+#define LABCTL_SOURCE_H
+
+#include <stdbool.h>
+
+struct source_opts {
+	const char *spec;          /* --kernel-source, or NULL for the default */
+	const char *sha256;        /* --sha256 for https:// */
+	bool allow_unverified;     /* --allow-unverified: https:// without a hash */
+};
+
+struct kernel_source {
+	char *dir;       /* top of the tree (has Makefile, Kconfig, arch/x86) */
+	char *version;   /* "5.10.223", from the top Makefile */
+	char *key;       /* identifies the tree's content, for build cache keys */
+	char *origin;    /* what it came from, for reports: "debian:linux-source-5.10 5.10.223-1" */
+};
+
+/* Get the tree (downloading and extracting when needed).  Dies with a
+ * documented exit code on failure; nothing half-done is left in the cache. */
+void source_get(const struct source_opts *o, struct kernel_source *out);
+/* Check DIR is a 5.x kernel tree; fills version.  -1 with a message if not. */
+int source_check_tree(const char *dir, char **version);
+void source_free(struct kernel_source *s);
+
+#endif
