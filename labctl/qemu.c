@@ -1,0 +1,118 @@
+/* Starting the lab's guest: see qemu.h. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "labctl.h"
+#include "qemu.h"
+
+struct argv_buf {
+	char **v;
+	size_t n;
+};
+
+static void add(struct argv_buf *a, char *s)
+{
+	a->v = xrealloc(a->v, (a->n + 2) * sizeof(*a->v));
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+char **qemu_argv(const struct qemu_opts *o)
+{
+	struct argv_buf a = { 0 };
+	const char *cmdline = "console=ttyS0 nokaslr panic=-1 reboot=t quiet";
+
+	add(&a, xstrdup("qemu-system-x86_64"));
+	/* microvm without ACPI: the kernel finds the serial port and the PIC
+	 * the legacy way; isa-serial is microvm's default ttyS0. */
+	add(&a, xstrdup("-M"));
+	add(&a, xstrdup("microvm,acpi=off"));
+	add(&a, xstrdup("-accel"));
+	add(&a, xstrdup(o->kvm ? "kvm" : "tcg"));
+	add(&a, xstrdup("-cpu"));
+	add(&a, xstrdup(o->kvm ? "host" : "max"));
+	add(&a, xstrdup("-m"));
+	add(&a, xasprintf("%d", o->memory_mb ? o->memory_mb : 256));
+	add(&a, xstrdup("-smp"));
+	add(&a, xstrdup("1"));
+	add(&a, xstrdup("-no-reboot"));
+	add(&a, xstrdup("-nodefaults"));
+	add(&a, xstrdup("-display"));
+	add(&a, xstrdup("none"));
+	add(&a, xstrdup("-serial"));
+	add(&a, xasprintf("file:%s/serial.log", o->run_dir));
+	add(&a, xstrdup("-kernel"));
+	add(&a, xstrdup(o->kernel->vmlinux));
+	add(&a, xstrdup("-initrd"));
+	add(&a, xstrdup(o->initrd));
+	add(&a, xstrdup("-append"));
+	add(&a, o->append ? xasprintf("%s %s", cmdline, o->append) : xstrdup(cmdline));
+	if (o->gdb_socket) {
+		add(&a, xstrdup("-chardev"));
+		add(&a, xasprintf("socket,id=gdb0,path=%s,server=on,wait=off", o->gdb_socket));
+		add(&a, xstrdup("-gdb"));
+		add(&a, xstrdup("chardev:gdb0"));
+	} else if (o->gdb_port) {
+		add(&a, xstrdup("-gdb"));
+		add(&a, xasprintf("tcp:127.0.0.1:%d", o->gdb_port));
+	}
+	if (o->paused)
+		add(&a, xstrdup("-S"));
+	return a.v;
+}
+
+void argv_free(char **argv)
+{
+	for (char **p = argv; p && *p; p++)
+		free(*p);
+	free(argv);
+}
+
+/* Echo mode: QEMU's stdio is the console; the log is written by proc.c. */
+static char **echo_argv(char **argv, const char *run_dir)
+{
+	char *file = xasprintf("file:%s/serial.log", run_dir);
+
+	for (char **p = argv; *p; p++)
+		if (!strcmp(*p, file)) {
+			free(*p);
+			*p = xstrdup("stdio");
+		}
+	free(file);
+	return argv;
+}
+
+void qemu_start(const struct qemu_opts *o, struct child *c)
+{
+	char **argv = qemu_argv(o);
+
+	if (o->echo)
+		argv = echo_argv(argv, o->run_dir);
+	memset(c, 0, sizeof(*c));
+	c->name = "qemu";
+	c->argv = (const char **)argv;
+	c->log = o->echo ? xasprintf("%s/serial.log", o->run_dir)
+			 : xasprintf("%s/qemu.log", o->run_dir);
+	c->echo = o->echo;
+	c->timeout = o->timeout;
+	child_start(c);
+}
+
+bool port_free(int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, ok;
+
+	if (fd < 0)
+		return false;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	ok = bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+	close(fd);
+	return ok;
+}
