@@ -135,7 +135,8 @@ int archive_extract(const char *archive, const char *dest, int strip)
 	if (!in || !out || cwd < 0)
 		die(EXIT_ENV, "cannot set up extraction of %s", archive);
 	archive_read_support_filter_all(in);
-	archive_read_support_format_all(in);
+	/* Tar only: "all" would take mtree, whose entries can pull in local files. */
+	archive_read_support_format_tar(in);
 	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_TIME | SECURE_FLAGS);
 	archive_write_disk_set_standard_lookup(out);
 	if (archive_read_open_filename(in, archive, 1 << 16) != ARCHIVE_OK) {
