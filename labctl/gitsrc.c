@@ -62,6 +62,10 @@ int gitsrc_resolve(const char *url, const char *rev, char oid[GIT_OID_HEX_LEN + 
 		strcpy(oid, rev);
 		return 0;
 	}
+	if (!strstr(url, "://") && !strchr(url, ':') && !is_dir(url)) {
+		error("no git repository at %s", url);
+		return EXIT_INPUT;
+	}
 	git_init_once();
 	if (git_remote_create_detached(&remote, url) < 0 ||
 	    git_remote_connect(remote, GIT_DIRECTION_FETCH, NULL, NULL, NULL) < 0 ||
