@@ -1,10 +1,13 @@
 /* Kernel source trees: see source.h. */
 #include <ctype.h>
+#include <dirent.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "apt.h"
@@ -59,22 +62,50 @@ out:
 	return ret;
 }
 
-/* An extracted tree given by path: used in place, keyed by its path and version. */
+/* The hasher tree_key()'s nftw() callback feeds (nftw passes no data). */
+static struct hasher *walk_hasher;
+
+static int hash_stat(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	const long long meta[] = {
+		st->st_mode, st->st_size, st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+		st->st_ctim.tv_sec, st->st_ctim.tv_nsec,
+	};
+
+	if (type == FTW_D && !strcmp(path + ftw->base, ".git"))
+		return FTW_SKIP_SUBTREE;
+	hasher_add_str(walk_hasher, path);
+	hasher_add(walk_hasher, meta, sizeof(meta));
+	return FTW_CONTINUE;
+}
+
+/*
+ * The key of a tree used in place: its path, version, and every file's
+ * name, size, mode, mtime and ctime (like git's index: an edit changes it,
+ * no file is read).  About 0.2 s for a kernel tree with a warm page cache.
+ */
+static void tree_key(const char *dir, const char *version, char key[SHA256_HEX_LEN + 1])
+{
+	walk_hasher = hasher_new();
+	hasher_add_str(walk_hasher, "tree");
+	hasher_add_str(walk_hasher, version);
+	if (nftw(dir, hash_stat, 64, FTW_PHYS | FTW_ACTIONRETVAL) < 0)
+		die_errno(EXIT_INPUT, "cannot read the tree %s", dir);
+	hasher_hex(walk_hasher, key);
+	walk_hasher = NULL;
+}
+
+/* An extracted tree given by path: used in place. */
 static void source_from_tree(const char *path, struct kernel_source *out)
 {
 	char buf[PATH_MAX];
-	struct hasher *h;
 	char key[SHA256_HEX_LEN + 1];
 
 	if (!realpath(path, buf))
 		die_errno(EXIT_INPUT, "kernel source %s", path);
 	if (source_check_tree(buf, &out->version) < 0)
 		exit(EXIT_INPUT);
-	h = hasher_new();
-	hasher_add_str(h, "tree");
-	hasher_add_str(h, buf);
-	hasher_add_str(h, out->version);
-	hasher_hex(h, key);
+	tree_key(buf, out->version, key);
 	out->dir = xstrdup(buf);
 	out->key = xstrdup(key);
 	out->origin = xasprintf("tree:%s", buf);
@@ -335,6 +366,33 @@ out:
 	free(pointer);
 }
 
+static int is_staging(const struct dirent *d)
+{
+	return strstr(d->d_name, ".tmp.") != NULL;
+}
+
+/*
+ * Under the sources lock no other labctl is filling CACHE/sources, so a
+ * staging directory there is what an interrupted fetch left: remove it.
+ */
+static void sweep_staging(void)
+{
+	char *dir = cache_subdir("sources");
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, is_staging, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]->d_name);
+
+		note("removing %s, left by an interrupted fetch", path);
+		remove_tree(path);
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	free(dir);
+}
+
 static bool has_prefix(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));
@@ -375,6 +433,7 @@ void source_get(const struct source_opts *o, struct kernel_source *out)
 	if (spec && !has_prefix(spec, "git+") && !strstr(spec, "://") && !is_file(spec))
 		die(EXIT_INPUT, "kernel source %s: no such file or directory", spec);
 	lock = cache_lock("sources");
+	sweep_staging();
 	if (!spec)
 		source_debian(out);
 	else if (has_prefix(spec, "git+"))

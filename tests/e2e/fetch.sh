@@ -188,6 +188,28 @@ expect_exit "git: no #TAG" 2 fetch --kernel-source "git+$R"
 expect_exit "git: no such repository" 4 fetch --kernel-source "git+$T/norepo#v1"
 check "git: failed fetches leave no staging" test -z "$(ls -d "$C"/sources/*.tmp.* 2>/dev/null)"
 
+# --- a full disk: a 1 MiB tmpfs as the cache, in a private mount namespace ---
+mkdir -p "$T/big/arch/x86/entry/syscalls" "$T/full"
+cp "$T/good/Makefile" "$T/big/"
+cp "$T/good/arch/x86/entry/syscalls/syscall_64.tbl" "$T/big/arch/x86/entry/syscalls/"
+head -c 2000000 /dev/urandom >"$T/big/random"
+mk_tarball "$T/linux-5.10.98.tar.gz" "$T/big"
+if unshare -m --propagation private true 2>/dev/null; then
+	expect_exit "full disk: extraction fails as the machine's fault" 3 \
+		unshare -m --propagation private sh -c 'mount -t tmpfs -o size=1m tmpfs "$1" &&
+			exec "$2" --cache-dir "$1" fetch --kernel-source "$3"' \
+		sh "$T/full" "$LABCTL" "$T/linux-5.10.98.tar.gz"
+	check "full disk: says so" grep -q 'no space left' "$T/err"
+	check "full disk: one error line" test "$(grep -c 'error:' "$T/err")" -eq 1
+else
+	skip "full disk: no private mount namespace here"
+fi
+
+# --- an interrupted fetch's staging directory is swept ---
+mkdir -p "$C/sources/0123.tmp.999999/tree"
+expect_exit "sweep: a fetch after an interrupted one" 0 fetch --kernel-source "$T/linux-5.10.99.tar.gz"
+check "sweep: the staging directory is gone" test ! -e "$C/sources/0123.tmp.999999"
+
 # --- Debian's linux-source-5.10, for real, in the default cache ---
 start=$(date +%s.%N)
 expect_exit "debian: default source" 0 "$LABCTL" fetch
