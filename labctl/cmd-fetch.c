@@ -23,6 +23,7 @@ static const char fetch_usage[] =
 	"  --allow-unverified    accept a downloaded tarball whose SHA-256 is not known\n"
 	"\n"
 	"Trees are kept in CACHE/sources/KEY/tree; a second fetch reuses them.\n"
+	"$LABCTL_DEBIAN_MIRROR overrides the mirror taken from /etc/apt.\n"
 	"exit codes: 0 done; 2 bad command line (unknown scheme, bad hex);\n"
 	"3 the machine failed (network, disk full, apt-get missing); 4 bad input\n"
 	"(not a kernel tree, not 5.x, hash mismatch, no hash, hostile archive,\n"

@@ -8,13 +8,11 @@
 #include "gitsrc.h"
 #include "labctl.h"
 
-static void git_init_once(void)
+/* libgit2 up for one operation; git_libgit2_shutdown() frees its caches. */
+static void git_init(void)
 {
-	static bool inited;
-
-	if (!inited && git_libgit2_init() < 0)
+	if (git_libgit2_init() < 0)
 		die(EXIT_ENV, "cannot initialise libgit2");
-	inited = true;
 }
 
 static const char *git_message(void)
@@ -66,7 +64,7 @@ int gitsrc_resolve(const char *url, const char *rev, char oid[GIT_OID_HEX_LEN + 
 		error("no git repository at %s", url);
 		return EXIT_INPUT;
 	}
-	git_init_once();
+	git_init();
 	if (git_remote_create_detached(&remote, url) < 0 ||
 	    git_remote_connect(remote, GIT_DIRECTION_FETCH, NULL, NULL, NULL) < 0 ||
 	    git_remote_ls(&heads, &n, remote) < 0) {
@@ -77,6 +75,7 @@ int gitsrc_resolve(const char *url, const char *rev, char oid[GIT_OID_HEX_LEN + 
 		ret = 0;
 	}
 	git_remote_free(remote);
+	git_libgit2_shutdown();
 	return ret;
 }
 
@@ -131,17 +130,19 @@ int gitsrc_export(const char *url, const char *rev, const char *dir,
 	char *gitdir;
 	int ret;
 
-	git_init_once();
+	git_init();
 	git_clone_options_init(&opts_clone, GIT_CLONE_OPTIONS_VERSION);
 	/* Nothing checked out yet: only REV's tree is written, once. */
 	opts_clone.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE;
 	note("cloning %s", url);
 	if (git_clone(&repo, url, dir, &opts_clone) < 0) {
 		error("cannot clone %s: %s", url, git_message());
+		git_libgit2_shutdown();
 		return EXIT_INPUT;
 	}
 	ret = checkout(repo, url, rev, oid);
 	git_repository_free(repo);
+	git_libgit2_shutdown();
 	gitdir = xasprintf("%s/.git", dir);
 	if (!ret && remove_tree(gitdir) < 0) {
 		error("cannot remove %s: %m", gitdir);

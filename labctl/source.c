@@ -271,21 +271,21 @@ static void source_from_url(const struct source_opts *o, struct kernel_source *o
 	name = download_name(o->spec);
 	dest = xasprintf("%s/%s", dir, name);
 	rc = http_download(o->spec, dest, want, have);
-	if (rc)
-		exit(rc);
-	if (!want)
-		warn("%s was not verified (--allow-unverified); its SHA-256 is %s", o->spec, have);
-	origin = xasprintf("url:%s sha256:%s", o->spec, have);
-	if (!from_cache(have, out))
-		rc = extract_entry(dest, have, origin, out);
-	unlink(dest);
-	if (rc)
-		exit(rc);
-	free(origin);
+	if (!rc) {
+		if (!want)
+			warn("%s was not verified (--allow-unverified); its SHA-256 is %s", o->spec, have);
+		origin = xasprintf("url:%s sha256:%s", o->spec, have);
+		if (!from_cache(have, out))
+			rc = extract_entry(dest, have, origin, out);
+		unlink(dest);
+		free(origin);
+	}
 	free(dest);
 	free(name);
 	free(dir);
 	free(want);
+	if (rc)
+		exit(rc);
 }
 
 /* git+URL#REV: the commit's tree, keyed by the commit id. */

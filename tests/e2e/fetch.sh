@@ -73,6 +73,9 @@ check "tarball: top directory stripped" test -f "$C/sources/$sum/tree/Makefile"
 expect_exit "tarball: second fetch reuses the tree" 0 fetch --kernel-source "$T/linux-5.10.99.tar.gz"
 check "tarball: nothing extracted again" sh -c "! grep -q extracting '$T/err'"
 expect_exit "tarball .tar.xz extracted" 0 fetch --kernel-source "$T/linux-5.10.99.tar.xz"
+expect_exit "tarball: --sha256 checked" 0 fetch --kernel-source "$T/linux-5.10.99.tar.gz" --sha256 "$sum"
+expect_exit "tarball: --sha256 mismatch" 4 fetch --kernel-source "$T/linux-5.10.99.tar.gz" \
+	--sha256 "$(printf 'a%.0s' $(seq 64))"
 n=$(sources_entries)
 expect_exit "tarball of 4.x refused" 4 fetch --kernel-source "$T/linux-4.19.1.tar.xz"
 check "tarball of 4.x: nothing cached" test "$(sources_entries)" -eq "$n"
