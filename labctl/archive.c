@@ -62,9 +62,15 @@ static int rewrite_entry(struct archive_entry *e, int strip, const char *archive
 	const char *name = archive_entry_pathname(e), *link = archive_entry_hardlink(e);
 	const char *rest, *link_rest = NULL;
 
+	mode_t type = archive_entry_filetype(e);
+
 	if (!name || strip_path(name, strip, &rest) < 0)
 		return error("refusing archive %s: entry '%s' has an absolute path or a '..'",
 			     archive, name ? name : "(no name)");
+	/* A source tree has no device nodes or FIFOs: as root they would be made. */
+	if (!link && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
+		return error("refusing archive %s: entry '%s' is a device, FIFO or socket",
+			     archive, name);
 	if (link && (strip_path(link, strip, &link_rest) < 0 || !link_rest))
 		return error("refusing archive %s: hard link '%s' points outside the tree (%s)",
 			     archive, name, link);

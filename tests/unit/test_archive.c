@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -23,7 +24,7 @@
 
 struct item {
 	const char *name;
-	char type;		/* 'f' file, 'd' directory, 'l' symlink, 'h' hard link */
+	char type;		/* 'f' file, 'd' directory, 'l' symlink, 'h' hard link, 'c' device */
 	const char *data;	/* file contents, or the link target */
 };
 
@@ -44,6 +45,9 @@ static void add_item(struct archive *a, const struct item *it)
 	} else if (it->type == 'l') {
 		archive_entry_set_filetype(e, AE_IFLNK);
 		archive_entry_set_symlink(e, it->data);
+	} else if (it->type == 'c') {
+		archive_entry_set_filetype(e, AE_IFCHR);
+		archive_entry_set_rdev(e, makedev(1, 3));
 	} else if (it->type == 'h') {
 		archive_entry_set_filetype(e, AE_IFREG);
 		archive_entry_set_hardlink(e, it->data);
@@ -205,6 +209,17 @@ static void test_hard_link_out(void **state)
 	assert_int_equal(archive_extract(tarball, dest, 1), EXIT_INPUT);
 }
 
+static void test_device_node(void **state)
+{
+	const struct item items[] = { { "linux/null", 'c', NULL } };
+	char *node = xasprintf("%s/null", dest);
+
+	make_tar(tarball, items, 1);
+	assert_int_equal(archive_extract(tarball, dest, 1), EXIT_INPUT);
+	assert_false(exists(node));
+	free(node);
+}
+
 static void test_not_an_archive(void **state)
 {
 	assert_int_equal(write_file_atomic(tarball, "hello\n", 6), 0);
@@ -262,6 +277,7 @@ int main(void)
 		cmocka_unit_test_setup(test_write_through_symlink, fresh),
 		cmocka_unit_test_setup(test_relative_symlink_escape, fresh),
 		cmocka_unit_test_setup(test_hard_link_out, fresh),
+		cmocka_unit_test_setup(test_device_node, fresh),
 		cmocka_unit_test_setup(test_not_an_archive, fresh),
 		cmocka_unit_test(test_deb_member),
 	};
