@@ -15,6 +15,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "version", cmd_version, "print labctl's version" },
+	{ "fetch",   cmd_fetch,   "get a Linux 5.x source tree into the cache" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

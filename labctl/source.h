@@ -5,9 +5,18 @@
  *   PATH                       a linux-*.tar.{xz,gz} or an extracted tree
  *   https://...tar.xz          downloaded with libcurl, checked against a SHA-256
  *   git+URL#TAG                cloned with libgit2
- * Trees land in CACHE/sources/KEY/tree, KEY identifying the input (the
- * archive's SHA-256, the commit id, ...).  An extracted tree given by PATH
- * is used in place.
+ * Trees land in CACHE/sources/KEY/tree, KEY identifying the input: the
+ * SHA-256 of the tarball (for Debian, of the linux-source-5.10.tar.xz inside
+ * the .deb) or the git commit id; CACHE/sources/KEY/origin says where it
+ * came from, and CACHE/sources/debian-bullseye-linux-source-5.10 holds the
+ * KEY of the default source, so a second fetch runs no apt at all.  Entries
+ * are published whole (staging directory, rename) under cache_lock("sources").
+ * An extracted tree given by PATH is used in place, keyed by its path,
+ * version and every file's name, size, mode, mtime and ctime.
+ *
+ * Building blocks for other parts: apt.h (apt_download: any Debian package
+ * the same private way), archive.h (archive_extract, deb_extract_file),
+ * http.h (http_download), gitsrc.h.
  */
 #ifndef LABCTL_SOURCE_H
 #define LABCTL_SOURCE_H

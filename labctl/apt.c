@@ -1,0 +1,211 @@
+/* Debian packages through a private apt-get: see apt.h. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "apt.h"
+#include "cache.h"
+#include "fs.h"
+#include "labctl.h"
+#include "proc.h"
+
+#define KEYRING "/usr/share/keyrings/debian-archive-keyring.gpg"
+#define MAX_ARGS 32
+
+/* The private apt: everything it reads or writes is under DIR. */
+struct apt {
+	char *dir, *log;
+	const char *argv[MAX_ARGS];
+	char *owned[MAX_ARGS];
+	int argc, nowned;
+};
+
+static void apt_arg(struct apt *a, const char *arg)
+{
+	if (a->argc >= MAX_ARGS - 1)
+		die(EXIT_INTERNAL, "too many apt-get arguments");
+	a->argv[a->argc++] = arg;
+	a->argv[a->argc] = NULL;
+}
+
+static void apt_opt(struct apt *a, const char *name, const char *sub)
+{
+	char *opt = sub ? xasprintf("%s=%s/%s", name, a->dir, sub) : xstrdup(name);
+
+	a->owned[a->nowned++] = opt;
+	apt_arg(a, "-o");
+	apt_arg(a, opt);
+}
+
+/* Write the sources list and the directory layout; -1 with a message if no mirror. */
+static int apt_setup(struct apt *a, const char *suite)
+{
+	const char *env = getenv("LABCTL_DEBIAN_MIRROR");
+	char *mirror = env && *env ? xstrdup(env) : apt_find_mirror("/etc/apt");
+	char *list, *path;
+	int ret = 0;
+
+	if (!mirror)
+		return error("no Debian archive in the apt configuration (/etc/apt/sources.list, "
+			     "sources.list.d/); set LABCTL_DEBIAN_MIRROR to one");
+	a->dir = xasprintf("%s/apt/%s", cache_root(), suite);
+	a->log = xasprintf("%s/apt.log", a->dir);
+	for (const char *sub = "state/lists/partial\0cache/archives/partial\0preferences.d\0";
+	     *sub; sub += strlen(sub) + 1) {
+		path = xasprintf("%s/%s", a->dir, sub);
+		mkdir_p(path);
+		free(path);
+	}
+	list = xasprintf("deb [signed-by=%s] %s %s main\n", KEYRING, mirror, suite);
+	path = xasprintf("%s/sources.list", a->dir);
+	if (write_file_atomic(path, list, strlen(list)) < 0)
+		ret = error("cannot write %s: %m", path);
+	free(path);
+	free(list);
+	free(mirror);
+
+	apt_arg(a, "apt-get");
+	apt_arg(a, "-q");
+	apt_opt(a, "Dir::State", "state");
+	apt_opt(a, "Dir::Cache", "cache");
+	apt_opt(a, "Dir::Etc::SourceList", "sources.list");
+	apt_opt(a, "Dir::Etc::SourceParts=/nonexistent", NULL);
+	apt_opt(a, "Dir::Etc::Preferences", "preferences");
+	apt_opt(a, "Dir::Etc::PreferencesParts", "preferences.d");
+	apt_opt(a, "Debug::NoLocking=1", NULL);
+	/* As root apt drops to _apt, who cannot write to our cache. */
+	if (geteuid() == 0)
+		apt_opt(a, "APT::Sandbox::User=root", NULL);
+	return ret;
+}
+
+static void apt_free(struct apt *a)
+{
+	for (int i = 0; i < a->nowned; i++)
+		free(a->owned[i]);
+	free(a->dir);
+	free(a->log);
+}
+
+/* apt-get ... VERB [ARG] in CWD; 0 or an exit code after one error line. */
+static int apt_run(struct apt *a, const char *verb, const char *arg, const char *cwd, double timeout)
+{
+	static const char *env[] = { "LC_ALL=C", NULL };
+	int base = a->argc, ret = 0;
+	struct child c = {
+		.name = xasprintf("apt-get %s", verb), .argv = a->argv, .env = env,
+		.dir = cwd, .log = a->log, .timeout = timeout, .echo = opts.verbose > 0,
+	};
+
+	apt_arg(a, verb);
+	if (arg)
+		apt_arg(a, arg);
+	if (child_run(&c) < 0) {
+		child_report_failure(&c, 5);
+		ret = c.timed_out ? EXIT_TIMEOUT : EXIT_ENV;
+	}
+	a->argc = base;
+	a->argv[base] = NULL;
+	free((char *)c.name);
+	return ret;
+}
+
+/* The one PACKAGE_*.deb apt-get download left in DIR; NULL if none. */
+static char *find_deb(const char *dir, const char *package)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = strlen(package);
+	char *found = NULL;
+
+	while (d && (e = readdir(d)))
+		if (!strncmp(e->d_name, package, n) && e->d_name[n] == '_' &&
+		    strstr(e->d_name, ".deb") && !found)
+			found = xstrdup(e->d_name);
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* Download into a scratch directory, then move the .deb: DEST_DIR never holds a part. */
+static int apt_fetch(struct apt *a, const char *package, const char *dest_dir, char **deb_path)
+{
+	char *tmp = xasprintf("%s/.apt.%d", dest_dir, (int)getpid()), *name;
+	int ret;
+
+	remove_tree(tmp);
+	mkdir_p(tmp);
+	ret = apt_run(a, "download", package, tmp, 1800);
+	name = ret ? NULL : find_deb(tmp, package);
+	if (!ret && !name) {
+		error("apt-get download left no %s_*.deb (see %s)", package, a->log);
+		ret = EXIT_ENV;
+	}
+	if (!ret) {
+		char *from = xasprintf("%s/%s", tmp, name);
+
+		*deb_path = xasprintf("%s/%s", dest_dir, name);
+		if (rename(from, *deb_path) < 0) {
+			error("cannot move %s to %s: %m", from, *deb_path);
+			ret = EXIT_ENV;
+		}
+		free(from);
+	}
+	remove_tree(tmp);
+	free(tmp);
+	free(name);
+	return ret;
+}
+
+int apt_download(const char *suite, const char *package, const char *dest_dir, char **deb_path)
+{
+	struct apt a = { 0 };
+	double t0 = now();
+	int ret;
+
+	*deb_path = NULL;
+	if (!which("apt-get")) {
+		error("apt-get not found: labctl fetches Debian packages with it");
+		return EXIT_ENV;
+	}
+	ret = apt_setup(&a, suite) < 0 ? EXIT_ENV : 0;
+	if (!ret) {
+		note("apt-get update (%s, private state in %s)", suite, a.dir);
+		ret = apt_run(&a, "update", NULL, NULL, 600);
+	}
+	if (!ret) {
+		note("apt-get download %s", package);
+		ret = apt_fetch(&a, package, dest_dir, deb_path);
+	}
+	if (!ret)
+		note("downloaded %s in %.1f s", *deb_path, now() - t0);
+	apt_free(&a);
+	return ret;
+}
+
+char *apt_deb_version(const char *deb_path)
+{
+	const char *base = strrchr(deb_path, '/') ? strrchr(deb_path, '/') + 1 : deb_path;
+	const char *v = strchr(base, '_'), *end;
+	char *out, *o;
+
+	if (!v)
+		return xstrdup("unknown");
+	end = strchr(++v, '_');
+	if (!end)
+		end = v + strlen(v);
+	/* apt writes an epoch's ':' as %3a in file names. */
+	out = o = xmalloc(end - v + 1);
+	while (v < end)
+		if (!strncasecmp(v, "%3a", 3) && v + 3 <= end) {
+			*o++ = ':';
+			v += 3;
+		} else {
+			*o++ = *v++;
+		}
+	*o = '\0';
+	return out;
+}

@@ -1,0 +1,150 @@
+/*
+ * Finding the Debian mirror in an apt configuration: deb822 and one-line
+ * files, comments, disabled stanzas and files, -security and -updates
+ * suites skipped.  The hosts are made up (.example).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../../labctl/apt.h"
+#include "../../labctl/fs.h"
+#include "../../labctl/labctl.h"
+
+static char etc[] = "/tmp/labctl-test-apt.XXXXXX";
+
+static void put(const char *rel, const char *text)
+{
+	char *path = xasprintf("%s/%s", etc, rel);
+
+	assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
+	free(path);
+}
+
+/* Start each test with an empty /etc/apt. */
+static int fresh(void **state)
+{
+	char *d = xasprintf("%s/sources.list.d", etc);
+
+	remove_tree(etc);
+	mkdir_p(d);
+	free(d);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	remove_tree(etc);
+	return 0;
+}
+
+static void expect_mirror(const char *want)
+{
+	char *got = apt_find_mirror(etc);
+
+	if (!want) {
+		assert_null(got);
+		return;
+	}
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_deb822(void **state)
+{
+	put("sources.list.d/debian.sources",
+	    "# the security archive first, to be skipped\n"
+	    "Types: deb\n"
+	    "URIs: http://security.example/debian-security\n"
+	    "Suites: bookworm-security\n"
+	    "Components: main\n"
+	    "\n"
+	    "Types: deb deb-src\n"
+	    "# a comment inside a stanza\n"
+	    "URIs: http://mirror.example/debian\n"
+	    "Suites: bookworm bookworm-updates\n"
+	    "Components: main\n"
+	    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n");
+	expect_mirror("http://mirror.example/debian");
+}
+
+static void test_one_line(void **state)
+{
+	put("sources.list",
+	    "# deb http://commented.example/debian bookworm main\n"
+	    "deb-src http://src.example/debian bookworm main\n"
+	    "deb http://security.example/debian-security bookworm-security main\n"
+	    "deb http://mirror.example/debian bookworm-updates main\n"
+	    "\n"
+	    "deb [arch=amd64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] "
+	    "http://mirror.example/debian/ bookworm main contrib\n");
+	expect_mirror("http://mirror.example/debian/");
+}
+
+static void test_options_with_spaces(void **state)
+{
+	put("sources.list", "deb [ arch=amd64 trusted=no ] http://mirror.example/debian bookworm main\n");
+	expect_mirror("http://mirror.example/debian");
+}
+
+static void test_disabled(void **state)
+{
+	put("sources.list.d/off.sources",
+	    "Enabled: no\n"
+	    "Types: deb\n"
+	    "URIs: http://disabled.example/debian\n"
+	    "Suites: bookworm\n");
+	put("sources.list.d/old.list.disabled", "deb http://old.example/debian bookworm main\n");
+	put("sources.list.d/on.list", "deb http://mirror.example/debian bookworm main\n");
+	expect_mirror("http://mirror.example/debian");
+}
+
+static void test_debian_path_preferred(void **state)
+{
+	put("sources.list.d/a-vendor.list", "deb http://vendor.example/apt stable main\n");
+	put("sources.list.d/b.sources",
+	    "Types: deb\nURIs: http://mirror.example/debian\nSuites: bookworm\nComponents: main\n");
+	expect_mirror("http://mirror.example/debian");
+}
+
+static void test_none(void **state)
+{
+	expect_mirror(NULL);
+	put("sources.list", "deb http://security.example/debian-security bookworm-security main\n");
+	expect_mirror(NULL);
+}
+
+static void test_deb_version(void **state)
+{
+	char *v = apt_deb_version("/c/downloads/linux-source-5.10_5.10.223-1_all.deb");
+
+	assert_string_equal(v, "5.10.223-1");
+	free(v);
+	v = apt_deb_version("busybox-static_1%3a1.30.1-6+b3_amd64.deb");
+	assert_string_equal(v, "1:1.30.1-6+b3");
+	free(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_deb822, fresh),
+		cmocka_unit_test_setup(test_one_line, fresh),
+		cmocka_unit_test_setup(test_options_with_spaces, fresh),
+		cmocka_unit_test_setup(test_disabled, fresh),
+		cmocka_unit_test_setup(test_debian_path_preferred, fresh),
+		cmocka_unit_test_setup(test_none, fresh),
+		cmocka_unit_test(test_deb_version),
+	};
+
+	if (!mkdtemp(etc))
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, teardown);
+}

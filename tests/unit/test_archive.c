@@ -1,0 +1,286 @@
+/*
+ * Secure extraction: hostile tarballs (absolute path, `..`, a symlink then
+ * a write through it, a hard link out) are refused and write nothing
+ * outside the target; a good one extracts with its top directory
+ * stripped; a file comes out of a .deb's data.tar.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../../labctl/archive.h"
+#include "../../labctl/fs.h"
+#include "../../labctl/labctl.h"
+
+struct item {
+	const char *name;
+	char type;		/* 'f' file, 'd' directory, 'l' symlink, 'h' hard link, 'c' device */
+	const char *data;	/* file contents, or the link target */
+};
+
+static char scratch[] = "/tmp/labctl-test-archive.XXXXXX";
+static char *dest, *outside, *tarball;
+
+static void add_item(struct archive *a, const struct item *it)
+{
+	struct archive_entry *e = archive_entry_new();
+	size_t len = it->type == 'f' ? strlen(it->data) : 0;
+
+	archive_entry_set_pathname(e, it->name);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, len);
+	if (it->type == 'd') {
+		archive_entry_set_filetype(e, AE_IFDIR);
+		archive_entry_set_perm(e, 0755);
+	} else if (it->type == 'l') {
+		archive_entry_set_filetype(e, AE_IFLNK);
+		archive_entry_set_symlink(e, it->data);
+	} else if (it->type == 'c') {
+		archive_entry_set_filetype(e, AE_IFCHR);
+		archive_entry_set_rdev(e, makedev(1, 3));
+	} else if (it->type == 'h') {
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_hardlink(e, it->data);
+	} else {
+		archive_entry_set_filetype(e, AE_IFREG);
+	}
+	assert_true(archive_write_header(a, e) >= ARCHIVE_WARN);
+	if (len)
+		assert_int_equal(archive_write_data(a, it->data, len), (la_ssize_t)len);
+	archive_entry_free(e);
+}
+
+/* A regular file of LEN bytes (not a C string: a nested archive). */
+static void add_bytes(struct archive *a, const char *name, const void *data, size_t len)
+{
+	struct archive_entry *e = archive_entry_new();
+
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, len);
+	assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+	assert_int_equal(archive_write_data(a, data, len), (la_ssize_t)len);
+	archive_entry_free(e);
+}
+
+/* A tar.gz of ITEMS at PATH, written with libarchive's own writer. */
+static void make_tar(const char *path, const struct item *items, size_t n)
+{
+	struct archive *a = archive_write_new();
+
+	archive_write_set_format_pax_restricted(a);
+	archive_write_add_filter_gzip(a);
+	assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+	for (size_t i = 0; i < n; i++)
+		add_item(a, &items[i]);
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+static int setup(void **state)
+{
+	assert_non_null(mkdtemp(scratch));
+	dest = xasprintf("%s/dest", scratch);
+	outside = xasprintf("%s/outside", scratch);
+	tarball = xasprintf("%s/t.tar.gz", scratch);
+	mkdir_p(dest);
+	mkdir_p(outside);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	remove_tree(scratch);
+	free(dest);
+	free(outside);
+	free(tarball);
+	return 0;
+}
+
+/* Start each test with an empty target. */
+static int fresh(void **state)
+{
+	remove_tree(dest);
+	mkdir_p(dest);
+	return 0;
+}
+
+static void test_good_archive(void **state)
+{
+	const struct item items[] = {
+		{ "linux-5.10/", 'd', NULL },
+		{ "linux-5.10/Makefile", 'f', "VERSION = 5\n" },
+		{ "linux-5.10/arch/x86/a.S", 'f', "nop\n" },
+		{ "linux-5.10/link", 'l', "arch/x86/a.S" },
+		{ "linux-5.10/hard", 'h', "linux-5.10/Makefile" },
+	};
+	char *mk = xasprintf("%s/Makefile", dest), *text;
+	char *link = xasprintf("%s/link", dest), *hard = xasprintf("%s/hard", dest);
+
+	make_tar(tarball, items, 5);
+	assert_int_equal(archive_extract(tarball, dest, 1), 0);
+	text = read_file(mk, NULL);
+	assert_non_null(text);
+	assert_string_equal(text, "VERSION = 5\n");
+	assert_true(is_file(link));
+	assert_true(is_file(hard));
+	free(text);
+	free(mk);
+	free(link);
+	free(hard);
+}
+
+static void test_absolute_path(void **state)
+{
+	char *evil = xasprintf("%s/abs", outside);
+	const struct item items[] = { { evil, 'f', "pwned\n" } };
+
+	make_tar(tarball, items, 1);
+	assert_int_equal(archive_extract(tarball, dest, 0), EXIT_INPUT);
+	assert_false(exists(evil));
+	free(evil);
+}
+
+static void test_dotdot(void **state)
+{
+	const struct item items[] = {
+		{ "linux/Makefile", 'f', "x\n" },
+		{ "linux/../../outside/dotdot", 'f', "pwned\n" },
+	};
+	char *evil = xasprintf("%s/dotdot", outside);
+
+	make_tar(tarball, items, 2);
+	assert_int_equal(archive_extract(tarball, dest, 1), EXIT_INPUT);
+	assert_false(exists(evil));
+	free(evil);
+}
+
+static void test_write_through_symlink(void **state)
+{
+	const struct item items[] = {
+		{ "linux/escape", 'l', outside },
+		{ "linux/escape/pwned", 'f', "pwned\n" },
+	};
+	char *evil = xasprintf("%s/pwned", outside);
+
+	make_tar(tarball, items, 2);
+	assert_int_equal(archive_extract(tarball, dest, 1), EXIT_INPUT);
+	assert_false(exists(evil));
+	free(evil);
+}
+
+static void test_relative_symlink_escape(void **state)
+{
+	const struct item items[] = {
+		{ "linux/up", 'l', "../../outside" },
+		{ "linux/up/rel", 'f', "pwned\n" },
+	};
+	char *evil = xasprintf("%s/rel", outside);
+
+	make_tar(tarball, items, 2);
+	assert_int_equal(archive_extract(tarball, dest, 1), EXIT_INPUT);
+	assert_false(exists(evil));
+	free(evil);
+}
+
+static void test_hard_link_out(void **state)
+{
+	const struct item items[] = { { "linux/passwd", 'h', "/etc/passwd" } };
+
+	make_tar(tarball, items, 1);
+	assert_int_equal(archive_extract(tarball, dest, 1), EXIT_INPUT);
+}
+
+static void test_device_node(void **state)
+{
+	const struct item items[] = { { "linux/null", 'c', NULL } };
+	char *node = xasprintf("%s/null", dest);
+
+	make_tar(tarball, items, 1);
+	assert_int_equal(archive_extract(tarball, dest, 1), EXIT_INPUT);
+	assert_false(exists(node));
+	free(node);
+}
+
+static void test_not_an_archive(void **state)
+{
+	assert_int_equal(write_file_atomic(tarball, "hello\n", 6), 0);
+	assert_int_equal(archive_extract(tarball, dest, 1), EXIT_INPUT);
+}
+
+/* An ar archive like a .deb: debian-binary, control.tar.gz, data.tar.gz. */
+static void make_deb(const char *path, const char *member, const char *content)
+{
+	const struct item data[] = { { "./usr/", 'd', NULL }, { member, 'f', content } };
+	char *tmp = xasprintf("%s/data.tar.gz", scratch), *bytes;
+	size_t len;
+	struct archive *a;
+
+	make_tar(tmp, data, 2);
+	bytes = read_file(tmp, &len);
+	a = archive_write_new();
+	archive_write_set_format_ar_svr4(a);
+	assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+	add_bytes(a, "debian-binary", "2.0\n", 4);
+	add_bytes(a, "control.tar.gz", "", 0);
+	add_bytes(a, "data.tar.gz", bytes, len);
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	free(bytes);
+	free(tmp);
+}
+
+static void test_deb_member(void **state)
+{
+	char *deb = xasprintf("%s/p_1.0_all.deb", scratch), *out = xasprintf("%s/out", scratch);
+	char *text;
+
+	make_deb(deb, "./usr/src/inner.tar.xz", "inner bytes\n");
+	assert_int_equal(deb_extract_file(deb, "./usr/src/inner.tar.xz", out), 0);
+	text = read_file(out, NULL);
+	assert_non_null(text);
+	assert_string_equal(text, "inner bytes\n");
+	unlink(out);
+	assert_int_equal(deb_extract_file(deb, "./usr/src/missing", out), EXIT_INPUT);
+	assert_false(exists(out));
+	assert_int_equal(deb_extract_file(tarball, "./usr/src/inner.tar.xz", out), EXIT_INPUT);
+	assert_false(exists(out));
+	free(text);
+	free(deb);
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_good_archive, fresh),
+		cmocka_unit_test_setup(test_absolute_path, fresh),
+		cmocka_unit_test_setup(test_dotdot, fresh),
+		cmocka_unit_test_setup(test_write_through_symlink, fresh),
+		cmocka_unit_test_setup(test_relative_symlink_escape, fresh),
+		cmocka_unit_test_setup(test_hard_link_out, fresh),
+		cmocka_unit_test_setup(test_device_node, fresh),
+		cmocka_unit_test_setup(test_not_an_archive, fresh),
+		cmocka_unit_test(test_deb_member),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
