@@ -15,6 +15,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "version", cmd_version, "print labctl's version" },
+	{ "grade",   cmd_grade,   "grade a student's lab submission (or many)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
