@@ -78,11 +78,12 @@ static enum grade_status resolve_syscall(const struct manifest *m, long *nr, cha
 
 /*
  * What the kernel saw.  This is where `labctl trace` plugs in: boot the
- * guest with EXE as the lab program, trace syscall NR, and return the path
- * of its report.json.  Until then a report must be given.
+ * guest with EXE (the program just compiled) as /bin/PROGRAM, trace syscall
+ * NR, write its report.json in DIR and trace_facts_load() it.  Until then a
+ * report must be given with --trace-report.
  */
-static int obtain_trace(const struct grade_opts *o, const char *dir, struct trace_facts *f,
-			char **err)
+static int obtain_trace(const struct grade_opts *o, const char *dir, const char *exe,
+			long nr, const char *program, struct trace_facts *f, char **err)
 {
 	char *copy;
 	int rc;
@@ -142,7 +143,7 @@ static void run_stages(const struct grade_opts *o, const char *dir, struct grade
 		goto out;
 	}
 	if (cr.ok && elf_inspect(cr.exe, cr.objs, cr.nobjs, &elf) == 0 && elf.is_static) {
-		if (obtain_trace(o, dir, &facts, why) < 0) {
+		if (obtain_trace(o, dir, cr.exe, g->nr, s->m.program, &facts, why) < 0) {
 			g->status = GRADE_ERROR;
 			goto out;
 		}
