@@ -93,23 +93,48 @@ static void sandbox_prefix(struct argv_buf *a, const struct sandbox_opts *o, con
 	push(a, "--");
 }
 
+/*
+ * The directory the sandbox sees as /w.  Dropped to nobody, bwrap must reach
+ * it by path, which a run directory under a private (0700) cache is not:
+ * then it is a fresh directory in /tmp, and the results are copied back.
+ */
+static char *sandbox_dir(const struct sandbox_opts *o, const char *workdir, const char *name,
+			 bool *temp)
+{
+	char *dir;
+
+	*temp = !o->disabled && geteuid() == 0;
+	if (!*temp) {
+		dir = xasprintf("%s/%s", workdir, name);
+		mkdir_p(dir);
+		return dir;
+	}
+	dir = xstrdup("/tmp/labctl-sandbox-XXXXXX");
+	if (!mkdtemp(dir))
+		die_errno(EXIT_ENV, "cannot make a directory in /tmp");
+	chmod(dir, 0755);
+	return dir;
+}
+
 const char *sandbox_probe(const char *workdir)
 {
 	static char why[256];
 	struct sandbox_opts o;
 	struct argv_buf a = { 0 };
-	char *build = xasprintf("%s/probe", workdir), *out = xasprintf("%s/out", build);
+	char *build = NULL, *out = NULL;
 	char *log = xasprintf("%s/sandbox-probe.log", workdir);
 	struct child c = { .name = "bwrap", .log = log, .timeout = 20 };
 	const char *res = NULL;
+	bool temp;
 
 	sandbox_defaults(&o);
 	if (!which("bwrap") || !which("prlimit") || (geteuid() == 0 && !which("setpriv"))) {
 		res = "bwrap, prlimit or setpriv is not installed (Debian: bubblewrap, util-linux)";
 		goto out;
 	}
+	build = sandbox_dir(&o, workdir, "probe", &temp);
+	out = xasprintf("%s/out", build);
 	mkdir_p(out);
-	chmod(build, 0755);
 	sandbox_prefix(&a, &o, build);
 	push(&a, "true");
 	c.argv = a.v;
@@ -199,13 +224,40 @@ static int run_step(const struct sandbox_opts *o, const char *out, const char *l
 	return -1;
 }
 
+/* Name the results by their path in WORKDIR/build/out, copied there when
+ * the sandbox worked in /tmp. */
+static void keep_results(struct compile_result *r, const char *out, const char *workdir, bool temp)
+{
+	char *final = xasprintf("%s/build/out", workdir), **name, *from, *to, *data;
+	size_t len;
+
+	mkdir_p(final);
+	for (int i = -1; i < r->nobjs; i++) {
+		name = i < 0 ? &r->exe : &r->objs[i];
+		if (!*name)
+			continue;
+		from = xasprintf("%s/%s", out, *name);
+		to = xasprintf("%s/%s", final, *name);
+		if (temp && (data = read_file(from, &len))) {
+			if (write_file_atomic(to, data, len) < 0)
+				die_errno(EXIT_ENV, "cannot write %s", to);
+			chmod(to, 0755);
+			free(data);
+		}
+		free(from);
+		free(*name);
+		*name = to;
+	}
+	free(final);
+}
+
 int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 		    const char *workdir, struct compile_result *r)
 {
-	char *build = xasprintf("%s/build", workdir), *out = xasprintf("%s/out", build);
-	char *log = xasprintf("%s/compile.log", workdir), *why = NULL;
+	char *build, *out, *log = xasprintf("%s/compile.log", workdir), *why = NULL;
 	struct argv_buf a = { 0 };
 	int rc = 0, base;
+	bool temp;
 
 	memset(r, 0, sizeof(*r));
 	r->objs = xcalloc(GRADE_MAX_SOURCES, sizeof(char *));
@@ -217,6 +269,8 @@ int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 						   base_of(s->m.sources[i]));
 				goto out;
 			}
+	build = sandbox_dir(o, workdir, "build", &temp);
+	out = xasprintf("%s/out", build);
 	stage_sources(s, build, out);
 
 	sandbox_prefix(&a, o, build);
@@ -229,12 +283,12 @@ int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 		if (!compiled_unit(s->m.sources[i]))
 			continue;
 		pushf(&a, xasprintf("%s/src/%s", o->disabled ? build : "/w", s->m.sources[i]));
-		r->objs[r->nobjs++] = xasprintf("%s/%.*s.o", out,
+		r->objs[r->nobjs++] = xasprintf("%.*s.o",
 			(int)(strlen(base_of(s->m.sources[i])) - 2), base_of(s->m.sources[i]));
 	}
 	if (!r->nobjs) {
 		r->why = xstrdup("no .c or .S file in sources");
-		goto out;
+		goto done;
 	}
 	if (run_step(o, out, log, &a, &why) < 0)
 		goto failed;
@@ -244,21 +298,25 @@ int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 	push(&a, "-o");
 	push(&a, s->m.program);
 	for (int i = 0; i < r->nobjs; i++)
-		push(&a, base_of(r->objs[i]));
+		push(&a, r->objs[i]);
 	if (run_step(o, out, log, &a, &why) < 0)
 		goto failed;
 	r->ok = true;
-	r->exe = xasprintf("%s/%s", out, s->m.program);
-	goto out;
+	r->exe = xstrdup(s->m.program);
+	goto done;
 failed:
 	if (!why)
 		rc = -1;
 	r->why = why;
-out:
-	r->log = read_file(log, NULL);
+done:
+	keep_results(r, out, workdir, temp);
+	if (temp)
+		remove_tree(build);
 	argv_free(&a);
 	free(build);
 	free(out);
+out:
+	r->log = read_file(log, NULL);
 	free(log);
 	return rc;
 }

@@ -61,6 +61,21 @@ static int open_repo(struct reader *rd, const char *origin, const char *workdir,
 	return 0;
 }
 
+static bool has_refs(git_repository *repo)
+{
+	git_reference_iterator *it;
+	git_reference *ref;
+	bool any;
+
+	if (git_reference_iterator_new(&it, repo) < 0)
+		return false;
+	any = git_reference_next(&ref, it) == 0;
+	if (any)
+		git_reference_free(ref);
+	git_reference_iterator_free(it);
+	return any;
+}
+
 static int resolve_commit(struct reader *rd, struct submission *s, char **err)
 {
 	const char *ref = s->ref ? s->ref : "HEAD";
@@ -69,7 +84,7 @@ static int resolve_commit(struct reader *rd, struct submission *s, char **err)
 	char hex[GIT_OID_HEXSZ + 1];
 	int rc;
 
-	if (git_repository_is_empty(rd->repo) == 1) {
+	if (git_repository_is_empty(rd->repo) == 1 || !has_refs(rd->repo)) {
 		*err = xstrdup("the repository is empty: commit your work first");
 		return EXIT_INPUT;
 	}
