@@ -135,7 +135,7 @@ static void check_runs(const struct grade_input *in, struct check_result *c)
 	const struct trace_facts *f = in->facts;
 
 	if (!f)
-		verdict(c, false, "Not run: the program did not compile.");
+		verdict(c, false, "Not run: there is no static program to run.");
 	else if (!f->ran)
 		verdict(c, false, "The program did not start in the guest%s%s.",
 			f->finish_detail ? ": " : "", f->finish_detail ? f->finish_detail : "");

@@ -187,17 +187,25 @@ static bool compiled_unit(const char *path)
 	return dot && (!strcmp(dot, ".c") || !strcmp(dot, ".S"));
 }
 
-/* The first line of the log that says "error", for the student. */
+/*
+ * The first line of the log that says "error", for the student, with the
+ * sandbox's directory taken off the file name ("lab.c:3:1: error: ...").
+ */
 static char *first_error(const char *log)
 {
-	const char *l = log ? strstr(log, "error") : NULL, *bol, *eol;
+	const char *l = log ? strstr(log, "error") : NULL, *bol, *eol, *src;
 
 	if (!l)
 		return xstrdup("see the compiler's log");
 	for (bol = l; bol > log && bol[-1] != '\n'; bol--)
 		;
 	eol = strchr(l, '\n');
-	return xasprintf("%.*s", (int)((eol ? eol : l + strlen(l)) - bol), bol);
+	if (!eol)
+		eol = l + strlen(l);
+	src = memmem(bol, l - bol, "/src/", 5);
+	if (src && memchr(bol, ':', l - bol) > (const void *)src)
+		bol = src + 5;
+	return xasprintf("%.*s", (int)(eol - bol), bol);
 }
 
 static int run_step(const struct sandbox_opts *o, const char *out, const char *log,

@@ -105,7 +105,7 @@ struct func_range {
 
 struct elf_info {
 	bool is_elf;
-	bool is_static;            /* no PT_INTERP, no DT_NEEDED */
+	bool is_static;            /* no PT_INTERP: nothing to load at exec */
 	bool pie;                  /* ET_DYN: static-pie */
 	struct func_range *funcs;  /* the student's functions */
 	size_t nfuncs;

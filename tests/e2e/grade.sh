@@ -107,6 +107,10 @@ expect_exit "a compile that never ends is stopped" 1 grade --out "$T/h4" --compi
 check "... within its time limit" test $(( $(date +%s) - start )) -lt 30
 check "... and the student is told why" says "$T/h4/grade.json" "stopped"
 
+I=$T/loop; mkdir -p "$I"; cp "$EX"/* "$I"/; printf '#include __FILE__\n' >>"$I/lab.c"
+expect_exit "an #include loop fails check 1" 1 grade --out "$T/h4b" "$I"
+check "... naming the student's file, not the sandbox's" says "$T/h4b/grade.json" "did not compile: lab.c:"
+
 M=$T/make; newrepo "$M"; cp "$EX"/* "$M"/
 printf 'all:\n\ttouch %s/make-ran\n' "$T" >"$M/Makefile"
 printf 'shell touch %s/gdbinit-ran\n' "$T" >"$M/.gdbinit"
@@ -124,7 +128,7 @@ check "... naming the bad value" says "$T/err" "id = \$(reboot)"
 N=$T/notc; mkdir -p "$N"; cp "$EX"/* "$N"/; echo 'this is not C at all' >"$N/lab.c"
 expect_exit "a source that is not C fails check 1" 1 grade --out "$T/h7" "$N"
 check "... with the compiler's error" says "$T/h7/grade.json" "error"
-check "... and the other checks are not run" says "$T/h7/grade.json" "did not compile"
+check "... and the other checks are not run" says "$T/h7/grade.json" "no static program"
 X=$T/big; mkdir -p "$X"; cp "$EX"/* "$X"/; head -c 300000 /dev/zero | tr '\0' ' ' >>"$X/lab.c"
 expect_exit "an oversized source is invalid" 4 grade --out "$T/h8" "$X"
 check "... as too large" says "$T/err" "too large"

@@ -213,7 +213,7 @@ static void test_not_compiled(void **state)
 	x->in.elf = NULL;
 	x->in.facts = NULL;
 	assert_says(&run(x)[CHECK_STATIC], false, "expected ';'");
-	assert_says(&x->res[CHECK_RUNS], false, "did not compile");
+	assert_says(&x->res[CHECK_RUNS], false, "no static program");
 	assert_int_equal(x->res[CHECK_STATIC].points, 0);
 }
 
