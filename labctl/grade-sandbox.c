@@ -224,6 +224,9 @@ static int run_step(const struct sandbox_opts *o, const char *out, const char *l
 	else if (WIFSIGNALED(c.status))
 		*why = xasprintf("the compiler was stopped by the sandbox's limits (%s)",
 				 child_outcome(&c));
+	else if (text && (strstr(text, "virtual memory exhausted") || strstr(text, "out of memory")))
+		*why = xasprintf("the compiler ran out of its %ld MiB memory limit and was stopped: "
+				 "look for a huge expansion", o->mem_bytes >> 20);
 	else if (text && (strstr(text, "bwrap:") || strstr(text, "setpriv:")))
 		*why = NULL;	/* the sandbox broke, not the program */
 	else
