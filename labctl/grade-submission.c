@@ -217,21 +217,16 @@ static int read_one(struct reader *rd, const char *path, size_t cap, struct sub_
 static int open_source(struct reader *rd, struct submission *s, const char *workdir, char **err)
 {
 	struct stat st;
-	char *dotgit;
-	bool git;
 	int rc;
 
-	if (is_remote(s->origin)) {
-		git = true;
-	} else if (lstat(s->origin, &st) < 0 || !S_ISDIR(st.st_mode)) {
+	if (!is_remote(s->origin) && (lstat(s->origin, &st) < 0 || !S_ISDIR(st.st_mode))) {
 		*err = xasprintf("%s is not a directory or a git repository", s->origin);
 		return EXIT_INPUT;
-	} else {
-		dotgit = xasprintf("%s/.git", s->origin);
-		git = s->ref || access(dotgit, F_OK) == 0;
-		free(dotgit);
 	}
-	if (!git) {
+	/* A repository (with a worktree or bare) is graded at a commit, even
+	 * without --ref: its HEAD; any other directory as it is. */
+	if (!is_remote(s->origin) && !s->ref &&
+	    git_repository_open_ext(NULL, s->origin, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
 		rd->dirfd = open(s->origin, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (rd->dirfd < 0) {
 			*err = xasprintf("cannot open %s", s->origin);

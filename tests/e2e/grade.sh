@@ -79,6 +79,11 @@ expect_exit "a file:// URL is cloned bare and graded" 0 \
 	grade --out "$T/g5" --trace-report "$T/good.json" --ref main "file://$R"
 check "... at the same commit" says "$T/g5/grade.json" "$head"
 check "... without a checkout" test ! -e "$T/g5/work/repo.git/lab.c"
+git clone -q --bare "$R" "$T/bare.git"
+expect_exit "a bare repository is graded at its HEAD" 0 \
+	grade --out "$T/g5b" --trace-report "$T/good.json" "$T/bare.git"
+check "... and the commit is recorded" says "$T/g5b/grade.json" "$head"
+check "the kernel's version is recorded" says "$T/g5b/grade.json" '"kernel_version": "5.10.223"'
 expect_exit "a missing ref is an invalid submission" 4 grade --out "$T/g6" --ref nosuch "$R"
 check "... naming the ref" says "$T/err" "no commit 'nosuch'"
 E=$T/empty; newrepo "$E"
