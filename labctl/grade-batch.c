@@ -10,7 +10,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -108,6 +110,9 @@ static void run_workers(const struct grade_opts *o, struct batch *b, int jobs)
 		if (pids[w] < 0)
 			die_errno(EXIT_ENV, "fork");
 		if (pids[w] == 0) {
+			/* labctl killed: the worker's SIGTERM handler (proc.h)
+			 * takes its grading child down with it. */
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
 			for (int i = w; i < b->n; i += jobs)
 				grade_item(o, &b->v[i], self);
 			_exit(0);

@@ -193,7 +193,7 @@ static bool compiled_unit(const char *path)
  */
 static char *first_error(const char *log)
 {
-	const char *l = log ? strstr(log, "error") : NULL, *bol, *eol, *src;
+	const char *l = log ? strcasestr(log, "error") : NULL, *bol, *eol, *src;
 
 	if (!l)
 		return xstrdup("see the compiler's log");

@@ -105,6 +105,11 @@ expect_exit "#include \"/etc/shadow\" does not compile" 1 grade --out "$T/h3" "$
 check "... because the sandbox has no /etc/shadow" says "$T/h3/grade.json" "/etc/shadow: No such file"
 check "... and no line of it leaks" sh -c "! grep -rq 'root:' '$T/h3'"
 
+A=$T/incbin; mkdir -p "$A"; cp "$EX"/* "$A"/; printf 'asm(".incbin \\"/etc/shadow\\"");\n' >>"$A/lab.c"
+expect_exit "asm(.incbin \"/etc/shadow\") does not assemble" 1 grade --out "$T/h3b" "$A"
+check "... the assembler cannot see it either" says "$T/h3b/grade.json" "file not found: /etc/shadow"
+check "... and nothing of it is in the program" sh -c "! grep -rq 'root:' '$T/h3b'"
+
 B=$T/bomb; mkdir -p "$B"; cp "$EX"/* "$B"/
 # 2^40 tokens of valid C: the wall clock or the memory limit stops it.
 { printf '#define A0 1+\n'; for i in $(seq 1 40); do printf '#define A%d A%d A%d\n' $i $((i-1)) $((i-1)); done
