@@ -11,6 +11,8 @@ CC       ?= cc
 PKGS      = libgit2 libcurl libarchive libcrypto jansson inih
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The tests only: cmocka, and libyaml to parse the CI templates in ci/.
+TEST_LIBS  := -lcmocka $(shell pkg-config --libs yaml-0.1 2>/dev/null)
 
 CFLAGS   ?= -O2 -g
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -24,7 +26,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 # Everything labctl needs on Debian 12: to build it, to build the kernel, to
 # boot and debug the lab, to grade, to test.  `make deps` installs them.
 DEBIAN_PACKAGES = build-essential pkg-config libgit2-dev libcurl4-openssl-dev \
-  libarchive-dev libssl-dev libjansson-dev libinih-dev libcmocka-dev \
+  libarchive-dev libssl-dev libjansson-dev libinih-dev libcmocka-dev libyaml-dev \
   flex bison bc libelf-dev ccache xz-utils ca-certificates \
   qemu-system-x86 gdb busybox-static gcc-multilib bubblewrap file git python3 \
   chromium
@@ -53,9 +55,9 @@ build/asan/bin/labctl: $(SRCS:%.c=build/asan/%.o)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/plain/tests/%: build/plain/tests/unit/%.o $(LIB_SRCS:%.c=build/plain/%.o)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 build/asan/tests/%: build/asan/tests/unit/%.o $(LIB_SRCS:%.c=build/asan/%.o)
-	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
 UNIT_BINS = $(TESTS:%=build/plain/tests/%) $(TESTS:%=build/asan/tests/%)
 

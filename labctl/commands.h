@@ -8,5 +8,6 @@
  */
 int cmd_version(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
+int cmd_grade(int argc, char **argv);
 
 #endif

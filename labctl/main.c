@@ -16,6 +16,7 @@ struct command {
 static const struct command commands[] = {
 	{ "version", cmd_version, "print labctl's version" },
 	{ "fetch",   cmd_fetch,   "get a Linux 5.x source tree into the cache" },
+	{ "grade",   cmd_grade,   "grade a student's lab submission (or many)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

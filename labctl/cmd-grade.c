@@ -1,0 +1,281 @@
+/*
+ * labctl grade: grade one submission, or many (grade-batch.c).
+ *
+ * Stages, each a verdict of its own: the submission is read (invalid ->
+ * exit 4), compiled in the sandbox, traced in the guest, checked against the
+ * rubric (some check failed -> exit 1).  Whatever breaks on the grader's
+ * side (no sandbox, no kernel, no trace) is a grader error (exit 3), never
+ * a zero for the student.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "commands.h"
+#include "fs.h"
+#include "grade-run.h"
+#include "grade.h"
+#include "labctl.h"
+#include "rundir.h"
+
+static const char usage[] =
+	"usage: labctl grade [OPTIONS] SUBMISSION\n"
+	"       labctl grade [OPTIONS] --jobs N SUBMISSION... | --roster FILE\n"
+	"\n"
+	"Grade a lab submission: a directory or a git repository (local path or\n"
+	"URL) holding labctl.ini, the program's sources and REPORT.md (see\n"
+	"ci/SUBMISSION.md).  A git submission is graded at the exact commit REF.\n"
+	"\n"
+	"options:\n"
+	"  --ref REF            the commit, branch or tag to grade (default HEAD)\n"
+	"  --out DIR            write the results here (default a new run directory)\n"
+	"  --rubric FILE        points per check (default scenarios/rubric.ini)\n"
+	"  --trace-report FILE  grade against this `labctl trace` report.json\n"
+	"  --no-sandbox         compile without bubblewrap (trusted code only)\n"
+	"  --compile-timeout S  wall-clock limit of the compiler (default 60)\n"
+	"  -j, --jobs N         grade N submissions at a time (default 1)\n"
+	"  --roster FILE        submissions to grade, one per line: SUBMISSION [REF]\n"
+	"\n"
+	"Writes grade.json, junit.xml, results.json (Gradescope) and the logs.\n"
+	"exit codes: 0 all checks passed, 1 some check failed, 4 the submission\n"
+	"is invalid, 3 the grader failed (not the student's fault), 2 usage.\n";
+
+/* The kernel's syscall table, or NULL when no kernel has been built. */
+static char *syscall_table(void)
+{
+	char *p = xasprintf("%s/kernels/current/source/arch/x86/entry/syscalls/syscall_64.tbl",
+			    cache_root());
+	char *text = read_file(p, NULL);
+
+	free(p);
+	return text;
+}
+
+/* The built kernel's version, for the record when no trace ran. */
+static char *kernel_version(void)
+{
+	char *p = xasprintf("%s/kernels/current/kernel.json", cache_root()), *v = NULL;
+	json_t *j = json_load_file(p, 0, NULL), *ver = json_object_get(j, "version");
+
+	if (json_is_string(ver))
+		v = xstrdup(json_string_value(ver));
+	json_decref(j);
+	free(p);
+	return v;
+}
+
+/* The assigned syscall: number and name, from the manifest or the id. */
+static enum grade_status resolve_syscall(const struct manifest *m, long *nr, char **name,
+					 const char **why)
+{
+	char *tbl = syscall_table();
+
+	*nr = m->syscall_nr >= 0 ? m->syscall_nr : syscall_from_id(m->student_id);
+	if (!tbl) {
+		*why = "no kernel has been built: run 'labctl build' first";
+		return GRADE_ERROR;
+	}
+	if (m->syscall_name) {
+		*nr = syscall_lookup_nr(tbl, m->syscall_name);
+		if (*nr < 0)
+			*why = "labctl.ini: syscall names no system call of the lab's kernel";
+	}
+	*name = *nr >= 0 ? syscall_lookup_name(tbl, *nr) : NULL;
+	if (*nr >= 0 && !*name)
+		*why = "labctl.ini: the assigned system call number is not in the lab's kernel";
+	free(tbl);
+	return *name ? GRADE_PASSED : GRADE_INVALID;
+}
+
+/*
+ * What the kernel saw.  This is where `labctl trace` plugs in: boot the
+ * guest with EXE (the program just compiled) as /bin/PROGRAM, trace syscall
+ * NR, write its report.json in DIR and trace_facts_load() it.  Until then a
+ * report must be given with --trace-report.
+ */
+static int obtain_trace(const struct grade_opts *o, const char *dir, const char *exe,
+			long nr, const char *program, struct trace_facts *f, char **err)
+{
+	char *copy;
+	int rc;
+
+	if (!o->trace_report) {
+		*err = xstrdup("this labctl cannot run the kernel trace itself yet: "
+			       "give the trace's report.json with --trace-report");
+		return -1;
+	}
+	rc = trace_facts_load(f, o->trace_report, err);
+	if (rc == 0) {
+		char *text = read_file(o->trace_report, NULL);
+
+		copy = xasprintf("%s/trace-report.json", dir);
+		if (!text || write_file_atomic(copy, text, strlen(text)) < 0)
+			rc = -1, *err = xasprintf("cannot copy the trace report to %s", copy);
+		free(text);
+		free(copy);
+	}
+	return rc;
+}
+
+static void run_stages(const struct grade_opts *o, const char *dir, struct grade *g,
+		       struct submission *s, char **why)
+{
+	char *work = xasprintf("%s/work", dir), *name = NULL;
+	struct compile_result cr = { 0 };
+	struct elf_info elf = { 0 };
+	struct trace_facts facts = { 0 };
+	bool have_facts = false;
+	struct grade_input in = { 0 };
+	const char *cwhy = NULL, *probe;
+	int rc;
+
+	mkdir_p(work);
+	if (!o->sandbox.disabled && (probe = sandbox_probe(dir))) {
+		g->status = GRADE_ERROR;
+		*why = xasprintf("%s; refusing to compile untrusted code without it "
+				 "(--no-sandbox overrides)", probe);
+		goto out;
+	}
+	rc = submission_load(s, o->origin, o->ref, work, why);
+	g->sub = s;
+	if (rc) {
+		g->status = rc == EXIT_INPUT ? GRADE_INVALID : GRADE_ERROR;
+		goto out;
+	}
+	g->status = resolve_syscall(&s->m, &g->nr, &name, &cwhy);
+	g->syscall_name = name;
+	if (g->status != GRADE_PASSED) {
+		*why = xstrdup(cwhy);
+		goto out;
+	}
+	if (sandbox_compile(s, &o->sandbox, work, &cr) < 0) {
+		g->status = GRADE_ERROR;
+		*why = xasprintf("the compiler's sandbox failed (see %s/compile.log)", work);
+		goto out;
+	}
+	if (cr.ok && elf_inspect(cr.exe, cr.objs, cr.nobjs, &elf) == 0 && elf.is_static) {
+		if (obtain_trace(o, dir, cr.exe, g->nr, s->m.program, &facts, why) < 0) {
+			g->status = GRADE_ERROR;
+			goto out;
+		}
+		have_facts = true;
+		g->kernel_version = facts.kernel_version;
+	}
+	in = (struct grade_input){
+		.m = &s->m, .nr = g->nr, .syscall_name = name, .compiled = &cr,
+		.elf = cr.ok ? &elf : NULL, .facts = have_facts ? &facts : NULL,
+		.report_text = s->report_text,
+	};
+	grade_checks(&in, g->rubric, g->res);
+	g->have_checks = true;
+	g->status = GRADE_PASSED;
+	for (int i = 0; i < NCHECKS; i++) {
+		g->score += g->res[i].points;
+		if (!g->res[i].passed)
+			g->status = GRADE_FAILED;
+	}
+out:
+	for (int i = 0; i < NCHECKS; i++)
+		g->max += g->rubric->points[i];
+	g->why = *why;
+	g->kernel_version = g->kernel_version ? xstrdup(g->kernel_version) : kernel_version();
+	trace_facts_free(&facts);
+	elf_info_free(&elf);
+	compile_result_free(&cr);
+	free(work);
+}
+
+int grade_one(const struct grade_opts *o)
+{
+	char *dir = o->out ? xstrdup(o->out) : run_dir_new("grade"), *why = NULL, *rerr = NULL;
+	struct submission s = { 0 };
+	struct rubric rubric;
+	struct grade g = { .nr = -1, .rubric = &rubric };
+	double start = now();
+	int code;
+
+	mkdir_p(dir);
+	if (rubric_load(&rubric, o->rubric, &rerr) < 0) {
+		g.status = GRADE_ERROR;
+		why = rerr;
+		g.why = why;
+	} else {
+		run_stages(o, dir, &g, &s, &why);
+	}
+	g.seconds = now() - start;
+	if (grade_write(&g, dir) < 0)
+		die_errno(EXIT_ENV, "cannot write the results in %s", dir);
+	if (g.why)
+		fprintf(stderr, "labctl: %s: %s\n",
+			g.status == GRADE_INVALID ? "invalid submission" : "error", g.why);
+	printf("%s %d/%d %s\n", grade_status_name(g.status), g.score, g.max, dir);
+	code = grade_exit_code(g.status);
+	check_result_free(g.res);
+	free((char *)g.syscall_name);
+	free((char *)g.kernel_version);
+	free(rubric.name);
+	submission_free(&s);
+	free(why);
+	free(dir);
+	return code;
+}
+
+int cmd_grade(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "ref",             required_argument, NULL, 'r' },
+		{ "out",             required_argument, NULL, 'o' },
+		{ "rubric",          required_argument, NULL, 'R' },
+		{ "trace-report",    required_argument, NULL, 't' },
+		{ "no-sandbox",      no_argument,       NULL, 'N' },
+		{ "compile-timeout", required_argument, NULL, 'T' },
+		{ "jobs",            required_argument, NULL, 'j' },
+		{ "roster",          required_argument, NULL, 'L' },
+		{ "help",            no_argument,       NULL, 'h' },
+		{ 0 }
+	};
+	struct grade_opts o = { .jobs = 1 };
+	char *rubric_default = NULL, *end;
+	int c, rc;
+
+	sandbox_defaults(&o.sandbox);
+	while ((c = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o.ref = optarg; break;
+		case 'o': o.out = optarg; break;
+		case 'R': o.rubric = optarg; break;
+		case 't': o.trace_report = optarg; break;
+		case 'N': o.sandbox.disabled = true; break;
+		case 'L': o.roster = optarg; break;
+		case 'T':
+			o.sandbox.timeout = strtod(optarg, &end);
+			if (*end || o.sandbox.timeout <= 0)
+				die(EXIT_USAGE, "--compile-timeout: '%s' is not a number of seconds", optarg);
+			break;
+		case 'j':
+			o.jobs = (int)strtol(optarg, &end, 10);
+			if (*end || o.jobs < 1 || o.jobs > 64)
+				die(EXIT_USAGE, "--jobs: '%s' is not a number from 1 to 64", optarg);
+			break;
+		case 'h': fputs(usage, stdout); return EXIT_OK;
+		default: fputs(usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (!o.rubric)
+		o.rubric = rubric_default = datapath("scenarios/rubric.ini");
+	if (o.roster || argc - optind > 1 || o.jobs > 1) {
+		if (o.out || o.trace_report)
+			die(EXIT_USAGE, "--out and --trace-report grade one submission only");
+		rc = grade_batch(&o, argv + optind, argc - optind);
+	} else if (argc - optind == 1) {
+		o.origin = argv[optind];
+		rc = grade_one(&o);
+	} else {
+		die(EXIT_USAGE, "no submission given (see 'labctl grade --help')");
+	}
+	free(rubric_default);
+	return rc;
+}

@@ -1,0 +1,238 @@
+/*
+ * Many submissions: each graded by its own `labctl grade --out DIR/NNN`
+ * child process (its own run directory, logs, sandbox and guest), so one
+ * broken submission — or a crash while grading it — never stops the others.
+ * N worker processes share the list; the summary is read back from every
+ * grade.json.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "grade-run.h"
+#include "labctl.h"
+#include "proc.h"
+#include "rundir.h"
+
+#define SUBMISSION_TIMEOUT 900
+
+struct item {
+	char *origin, *ref, *dir;
+};
+
+struct batch {
+	struct item *v;
+	int n;
+};
+
+static void add(struct batch *b, const char *origin, const char *ref)
+{
+	b->v = xrealloc(b->v, (b->n + 1) * sizeof(*b->v));
+	b->v[b->n++] = (struct item){ xstrdup(origin), ref ? xstrdup(ref) : NULL, NULL };
+}
+
+/* Roster lines: "SUBMISSION [REF]"; blank lines and # comments skipped. */
+static void read_roster(struct batch *b, const char *path)
+{
+	char *text = read_file(path, NULL), *save, *line;
+
+	if (!text)
+		die_errno(EXIT_INPUT, "cannot read the roster %s", path);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sub = strtok(line, " \t\r"), *ref = sub ? strtok(NULL, " \t\r") : NULL;
+
+		if (!sub || *sub == '#')
+			continue;
+		if (ref && strtok(NULL, " \t\r"))
+			die(EXIT_INPUT, "roster %s: '%s ...': one submission and at most one ref per line",
+			    path, sub);
+		add(b, sub, ref);
+	}
+	free(text);
+}
+
+static void grade_item(const struct grade_opts *o, const struct item *it, const char *self)
+{
+	const char *argv[24];
+	char *log = xasprintf("%s/labctl.log", it->dir), *timeout;
+	struct child c = { .name = "grade", .argv = argv, .log = log,
+			   .timeout = SUBMISSION_TIMEOUT };
+	int n = 0;
+
+	mkdir_p(it->dir);
+	timeout = xasprintf("%g", o->sandbox.timeout);
+	argv[n++] = self;
+	if (opts.cache_dir) {
+		argv[n++] = "--cache-dir";
+		argv[n++] = opts.cache_dir;
+	}
+	argv[n++] = "grade";
+	argv[n++] = "--out";
+	argv[n++] = it->dir;
+	argv[n++] = "--rubric";
+	argv[n++] = o->rubric;
+	argv[n++] = "--compile-timeout";
+	argv[n++] = timeout;
+	if (o->sandbox.disabled)
+		argv[n++] = "--no-sandbox";
+	if (it->ref) {
+		argv[n++] = "--ref";
+		argv[n++] = it->ref;
+	}
+	argv[n++] = "--";
+	argv[n++] = it->origin;
+	argv[n] = NULL;
+	child_run(&c);
+	free(timeout);
+	free(log);
+}
+
+static void run_workers(const struct grade_opts *o, struct batch *b, int jobs)
+{
+	char self[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	pid_t *pids = xcalloc(jobs, sizeof(pid_t));
+
+	if (len < 0)
+		die_errno(EXIT_ENV, "cannot find labctl's own path");
+	self[len] = '\0';
+	fflush(NULL);
+	for (int w = 0; w < jobs; w++) {
+		pids[w] = fork();
+		if (pids[w] < 0)
+			die_errno(EXIT_ENV, "fork");
+		if (pids[w] == 0) {
+			/* labctl killed: the worker's SIGTERM handler (proc.h)
+			 * takes its grading child down with it. */
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			for (int i = w; i < b->n; i += jobs)
+				grade_item(o, &b->v[i], self);
+			_exit(0);
+		}
+	}
+	for (int w = 0; w < jobs; w++)
+		while (waitpid(pids[w], NULL, 0) < 0 && errno == EINTR)
+			;
+	free(pids);
+}
+
+static void csv_field(FILE *f, const char *s, const char *sep)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fprintf(f, "\"%s", sep);
+}
+
+/* A Markdown table cell: no pipes, no line breaks. */
+static void md_cell(FILE *f, const char *s)
+{
+	fputs("| ", f);
+	for (; s && *s; s++)
+		fputc(*s == '|' || *s == '\n' ? ' ' : *s, f);
+	fputc(' ', f);
+}
+
+static const char *jget(json_t *root, const char *obj, const char *key)
+{
+	json_t *j = json_object_get(obj ? json_object_get(root, obj) : root, key);
+
+	return json_is_string(j) ? json_string_value(j) : "";
+}
+
+/* Read every grade.json back; returns the batch's exit code. */
+static int summarize(struct batch *b, const char *dir)
+{
+	char *csv = NULL, *md = NULL, *p;
+	size_t csvlen = 0, mdlen = 0;
+	FILE *fc = open_memstream(&csv, &csvlen), *fm = open_memstream(&md, &mdlen);
+	int code = EXIT_OK, worst = 0;
+
+	fputs("submission,ref,student_id,commit,status,score,max,run_dir\n", fc);
+	fputs("| submission | student | commit | status | score |\n|---|---|---|---|---|\n", fm);
+	for (int i = 0; i < b->n; i++) {
+		char *path = xasprintf("%s/grade.json", b->v[i].dir), score[32];
+		json_t *g = json_load_file(path, 0, NULL);
+		const char *status = g ? jget(g, NULL, "status") : "error";
+		/* error (3) outranks invalid (4) outranks failed (1). */
+		int rank = !strcmp(status, "error") ? 3 : !strcmp(status, "invalid") ? 2
+			 : !strcmp(status, "passed") ? 0 : 1;
+
+		snprintf(score, sizeof(score), "%lld/%lld",
+			 (long long)json_integer_value(json_object_get(g, "score")),
+			 (long long)json_integer_value(json_object_get(g, "max")));
+		csv_field(fc, b->v[i].origin, ",");
+		csv_field(fc, b->v[i].ref, ",");
+		csv_field(fc, g ? jget(g, "submission", "student_id") : "", ",");
+		csv_field(fc, g ? jget(g, "submission", "commit") : "", ",");
+		csv_field(fc, status, ",");
+		fprintf(fc, "%lld,%lld,", (long long)json_integer_value(json_object_get(g, "score")),
+			(long long)json_integer_value(json_object_get(g, "max")));
+		csv_field(fc, b->v[i].dir, "\n");
+		md_cell(fm, b->v[i].origin);
+		md_cell(fm, g ? jget(g, "submission", "student_id") : "");
+		md_cell(fm, g ? jget(g, "submission", "commit") : "");
+		md_cell(fm, status);
+		md_cell(fm, score);
+		fputs("|\n", fm);
+		if (rank > worst) {
+			worst = rank;
+			code = rank == 3 ? EXIT_ENV : rank == 2 ? EXIT_INPUT : EXIT_FAIL;
+		}
+		json_decref(g);
+		free(path);
+	}
+	fclose(fc);
+	fclose(fm);
+	p = xasprintf("%s/summary.csv", dir);
+	if (write_file_atomic(p, csv, csvlen) < 0)
+		die_errno(EXIT_ENV, "cannot write %s", p);
+	free(p);
+	p = xasprintf("%s/summary.md", dir);
+	if (write_file_atomic(p, md, mdlen) < 0)
+		die_errno(EXIT_ENV, "cannot write %s", p);
+	free(p);
+	fwrite(md, 1, mdlen, stdout);
+	free(csv);
+	free(md);
+	return code;
+}
+
+int grade_batch(const struct grade_opts *o, char **subs, int nsubs)
+{
+	struct batch b = { 0 };
+	char *dir;
+	int code;
+
+	for (int i = 0; i < nsubs; i++)
+		add(&b, subs[i], o->ref);
+	if (o->roster)
+		read_roster(&b, o->roster);
+	if (!b.n)
+		die(EXIT_USAGE, "no submissions to grade");
+	dir = run_dir_new("grade-batch");
+	for (int i = 0; i < b.n; i++)
+		b.v[i].dir = xasprintf("%s/%03d", dir, i + 1);
+	note("grading %d submissions, %d at a time, in %s", b.n, o->jobs, dir);
+	run_workers(o, &b, o->jobs < b.n ? o->jobs : b.n);
+	code = summarize(&b, dir);
+	for (int i = 0; i < b.n; i++) {
+		free(b.v[i].origin);
+		free(b.v[i].ref);
+		free(b.v[i].dir);
+	}
+	free(b.v);
+	free(dir);
+	return code;
+}

@@ -1,0 +1,344 @@
+/*
+ * Compiling a student's program: the only thing from a submission that ever
+ * runs on the host, and it runs as gcc with LAB_CFLAGS inside bubblewrap —
+ * no network, no other namespaces shared, a read-only /usr and nothing else
+ * of the host (no /etc, no /home: `#include "/etc/shadow"` finds nothing),
+ * a private /tmp, rlimits through prlimit(1), and proc.h's wall clock.
+ * Run by root, it also drops to nobody so that RLIMIT_NPROC holds.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "grade.h"
+#include "labctl.h"
+#include "labflags.h"
+#include "proc.h"
+
+#define NOBODY "65534"
+#define MAX_ARGS 128
+
+static const char *const lab_cflags[] = { LAB_CFLAGS };
+
+void sandbox_defaults(struct sandbox_opts *o)
+{
+	*o = (struct sandbox_opts){
+		.timeout = 60, .cpu_seconds = 30, .mem_bytes = 2L << 30,
+		.fsize_bytes = 64L << 20, .nproc = 256,
+	};
+}
+
+struct argv_buf {
+	const char *v[MAX_ARGS];
+	char *owned[MAX_ARGS];
+	int n, nowned;
+};
+
+static void push(struct argv_buf *a, const char *s)
+{
+	if (a->n >= MAX_ARGS - 1)
+		die(EXIT_INTERNAL, "sandbox command line too long");
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+static void pushf(struct argv_buf *a, char *owned)
+{
+	a->owned[a->nowned++] = owned;
+	push(a, owned);
+}
+
+static void argv_free(struct argv_buf *a)
+{
+	for (int i = 0; i < a->nowned; i++)
+		free(a->owned[i]);
+	a->n = a->nowned = 0;
+}
+
+/* The sandbox around a command: BUILD is /w inside, the cwd is /w/out. */
+static void sandbox_prefix(struct argv_buf *a, const struct sandbox_opts *o, const char *build)
+{
+	if (!o->disabled) {
+		if (geteuid() == 0) {
+			push(a, "setpriv");
+			push(a, "--reuid=" NOBODY);
+			push(a, "--regid=" NOBODY);
+			push(a, "--clear-groups");
+		}
+		static const char *const bw[] = {
+			"bwrap", "--unshare-all", "--die-with-parent", "--new-session",
+			"--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
+			"--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
+			"--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+			"--clearenv", "--setenv", "PATH", "/usr/bin", "--setenv", "LC_ALL", "C",
+			"--setenv", "HOME", "/w", "--chdir", "/w/out", "--bind",
+		};
+		for (size_t i = 0; i < sizeof(bw) / sizeof(bw[0]); i++)
+			push(a, bw[i]);
+		push(a, build);
+		push(a, "/w");
+		push(a, "--");
+	}
+	push(a, "prlimit");
+	pushf(a, xasprintf("--cpu=%d", o->cpu_seconds));
+	pushf(a, xasprintf("--as=%ld", o->mem_bytes));
+	pushf(a, xasprintf("--fsize=%ld", o->fsize_bytes));
+	pushf(a, xasprintf("--nproc=%d", o->nproc));
+	push(a, "--core=0");
+	push(a, "--");
+}
+
+/*
+ * The directory the sandbox sees as /w.  Dropped to nobody, bwrap must reach
+ * it by path, which a run directory under a private (0700) cache is not:
+ * then it is a fresh directory in /tmp, and the results are copied back.
+ */
+static char *sandbox_dir(const struct sandbox_opts *o, const char *workdir, const char *name,
+			 bool *temp)
+{
+	char *dir;
+
+	*temp = !o->disabled && geteuid() == 0;
+	if (!*temp) {
+		dir = xasprintf("%s/%s", workdir, name);
+		mkdir_p(dir);
+		return dir;
+	}
+	dir = xstrdup("/tmp/labctl-sandbox-XXXXXX");
+	if (!mkdtemp(dir))
+		die_errno(EXIT_ENV, "cannot make a directory in /tmp");
+	chmod(dir, 0755);
+	return dir;
+}
+
+const char *sandbox_probe(const char *workdir)
+{
+	static char why[256];
+	struct sandbox_opts o;
+	struct argv_buf a = { 0 };
+	char *build = NULL, *out = NULL;
+	char *log = xasprintf("%s/sandbox-probe.log", workdir);
+	struct child c = { .name = "bwrap", .log = log, .timeout = 20 };
+	const char *res = NULL;
+	bool temp;
+
+	sandbox_defaults(&o);
+	if (!which("bwrap") || !which("prlimit") || (geteuid() == 0 && !which("setpriv"))) {
+		res = "bwrap, prlimit or setpriv is not installed (Debian: bubblewrap, util-linux)";
+		goto out;
+	}
+	build = sandbox_dir(&o, workdir, "probe", &temp);
+	out = xasprintf("%s/out", build);
+	mkdir_p(out);
+	sandbox_prefix(&a, &o, build);
+	push(&a, "true");
+	c.argv = a.v;
+	if (child_run(&c) < 0) {
+		snprintf(why, sizeof(why), "bubblewrap cannot create a sandbox here (%s; see %s)",
+			 child_outcome(&c), log);
+		res = why;
+	}
+	argv_free(&a);
+	remove_tree(build);
+out:
+	free(build);
+	free(out);
+	free(log);
+	return res;
+}
+
+/* Copy the sources into BUILD/src, owned by us and readable by nobody. */
+static int stage_sources(const struct submission *s, const char *build, const char *out)
+{
+	mkdir_p(out);
+	for (int i = 0; i < s->m.nsources; i++) {
+		char *p = xasprintf("%s/src/%s", build, s->files[i].path), *slash;
+
+		slash = strrchr(p, '/');
+		*slash = '\0';
+		mkdir_p(p);
+		*slash = '/';
+		if (write_file_atomic(p, s->files[i].data, s->files[i].len) < 0)
+			die_errno(EXIT_ENV, "cannot write %s", p);
+		chmod(p, 0644);
+		free(p);
+	}
+	if (geteuid() == 0 && chown(out, 65534, 65534) < 0)
+		die_errno(EXIT_ENV, "cannot hand %s to nobody", out);
+	return 0;
+}
+
+static const char *base_of(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return b ? b + 1 : path;
+}
+
+static bool compiled_unit(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	return dot && (!strcmp(dot, ".c") || !strcmp(dot, ".S"));
+}
+
+/*
+ * The first line of the log that says "error", for the student, with the
+ * sandbox's directory taken off the file name ("lab.c:3:1: error: ...").
+ */
+static char *first_error(const char *log)
+{
+	const char *l = log ? strcasestr(log, "error") : NULL, *bol, *eol, *src;
+
+	if (!l)
+		return xstrdup("see the compiler's log");
+	for (bol = l; bol > log && bol[-1] != '\n'; bol--)
+		;
+	eol = strchr(l, '\n');
+	if (!eol)
+		eol = l + strlen(l);
+	src = memmem(bol, l - bol, "/src/", 5);
+	if (src && memchr(bol, ':', l - bol) > (const void *)src)
+		bol = src + 5;
+	return xasprintf("%.*s", (int)(eol - bol), bol);
+}
+
+static int run_step(const struct sandbox_opts *o, const char *out, const char *log,
+		    struct argv_buf *a, char **why)
+{
+	struct child c = { .name = "gcc", .argv = a->v, .log = log, .timeout = o->timeout,
+			   .dir = o->disabled ? out : NULL };
+	char *text;
+
+	if (child_run(&c) == 0)
+		return 0;
+	text = read_file(log, NULL);
+	if (c.timed_out)
+		*why = xasprintf("the compiler ran past its %.0f s time limit and was stopped: "
+				 "look for an #include loop or a huge expansion", o->timeout);
+	else if (WIFSIGNALED(c.status))
+		*why = xasprintf("the compiler was stopped by the sandbox's limits (%s)",
+				 child_outcome(&c));
+	else if (text && (strstr(text, "virtual memory exhausted") || strstr(text, "out of memory")))
+		*why = xasprintf("the compiler ran out of its %ld MiB memory limit and was stopped: "
+				 "look for a huge expansion", o->mem_bytes >> 20);
+	else if (text && (strstr(text, "bwrap:") || strstr(text, "setpriv:")))
+		*why = NULL;	/* the sandbox broke, not the program */
+	else
+		*why = first_error(text);
+	free(text);
+	return -1;
+}
+
+/* Name the results by their path in WORKDIR/build/out, copied there when
+ * the sandbox worked in /tmp. */
+static void keep_results(struct compile_result *r, const char *out, const char *workdir, bool temp)
+{
+	char *final = xasprintf("%s/build/out", workdir), **name, *from, *to, *data;
+	size_t len;
+
+	mkdir_p(final);
+	for (int i = -1; i < r->nobjs; i++) {
+		name = i < 0 ? &r->exe : &r->objs[i];
+		if (!*name)
+			continue;
+		from = xasprintf("%s/%s", out, *name);
+		to = xasprintf("%s/%s", final, *name);
+		if (temp && (data = read_file(from, &len))) {
+			if (write_file_atomic(to, data, len) < 0)
+				die_errno(EXIT_ENV, "cannot write %s", to);
+			chmod(to, 0755);
+			free(data);
+		}
+		free(from);
+		free(*name);
+		*name = to;
+	}
+	free(final);
+}
+
+int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
+		    const char *workdir, struct compile_result *r)
+{
+	char *build, *out, *log = xasprintf("%s/compile.log", workdir), *why = NULL;
+	struct argv_buf a = { 0 };
+	int rc = 0, base;
+	bool temp;
+
+	memset(r, 0, sizeof(*r));
+	r->objs = xcalloc(GRADE_MAX_SOURCES, sizeof(char *));
+	for (int i = 0; i < s->m.nsources; i++)
+		for (int j = 0; j < i; j++)
+			if (compiled_unit(s->m.sources[i]) &&
+			    !strcmp(base_of(s->m.sources[i]), base_of(s->m.sources[j]))) {
+				r->why = xasprintf("two sources are named %s: rename one",
+						   base_of(s->m.sources[i]));
+				goto out;
+			}
+	build = sandbox_dir(o, workdir, "build", &temp);
+	out = xasprintf("%s/out", build);
+	stage_sources(s, build, out);
+
+	sandbox_prefix(&a, o, build);
+	base = a.n;
+	push(&a, "gcc");
+	for (size_t i = 0; i < sizeof(lab_cflags) / sizeof(lab_cflags[0]); i++)
+		push(&a, lab_cflags[i]);
+	push(&a, "-c");
+	for (int i = 0; i < s->m.nsources; i++) {
+		if (!compiled_unit(s->m.sources[i]))
+			continue;
+		pushf(&a, xasprintf("%s/src/%s", o->disabled ? build : "/w", s->m.sources[i]));
+		r->objs[r->nobjs++] = xasprintf("%.*s.o",
+			(int)(strlen(base_of(s->m.sources[i])) - 2), base_of(s->m.sources[i]));
+	}
+	if (!r->nobjs) {
+		r->why = xstrdup("no .c or .S file in sources");
+		goto done;
+	}
+	if (run_step(o, out, log, &a, &why) < 0)
+		goto failed;
+
+	/* Link: the same flags, the objects in the order given. */
+	a.n = base + 1 + (int)(sizeof(lab_cflags) / sizeof(lab_cflags[0]));
+	push(&a, "-o");
+	push(&a, s->m.program);
+	for (int i = 0; i < r->nobjs; i++)
+		push(&a, r->objs[i]);
+	if (run_step(o, out, log, &a, &why) < 0)
+		goto failed;
+	r->ok = true;
+	r->exe = xstrdup(s->m.program);
+	goto done;
+failed:
+	if (!why)
+		rc = -1;
+	r->why = why;
+done:
+	keep_results(r, out, workdir, temp);
+	if (temp)
+		remove_tree(build);
+	argv_free(&a);
+	free(build);
+	free(out);
+out:
+	r->log = read_file(log, NULL);
+	free(log);
+	return rc;
+}
+
+void compile_result_free(struct compile_result *r)
+{
+	free(r->exe);
+	for (int i = 0; i < r->nobjs; i++)
+		free(r->objs[i]);
+	free(r->objs);
+	free(r->log);
+	free(r->why);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,228 @@
+/*
+ * Grading a student's lab submission (see ci/SUBMISSION.md).
+ *
+ *   submission_load()   the manifest, sources and report, read as blobs of
+ *                       one commit (libgit2) or from a plain directory
+ *   sandbox_compile()   gcc with LAB_CFLAGS inside bubblewrap
+ *   elf_inspect()       is it static, where are the student's functions
+ *   trace_facts_load()  what the kernel saw, from a trace report.json
+ *   grade_checks()      the rubric's checks: pure functions of the above
+ *   grade_write()       grade.json, junit.xml, results.json
+ */
+#ifndef LABCTL_GRADE_H
+#define LABCTL_GRADE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Limits on what a submission may hold; anything bigger is refused. */
+#define GRADE_MAX_SOURCES   16
+#define GRADE_MAX_FILE      (256 * 1024)
+#define GRADE_MAX_TOTAL     (1024 * 1024)
+#define GRADE_MANIFEST      "labctl.ini"
+
+/* ---- the manifest (labctl.ini) ---- */
+
+struct manifest {
+	char *student_id;
+	int syscall_nr;            /* -1: resolve syscall_name, or the id's rule */
+	char *syscall_name;        /* as written, or NULL */
+	char *sources[GRADE_MAX_SOURCES];
+	int nsources;
+	char *report;              /* the written report, default REPORT.md */
+	char *program;             /* the program's name in the guest, default "lab" */
+};
+
+/*
+ * Parse and validate the manifest's text.  Returns 0, or -1 with a message
+ * for the student in ERR (caller frees).
+ */
+int manifest_parse(struct manifest *m, const char *text, char **err);
+void manifest_free(struct manifest *m);
+/* Is PATH a safe relative path inside the submission (no "..", no "/..."). */
+bool submission_path_ok(const char *path);
+
+/* ---- the submission ---- */
+
+struct sub_file {
+	char *path;                /* as in the manifest */
+	char *data;
+	size_t len;
+};
+
+struct submission {
+	char *origin;              /* what was given on the command line */
+	char *ref;                 /* --ref, or NULL */
+	char *commit;              /* the graded commit's id, NULL for a directory */
+	struct manifest m;
+	struct sub_file files[GRADE_MAX_SOURCES];
+	char *report_text;         /* NULL when the report is missing */
+};
+
+/*
+ * Load ORIGIN: a git URL or repository (at REF, default HEAD) or a plain
+ * directory.  A remote is cloned bare into WORKDIR.  Returns 0, or an exit
+ * code (EXIT_INPUT: the submission is invalid; EXIT_ENV) with a message for
+ * the student in ERR.
+ */
+int submission_load(struct submission *s, const char *origin, const char *ref,
+		    const char *workdir, char **err);
+void submission_free(struct submission *s);
+
+/* ---- compiling ---- */
+
+struct sandbox_opts {
+	bool disabled;             /* --no-sandbox */
+	double timeout;            /* wall clock, seconds */
+	int cpu_seconds;
+	long mem_bytes;
+	long fsize_bytes;
+	int nproc;
+};
+void sandbox_defaults(struct sandbox_opts *o);
+/* Can bwrap make a sandbox here?  NULL if so, else why not (static). */
+const char *sandbox_probe(const char *workdir);
+
+struct compile_result {
+	bool ok;
+	char *exe;                 /* the linked program, when ok */
+	char **objs;               /* one object per .c/.S source */
+	int nobjs;
+	char *log;                 /* the compiler's output */
+	char *why;                 /* for the student, when !ok */
+};
+/* Compile S's sources in WORKDIR/build; 0, or -1 if the sandbox failed. */
+int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
+		    const char *workdir, struct compile_result *r);
+void compile_result_free(struct compile_result *r);
+
+/* ---- the ELF ---- */
+
+struct func_range {
+	char *name;
+	unsigned long start, end;  /* [start, end) */
+};
+
+struct elf_info {
+	bool is_elf;
+	bool is_static;            /* no PT_INTERP: nothing to load at exec */
+	bool pie;                  /* ET_DYN: static-pie */
+	struct func_range *funcs;  /* the student's functions */
+	size_t nfuncs;
+};
+/* Inspect the linked EXE, whose student code came from OBJS.  0 or -1. */
+int elf_inspect(const char *exe, char *const *objs, int nobjs, struct elf_info *e);
+void elf_info_free(struct elf_info *e);
+/* The student's function holding ADDR, or NULL. */
+const struct func_range *elf_func_at(const struct elf_info *e, unsigned long addr);
+
+/* ---- what the kernel saw ---- */
+
+enum tri { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
+
+struct trace_facts {
+	char *kernel_version;      /* of the traced kernel */
+	bool ran;                  /* the program started in the guest */
+	bool finished;             /* ... and exited by itself in time */
+	int exit_status;
+	char *finish_detail;       /* "killed after 10 s", from the trace */
+
+	bool syscall_seen;         /* a syscall stopped at entry_SYSCALL_64 */
+	long nr;                   /* the number the trace was looking for */
+	unsigned long orig_ax;     /* pt_regs->orig_ax at entry */
+	unsigned long user_rip;    /* pt_regs->ip: the user address after `syscall` */
+	char comm[16];             /* current->comm at entry */
+	int pid;
+	unsigned long args[6];     /* di, si, dx, r10, r8, r9 */
+	bool returned;
+	long ret;                  /* pt_regs->ax on the way out */
+
+	/* Decoded by the trace from guest memory, for socket calls. */
+	enum tri fd_is_socket;
+	int sa_family;             /* -1 unknown */
+	char *sa_addr;             /* "10.0.2.2" */
+	int sa_port;
+	enum tri server_listening; /* the scenario's server was up */
+
+	char *handler;             /* the protocol handler reached */
+	char **frames;             /* kernel backtrace, innermost first */
+	size_t nframes;
+};
+
+/* Fill F from a trace report.json.  0, or -1 with a message in ERR. */
+int trace_facts_load(struct trace_facts *f, const char *path, char **err);
+int trace_facts_parse(struct trace_facts *f, const char *json_text, char **err);
+void trace_facts_free(struct trace_facts *f);
+
+/* ---- the rubric and the checks ---- */
+
+enum check_id {
+	CHECK_STATIC, CHECK_RUNS, CHECK_SYSCALL, CHECK_INLINE, CHECK_ARGS,
+	CHECK_REPORT, NCHECKS
+};
+
+struct rubric {
+	char *name;
+	int points[NCHECKS];
+	int report_min_frames;     /* backtrace frames the report must name */
+	size_t report_min_bytes;
+};
+/* Load a rubric ini (scenarios/rubric.ini).  0, or -1 with ERR. */
+int rubric_load(struct rubric *r, const char *path, char **err);
+void rubric_defaults(struct rubric *r);
+const char *check_key(enum check_id id);   /* "static", "runs", ... */
+const char *check_title(enum check_id id);
+
+struct check_result {
+	bool passed;
+	int points, max;
+	char *message;             /* why, for the student */
+};
+
+/* Everything a verdict depends on; NULL/false where a stage did not run. */
+struct grade_input {
+	const struct manifest *m;
+	long nr;                         /* the assigned syscall's number */
+	const char *syscall_name;        /* its name in the kernel's table */
+	const struct compile_result *compiled;
+	const struct elf_info *elf;
+	const struct trace_facts *facts;
+	const char *report_text;
+};
+
+/* Run every check; RES[NCHECKS]. */
+void grade_checks(const struct grade_input *in, const struct rubric *r,
+		  struct check_result *res);
+void check_result_free(struct check_result *res);
+
+/* ---- the results ---- */
+
+enum grade_status { GRADE_PASSED, GRADE_FAILED, GRADE_INVALID, GRADE_ERROR };
+
+struct grade {
+	enum grade_status status;
+	const char *why;           /* for INVALID and ERROR */
+	const struct submission *sub;
+	const struct rubric *rubric;
+	long nr;
+	const char *syscall_name;
+	const char *kernel_version;
+	struct check_result res[NCHECKS];
+	bool have_checks;
+	int score, max;
+	double seconds;
+};
+
+/* The exit code for a status: 0, 1, 4 or 3. */
+int grade_exit_code(enum grade_status st);
+const char *grade_status_name(enum grade_status st);
+/* grade.json, junit.xml and results.json in DIR, each written atomically. */
+int grade_write(const struct grade *g, const char *dir);
+
+/* The course rule: the last two digits of the student id; -1 if none. */
+int syscall_from_id(const char *id);
+/* Number <-> name through the kernel's syscall_64.tbl; -1 / NULL if absent. */
+long syscall_lookup_nr(const char *tbl_text, const char *name);
+char *syscall_lookup_name(const char *tbl_text, long nr);
+
+#endif

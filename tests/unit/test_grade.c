@@ -1,0 +1,369 @@
+/* Grading: the manifest, the trace facts, the rubric and every check,
+ * over hand-made inputs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../../labctl/fs.h"
+#include "../../labctl/grade.h"
+#include "../../labctl/labctl.h"
+
+static const char good_ini[] =
+	"[student]\nid = 20231042\n[lab]\nsources = lab.c net.h\n";
+
+static void test_manifest_ok(void **state)
+{
+	struct manifest m;
+	char *err = NULL;
+
+	assert_int_equal(manifest_parse(&m, good_ini, &err), 0);
+	assert_string_equal(m.student_id, "20231042");
+	assert_int_equal(m.nsources, 2);
+	assert_string_equal(m.sources[1], "net.h");
+	assert_string_equal(m.report, "REPORT.md");
+	assert_string_equal(m.program, "lab");
+	assert_int_equal(m.syscall_nr, -1);
+	assert_int_equal(syscall_from_id(m.student_id), 42);
+	manifest_free(&m);
+}
+
+/* Each garbage manifest is refused with a message naming what is wrong. */
+static void test_manifest_garbage(void **state)
+{
+	static const struct { const char *ini, *says; } bad[] = {
+		{ "[student]\nid = 20231042\n", "sources is missing" },
+		{ "[lab]\nsources = a.c\n", "id is missing" },
+		{ "[student]\nid = abc\n[lab]\nsources = a.c\n", "two digits" },
+		{ "[student]\nid = 1; rm -rf /\n[lab]\nsources = a.c\n", "id =" },
+		{ "[student]\nid = x42\n[lab]\nsources = ../../etc/passwd.c\n", "relative path" },
+		{ "[student]\nid = x42\n[lab]\nsources = /etc/shadow.c\n", "relative path" },
+		{ "[student]\nid = x42\n[lab]\nsources = a.o\n", "not a .c" },
+		{ "[student]\nid = x42\n[lab]\nsources = a.c\nsyscall = 99999\n", "0-999" },
+		{ "[student]\nid = x42\n[lab]\nsources = a.c\nsyscall = Con nect\n", "neither" },
+		{ "[student]\nid = x42\n[lab]\nsources = a.c\nreport = ../r.md\n", "relative path" },
+		{ "[student]\nid = x42\n[lab]\nsources = a.c\nprogram = a/b\n", "program =" },
+		{ "[student]\nid = x42\n[lab]\nsources = a.c\nflags = -O3\n", "unknown setting" },
+		{ "\x01\x02garbage\n", "line 1" },
+		{ "", "id is missing" },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct manifest m;
+		char *err = NULL;
+
+		assert_int_equal(manifest_parse(&m, bad[i].ini, &err), -1);
+		assert_non_null(err);
+		if (!strstr(err, bad[i].says))
+			fail_msg("case %zu: '%s' does not say '%s'", i, err, bad[i].says);
+		free(err);
+	}
+}
+
+static void test_paths(void **state)
+{
+	assert_true(submission_path_ok("src/lab.c"));
+	assert_false(submission_path_ok("src/../lab.c"));
+	assert_false(submission_path_ok("./lab.c"));
+	assert_false(submission_path_ok("a//b.c"));
+	assert_false(submission_path_ok("/lab.c"));
+	assert_false(submission_path_ok(""));
+	assert_false(submission_path_ok("lab c.c"));
+}
+
+static void test_syscall_table(void **state)
+{
+	static const char tbl[] =
+		"# comment\n41\tcommon\tsocket\t\t\tsys_socket\n"
+		"42\tcommon\tconnect\t\t\tsys_connect\n"
+		"512\tx32\trt_sigaction\t\tcompat_sys_rt_sigaction\n";
+	char *name = syscall_lookup_name(tbl, 42);
+
+	assert_string_equal(name, "connect");
+	free(name);
+	assert_int_equal(syscall_lookup_nr(tbl, "socket"), 41);
+	assert_int_equal(syscall_lookup_nr(tbl, "rt_sigaction"), -1);
+	assert_null(syscall_lookup_name(tbl, 7));
+	assert_int_equal(syscall_from_id("7"), -1);
+	assert_int_equal(syscall_from_id("s-2023-01"), 1);
+}
+
+static const char report_json[] =
+	"{\"kernel\":{\"version\":\"5.10.223\"},"
+	"\"program\":{\"started\":true,\"exited\":true,\"exit_status\":0},"
+	"\"syscall\":{\"nr\":42,\"orig_ax\":42,\"user_rip\":\"0x401668\",\"comm\":\"lab\","
+	"\"pid\":57,\"args\":[\"0x3\",\"0x7ffc0000\",16,0,0,0],\"ret\":0,"
+	"\"decoded\":{\"fd_is_socket\":true,\"sockaddr\":{\"family\":\"AF_INET\","
+	"\"addr\":\"127.0.0.1\",\"port\":8000}}},"
+	"\"scenario\":{\"server_listening\":true},\"handler\":\"tcp_v4_connect\","
+	"\"backtrace\":[\"tcp_v4_connect\",{\"function\":\"__inet_stream_connect\"},"
+	"\"inet_stream_connect\",\"__sys_connect\",\"__x64_sys_connect\",\"do_syscall_64\"]}";
+
+static const char good_report[] =
+	"# connect\nMy program calls connect with an inline syscall.  The kernel enters "
+	"entry_SYSCALL_64, do_syscall_64 calls __x64_sys_connect, then __sys_connect, "
+	"inet_stream_connect and finally the handler tcp_v4_connect.  Padding to make the "
+	"report long enough for the rubric's minimum size: the return goes by sysret.\n";
+
+static void test_facts(void **state)
+{
+	struct trace_facts f;
+	char *err = NULL;
+
+	assert_int_equal(trace_facts_parse(&f, report_json, &err), 0);
+	assert_true(f.ran && f.finished && f.syscall_seen && f.returned);
+	assert_int_equal(f.orig_ax, 42);
+	assert_int_equal(f.user_rip, 0x401668);
+	assert_string_equal(f.comm, "lab");
+	assert_int_equal(f.args[0], 3);
+	assert_int_equal(f.args[2], 16);
+	assert_int_equal(f.fd_is_socket, TRI_YES);
+	assert_int_equal(f.sa_family, 2);
+	assert_int_equal(f.sa_port, 8000);
+	assert_int_equal(f.server_listening, TRI_YES);
+	assert_string_equal(f.handler, "tcp_v4_connect");
+	assert_int_equal(f.nframes, 6);
+	assert_string_equal(f.frames[1], "__inet_stream_connect");
+	trace_facts_free(&f);
+
+	assert_int_equal(trace_facts_parse(&f, "{\"program\":{\"started\":true},\"syscall\":null}",
+					   &err), 0);
+	assert_true(f.ran && !f.finished && !f.syscall_seen);
+	trace_facts_free(&f);
+	assert_int_equal(trace_facts_parse(&f, "not json", &err), -1);
+	assert_non_null(strstr(err, "not JSON"));
+	free(err);
+}
+
+/* A complete, passing set of inputs; each test breaks one thing. */
+struct fixture {
+	struct manifest m;
+	struct compile_result cr;
+	struct elf_info elf;
+	struct func_range funcs[2];
+	struct trace_facts f;
+	struct rubric r;
+	struct grade_input in;
+	struct check_result res[NCHECKS];
+};
+
+static int fixture_setup(void **state)
+{
+	struct fixture *x = xcalloc(1, sizeof(*x));
+	char *err = NULL;
+
+	assert_int_equal(manifest_parse(&x->m, good_ini, &err), 0);
+	assert_int_equal(trace_facts_parse(&x->f, report_json, &err), 0);
+	x->cr.ok = true;
+	x->funcs[0] = (struct func_range){ "main", 0x401615, 0x4016b0 };
+	x->funcs[1] = (struct func_range){ "helper", 0x401500, 0x401615 };
+	x->elf = (struct elf_info){ .is_elf = true, .is_static = true, .funcs = x->funcs, .nfuncs = 2 };
+	rubric_defaults(&x->r);
+	x->in = (struct grade_input){ .m = &x->m, .nr = 42, .syscall_name = "connect",
+		.compiled = &x->cr, .elf = &x->elf, .facts = &x->f, .report_text = good_report };
+	*state = x;
+	return 0;
+}
+
+static int fixture_teardown(void **state)
+{
+	struct fixture *x = *state;
+
+	manifest_free(&x->m);
+	trace_facts_free(&x->f);
+	free(x->r.name);
+	check_result_free(x->res);
+	free(x);
+	return 0;
+}
+
+static struct check_result *run(struct fixture *x)
+{
+	check_result_free(x->res);
+	grade_checks(&x->in, &x->r, x->res);
+	return x->res;
+}
+
+static void assert_says(const struct check_result *c, bool passed, const char *text)
+{
+	if (c->passed != passed || !strstr(c->message, text))
+		fail_msg("%s: '%s' does not say '%s'", passed ? "passed" : "failed", c->message, text);
+}
+
+static void test_all_pass(void **state)
+{
+	struct check_result *res = run(*state);
+
+	for (int i = 0; i < NCHECKS; i++)
+		assert_says(&res[i], true, "");
+	assert_int_equal(res[CHECK_SYSCALL].points, 20);
+	assert_says(&res[CHECK_INLINE], true, "main()");
+}
+
+static void test_not_compiled(void **state)
+{
+	struct fixture *x = *state;
+
+	x->cr = (struct compile_result){ .why = "lab.c:1: error: expected ';'" };
+	x->in.elf = NULL;
+	x->in.facts = NULL;
+	assert_says(&run(x)[CHECK_STATIC], false, "expected ';'");
+	assert_says(&x->res[CHECK_RUNS], false, "no static program");
+	assert_int_equal(x->res[CHECK_STATIC].points, 0);
+}
+
+static void test_dynamic(void **state)
+{
+	struct fixture *x = *state;
+
+	x->elf.is_static = false;
+	assert_says(&run(x)[CHECK_STATIC], false, "dynamically");
+}
+
+static void test_loops_forever(void **state)
+{
+	struct fixture *x = *state;
+
+	x->f.finished = false;
+	assert_says(&run(x)[CHECK_RUNS], false, "did not finish");
+}
+
+static void test_never_calls(void **state)
+{
+	struct fixture *x = *state;
+
+	x->f.syscall_seen = false;
+	assert_says(&run(x)[CHECK_SYSCALL], false, "never made system call 42 (connect)");
+	assert_says(&x->res[CHECK_INLINE], false, "Not checked");
+	assert_says(&x->res[CHECK_ARGS], false, "Not checked");
+}
+
+static void test_wrong_number(void **state)
+{
+	struct fixture *x = *state;
+
+	x->f.orig_ax = 41;
+	assert_says(&run(x)[CHECK_SYSCALL], false, "number 41");
+}
+
+static void test_wrong_task(void **state)
+{
+	struct fixture *x = *state;
+
+	strcpy(x->f.comm, "sh");
+	assert_says(&run(x)[CHECK_SYSCALL], false, "made by 'sh'");
+}
+
+static void test_libc_wrapper(void **state)
+{
+	struct fixture *x = *state;
+
+	x->f.user_rip = 0x43a930;
+	assert_says(&run(x)[CHECK_INLINE], false, "libc wrapper");
+	/* The instruction is the 2 bytes before the saved rip: an end-of-function
+	 * syscall still belongs to its function. */
+	x->f.user_rip = 0x401615 + 1;
+	assert_says(&run(x)[CHECK_INLINE], true, "helper()");
+}
+
+static void test_bad_args(void **state)
+{
+	struct fixture *x = *state;
+
+	x->f.fd_is_socket = TRI_NO;
+	assert_says(&run(x)[CHECK_ARGS], false, "not a socket");
+	x->f.fd_is_socket = TRI_YES;
+	x->f.sa_family = 1;
+	assert_says(&run(x)[CHECK_ARGS], false, "not an AF_INET");
+	x->f.sa_family = 2;
+	x->f.ret = -111;
+	assert_says(&run(x)[CHECK_ARGS], false, "returned -111");
+	x->f.server_listening = TRI_NO;
+	assert_says(&run(x)[CHECK_ARGS], true, "returned -111");
+	x->f.returned = false;
+	assert_says(&run(x)[CHECK_ARGS], false, "never returned");
+}
+
+static void test_other_syscall(void **state)
+{
+	struct fixture *x = *state;
+
+	x->in.nr = 1;
+	x->in.syscall_name = "write";
+	x->f.orig_ax = 1;
+	x->f.ret = -9;
+	assert_says(&run(x)[CHECK_ARGS], false, "write returned the error -9");
+	x->f.ret = 5;
+	assert_says(&run(x)[CHECK_ARGS], true, "write returned 5");
+}
+
+static void test_report(void **state)
+{
+	struct fixture *x = *state;
+	char *thin;
+
+	x->in.report_text = NULL;
+	assert_says(&run(x)[CHECK_REPORT], false, "no written report: add REPORT.md");
+	x->in.report_text = "short";
+	assert_says(&run(x)[CHECK_REPORT], false, "too short");
+	/* Long enough, but names neither the handler nor enough frames:
+	 * "tcp_v4_connectx" is not "tcp_v4_connect". */
+	thin = xasprintf("%s %0300d", "I saw tcp_v4_connectx and do_syscall_64.", 0);
+	x->in.report_text = thin;
+	run(x);
+	assert_says(&x->res[CHECK_REPORT], false, "the handler tcp_v4_connect");
+	assert_says(&x->res[CHECK_REPORT], false, "names 1; not named: tcp_v4_connect "
+		    "__inet_stream_connect inet_stream_connect __sys_connect __x64_sys_connect)");
+	free(thin);
+}
+
+static void test_rubric(void **state)
+{
+	char path[] = "/tmp/labctl-test-rubric.XXXXXX";
+	int fd = mkstemp(path);
+	struct rubric r;
+	char *err = NULL;
+	static const char text[] = "[rubric]\nname = mine\n[points]\nstatic = 5\nreport = 0\n"
+				   "[report]\nmin_frames = 2\n";
+
+	assert_true(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(rubric_load(&r, path, &err), 0);
+	assert_string_equal(r.name, "mine");
+	assert_int_equal(r.points[CHECK_STATIC], 5);
+	assert_int_equal(r.points[CHECK_REPORT], 0);
+	assert_int_equal(r.points[CHECK_SYSCALL], 20);
+	assert_int_equal(r.report_min_frames, 2);
+	free(r.name);
+	assert_int_equal(write_file_atomic(path, "[points]\nstatic = lots\n", 23), 0);
+	assert_int_equal(rubric_load(&r, path, &err), -1);
+	assert_non_null(strstr(err, "static = lots"));
+	free(err);
+	free(r.name);
+	unlink(path);
+	assert_int_equal(rubric_load(&r, path, &err), -1);
+	free(err);
+	free(r.name);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_manifest_ok),
+		cmocka_unit_test(test_manifest_garbage),
+		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_syscall_table),
+		cmocka_unit_test(test_facts),
+		cmocka_unit_test(test_rubric),
+#define F(t) cmocka_unit_test_setup_teardown(t, fixture_setup, fixture_teardown)
+		F(test_all_pass), F(test_not_compiled), F(test_dynamic), F(test_loops_forever),
+		F(test_never_calls), F(test_wrong_number), F(test_wrong_task),
+		F(test_libc_wrapper), F(test_bad_args), F(test_other_syscall), F(test_report),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
