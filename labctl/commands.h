@@ -7,5 +7,7 @@
  * usage on stdout and returns 0.  The return value is labctl's exit code.
  */
 int cmd_version(int argc, char **argv);
+int cmd_image(int argc, char **argv);
+int cmd_boot(int argc, char **argv);
 
 #endif
