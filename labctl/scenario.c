@@ -16,8 +16,9 @@ struct parse {
 	struct scenario *s;
 	FILE *f;
 	int line;       /* of the line inih is handling */
+	int section_line; /* of the last [section] header read */
 	int failed;     /* a handler error was printed */
-	char *section;  /* the last section header seen */
+	int handled_line; /* of the [section] whose keys on_entry handles */
 	int header;     /* the line of [scenario], 0 until seen */
 };
 
@@ -26,8 +27,11 @@ static char *count_lines(char *buf, int size, void *stream)
 	struct parse *p = stream;
 	char *r = fgets(buf, size, p->f);
 
-	if (r)
+	if (r) {
 		p->line++;
+		if (buf[strspn(buf, " \t")] == '[')
+			p->section_line = p->line;
+	}
 	return r;
 }
 
@@ -79,7 +83,7 @@ static struct scenario_step *new_step(struct parse *p, const char *name)
 
 	for (size_t i = 0; i < s->nsteps; i++)
 		if (!strcmp(s->steps[i].name, name)) {
-			fail(p, p->line, "step '%s' is defined twice", name);
+			fail(p, p->section_line, "step '%s' is defined twice", name);
 			return NULL;
 		}
 	s->steps = xrealloc(s->steps, (s->nsteps + 1) * sizeof(*s->steps));
@@ -87,7 +91,7 @@ static struct scenario_step *new_step(struct parse *p, const char *name)
 	memset(st, 0, sizeof(*st));
 	st->name = xstrdup(name);
 	st->args = xcalloc(1, sizeof(*st->args));
-	st->line = p->line;
+	st->line = p->section_line;
 	return st;
 }
 
@@ -142,20 +146,24 @@ static int on_entry(void *user, const char *section, const char *key, const char
 
 	if (p->failed)	/* one error is enough; inih would go on */
 		return 0;
-	if (!p->section || strcmp(p->section, section)) {
-		free(p->section);
-		p->section = xstrdup(section);
+	/* A new header, even one repeating the last: a new section. */
+	if (p->section_line != p->handled_line) {
+		p->handled_line = p->section_line;
 		if (!strncmp(section, "step ", 5)) {
 			if (!plain_name(section + 5))
-				return fail(p, p->line, "bad step name '%s' (use a-z, 0-9, _ and -)", section + 5);
+				return fail(p, p->section_line,
+					    "bad step name '%s' (use a-z, 0-9, _ and -)", section + 5);
 			if (!new_step(p, section + 5))
 				return 0;
 		} else if (!strcmp(section, "scenario")) {
-			p->header = p->line;
+			p->header = p->section_line;
 		} else {
-			return fail(p, p->line, "unknown section [%s] (want [scenario] or [step NAME])", section);
+			return fail(p, p->section_line,
+				    "unknown section [%s] (want [scenario] or [step NAME])", section);
 		}
 	}
+	if (!p->handled_line)
+		return fail(p, p->line, "'%s' comes before any [section]", key);
 	if (!key)	/* an empty section (inih with INI_CALL_HANDLER_ON_NEW_SECTION) */
 		return 1;
 	if (!strcmp(section, "scenario"))
@@ -273,11 +281,11 @@ int scenario_load(struct scenario *s, const char *path, const struct programs *p
 	p.f = fopen(path, "r");
 	if (!p.f) {
 		error("cannot read %s: %s", path, strerror(errno));
+		scenario_free(s);
 		return -1;
 	}
 	ret = ini_parse_stream(count_lines, &p, on_entry, &p);
 	fclose(p.f);
-	free(p.section);
 	if (ret > 0 && !p.failed)
 		fail(&p, ret, "syntax error (want [section] or key = value)");
 	if (!p.failed && check_header(&p))
