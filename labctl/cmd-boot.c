@@ -196,8 +196,7 @@ int cmd_boot(int argc, char **argv)
 	check_accel(&b);
 	initrd = initrd_for(&b);
 	run_dir = run_dir_new("boot");
-	append = b.args ? xasprintf("labctl.scenario=%s labctl.args=%s", b.scenario, b.args)
-			: xasprintf("labctl.scenario=%s", b.scenario);
+	append = scenario_cmdline(b.scenario, b.args);
 	if (b.gdb)
 		sock = xasprintf("%s/gdb.sock", run_dir);
 	q = (struct qemu_opts){ .kernel = &k, .initrd = initrd, .append = append,

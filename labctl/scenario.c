@@ -271,6 +271,12 @@ char *scenario_script(const struct scenario *s)
 	return out;
 }
 
+char *scenario_cmdline(const char *name, const char *args)
+{
+	return args ? xasprintf("labctl.scenario=%s labctl.args=%s", name, args)
+		    : xasprintf("labctl.scenario=%s", name);
+}
+
 int scenario_load(struct scenario *s, const char *path, const struct programs *programs)
 {
 	struct parse p = { .s = s };

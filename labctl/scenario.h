@@ -58,6 +58,9 @@ void scenario_free(struct scenario *s);
 const struct scenario_step *scenario_traced(const struct scenario *s);
 /* The scenario as shell commands for rootfs/init (caller frees). */
 char *scenario_script(const struct scenario *s);
+/* The kernel command line words that make rootfs/init run scenario NAME,
+ * with ARGS (A,B,... or NULL) for its cmdline_args step (caller frees). */
+char *scenario_cmdline(const char *name, const char *args);
 /* Every scenarios/NAME.ini in datadir, sorted (NULL-terminated, caller
  * frees each and the array). */
 char **scenario_names(void);
