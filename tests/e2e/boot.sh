@@ -41,6 +41,10 @@ check "fresh build is byte-identical" cmp -s "$img" "$(cat "$T/out")"
 expect_exit "gzip image builds" 0 "$LABCTL" image --gzip
 check "gzip image is gzip" sh -c "gzip -t '$(cat "$T/out")'"
 
+dyn=$(readlink -f /bin/sh)
+expect_exit "a dynamic BusyBox is refused" 4 "$LABCTL" image --busybox "$dyn"
+check "and the reason given" grep -q "dynamically linked" "$T/err"
+
 # --- every scenario ------------------------------------------------------------
 declare -A want=(
 	[connect]='client: received "Welcome to the lab server!"'
