@@ -205,7 +205,8 @@ int cmd_boot(int argc, char **argv)
 				.echo = !opts.quiet, .timeout = b.timeout };
 	note("booting scenario %s (run directory %s)", b.scenario, run_dir);
 	qemu_start(&q, &c);
-	if (q.paused)
+	/* Print the command only once it works: a script may run it at once. */
+	if (q.paused && qemu_wait_gdbstub(&q, &c, 30) == 0)
 		print_gdb_command(&q);
 	child_wait(&c);
 	ret = report(&b, &c, run_dir);

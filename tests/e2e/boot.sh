@@ -82,6 +82,15 @@ eval "$cmd -batch -ex continue" >"$T/gdbout" 2>&1
 wait "$bootpid"; rc=$?
 check "the guest ran after gdb continued (exit $rc)" test "$rc" -eq 0
 
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$LABCTL" -q boot --gdb-port "$port" --scenario getpid --timeout 60 >"$T/gdbcmd" 2>"$T/gdberr" &
+bootpid=$!
+for _ in $(seq 50); do [ -s "$T/gdbcmd" ] && break; sleep 0.1; done
+check "--gdb-port prints target remote 127.0.0.1:PORT" grep -q "target remote 127.0.0.1:$port'" "$T/gdbcmd"
+gdb -batch -ex "target remote 127.0.0.1:$port" -ex continue >"$T/gdbout" 2>&1
+wait "$bootpid"; rc=$?
+check "the guest ran after gdb continued on the port (exit $rc)" test "$rc" -eq 0
+
 python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(30)' >"$T/port" &
 holder=$!
 for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
