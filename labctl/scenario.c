@@ -130,7 +130,8 @@ static int scenario_key(struct parse *p, const char *key, const char *val)
 	char **field = !strcmp(key, "name") ? &s->name :
 		       !strcmp(key, "description") ? &s->description :
 		       !strcmp(key, "syscall") ? &s->syscall :
-		       !strcmp(key, "traced") ? &s->traced : NULL;
+		       !strcmp(key, "traced") ? &s->traced :
+		       !strcmp(key, "function") ? &s->function : NULL;
 
 	if (!field)
 		return fail(p, p->line, "unknown key '%s' in [scenario]", key);
@@ -196,6 +197,8 @@ static int check_header(struct parse *p)
 		ok = fail(p, p->header, "[scenario] has no 'syscall ='");
 	else if (!s->traced)
 		ok = fail(p, p->header, "[scenario] has no 'traced =' (the step to trace)");
+	else if (!s->function)
+		ok = fail(p, p->header, "[scenario] has no 'function =' (where the syscall is made)");
 	else if (!s->nsteps)
 		ok = fail(p, 1, "no [step NAME] sections");
 	else if (!scenario_traced(s))
@@ -379,5 +382,6 @@ void scenario_free(struct scenario *s)
 	free(s->description);
 	free(s->syscall);
 	free(s->traced);
+	free(s->function);
 	memset(s, 0, sizeof(*s));
 }

@@ -7,6 +7,8 @@
  *   description = TCP client connects to a TCP server on 127.0.0.1
  *   syscall = connect               ; the system call the traced step makes
  *   traced = client                 ; the step whose syscall is traced
+ *   function = lab_connect          ; where in its program the syscall
+ *                                   ; (or int $0x80) instruction is
  *
  *   [step server]                   ; steps run in file order
  *   program = tcp_server            ; a program in rootfs/programs (NAME32: i386)
@@ -44,6 +46,7 @@ struct scenario {
 	char *description;
 	char *syscall;       /* "connect", "bind", "socketcall", ... */
 	char *traced;        /* name of the traced step */
+	char *function;      /* the function of the traced program that makes it */
 	struct scenario_step *steps;
 	size_t nsteps;
 };

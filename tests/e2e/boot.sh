@@ -119,14 +119,14 @@ check "the compiler's error is shown" grep -q "broken.c:1:.*error" "$T/err"
 check "the program is named" grep -q "lab program broken does not compile" "$T/err"
 
 data
-printf '[scenario]\nname = bad\nsyscall = connect\ntraced = c\n\n[step c]\nprogram = no_such_program\n' \
+printf '[scenario]\nname = bad\nsyscall = connect\ntraced = c\nfunction = f\n\n[step c]\nprogram = no_such_program\n' \
 	>"$T/data/scenarios/bad.ini"
 LABCTL_DATADIR=$T/data expect_exit "a scenario naming a missing program" 4 "$LABCTL" image
-check "the error names file:line" grep -q "scenarios/bad.ini:7: no lab program 'no_such_program'" "$T/err"
+check "the error names file:line" grep -q "scenarios/bad.ini:8: no lab program 'no_such_program'" "$T/err"
 
 data
 printf '#include <unistd.h>\nint main(void) { for (;;) pause(); }\n' >"$T/data/rootfs/programs/hang.c"
-printf '[scenario]\nname = hang\nsyscall = pause\ntraced = h\n[step h]\nprogram = hang\n' \
+printf '[scenario]\nname = hang\nsyscall = pause\ntraced = h\nfunction = main\n[step h]\nprogram = hang\n' \
 	>"$T/data/scenarios/hang.ini"
 start=$(date +%s)
 LABCTL_DATADIR=$T/data expect_exit "a guest that never powers off" 5 "$LABCTL" -q boot --scenario hang --timeout 4

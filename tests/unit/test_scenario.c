@@ -35,6 +35,7 @@ static const char good[] =
 	"description = TCP client and server\n"
 	"syscall = connect\n"
 	"traced = client\n"
+	"function = lab_connect\n"
 	"\n"
 	"[step server]\n"
 	"program = tcp_server\n"
@@ -95,7 +96,7 @@ static void test_good(void **state)
 static void test_cmdline_args(void **state)
 {
 	static const char text[] =
-		"[scenario]\nname = getpid\nsyscall = getpid\ntraced = s\n"
+		"[scenario]\nname = getpid\nsyscall = getpid\ntraced = s\nfunction = lab_syscall\n"
 		"[step s]\nprogram = tcp_client\nargs = 39\ncmdline_args = yes\n";
 	struct scenario s;
 	char *err, *script;
@@ -128,29 +129,31 @@ static void test_missing_program(void **state)
 {
 	char *text = xasprintf("%s[step extra]\nprogram = no_such\n", good);
 
-	expect_error("connect", text, 16, "no lab program 'no_such'");
+	expect_error("connect", text, 17, "no lab program 'no_such'");
 	free(text);
 }
 
 static void test_bad_files(void **state)
 {
-	expect_error("connect", "[scenario]\nname = connect\nsyscall = connect\ntraced = x\n"
-		     "[step x]\nprogram = tcp_client\nbogus = 1\n", 7, "unknown key 'bogus'");
+	expect_error("connect", "[scenario]\nname = connect\nsyscall = connect\ntraced = x\nfunction = f\n"
+		     "[step x]\nprogram = tcp_client\nbogus = 1\n", 8, "unknown key 'bogus'");
 	expect_error("connect", "[scenario]\nname = other\n", 1, "name must be the file's name");
-	expect_error("connect", "[scenario]\nname = connect\nsyscall = connect\ntraced = nobody\n"
+	expect_error("connect", "[scenario]\nname = connect\nsyscall = connect\ntraced = nobody\nfunction = f\n"
 		     "[step x]\nprogram = tcp_client\n", 1, "traced = 'nobody' is not a step");
 	expect_error("connect", "[scenario]\nname = connect\nthis is not ini\n", 3, "syntax error");
-	expect_error("connect", "[scenario]\nname = connect\nsyscall = connect\ntraced = x\n"
-		     "[step x]\nbackground = yes\n", 5, "step 'x' has no 'program ='");
-	expect_error("connect", "[scenario]\nname = connect\nsyscall = connect\ntraced = x\n"
-		     "[step x]\nprogram = tcp_client\nbackground = maybe\n", 7, "yes or no");
-	expect_error("connect", "[scenario]\nname = connect\nsyscall = connect\ntraced = x\n"
-		     "[step x]\nprogram = tcp_client\n[step x]\nprogram = tcp_client\n", 7,
+	expect_error("connect", "[scenario]\nname = connect\nsyscall = connect\ntraced = x\nfunction = f\n"
+		     "[step x]\nbackground = yes\n", 6, "step 'x' has no 'program ='");
+	expect_error("connect", "[scenario]\nname = connect\nsyscall = connect\ntraced = x\nfunction = f\n"
+		     "[step x]\nprogram = tcp_client\nbackground = maybe\n", 8, "yes or no");
+	expect_error("connect", "[scenario]\nname = connect\nsyscall = connect\ntraced = x\nfunction = f\n"
+		     "[step x]\nprogram = tcp_client\n[step x]\nprogram = tcp_client\n", 8,
 		     "defined twice");
 	expect_error("connect", "name = connect\n", 1, "before any [section]");
-	expect_error("connect", "[steps]\nprogram = tcp_client\n", 1, "unknown section [steps]");
 	expect_error("connect", "[scenario]\nname = connect\nsyscall = connect\ntraced = x\n"
-		     "[step Bad Name]\nprogram = tcp_client\n", 5, "bad step name");
+		     "[step x]\nprogram = tcp_client\n", 1, "no 'function ='");
+	expect_error("connect", "[steps]\nprogram = tcp_client\n", 1, "unknown section [steps]");
+	expect_error("connect", "[scenario]\nname = connect\nsyscall = connect\ntraced = x\nfunction = f\n"
+		     "[step Bad Name]\nprogram = tcp_client\n", 6, "bad step name");
 }
 
 static void test_unreadable(void **state)
