@@ -33,6 +33,11 @@ client32=$(ls "$T"/cache/programs/*/tcp_client32)
 check "tcp_client32's connect is int \$0x80 in lab_connect" \
 	sh -c "objdump -d '$client32' | sed -n '/<lab_connect>:/,/^\$/p' | grep -q 'int *\$0x80'"
 
+for f in $(sed -n 's/^function *= *//p' "$ROOT"/scenarios/*.ini | sort -u); do
+	check "the scenarios' function $f is a symbol of a lab program" \
+		sh -c "for b in '$T'/cache/programs/*/*; do nm \"\$b\" 2>/dev/null; done | grep -q ' t $f\$'"
+done
+
 mtime=$(stat -c %Y.%i "$img")
 expect_exit "second image build" 0 "$LABCTL" image
 check "second build is a no-op" test "$(cat "$T/out")" = "$img" -a "$(stat -c %Y.%i "$img")" = "$mtime"
