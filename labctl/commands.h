@@ -9,5 +9,7 @@
 int cmd_version(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_grade(int argc, char **argv);
+int cmd_image(int argc, char **argv);
+int cmd_boot(int argc, char **argv);
 
 #endif

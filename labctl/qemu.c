@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "labctl.h"
@@ -101,6 +104,56 @@ void qemu_start(const struct qemu_opts *o, struct child *c)
 	c->echo = o->echo;
 	c->timeout = o->timeout;
 	child_start(c);
+}
+
+/* Is something listening on 127.0.0.1:PORT?  Read from /proc/net/tcp, not
+ * probed: a probing bind() could steal the port from QEMU, a connect() would
+ * be taken for the debugger. */
+static bool tcp_listening(int port)
+{
+	char line[256], want[32];
+	FILE *f = fopen("/proc/net/tcp", "r");
+	bool found = false;
+
+	if (!f)
+		return false;
+	snprintf(want, sizeof(want), "0100007F:%04X", port);
+	while (!found && fgets(line, sizeof(line), f)) {
+		char local[64], remote[64];
+		unsigned state;
+
+		if (sscanf(line, " %*d: %63s %63s %x", local, remote, &state) == 3)
+			found = !strcmp(local, want) && state == 0x0A;	/* TCP_LISTEN */
+	}
+	fclose(f);
+	return found;
+}
+
+static bool gdbstub_listening(const struct qemu_opts *o)
+{
+	struct stat st;
+
+	if (o->gdb_socket)
+		return stat(o->gdb_socket, &st) == 0 && S_ISSOCK(st.st_mode);
+	return tcp_listening(o->gdb_port);
+}
+
+int qemu_wait_gdbstub(const struct qemu_opts *o, const struct child *c, double timeout)
+{
+	const struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	double end = now() + timeout;
+	siginfo_t si;
+
+	while (!gdbstub_listening(o)) {
+		memset(&si, 0, sizeof(si));
+		/* Exited already?  Look without reaping: child_wait() does that. */
+		if (waitid(P_PID, c->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid)
+			return -1;
+		if (now() > end)
+			return -1;
+		nanosleep(&tick, NULL);
+	}
+	return 0;
 }
 
 bool port_free(int port)

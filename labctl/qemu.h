@@ -35,6 +35,10 @@ void qemu_start(const struct qemu_opts *o, struct child *c);
  * its strings with argv_free()). */
 char **qemu_argv(const struct qemu_opts *o);
 void argv_free(char **argv);
+/* Wait up to TIMEOUT seconds until the gdbstub of the QEMU started as C
+ * accepts connections (its socket exists, or its port is taken); 0 when it
+ * does, -1 when QEMU exited or the time ran out. */
+int qemu_wait_gdbstub(const struct qemu_opts *o, const struct child *c, double timeout);
 /* Is 127.0.0.1:PORT free to listen on? */
 bool port_free(int port);
 

@@ -1,0 +1,222 @@
+/* labctl boot: run a scenario in the lab guest, or wait in it for GDB. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "initramfs.h"
+#include "kernel.h"
+#include "labctl.h"
+#include "outcome.h"
+#include "qemu.h"
+#include "rundir.h"
+#include "scenario.h"
+
+#define DEFAULT_TIMEOUT 60
+
+static const char usage[] =
+	"usage: labctl boot [--scenario NAME] [--args A,B,...] [--timeout S] [--kvm]\n"
+	"                   [--gdb | --gdb-port N] [--initrd PATH] [--gzip] [--busybox PATH]\n"
+	"\n"
+	"Boot the built kernel and the lab's initramfs in QEMU, run a scenario\n"
+	"(scenarios/NAME.ini, default connect) with the serial console shown on\n"
+	"stderr and kept in the run directory, and exit with its outcome:\n"
+	"0 when every step exited 0, 1 when one failed or the guest panicked,\n"
+	"5 when the guest did not power off in time.\n"
+	"\n"
+	"  --scenario NAME  the scenario to run (default connect)\n"
+	"  --args A,B,...   labctl.args= for a step with cmdline_args (getpid: NR,ARG...)\n"
+	"  --timeout S      kill the guest after S seconds (default 60; none with --gdb)\n"
+	"  --kvm            use KVM instead of TCG\n"
+	"  --gdb            start paused with a gdbstub on a Unix socket in the run\n"
+	"                   directory; prints the gdb command to attach (stdout)\n"
+	"  --gdb-port N     start paused with the gdbstub on 127.0.0.1:N instead\n"
+	"  --initrd PATH    boot this initramfs instead of building the lab's\n"
+	"  --gzip           build the initramfs compressed\n"
+	"  --busybox PATH   build the initramfs with this static BusyBox\n";
+
+struct boot {
+	const char *scenario, *args, *initrd_given, *busybox;
+	double timeout;
+	bool kvm, gdb, gzip;
+	int gdb_port;
+};
+
+static double parse_seconds(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (*end || !(v > 0))
+		die(EXIT_USAGE, "boot: --timeout wants seconds > 0, not '%s'", s);
+	return v;
+}
+
+static int parse_port(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*end || v < 1 || v > 65535)
+		die(EXIT_USAGE, "boot: --gdb-port wants a port number, not '%s'", s);
+	return (int)v;
+}
+
+static void parse_args(struct boot *b, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "scenario", required_argument, NULL, 's' },
+		{ "args",     required_argument, NULL, 'a' },
+		{ "timeout",  required_argument, NULL, 't' },
+		{ "kvm",      no_argument,       NULL, 'k' },
+		{ "gdb",      no_argument,       NULL, 'g' },
+		{ "gdb-port", required_argument, NULL, 'p' },
+		{ "initrd",   required_argument, NULL, 'i' },
+		{ "gzip",     no_argument,       NULL, 'z' },
+		{ "busybox",  required_argument, NULL, 'b' },
+		{ "help",     no_argument,       NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': b->scenario = optarg; break;
+		case 'a': b->args = optarg; break;
+		case 't': b->timeout = parse_seconds(optarg); break;
+		case 'k': b->kvm = true; break;
+		case 'g': b->gdb = true; break;
+		case 'p': b->gdb_port = parse_port(optarg); break;
+		case 'i': b->initrd_given = optarg; break;
+		case 'z': b->gzip = true; break;
+		case 'b': b->busybox = optarg; break;
+		case 'h': fputs(usage, stdout); exit(EXIT_OK);
+		default: fputs(usage, stderr); exit(EXIT_USAGE);
+		}
+	}
+	if (optind < argc)
+		die(EXIT_USAGE, "boot: unexpected argument '%s'", argv[optind]);
+	if (b->gdb && b->gdb_port)
+		die(EXIT_USAGE, "boot: --gdb and --gdb-port are two ways to do one thing; pick one");
+	/* The command line is split at spaces, and init splits the args at commas. */
+	if (b->args && (!*b->args || strpbrk(b->args, " \t\n\"")))
+		die(EXIT_USAGE, "boot: --args wants A,B,... without spaces or quotes");
+}
+
+/* The initramfs to boot, after checking that the scenario exists. */
+static char *initrd_for(const struct boot *b)
+{
+	struct initramfs_opts io = { .gzip = b->gzip, .busybox = b->busybox };
+	struct scenario s;
+
+	if (b->initrd_given) {
+		if (access(b->initrd_given, R_OK) < 0)
+			die_errno(EXIT_INPUT, "cannot read --initrd %s", b->initrd_given);
+		return xstrdup(b->initrd_given);
+	}
+	if (scenario_find(&s, b->scenario, NULL) < 0)
+		exit(EXIT_INPUT);
+	scenario_free(&s);
+	return initramfs_build(&io);
+}
+
+static void check_accel(const struct boot *b)
+{
+	if (b->kvm && access("/dev/kvm", R_OK | W_OK) < 0)
+		die_errno(EXIT_ENV, "--kvm: cannot use /dev/kvm");
+	if (b->gdb_port && !port_free(b->gdb_port))
+		die(EXIT_ENV, "--gdb-port %d: 127.0.0.1:%d is already in use (pick another port)",
+		    b->gdb_port, b->gdb_port);
+}
+
+/* What to tell someone who wants to drive the paused guest by hand. */
+static void print_gdb_command(const struct qemu_opts *q)
+{
+	if (q->gdb_socket)
+		printf("gdb -q %s -ex 'target remote %s'\n", q->kernel->vmlinux, q->gdb_socket);
+	else
+		printf("gdb -q %s -ex 'target remote 127.0.0.1:%d'\n", q->kernel->vmlinux, q->gdb_port);
+	fflush(stdout);
+	note("the guest is paused at its first instruction; attach with the command above");
+}
+
+static int report(const struct boot *b, const struct child *c, const char *run_dir)
+{
+	char *serial = xasprintf("%s/serial.log", run_dir);
+	struct outcome o;
+	int ret = EXIT_FAIL;
+
+	if (c->timed_out) {
+		error("the guest did not power off within %g s; QEMU was killed (serial log: %s)",
+		      b->timeout, serial);
+		ret = EXIT_TIMEOUT;
+	} else if (child_result(c) < 0) {
+		child_report_failure(c, 10);
+	} else if (outcome_read(&o, serial) < 0) {
+		error("cannot read %s: %s", serial, strerror(errno));
+	} else {
+		if (o.panic)
+			error("the guest kernel panicked: %s (serial log: %s)", o.panic, serial);
+		else if (o.error)
+			error("the guest's init: %s", o.error);
+		else if (!o.done)
+			error("the guest powered off before the scenario was done (serial log: %s)", serial);
+		else if (o.status && o.failed_step)
+			error("scenario %s failed: step %s exited with status %d (serial log: %s)",
+			      b->scenario, o.failed_step, o.failed_status, serial);
+		else if (o.status)
+			error("scenario %s failed with status %d (serial log: %s)",
+			      b->scenario, o.status, serial);
+		else
+			ret = EXIT_OK;
+		outcome_free(&o);
+	}
+	if (ret == EXIT_OK)
+		note("scenario %s: every step exited 0 (%.2f s)", b->scenario, c->elapsed);
+	free(serial);
+	return ret;
+}
+
+int cmd_boot(int argc, char **argv)
+{
+	struct boot b = { .scenario = "connect" };
+	struct qemu_opts q = { 0 };
+	struct kernel k;
+	struct child c;
+	char *initrd, *run_dir, *append, *sock = NULL;
+	int ret;
+
+	parse_args(&b, argc, argv);
+	if (!b.timeout)
+		b.timeout = b.gdb || b.gdb_port ? 0 : DEFAULT_TIMEOUT;
+	kernel_load(&k, NULL);
+	check_accel(&b);
+	initrd = initrd_for(&b);
+	run_dir = run_dir_new("boot");
+	append = scenario_cmdline(b.scenario, b.args);
+	if (b.gdb)
+		sock = xasprintf("%s/gdb.sock", run_dir);
+	q = (struct qemu_opts){ .kernel = &k, .initrd = initrd, .append = append,
+				.run_dir = run_dir, .paused = b.gdb || b.gdb_port,
+				.gdb_socket = sock, .gdb_port = b.gdb_port, .kvm = b.kvm,
+				.echo = !opts.quiet, .timeout = b.timeout };
+	note("booting scenario %s (run directory %s)", b.scenario, run_dir);
+	qemu_start(&q, &c);
+	/* Print the command only once it works: a script may run it at once. */
+	if (q.paused && qemu_wait_gdbstub(&q, &c, 30) == 0)
+		print_gdb_command(&q);
+	child_wait(&c);
+	ret = report(&b, &c, run_dir);
+
+	argv_free((char **)c.argv);
+	free((char *)c.log);
+	free(sock);
+	free(append);
+	free(run_dir);
+	free(initrd);
+	kernel_free(&k);
+	return ret;
+}

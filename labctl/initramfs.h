@@ -1,0 +1,32 @@
+/*
+ * The lab's initramfs: one archive holding BusyBox, rootfs/init, every lab
+ * program (/lab/NAME) and every scenario (/etc/labctl/scenarios/NAME.sh),
+ * so that boot and trace pick a scenario on the kernel command line
+ * (labctl.scenario=NAME, see rootfs/init).
+ *
+ *   CACHE/images/KEY/initramfs.cpio     (or initramfs.cpio.gz)
+ *   CACHE/images/current -> KEY          the last one built
+ *
+ * KEY is the SHA-256 of the archive's entries and compression: the same
+ * inputs give the same KEY and byte-identical archives, and a second build
+ * only checks that the entry is there.
+ */
+#ifndef LABCTL_INITRAMFS_H
+#define LABCTL_INITRAMFS_H
+
+#include <stdbool.h>
+
+struct initramfs_opts {
+	bool gzip;              /* compress (the default is not: it boots faster) */
+	const char *busybox;    /* a static BusyBox, or NULL to find one (busybox.h) */
+};
+
+/*
+ * Build the lab programs (cached) and the archive (cached); returns the
+ * archive's path (caller frees).  Dies with the documented exit code on
+ * failure: EXIT_INPUT for a bad scenario or initramfs.list (FILE:LINE),
+ * EXIT_FAIL for a program that does not compile, EXIT_ENV for a missing tool.
+ */
+char *initramfs_build(const struct initramfs_opts *o);
+
+#endif

@@ -1,0 +1,242 @@
+/* The lab programs: see programs.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elf.h"
+#include "fs.h"
+#include "labctl.h"
+#include "proc.h"
+#include "programs.h"
+
+static void add_line(struct child *c, const char *line, void *data)
+{
+	hasher_add_str(data, line);
+}
+
+/* The compiler's identity ("gcc (Debian 12.2.0-14) 12.2.0"), into the key. */
+static void hash_compiler(struct hasher *h)
+{
+	const char *argv[] = { "gcc", "--version", NULL };
+	struct child c = { .name = "gcc", .argv = argv, .log = "/dev/null",
+			   .timeout = 30, .on_line = add_line, .data = h };
+
+	if (!which("gcc"))
+		die(EXIT_ENV, "gcc not found (it builds the lab programs; see 'make deps')");
+	if (child_run(&c) < 0)
+		die(EXIT_ENV, "'gcc --version' failed (%s)", child_outcome(&c));
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct program *)a)->name, ((const struct program *)b)->name);
+}
+
+static bool listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p && (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
+			return true;
+	return false;
+}
+
+static void add_program(struct programs *p, const char *dir, const char *base, bool i386)
+{
+	struct program *pr;
+
+	p->v = xrealloc(p->v, (p->n + 1) * sizeof(*p->v));
+	pr = &p->v[p->n++];
+	memset(pr, 0, sizeof(*pr));
+	pr->name = i386 ? xasprintf("%s32", base) : xstrdup(base);
+	pr->source = xasprintf("%s/%s.c", dir, base);
+	pr->i386 = i386;
+}
+
+/* Every header in DIR, in name order, goes into every key. */
+static void hash_headers(struct hasher *h, const char *dir, char **names, int n)
+{
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(names[i]);
+		char *path;
+
+		if (len < 3 || strcmp(names[i] + len - 2, ".h"))
+			continue;
+		path = xasprintf("%s/%s", dir, names[i]);
+		hasher_add_str(h, names[i]);
+		if (hasher_add_file(h, path) < 0)
+			die_errno(EXIT_ENV, "cannot read %s", path);
+		free(path);
+	}
+}
+
+static char **sorted_entries(const char *dir, int *n)
+{
+	struct dirent **list;
+	char **names;
+
+	*n = scandir(dir, &list, NULL, alphasort);
+	if (*n < 0)
+		die_errno(EXIT_ENV, "cannot read %s", dir);
+	names = xcalloc(*n + 1, sizeof(*names));
+	for (int i = 0; i < *n; i++) {
+		names[i] = xstrdup(list[i]->d_name);
+		free(list[i]);
+	}
+	free(list);
+	return names;
+}
+
+void programs_list(struct programs *p, const char *dir)
+{
+	char *own = dir ? NULL : datapath("rootfs/programs");
+	char *list_path, *i386_list, **names, common[SHA256_HEX_LEN + 1], *root;
+	struct hasher *h = hasher_new();
+	int n;
+
+	dir = dir ? dir : own;
+	memset(p, 0, sizeof(*p));
+	names = sorted_entries(dir, &n);
+	list_path = xasprintf("%s/i386.list", dir);
+	i386_list = read_file(list_path, NULL);	/* optional */
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(names[i]);
+		char *base;
+
+		if (len < 3 || strcmp(names[i] + len - 2, ".c"))
+			continue;
+		base = xstrdup(names[i]);
+		base[len - 2] = '\0';
+		add_program(p, dir, base, false);
+		if (listed(i386_list, base))
+			add_program(p, dir, base, true);
+		free(base);
+	}
+	qsort(p->v, p->n, sizeof(*p->v), by_name);
+
+	hash_compiler(h);
+	hasher_add_str(h, PROGRAM_CFLAGS);
+	hash_headers(h, dir, names, n);
+	hasher_hex(h, common);
+	root = cache_subdir("programs");
+	for (size_t i = 0; i < p->n; i++) {
+		struct program *pr = &p->v[i];
+
+		h = hasher_new();
+		hasher_add_str(h, common);
+		hasher_add_str(h, pr->i386 ? "-m32" : "");
+		if (hasher_add_file(h, pr->source) < 0)
+			die_errno(EXIT_ENV, "cannot read %s", pr->source);
+		hasher_hex(h, pr->key);
+		pr->path = xasprintf("%s/%s/%s", root, pr->key, pr->name);
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(root);
+	free(i386_list);
+	free(list_path);
+	free(own);
+}
+
+/* Split PROGRAM_CFLAGS into ARGV starting at *N. */
+static void add_flags(const char **argv, int *n, char *flags)
+{
+	char *save;
+
+	for (char *f = strtok_r(flags, " ", &save); f; f = strtok_r(NULL, " ", &save))
+		argv[(*n)++] = f;
+}
+
+struct build {
+	struct child c;
+	const char *argv[16];
+	char *flags, *staging, *final, *out;
+	struct program *pr;
+};
+
+static void build_start(struct build *b, struct program *pr)
+{
+	int n = 0;
+
+	memset(b, 0, sizeof(*b));
+	b->pr = pr;
+	b->final = xstrdup(pr->path);
+	*strrchr(b->final, '/') = '\0';	/* CACHE/programs/KEY */
+	b->staging = staging_dir(b->final);
+	b->out = xasprintf("%s/%s", b->staging, pr->name);
+	b->flags = xstrdup(PROGRAM_CFLAGS);
+	b->argv[n++] = "gcc";
+	add_flags(b->argv, &n, b->flags);
+	if (pr->i386)
+		b->argv[n++] = "-m32";
+	b->argv[n++] = "-o";
+	b->argv[n++] = b->out;
+	b->argv[n++] = pr->source;
+	b->argv[n] = NULL;
+	b->c = (struct child){ .name = "gcc", .argv = b->argv, .timeout = 120,
+			       .log = xasprintf("%s/build.log", b->staging) };
+	child_start(&b->c);
+}
+
+/* Check what gcc made, then publish it. */
+static void build_finish(struct build *b)
+{
+	struct elf_info info;
+	int bits = b->pr->i386 ? 32 : 64;
+
+	if (child_wait(&b->c) < 0) {
+		child_report_failure(&b->c, 20);
+		die(EXIT_FAIL, "lab program %s does not compile (%s)", b->pr->name, b->pr->source);
+	}
+	if (elf_read_info(b->out, &info) < 0 || !info.is_static || info.bits != bits)
+		die(EXIT_INTERNAL, "gcc made %s, which is not a static %d-bit ELF", b->out, bits);
+	if (publish_dir(b->staging, b->final) < 0 && !is_file(b->pr->path))
+		die_errno(EXIT_ENV, "cannot publish %s", b->final);
+	remove_tree(b->staging);	/* left over when another labctl published first */
+	free((char *)b->c.log);
+	free(b->flags);
+	free(b->staging);
+	free(b->final);
+	free(b->out);
+}
+
+void programs_build(struct programs *p)
+{
+	struct build *b = xcalloc(p->n, sizeof(*b));
+	size_t started = 0;
+
+	/* All at once: gcc is quick, and the machine has cores to spare. */
+	for (size_t i = 0; i < p->n; i++)
+		if (!is_file(p->v[i].path)) {
+			if (!started++)
+				note("building the lab programs");
+			build_start(&b[i], &p->v[i]);
+		}
+	for (size_t i = 0; i < p->n; i++)
+		if (b[i].pr)
+			build_finish(&b[i]);
+	free(b);
+}
+
+const struct program *programs_find(const struct programs *p, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (!strcmp(p->v[i].name, name))
+			return &p->v[i];
+	return NULL;
+}
+
+void programs_free(struct programs *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].name);
+		free(p->v[i].source);
+		free(p->v[i].path);
+	}
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
