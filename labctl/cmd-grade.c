@@ -32,7 +32,7 @@ static const char usage[] =
 	"options:\n"
 	"  --ref REF            the commit, branch or tag to grade (default HEAD)\n"
 	"  --out DIR            write the results here (default a new run directory)\n"
-	"  --rubric FILE        points per check (default scenarios/rubric.ini)\n"
+	"  --rubric FILE        points per check (default ci/rubric.ini)\n"
 	"  --trace-report FILE  grade against this `labctl trace` report.json\n"
 	"  --no-sandbox         compile without bubblewrap (trusted code only)\n"
 	"  --compile-timeout S  wall-clock limit of the compiler (default 60)\n"
@@ -265,7 +265,7 @@ int cmd_grade(int argc, char **argv)
 		}
 	}
 	if (!o.rubric)
-		o.rubric = rubric_default = datapath("scenarios/rubric.ini");
+		o.rubric = rubric_default = datapath("ci/rubric.ini");
 	if (o.roster || argc - optind > 1 || o.jobs > 1) {
 		if (o.out || o.trace_report)
 			die(EXIT_USAGE, "--out and --trace-report grade one submission only");

@@ -167,7 +167,7 @@ struct rubric {
 	int report_min_frames;     /* backtrace frames the report must name */
 	size_t report_min_bytes;
 };
-/* Load a rubric ini (scenarios/rubric.ini).  0, or -1 with ERR. */
+/* Load a rubric ini (ci/rubric.ini).  0, or -1 with ERR. */
 int rubric_load(struct rubric *r, const char *path, char **err);
 void rubric_defaults(struct rubric *r);
 const char *check_key(enum check_id id);   /* "static", "runs", ... */
