@@ -7,5 +7,8 @@
  * usage on stdout and returns 0.  The return value is labctl's exit code.
  */
 int cmd_version(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 #endif

@@ -14,6 +14,9 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "config",  cmd_config,  "configure the kernel (base + fragments) and check it" },
+	{ "build",   cmd_build,   "build the debuggable kernel into the cache" },
+	{ "doctor",  cmd_doctor,  "check this machine's tools, the built kernel and KVM" },
 	{ "version", cmd_version, "print labctl's version" },
 };
 
