@@ -25,7 +25,7 @@ timed() {
 	rc=$?
 	secs[$name]=$(echo "$(date +%s.%N) - $start" | bc)
 	[ $rc -eq 0 ] || { echo "bench: $name failed (exit $rc)" >&2; exit 1; }
-	printf '%-28s %8.1f s\n' "$name" "${secs[$name]}"
+	printf '%-28s %8.2f s\n' "$name" "${secs[$name]}"
 }
 
 # gdb_lookup VMLINUX: seconds GDB takes to find the lab's symbols.
