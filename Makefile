@@ -8,7 +8,7 @@
 VERSION   = 0.1.0
 PREFIX   ?= /usr/local
 CC       ?= cc
-PKGS      = libgit2 libcurl libarchive libcrypto jansson inih
+PKGS      = libgit2 libcurl libarchive libcrypto jansson inih libelf
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # The tests only: cmocka, and libyaml to parse the CI templates in ci/.

@@ -11,5 +11,8 @@ int cmd_fetch(int argc, char **argv);
 int cmd_grade(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_boot(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 #endif

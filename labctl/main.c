@@ -16,6 +16,9 @@ struct command {
 static const struct command commands[] = {
 	{ "image",   cmd_image,   "build the lab programs and the initramfs" },
 	{ "boot",    cmd_boot,    "boot the lab guest and run a scenario (or wait for GDB)" },
+	{ "config",  cmd_config,  "configure the kernel (base + fragments) and check it" },
+	{ "build",   cmd_build,   "build the debuggable kernel into the cache" },
+	{ "doctor",  cmd_doctor,  "check this machine's tools, the built kernel and KVM" },
 	{ "version", cmd_version, "print labctl's version" },
 	{ "fetch",   cmd_fetch,   "get a Linux 5.x source tree into the cache" },
 	{ "grade",   cmd_grade,   "grade a student's lab submission (or many)" },

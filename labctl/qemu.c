@@ -51,8 +51,10 @@ char **qemu_argv(const struct qemu_opts *o)
 	add(&a, xasprintf("file:%s/serial.log", o->run_dir));
 	add(&a, xstrdup("-kernel"));
 	add(&a, xstrdup(o->kernel->vmlinux));
-	add(&a, xstrdup("-initrd"));
-	add(&a, xstrdup(o->initrd));
+	if (o->initrd) {
+		add(&a, xstrdup("-initrd"));
+		add(&a, xstrdup(o->initrd));
+	}
 	add(&a, xstrdup("-append"));
 	add(&a, o->append ? xasprintf("%s %s", cmdline, o->append) : xstrdup(cmdline));
 	if (o->gdb_socket) {

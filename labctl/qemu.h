@@ -15,7 +15,7 @@
 
 struct qemu_opts {
 	const struct kernel *kernel;
-	const char *initrd;
+	const char *initrd;     /* or NULL: none (the kernel panics: no init) */
 	const char *append;     /* extra kernel command line, or NULL */
 	const char *run_dir;    /* serial.log and qemu.log go here */
 	bool paused;            /* -S: wait for a debugger before the first instruction */

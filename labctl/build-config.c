@@ -1,0 +1,138 @@
+/*
+ * `make tinyconfig|defconfig`, merge_config.sh with the fragments,
+ * `make olddefconfig`, then the check that every requested option took.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "fs.h"
+#include "kconfig.h"
+#include "labctl.h"
+#include "rundir.h"
+
+int build_make(struct build_plan *p, struct child *c, const char *log,
+	       const char *const *targets, double timeout)
+{
+	static char *env[6];
+	const char *argv[16];
+	char *src = xasprintf("-C%s", p->src.dir), *obj = xasprintf("O=%s", p->obj);
+	char *jobs = xasprintf("-j%d", p->o->jobs > 0 ? p->o->jobs
+					: (int)sysconf(_SC_NPROCESSORS_ONLN));
+	int n = 0, ret;
+
+	/* Fixed build stamps: the same inputs give the same objects, so
+	 * ccache hits are real and a rebuild changes nothing it need not. */
+	if (!env[0]) {
+		env[0] = "KBUILD_BUILD_TIMESTAMP=Sat Jan  1 00:00:00 UTC 2022";
+		env[1] = "KBUILD_BUILD_USER=labctl";
+		env[2] = "KBUILD_BUILD_HOST=labctl";
+		env[3] = xasprintf("CCACHE_DIR=%s/ccache", cache_root());
+		env[4] = "LC_ALL=C";
+	}
+	argv[n++] = "make";
+	argv[n++] = src;
+	argv[n++] = obj;
+	argv[n++] = "ARCH=x86_64";
+	if (p->ccache)
+		argv[n++] = "CC=ccache gcc";
+	argv[n++] = jobs;
+	while (*targets && n < 15)
+		argv[n++] = *targets++;
+	argv[n] = NULL;
+	c->name = "make";
+	c->argv = argv;
+	c->env = (const char **)env;
+	c->log = xasprintf("%s/%s", p->run_dir, log);
+	c->timeout = timeout;
+	c->echo = opts.verbose > 0;
+	ret = child_run(c);
+	c->argv = NULL;
+	free(src);
+	free(obj);
+	free(jobs);
+	return ret;
+}
+
+static int merge_fragments(struct build_plan *p, struct child *c)
+{
+	const char **argv = xcalloc(p->nfragments + 6, sizeof(char *));
+	char *script = xasprintf("%s/scripts/kconfig/merge_config.sh", p->src.dir);
+	char *config = xasprintf("%s/.config", p->obj);
+	int n = 0, ret;
+
+	argv[n++] = script;
+	argv[n++] = "-m";
+	argv[n++] = "-O";
+	argv[n++] = p->obj;
+	argv[n++] = config;
+	for (size_t i = 0; i < p->nfragments; i++)
+		argv[n++] = p->fragments[i];
+	*c = (struct child){ .name = "merge_config.sh", .argv = argv, .dir = p->obj,
+			     .log = xasprintf("%s/config.log", p->run_dir), .timeout = 120,
+			     .echo = opts.verbose > 0 };
+	ret = child_run(c);
+	free(argv);
+	free(script);
+	free(config);
+	return ret;
+}
+
+/* Every option the fragments request, against the final .config. */
+static int check_config(struct build_plan *p)
+{
+	struct kopts want = { 0 }, have = { 0 };
+	char *config = xasprintf("%s/.config", p->obj);
+	int dropped = 0;
+
+	for (size_t i = 0; i < p->nfragments; i++)
+		if (kopts_parse_file(&want, p->fragments[i]) < 0)
+			die(EXIT_INPUT, "bad config fragment %s", p->fragments[i]);
+	if (kopts_parse_file(&have, config) < 0)
+		die(EXIT_FAIL, "olddefconfig left an unreadable %s", config);
+	for (size_t i = 0; i < want.n; i++) {
+		char *why;
+
+		if (kopt_took(&have, &want.v[i]))
+			continue;
+		why = kconfig_explain(p->src.dir, &want.v[i], &have);
+		error("%s", why);
+		free(why);
+		dropped++;
+	}
+	kopts_free(&want);
+	kopts_free(&have);
+	free(config);
+	if (!dropped)
+		return EXIT_OK;
+	error("%d requested option%s did not take in %s/.config (fix the fragments)",
+	      dropped, dropped > 1 ? "s" : "", p->obj);
+	return EXIT_INPUT;
+}
+
+static void run_or_die(struct child *c, int ret)
+{
+	if (ret < 0) {
+		child_report_failure(c, 20);
+		exit(c->timed_out ? EXIT_TIMEOUT : EXIT_FAIL);
+	}
+	free((char *)c->log);
+}
+
+int build_config(struct build_plan *p)
+{
+	const char *base[] = { p->o->base, NULL }, *old[] = { "olddefconfig", NULL };
+	struct child c = { 0 };
+
+	if (!p->run_dir)
+		p->run_dir = run_dir_new("build");
+	mkdir_p(p->obj);
+	note("configuring Linux %s (%s + %zu fragment%s) in %s", p->src.version, p->o->base,
+	     p->nfragments, p->nfragments == 1 ? "" : "s", p->obj);
+	run_or_die(&c, build_make(p, &c, "config.log", base, 600));
+	run_or_die(&c, merge_fragments(p, &c));
+	run_or_die(&c, build_make(p, &c, "config.log", old, 600));
+	return check_config(p);
+}

@@ -1,0 +1,71 @@
+/*
+ * Configuring and building a kernel into the cache (see kernel.h for what a
+ * built kernel looks like there).  `labctl config` and `labctl build` are
+ * thin wrappers around these.
+ */
+#ifndef LABCTL_BUILD_H
+#define LABCTL_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cache.h"
+#include "proc.h"
+#include "source.h"
+
+/* Bump when the way a kernel is built changes: every cached kernel is stale. */
+#define BUILD_RECIPE_VERSION "1"
+
+struct build_opts {
+	const char *base;          /* "tinyconfig" (default) or "defconfig" */
+	const char **fragments;    /* NULL: kernel-config/'s defaults for BASE */
+	size_t nfragments;
+	struct source_opts source;
+	int jobs;                  /* make -j; 0 for the number of CPUs */
+	bool force;                /* rebuild even when the cache has it */
+};
+
+/* What a build needs, worked out before anything runs. */
+struct build_plan {
+	const struct build_opts *o;
+	struct kernel_source src;
+	char **fragments;          /* resolved paths */
+	size_t nfragments;
+	char *compiler;            /* first line of `gcc --version` */
+	char *obj;                 /* CACHE/obj/BASE-ID, kept between builds */
+	char key[SHA256_HEX_LEN + 1];
+	char *dir;                 /* CACHE/kernels/KEY */
+	char *run_dir;             /* logs, created when work starts */
+	bool ccache;
+};
+
+/* The inputs of the cache key, hashed; split out for the unit tests. */
+void build_key(const char *source_key, const char *base, char *const *fragments,
+	       size_t nfragments, const char *compiler, char out[SHA256_HEX_LEN + 1]);
+
+/* Check the tools, get the source, compute the key.  Dies on bad input. */
+void build_plan_init(struct build_plan *p, const struct build_opts *o);
+void build_plan_free(struct build_plan *p);
+/* Is the kernel for P already in the cache? */
+bool build_cached(const struct build_plan *p);
+/* Point CACHE/kernels/current at P's kernel (atomically). */
+void build_set_current(const struct build_plan *p);
+/* Dies (EXIT_ENV) when the cache's file system has too little room. */
+void build_check_space(const struct build_plan *p);
+
+/* Write the .config in P's object directory and check every requested
+ * option took.  Returns an exit code. */
+int build_config(struct build_plan *p);
+/* make, gdb-add-index, publish into the cache.  Returns an exit code. */
+int build_kernel(struct build_plan *p);
+
+/* For build-config.c and build-kernel.c: run `make TARGETS` in P's object
+ * directory as child C, output appended to RUN_DIR/LOG. */
+int build_make(struct build_plan *p, struct child *c, const char *log,
+	       const char *const *targets, double timeout);
+
+/* Parse `labctl config|build` options into O (BUILD: also -j and --force).
+ * Returns 1 after printing --help, 0 otherwise; dies on bad usage. */
+int build_opts_parse(int argc, char **argv, struct build_opts *o, bool build);
+
+#endif

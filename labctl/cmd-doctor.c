@@ -1,0 +1,311 @@
+/*
+ * labctl doctor: can this machine build, boot and debug the lab?  One line
+ * per check (ok / FAIL / warn, with the reason), or --json.  Exit 0 when
+ * every required check passes, EXIT_ENV otherwise.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "commands.h"
+#include "elfinfo.h"
+#include "fs.h"
+#include "kernel.h"
+#include "labctl.h"
+#include "proc.h"
+#include "qemu.h"
+#include "rundir.h"
+
+enum status { OK, WARN, FAIL };
+
+struct doctor {
+	json_t *checks;     /* --json: the results so far */
+	char *run_dir;      /* logs of the programs the checks run */
+	int failed;
+};
+
+static void report(struct doctor *d, enum status s, const char *check, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void report(struct doctor *d, enum status s, const char *check, const char *fmt, ...)
+{
+	static const char *const names[] = { "ok", "warn", "FAIL" };
+	char *detail;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&detail, fmt, ap) < 0)
+		die(EXIT_ENV, "out of memory");
+	va_end(ap);
+	if (s == FAIL)
+		d->failed++;
+	if (d->checks)
+		json_array_append_new(d->checks, json_pack("{s:s, s:s, s:s}", "check", check,
+							   "status", names[s], "detail", detail));
+	else
+		printf("%-4s  %-16s %s\n", names[s], check, detail);
+	free(detail);
+}
+
+static void keep_first(struct child *c, const char *line, void *data)
+{
+	char **first = data;
+
+	if (!*first && *line)
+		*first = xstrdup(line);
+}
+
+/* Run ARGV (logged in the run directory); its first output line in *FIRST. */
+static int run(struct doctor *d, const char **argv, const char *dir, char **first)
+{
+	struct child c = { .name = argv[0], .argv = argv, .dir = dir, .timeout = 60,
+			   .log = xasprintf("%s/doctor.log", d->run_dir),
+			   .on_line = keep_first, .data = first };
+	int ret;
+
+	*first = NULL;
+	ret = child_run(&c);
+	free((char *)c.log);
+	return ret;
+}
+
+static void check_gcc_static(struct doctor *d)
+{
+	static const char prog[] = "#include <stdio.h>\nint main(void) { puts(\"ok\"); return 0; }\n";
+	char *dir = xasprintf("%s/static", d->run_dir), *src, *line = NULL;
+	const char *cc[] = { "gcc", "-static", "-o", "hello", "hello.c", NULL };
+	const char *hello[] = { "./hello", NULL };
+
+	if (!which("gcc")) {
+		report(d, FAIL, "gcc", "not found (apt install build-essential)");
+		return;
+	}
+	mkdir_p(dir);
+	src = xasprintf("%s/hello.c", dir);
+	write_file_atomic(src, prog, strlen(prog));
+	if (run(d, cc, dir, &line) < 0)
+		report(d, FAIL, "gcc -static", "cannot link a static program: %s (apt install libc6-dev)",
+		       line ? line : "see doctor.log");
+	else if (free(line), run(d, hello, dir, &line) < 0 || !line || strcmp(line, "ok"))
+		report(d, FAIL, "gcc -static", "the static program it linked does not run");
+	else
+		report(d, OK, "gcc -static", "links and runs a static program against libc");
+	free(line);
+	free(src);
+	free(dir);
+}
+
+static void check_version(struct doctor *d, const char *program, const char *package,
+			  bool required, const char *check)
+{
+	const char *argv[] = { program, "--version", NULL };
+	char *line = NULL;
+
+	if (!which(program))
+		report(d, required ? FAIL : WARN, check, "not found (apt install %s)%s", package,
+		       required ? "" : ": builds are not cached between object directories");
+	else if (run(d, argv, NULL, &line) < 0)
+		report(d, required ? FAIL : WARN, check, "%s --version fails", program);
+	else
+		report(d, OK, check, "%s", line ? line : "present");
+	free(line);
+}
+
+static void check_gdb(struct doctor *d)
+{
+	const char *argv[] = { "gdb", "-batch", "-nx", "-ex", "python print(1)", NULL };
+	char *line = NULL;
+
+	if (!which("gdb"))
+		report(d, FAIL, "gdb", "not found (apt install gdb)");
+	else if (run(d, argv, NULL, &line) < 0 || !line || strcmp(line, "1"))
+		report(d, FAIL, "gdb", "has no working Python (labctl's GDB commands are Python)");
+	else
+		report(d, OK, "gdb", "runs Python");
+	free(line);
+}
+
+static void check_busybox(struct doctor *d)
+{
+	const char *path = which("busybox");
+	int st = path ? elf_is_static(path) : -1;
+
+	if (!path)
+		report(d, FAIL, "busybox", "not found (apt install busybox-static)");
+	else if (st != 1)
+		report(d, FAIL, "busybox", "%s is %s (apt install busybox-static)", path,
+		       st < 0 ? "not an ELF file" : "dynamically linked");
+	else
+		report(d, OK, "busybox", "%s is static", path);
+}
+
+static void check_build_tools(struct doctor *d)
+{
+	static const char *const tools[] = { "make", "flex", "bison", "bc", "gdb-add-index" };
+	char missing[128] = "";
+
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+		if (!which(tools[i]))
+			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing),
+				 " %s", tools[i]);
+	if (*missing)
+		report(d, FAIL, "build tools", "missing:%s (make deps)", missing);
+	else
+		report(d, OK, "build tools", "make, flex, bison, bc, gdb-add-index");
+}
+
+static bool have_kernel(void)
+{
+	char *link = xasprintf("%s/kernels/current", cache_root()), buf[PATH_MAX];
+	bool ok = realpath(link, buf) != NULL;
+
+	free(link);
+	return ok;
+}
+
+static void check_kernel(struct doctor *d, const struct kernel *k)
+{
+	char *kaslr = kernel_config_value(k, "RANDOMIZE_BASE");
+	char *dbg = kernel_config_value(k, "DEBUG_INFO");
+	int dwarf = elf_has_section(k->vmlinux, ".debug_info");
+	int index = elf_has_section(k->vmlinux, ".gdb_index");
+
+	if (dwarf != 1)
+		report(d, FAIL, "vmlinux DWARF", "%s has %s", k->vmlinux,
+		       dwarf < 0 ? "no readable ELF" : "no .debug_info (rebuild with debug.config)");
+	else
+		report(d, OK, "vmlinux DWARF", "%s has .debug_info", k->vmlinux);
+	report(d, index == 1 ? OK : WARN, "vmlinux index", "%s",
+	       index == 1 ? ".gdb_index present" : "no .gdb_index: GDB indexes the DWARF itself at every start");
+	if (!dbg || strcmp(dbg, "y"))
+		report(d, FAIL, "kernel config", "CONFIG_DEBUG_INFO is not set");
+	else if (kaslr && !strcmp(kaslr, "y"))
+		report(d, FAIL, "kernel config", "CONFIG_RANDOMIZE_BASE=y: symbols move at boot");
+	else
+		report(d, OK, "kernel config", "Linux %s, DEBUG_INFO=y, RANDOMIZE_BASE not set", k->version);
+	free(kaslr);
+	free(dbg);
+}
+
+/*
+ * Boot K with no initramfs: it panics ("No working init found") and, with
+ * panic=-1 and -no-reboot, QEMU exits.  That is a whole boot, proven.
+ */
+static int boot(struct doctor *d, const struct kernel *k, bool kvm, double *secs, char **why)
+{
+	char *dir = xasprintf("%s/boot-%s", d->run_dir, kvm ? "kvm" : "tcg");
+	char *serial_log = xasprintf("%s/serial.log", dir), *qemu, *serial;
+	struct qemu_opts q = { .kernel = k, .run_dir = dir, .kvm = kvm, .timeout = 20 };
+	struct child c;
+	int ret;
+
+	mkdir_p(dir);
+	qemu_start(&q, &c);
+	child_wait(&c);
+	*secs = c.elapsed;
+	qemu = read_file(c.log, NULL);
+	serial = read_file(serial_log, NULL);
+	ret = !c.timed_out && serial && strstr(serial, "Kernel panic") ? 0 : -1;
+	if (c.timed_out)
+		*why = xstrdup("the guest hangs (no panic within 20 s)");
+	else if (qemu && strstr(qemu, "KVM internal error"))
+		*why = xstrdup("QEMU reports a KVM internal error");
+	else if (qemu && *qemu)
+		*why = xasprintf("QEMU fails: %.*s", (int)strcspn(qemu, "\n"), qemu);
+	else
+		*why = xasprintf("QEMU %s before the kernel panicked", child_outcome(&c));
+	argv_free((char **)c.argv);
+	free((char *)c.log);
+	free(serial_log);
+	free(serial);
+	free(qemu);
+	free(dir);
+	return ret;
+}
+
+static void check_boots(struct doctor *d, const struct kernel *k)
+{
+	char *why = NULL;
+	double secs;
+	int fd;
+
+	if (!which("qemu-system-x86_64"))
+		return;
+	if (boot(d, k, false, &secs, &why) < 0) {
+		report(d, FAIL, "boot (TCG)", "%s (see %s/boot-tcg)", why, d->run_dir);
+		free(why);
+		return;
+	}
+	report(d, OK, "boot (TCG)", "boots to the kernel's panic at no init in %.1f s", secs);
+	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		report(d, WARN, "KVM", "/dev/kvm cannot be opened: TCG stays the default");
+		return;
+	}
+	close(fd);
+	if (boot(d, k, true, &secs, &why) == 0)
+		report(d, OK, "KVM", "boots to the same panic in %.1f s: --kvm can be used", secs);
+	else
+		report(d, WARN, "KVM", "%s: KVM does not work here, TCG stays the default", why);
+	free(why);
+}
+
+static void usage(FILE *out)
+{
+	fputs("usage: labctl doctor [--json]\n\n"
+	      "Checks the tools (gcc with static libc, qemu-system-x86_64, gdb with Python,\n"
+	      "static busybox, the kernel build tools, ccache), the built kernel (DWARF,\n"
+	      "no KASLR) and whether it boots under TCG and under KVM.\n\n"
+	      "  --json   the results as a JSON array of {check, status, detail}\n", out);
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct doctor d = { 0 };
+	struct kernel k;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'J': d.checks = json_array(); break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		die(EXIT_USAGE, "doctor: unexpected argument '%s'", argv[optind]);
+	d.run_dir = run_dir_new("doctor");
+	check_gcc_static(&d);
+	check_build_tools(&d);
+	check_version(&d, "qemu-system-x86_64", "qemu-system-x86", true, "qemu");
+	check_gdb(&d);
+	check_busybox(&d);
+	check_version(&d, "ccache", "ccache", false, "ccache");
+	if (have_kernel()) {
+		kernel_load(&k, NULL);
+		check_kernel(&d, &k);
+		check_boots(&d, &k);
+		kernel_free(&k);
+	} else {
+		report(&d, WARN, "kernel", "none built yet in %s (labctl build)", cache_root());
+	}
+	if (d.checks) {
+		json_dumpf(d.checks, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(d.checks);
+	}
+	free(d.run_dir);
+	return d.failed ? EXIT_ENV : EXIT_OK;
+}
