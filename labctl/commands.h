@@ -7,5 +7,6 @@
  * usage on stdout and returns 0.  The return value is labctl's exit code.
  */
 int cmd_version(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif

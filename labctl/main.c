@@ -15,6 +15,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "version", cmd_version, "print labctl's version" },
+	{ "trace",   cmd_trace,   "follow a system call through the kernel, write the report" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -89,7 +89,7 @@ class Capture:
             'scenario': p.get('scenario'),
             'program': p['program'],
             'syscall': {'name': p['syscall'], 'nr': nr,
-                        'tbl_line': p.get('tbl_line'),
+                        'tbl_line': p.get('tbl_line'), 'tbl_lineno': p.get('tbl_lineno'),
                         'tbl_file': 'arch/x86/entry/syscalls/syscall_64.tbl'},
             'sys_call_table': {'addr': u64(gdb.parse_and_eval('&sys_call_table')),
                                'entry_addr': u64(gdb.parse_and_eval('&sys_call_table[%d]' % nr)),
@@ -158,7 +158,7 @@ class Capture:
         rsp = k.reg('rsp')
         self.call_pc, self.return_pc, self.call_rsp = pc, pc + length, rsp
         self.out['entry'] = {
-            'start': k.symbol(steps[0]['pc']),
+            'start': k.symbol(next(s['pc'] for s in steps if s['pc'] >= USER_TOP)),
             'steps': steps,
             'stack_switch': switch,
             'call': {'pc': pc, 'insn': text, 'source': k.source_line(pc, self.p.get('source')),
@@ -280,6 +280,8 @@ class Capture:
             'rip_restored': ret['user_pc'] == user['next_pc'],
             'rsp_restored': ret['user_rsp'] == user['regs']['rsp'],
             'rax_is_regs_ax': ret['user_rax'] == ax,
+            'pt_regs_at_stack_top': self.call_rsp + self.regs_size ==
+            (self.out['entry']['stack_switch'] or {}).get('kernel_stack_top'),
             'pops_match_pushes': pops_match(self.out['entry']['steps'], steps),
         }
         self.out['return'] = ret
@@ -387,15 +389,17 @@ class TaskBreakpoint(gdb.Breakpoint):
 
 
 def backtrace():
+    """The kernel frames, newest first, down to entry_SYSCALL_64 (below it
+    the unwinder reads user registers, not frames)."""
     frames = []
     f = gdb.newest_frame()
-    while f is not None and len(frames) < 16:
+    while f is not None and len(frames) < 32:
+        if f.name() is None or f.pc() < USER_TOP:
+            break
         sal = f.find_sal()
         frames.append({'pc': f.pc(), 'function': f.name(),
                        'file': sal.symtab.filename if sal.symtab else None,
                        'line': sal.line or None})
-        if f.pc() < USER_TOP:
-            break
         try:
             f = f.older()
         except gdb.error:
@@ -487,10 +491,32 @@ def pops_match(entry_steps, exit_steps):
     return {'checked': checked, 'mismatched': mismatched}
 
 
+# Keys whose values are addresses, register values or stack words: written
+# as "0x..." strings, since 64-bit values do not survive JSON readers that
+# use doubles (jq, JavaScript) or int64 (jansson).  See gdb/SCHEMA.md.
+HEX_KEYS = frozenset((
+    'addr', 'pc', 'next_pc', 'pc_after', 'rsp', 'rsp_before', 'rsp_after', 'word', 'value',
+    'before', 'after', 'entry_addr', 'user_rsp', 'kernel_stack_top', 'file', 'socket', 'sk',
+    'function_addr', 'syscall_addrs', 'breakpoints', 'raw', 'regs', 'rdi', 'rsi', 'rax',
+    'regs_ax', 'user_pc', 'user_rax', 'user_cs', 'user_ss'))
+
+
+def hexify(obj, key=None, every=False):
+    """Write HEX_KEYS' integers (every integer under 'regs') as hex."""
+    every = every or key == 'regs'
+    if isinstance(obj, dict):
+        return {k2: hexify(v, k2, every) for k2, v in obj.items()}
+    if isinstance(obj, list):
+        return [hexify(v, key, every) for v in obj]
+    if isinstance(obj, int) and not isinstance(obj, bool) and (every or key in HEX_KEYS):
+        return '0x%x' % obj
+    return obj
+
+
 def write_json(path, data):
     tmp = '%s.tmp.%d' % (path, os.getpid())
     with open(tmp, 'w') as f:
-        json.dump(data, f, indent=1)
+        json.dump(hexify(data), f, indent=1)
         f.write('\n')
     os.rename(tmp, path)
 
