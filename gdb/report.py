@@ -168,7 +168,11 @@ def bt_text(frames):
     out = []
     for i, f in enumerate(frames):
         loc = ' at %s:%s' % (f['file'], f['line']) if f['file'] else ''
-        out.append('#%d  %s in %s%s' % (i, hx(f['pc']), f['function'] or '??', loc))
+        sym = f.get('symbol', '').split('+')[0]
+        name = f['function'] or '??'
+        if f.get('inline') or (sym and sym != name):
+            name += ' (inlined in %s)' % sym
+        out.append('#%d  %s in %s%s' % (i, hx(f['pc']), name, loc))
     return '\n'.join(out)
 
 
@@ -190,7 +194,7 @@ def section_dispatch(cap):
                       s['type'], s['ops']['name'], s['method'], s['ops_method']['name'],
                       hx(s['sk']), s['family'], s['proto']['name'], s['proto_name'],
                       'sk_prot->%s = `%s`' % (s['method'], s['proto_method']['name'])
-                      if s.get('proto_method') else 'no sk_prot->%s' % s['method'])]
+                      if s.get('proto_method') else 'sk_prot->%s is NULL' % s['method'])]
     if d['not_hit']:
         lines += ['', 'Not reached: ' + ', '.join(d['not_hit']) + '.']
     return '\n'.join(lines)

@@ -201,13 +201,15 @@ static void check_capture(const struct trace_run *r)
 {
 	json_error_t jerr;
 	json_t *root = json_load_file(r->capture, 0, &jerr);
-	const char *err;
+	const char *err, *kind;
 
 	if (!root)
 		die(EXIT_INTERNAL, "%s: %s (line %d)", r->capture, jerr.text, jerr.line);
 	if (!json_is_true(json_object_get(root, "ok"))) {
 		err = json_string_value(json_object_get(root, "error"));
-		die(EXIT_FAIL, "trace failed: %s (logs in %s)", err ? err : "no reason given", r->dir);
+		kind = json_string_value(json_object_get(root, "error_kind"));
+		die(kind && !strcmp(kind, "input") ? EXIT_INPUT : EXIT_FAIL,
+		    "trace failed: %s (logs in %s)", err ? err : "no reason given", r->dir);
 	}
 	json_decref(root);
 }

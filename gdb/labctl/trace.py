@@ -60,10 +60,18 @@ class Capture:
         self.t0 = time.monotonic()
         self.timing = {}
         self.task = None
-        self.regs_fields = k.struct_fields('struct pt_regs')
-        self.regs_size = gdb.lookup_type('struct pt_regs').sizeof
         self.regs_base = None
         self.stepis = 0
+
+    def types(self):
+        try:
+            regs = gdb.lookup_type('struct pt_regs')
+        except gdb.error:
+            self.out['error_kind'] = 'input'
+            raise gdb.GdbError('vmlinux has no debug information (no struct pt_regs): '
+                               'build the kernel with CONFIG_DEBUG_INFO')
+        self.regs_fields = k.struct_fields('struct pt_regs')
+        self.regs_size = regs.sizeof
 
     def lap(self, name):
         t = time.monotonic()
@@ -106,11 +114,17 @@ class Capture:
         prog = self.p['program']
         bp_filter = UserSyscallBreakpoint.filter_for(prog['exe'], self.p['nr'])
         bps = [UserSyscallBreakpoint('*0x%x' % a, bp_filter) for a in prog['syscall_addrs']]
-        gdb.execute('continue', to_string=True)
+        try:
+            gdb.execute('continue', to_string=True)
+        except gdb.error as e:
+            raise gdb.GdbError('the guest ended before %s made system call %d in %s '
+                               '(GDB: %s); its console is in serial.log'
+                               % (prog['exe'], self.p['nr'], prog['function'], e))
         for bp in bps:
             bp.delete()
         if not bp_filter.accepted:
-            raise gdb.GdbError('the guest stopped without the traced syscall')
+            raise gdb.GdbError('the guest stopped at 0x%x, not at the traced syscall'
+                               % k.reg('pc'))
         self.task = bp_filter.accepted
         pc = k.reg('pc')
         regs = {r: k.reg(r) for r in ('rax', 'rdi', 'rsi', 'rdx', 'r10', 'r8', 'r9',
@@ -398,6 +412,8 @@ def backtrace():
             break
         sal = f.find_sal()
         frames.append({'pc': f.pc(), 'function': f.name(),
+                       'symbol': k.symbol(f.pc())['name'],
+                       'inline': f.type() == gdb.INLINE_FRAME,
                        'file': sal.symtab.filename if sal.symtab else None,
                        'line': sal.line or None})
         try:
@@ -438,7 +454,10 @@ def socket_objects(syscall, task, regs_ptr):
         'proto': k.symbol(u64(prot)), 'proto_name': prot['name'].string(),
     })
     names = [f.name for f in prot.dereference().type.fields()]
-    out['proto_method'] = k.symbol(u64(prot[method])) if method in names else None
+    # None when struct proto has no such method or leaves it NULL (tcp_prot.bind:
+    # inet_bind does the work itself)
+    fn = u64(prot[method]) if method in names else 0
+    out['proto_method'] = k.symbol(fn) if fn else None
     return out
 
 
@@ -542,6 +561,7 @@ is written there as JSON (gdb/SCHEMA.md), also when it fails."""
             raise gdb.GdbError('lab-trace: cannot read %s: %s' % (argv[0], e))
         cap = Capture(params)
         try:
+            cap.types()
             cap.user()      # paging is off until the kernel runs: read it after
             cap.setup()
             cap.entry()
