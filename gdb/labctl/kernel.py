@@ -38,16 +38,24 @@ def struct_fields(type_name):
     return out
 
 
+_per_cpu = {}
+
+
 def per_cpu(var, cpu=0):
     """The address of per-cpu variable VAR on CPU, as the kernel's
     scripts/gdb/linux/cpus.py computes it: &var + __per_cpu_offset[cpu]
-    on SMP kernels, &var on UP ones."""
-    addr = gdb.parse_and_eval('&' + var)
-    try:
-        off = u64(gdb.parse_and_eval('__per_cpu_offset[%d]' % cpu))
-    except gdb.error:
-        off = 0
-    return gdb.Value(u64(addr) + off).cast(addr.type)
+    on SMP kernels, &var on UP ones.  Called once the kernel has booted
+    (the offsets are fixed by then), and cached: evaluating the expressions
+    costs milliseconds per breakpoint stop."""
+    if (var, cpu) not in _per_cpu:
+        addr = gdb.parse_and_eval('&' + var)
+        try:
+            off = u64(gdb.parse_and_eval('__per_cpu_offset[%d]' % cpu))
+        except gdb.error:
+            off = 0
+        _per_cpu[var, cpu] = (u64(addr) + off, addr.type)
+    addr, ptr_type = _per_cpu[var, cpu]
+    return gdb.Value(addr).cast(ptr_type)
 
 
 def current_task():

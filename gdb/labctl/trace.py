@@ -64,6 +64,9 @@ class Capture:
         self.stepis = 0
 
     def types(self):
+        # Stops print a location nobody reads (to_string): keep it cheap.
+        gdb.execute('set print frame-arguments none')
+        gdb.execute('set print frame-info short-location')
         try:
             regs = gdb.lookup_type('struct pt_regs')
         except gdb.error:
