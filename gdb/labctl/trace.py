@@ -83,7 +83,8 @@ class Capture:
 
     def check_deadline(self, what):
         if time.monotonic() > self.deadline:
-            raise gdb.GdbError('%s: time limit reached' % what)
+            self.out['error_kind'] = 'timeout'
+            raise gdb.GdbError('time limit reached in phase %s' % what)
 
     # -- setup ---------------------------------------------------------
     def setup(self):

@@ -92,8 +92,8 @@ expect_exit "program that never makes the call fails" 1 "$LABCTL" -q trace conne
 check "... with one clear error line" grep -q 'guest ended before prog made system call 42' "$T/err"
 check "... only one" test "$(wc -l <"$T/err")" -eq 1
 check "... and nothing left running" test -z "$(pgrep -f "$T/runs" || true)"
-expect_exit "a time limit too short is a timeout" 5 "$LABCTL" trace connect --timeout 2 \
-	--program "$T/prog" --initrd "$T/guest.cpio" --out "$T/out-short"
+expect_exit "a program that hangs is a timeout" 5 "$LABCTL" trace connect --timeout 4 \
+	--scenario hang --program "$T/prog" --initrd "$T/guest.cpio" --out "$T/out-hang"
 check "... naming the phase" grep -q "in phase 'user'" "$T/err"
 check "... and nothing left running" test -z "$(pgrep -f "$T/runs" || true)"
 
