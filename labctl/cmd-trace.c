@@ -40,7 +40,7 @@ static const char usage[] =
 	"  --program ELF      the traced program as built on the host (static, non-PIE)\n"
 	"  --function NAME    the function holding its syscall instruction (default lab_SYSCALL)\n"
 	"  --out DIR          where the reports go (default: the run directory)\n"
-	"  --format LIST      md, json, html, comma-separated (default md,json)\n"
+	"  --format LIST      md, json, html, comma-separated (default: all three)\n"
 	"  --timeout S        give up after S seconds (default 60)\n"
 	"  --kvm              run the guest under KVM instead of TCG\n"
 	"  -- ARGS            arguments for the generic program (kernel command line\n"
@@ -314,7 +314,7 @@ static void parse_options(int argc, char **argv, struct trace_opts *o)
 
 int cmd_trace(int argc, char **argv)
 {
-	struct trace_opts o = { .formats = "md,json", .timeout = 60 };
+	struct trace_opts o = { .formats = "md,json,html", .timeout = 60 };
 	struct trace_run r = { .o = &o };
 
 	parse_options(argc, argv, &o);

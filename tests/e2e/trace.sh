@@ -78,6 +78,21 @@ if [ -s "$j" ]; then
 		'"%s:%d" % (c["user"]["args"]["sockaddr"]["address"], c["user"]["args"]["sockaddr"]["port"])')" = 127.0.0.1:4242
 fi
 
+# report.html: self-contained, and it renders (headless Chromium's screenshot
+# of a blank or broken page is a few kB; this one is hundreds).
+html=$T/out-connect/report.html
+check "trace connect: report.html written" test -s "$html"
+check "report.html is self-contained" test -z "$(grep -Eo '(src|href)="[^"#]' "$html" || true)"
+check "report.html has the stack diagrams" test "$(grep -c '<svg' "$html")" -ge 2
+if command -v chromium >/dev/null; then
+	timeout 60 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+		--window-size=1300,2400 --screenshot="$T/shot.png" "file://$html" >/dev/null 2>&1
+	check "report.html renders in headless Chromium" \
+		test "$(stat -c %s "$T/shot.png" 2>/dev/null || echo 0)" -gt 100000
+else
+	skip "report.html rendering: no chromium"
+fi
+
 expect_exit "trace 42 is connect" 0 "$LABCTL" -q trace 42 --program "$T/prog" \
 	--initrd "$T/guest.cpio" --out "$T/out-42" --format json
 check "trace 42: only report.json" test -s "$T/out-42/report.json" -a ! -e "$T/out-42/report.md"
