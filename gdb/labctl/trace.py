@@ -16,6 +16,7 @@ import traceback
 import gdb
 
 from labctl import kernel as k
+from labctl.kernel import u64
 
 SCHEMA = 'labctl-trace/1'
 USER_TOP = 0x0000800000000000   # first non-canonical address: above it is the kernel
@@ -116,7 +117,7 @@ class Capture:
     def user(self):
         phase('user')
         prog = self.p['program']
-        bp_filter = UserSyscallBreakpoint.filter_for(prog['exe'], self.p['nr'])
+        bp_filter = SyscallFilter(prog['exe'], self.p['nr'])
         bps = [UserSyscallBreakpoint('*0x%x' % a, bp_filter) for a in prog['syscall_addrs']]
         try:
             gdb.execute('continue', to_string=True)
@@ -306,10 +307,6 @@ class Capture:
         self.lap('exit')
 
 
-def u64(v):
-    return k.u64(v)
-
-
 def u64_at_table(nr):
     return u64(gdb.parse_and_eval('sys_call_table[%d]' % nr))
 
@@ -338,54 +335,56 @@ def task_info(task):
             'comm': k.task_comm(task), 'exe': k.task_exe_name(task)}
 
 
+class SyscallFilter:
+    """Which stops on the program's syscall instruction are the traced one.
+
+    The breakpoint address is a user virtual address: any process executing
+    code at that address hits it (QEMU compares the PC, not the address
+    space), so a stop is accepted only when cpu 0's current task runs the
+    traced executable (mm->exe_file, which prctl cannot rename, unlike comm),
+    rax holds the traced number and the live instruction really is
+    `syscall`; anything else is counted and resumed."""
+
+    def __init__(self, exe, nr):
+        self.exe, self.nr = exe, nr
+        self.accepted = None
+        self.rejected = []
+        self.stops = 0
+
+    def __call__(self):
+        self.stops += 1
+        task = k.current_task()
+        exe = k.task_exe_name(task)
+        rax = k.reg('rax')
+        text, _ = k.insn(k.reg('pc'))
+        reason = None
+        if exe != self.exe:
+            reason = 'another executable'
+        elif rax != self.nr:
+            reason = 'another system call number'
+        elif text != 'syscall':
+            reason = 'not a syscall instruction'
+        if reason:
+            if len(self.rejected) < 20:
+                info = task_info(task)
+                info.update(pc=k.reg('pc'), rax=rax, reason=reason)
+                self.rejected.append(info)
+            return False
+        self.accepted = task
+        return True
+
+    def report(self, addrs):
+        return {'strategy': 'hardware breakpoint on the syscall instruction(s) of the '
+                            'program, accepted when current task runs the program '
+                            '(mm->exe_file), rax == nr and the instruction is syscall',
+                'breakpoints': addrs, 'stops': self.stops,
+                'rejected': self.stops - (1 if self.accepted else 0),
+                'rejected_sample': self.rejected}
+
+
 class UserSyscallBreakpoint(gdb.Breakpoint):
-    """A hardware breakpoint on the program's `syscall` instruction.
-
-    The address is a user virtual address: any process executing code at
-    that address hits it (QEMU compares the PC, not the address space), so
-    a stop is accepted only when cpu 0's current task runs the traced
-    executable (mm->exe_file), rax holds the traced number and the
-    instruction really is `syscall`; anything else is counted and resumed."""
-
-    class Filter:
-        def __init__(self, exe, nr):
-            self.exe, self.nr = exe, nr
-            self.accepted = None
-            self.rejected = []
-            self.stops = 0
-
-        def __call__(self):
-            self.stops += 1
-            task = k.current_task()
-            exe = k.task_exe_name(task)
-            rax = k.reg('rax')
-            text, _ = k.insn(k.reg('pc'))
-            reason = None
-            if exe != self.exe:
-                reason = 'another executable'
-            elif rax != self.nr:
-                reason = 'another system call number'
-            elif text != 'syscall':
-                reason = 'not a syscall instruction'
-            if reason:
-                if len(self.rejected) < 20:
-                    info = task_info(task)
-                    info.update(pc=k.reg('pc'), rax=rax, reason=reason)
-                    self.rejected.append(info)
-                return False
-            self.accepted = task
-            return True
-
-        def report(self, addrs):
-            return {'strategy': 'hardware breakpoint on the syscall instruction(s) of the '
-                                'program, accepted when current task runs the program '
-                                '(mm->exe_file), rax == nr and the instruction is syscall',
-                    'breakpoints': addrs, 'stops': self.stops,
-                    'rejected': self.stops - 1, 'rejected_sample': self.rejected}
-
-    @classmethod
-    def filter_for(cls, exe, nr):
-        return cls.Filter(exe, nr)
+    """A hardware breakpoint (a software one cannot be written into a
+    process that does not exist yet) whose stops a SyscallFilter judges."""
 
     def __init__(self, spec, accept):
         super().__init__(spec, type=gdb.BP_HARDWARE_BREAKPOINT, internal=True)

@@ -71,6 +71,9 @@ done
 
 j=$T/out-connect/report.json
 if [ -s "$j" ]; then
+	check "trace connect: the decoy at the same address was rejected" test "$(q "$j" \
+		'[(r["exe"], r["reason"]) for r in c["filter"]["rejected_sample"]]')" = "[('decoy', 'another executable')]"
+	check "trace connect: the task traced runs prog" test "$(q "$j" 'c["user"]["task"]["exe"]')" = prog
 	check "trace connect: inet_stream_ops.connect = inet_stream_connect, hit" test "$(q "$j" \
 		'c["dispatch"]["socket"]["ops"]["name"] + " " + " ".join(h["at"]["name"] for h in c["dispatch"]["hits"][1:])')" = \
 		"inet_stream_ops inet_stream_connect tcp_v4_connect"
