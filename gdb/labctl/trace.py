@@ -194,13 +194,16 @@ class Capture:
         return {'field': None, 'offset': None}
 
     def step(self):
-        """stepi once; what the instruction did to rsp, gs and the stack."""
+        """Execute one instruction; what it did to rsp, gs and the stack."""
         pc, rsp, gs = k.reg('pc'), k.reg('rsp'), k.reg('gs_base')
         text, length = k.insn(pc)
         popped = None
         if text.startswith('pop') and rsp >= USER_TOP:
             popped = {'addr': rsp, 'word': k.read_u64(rsp)}
-        gdb.execute('stepi', to_string=True)
+        # A call on these paths (untrain_ret, stackleak_erase, depending on
+        # the CPU and config) is mitigation or bookkeeping, not the lesson:
+        # step over it, as one step.
+        gdb.execute('nexti' if text.startswith('call') else 'stepi', to_string=True)
         self.stepis += 1
         if k.reg('pc') == pc and k.reg('rsp') == rsp:
             return None     # QEMU reported a stop before the instruction retired
