@@ -208,6 +208,8 @@ static void check_capture(const struct trace_run *r)
 	if (!json_is_true(json_object_get(root, "ok"))) {
 		err = json_string_value(json_object_get(root, "error"));
 		kind = json_string_value(json_object_get(root, "error_kind"));
+		if (kind && !strcmp(kind, "env"))
+			die(EXIT_ENV, "trace failed: %s (logs in %s)", err, r->dir);
 		if (kind && !strcmp(kind, "timeout"))
 			die(EXIT_TIMEOUT, "trace timed out: %s (logs in %s)", err, r->dir);
 		die(kind && !strcmp(kind, "input") ? EXIT_INPUT : EXIT_FAIL,

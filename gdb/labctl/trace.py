@@ -118,7 +118,12 @@ class Capture:
         phase('user')
         prog = self.p['program']
         bp_filter = SyscallFilter(prog['exe'], self.p['nr'])
-        bps = [UserSyscallBreakpoint('*0x%x' % a, bp_filter) for a in prog['syscall_addrs']]
+        try:
+            bps = [UserSyscallBreakpoint('*0x%x' % a, bp_filter) for a in prog['syscall_addrs']]
+        except gdb.error as e:
+            self.out['error_kind'] = 'env'
+            raise gdb.GdbError('no hardware breakpoint under %s (%s): trace under TCG'
+                               % (self.p.get('accel'), e))
         try:
             gdb.execute('continue', to_string=True)
         except gdb.error as e:
