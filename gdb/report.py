@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 # Render a lab-trace capture (gdb/SCHEMA.md) as report.md and report.html.
+# lab-trace calls write_reports() once the capture is written; run by hand it
+# renders a saved capture again:
 #   python3 report.py CAPTURE.json OUTDIR FORMATS      (FORMATS: md,json,html)
-# Runs outside GDB: it only reads the JSON.  Every value shown comes from the
+# It only reads the JSON, never GDB.  Every value shown comes from the
 # capture; only the prose is written here.
 import html
 import json
@@ -243,19 +245,26 @@ def write_atomic(path, text):
     os.rename(tmp, path)
 
 
+def write_reports(cap, outdir, formats):
+    """report.md and/or report.html in OUTDIR from the capture CAP."""
+    if cap.get('schema') not in SUPPORTED:
+        raise ValueError('unknown capture schema %r' % cap.get('schema'))
+    if 'md' in formats:
+        write_atomic(os.path.join(outdir, 'report.md'), render_md(cap))
+    if 'html' in formats:
+        from report_html import render_html
+        write_atomic(os.path.join(outdir, 'report.html'), render_html(cap, html))
+
+
 def main(argv):
     if len(argv) != 4:
         sys.exit('usage: report.py CAPTURE.json OUTDIR FORMATS')
     with open(argv[1]) as f:
         cap = json.load(f)
-    if cap.get('schema') not in SUPPORTED:
-        sys.exit('report.py: unknown capture schema %r' % cap.get('schema'))
-    formats = argv[3].split(',')
-    if 'md' in formats:
-        write_atomic(os.path.join(argv[2], 'report.md'), render_md(cap))
-    if 'html' in formats:
-        from report_html import render_html
-        write_atomic(os.path.join(argv[2], 'report.html'), render_html(cap, html))
+    try:
+        write_reports(cap, argv[2], argv[3].split(','))
+    except ValueError as e:
+        sys.exit('report.py: %s' % e)
 
 
 if __name__ == '__main__':

@@ -56,6 +56,9 @@ struct trace_opts {
 	int nargs;
 };
 
+/* The formats lab-trace renders (report.json is its capture itself). */
+static const char *const rendered[] = { "md", "html" };
+
 struct trace_run {
 	struct trace_opts *o;
 	struct kernel k;
@@ -96,6 +99,23 @@ static bool formats_valid(const char *list)
 	return ok;
 }
 
+static bool wants(const struct trace_opts *o, const char *format)
+{
+	char *copy = xstrdup(o->formats), *save = NULL;
+	bool yes = false;
+
+	for (char *f = strtok_r(copy, ",", &save); f; f = strtok_r(NULL, ",", &save))
+		yes |= !strcmp(f, format);
+	free(copy);
+	return yes;
+}
+
+/* The output directory: --out, else the run directory. */
+static const char *out_dir(const struct trace_run *r)
+{
+	return r->o->out ? r->o->out : r->dir;
+}
+
 static char *kernel_append(const struct trace_run *r)
 {
 	const struct trace_opts *o = r->o;
@@ -115,7 +135,7 @@ static char *kernel_append(const struct trace_run *r)
 /* What lab-trace needs to know, as the JSON file it reads (gdb/SCHEMA.md). */
 static void write_params(const struct trace_run *r)
 {
-	json_t *sites = json_array(), *prog, *root;
+	json_t *sites = json_array(), *prog, *root, *formats;
 	char *copy = xstrdup(r->o->program);
 	int rc;
 
@@ -131,6 +151,12 @@ static void write_params(const struct trace_run *r)
 			 "source", r->k.source, "config", r->k.config, "vmlinux", r->k.vmlinux,
 			 "accel", r->o->kvm ? "kvm" : "tcg", "scenario", r->o->scenario,
 			 "timeout", r->o->timeout - 1, "entry_budget", 200, "exit_budget", 400);
+	formats = json_array();
+	for (size_t i = 0; i < 2; i++)
+		if (wants(r->o, rendered[i]))
+			json_array_append_new(formats, json_string(rendered[i]));
+	json_object_set_new(root, "report_dir", json_string(out_dir(r)));
+	json_object_set_new(root, "formats", formats);
 	rc = json_dump_file(root, r->params, JSON_INDENT(1));
 	json_decref(root);
 	free(copy);
@@ -239,34 +265,31 @@ static void trace(struct trace_run *r)
 	check_capture(r);
 }
 
-/* report.json is the capture; report.md and report.html are rendered from it. */
+/*
+ * report.json is the capture; lab-trace rendered report.md and report.html
+ * from it (gdb/report.py) into the output directory.
+ */
 static void publish(const struct trace_run *r)
 {
-	const char *out = r->o->out ? r->o->out : r->dir;
-	char *script = datapath("gdb/report.py"), *log = xasprintf("%s/report.log", r->dir);
-	char *json = xasprintf("%s/report.json", out), *data;
-	const char *argv[] = { "python3", script, r->capture, out, r->o->formats, NULL };
-	struct child c = { .name = "report", .argv = argv, .log = log, .timeout = 60 };
+	char *json = xasprintf("%s/report.json", out_dir(r)), *data, *path;
 	size_t len;
 
-	mkdir_p(out);
-	if (child_run(&c) < 0) {
-		child_report_failure(&c, 15);
-		exit(EXIT_INTERNAL);
-	}
-	if (strstr(r->o->formats, "json")) {
+	if (wants(r->o, "json")) {
 		data = read_file(r->capture, &len);
 		if (!data || write_file_atomic(json, data, len) < 0)
 			die_errno(EXIT_ENV, "cannot write %s", json);
 		free(data);
 		printf("%s\n", json);
 	}
-	if (strstr(r->o->formats, "md"))
-		printf("%s/report.md\n", out);
-	if (strstr(r->o->formats, "html"))
-		printf("%s/report.html\n", out);
-	free(script);
-	free(log);
+	for (size_t i = 0; i < 2; i++) {
+		if (!wants(r->o, rendered[i]))
+			continue;
+		path = xasprintf("%s/report.%s", out_dir(r), rendered[i]);
+		if (!is_file(path))
+			die(EXIT_INTERNAL, "no %s: rendering failed (see %s/gdb.log)", path, r->dir);
+		printf("%s\n", path);
+		free(path);
+	}
 	free(json);
 }
 
@@ -345,6 +368,7 @@ int cmd_trace(int argc, char **argv)
 	r.params = xasprintf("%s/params.json", r.dir);
 	r.capture = xasprintf("%s/capture.json", r.dir);
 	note("tracing %s (%d) in %s, logs in %s", r.sc->name, r.sc->nr, o.program, r.dir);
+	mkdir_p(out_dir(&r));
 	trace(&r);
 	publish(&r);
 	elf_func_free(&r.fn);

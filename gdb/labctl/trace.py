@@ -546,7 +546,7 @@ def hexify(obj, key=None, every=False):
 def write_json(path, data):
     tmp = '%s.tmp.%d' % (path, os.getpid())
     with open(tmp, 'w') as f:
-        json.dump(hexify(data), f, indent=1)
+        json.dump(data, f, indent=1)
         f.write('\n')
     os.rename(tmp, path)
 
@@ -584,9 +584,14 @@ is written there as JSON (gdb/SCHEMA.md), also when it fails."""
         except Exception:   # a bug here: keep the traceback in the report
             cap.out['error'] = 'internal error in lab-trace:\n' + traceback.format_exc()
         cap.out['timing'] = cap.timing
-        write_json(params['out'], cap.out)
+        data = hexify(cap.out)
+        write_json(params['out'], data)
         if not cap.out['ok']:
             raise gdb.GdbError('lab-trace: ' + cap.out['error'])
+        if params.get('report_dir'):
+            # here rather than in a new python3: its start-up costs 0.1 s
+            import report
+            report.write_reports(data, params['report_dir'], params.get('formats', []))
 
 
 LabTrace()
