@@ -102,11 +102,13 @@ def section_setup(cap):
             ('struct pt_regs', '%d bytes, %d fields (from DWARF)' % (
                 st['pt_regs']['size'], len(st['pt_regs']['fields']))),
         ]), '',
-        'Filter: %s. Stops at the breakpoint%s: %d, rejected: %d.' % (
+        'Filter: %s. Stops at the breakpoint%s: %d, rejected: %d.\n' % (
             f['strategy'], 's ' + ', '.join(hx(a) for a in f['breakpoints'])
             if len(f['breakpoints']) > 1 else ' ' + hx(f['breakpoints'][0]),
             f['stops'], f['rejected']),
-    ])
+    ] + ['- rejected: %s (pid %d, executable %s) at %s with rax = %d: %s' % (
+        r['comm'], r['pid'], r['exe'], hx(r['pc']), num(r['rax']), r['reason'])
+        for r in f['rejected_sample']])
 
 
 def section_user(cap):
