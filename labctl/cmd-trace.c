@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -27,7 +28,7 @@
 #include "syscalls.h"
 
 static const char usage[] =
-	"usage: labctl trace SYSCALL [--scenario NAME] [--initrd PATH] [--program ELF]\n"
+	"usage: labctl trace SYSCALL --initrd PATH --program ELF [--scenario NAME]\n"
 	"                    [--function NAME] [--out DIR] [--format md,json,html]\n"
 	"                    [--timeout S] [--kvm] [-- ARGS]\n"
 	"\n"
@@ -365,6 +366,9 @@ int cmd_trace(int argc, char **argv)
 		die(EXIT_ENV, "trace needs gdb and qemu-system-x86_64 (see 'make deps')");
 	r.dir = run_dir_new("trace");
 	r.sock = xasprintf("%s/gdb.sock", r.dir);
+	if (strlen(r.sock) >= sizeof(((struct sockaddr_un *)NULL)->sun_path))
+		die(EXIT_ENV, "%s: too long for a Unix socket; set LABCTL_RUN_ROOT to a shorter directory",
+		    r.sock);
 	r.params = xasprintf("%s/params.json", r.dir);
 	r.capture = xasprintf("%s/capture.json", r.dir);
 	note("tracing %s (%d) in %s, logs in %s", r.sc->name, r.sc->nr, o.program, r.dir);
