@@ -39,7 +39,7 @@ static const Elf64_Ehdr *header(const struct image *im)
 		      "its addresses are not known before it runs", im->what);
 		return NULL;
 	}
-	if (eh->e_shentsize != sizeof(Elf64_Shdr) ||
+	if (eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff % _Alignof(Elf64_Shdr) ||
 	    !at(im, eh->e_shoff, (size_t)eh->e_shnum * sizeof(Elf64_Shdr))) {
 		error("%s: bad section header table", im->what);
 		return NULL;
@@ -56,7 +56,8 @@ static const Elf64_Sym *find_symbol(const struct image *im, const Elf64_Shdr *sh
 		const char *strtab;
 		size_t n;
 
-		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= nsec)
+		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= nsec ||
+		    sh[i].sh_offset % _Alignof(Elf64_Sym))
 			continue;
 		strs = &sh[sh[i].sh_link];
 		strtab = at(im, strs->sh_offset, strs->sh_size);
