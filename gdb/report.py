@@ -150,15 +150,27 @@ def section_entry(cap):
         if call.get('source') else ''
     return '\n'.join([
         '## 3. Entry: %s to `call do_syscall_64`, instruction by instruction' % e['start']['name'], '',
-        'Stack switch at step %d: the user stack pointer %s is saved, rsp becomes %s, '
-        'the top of the task\'s kernel stack; struct pt_regs is built downwards from there.' % (
-            sw['step'], hx(sw['user_rsp']), hx(sw['kernel_stack_top'])) if sw else
-        'No switch from a user stack to a kernel stack was seen.', '',
+        stack_switch_text(sw), '',
         md_table(('#', 'address', 'symbol', 'instruction', 'line', 'source', 'rsp', 'stack'),
                  step_rows(cap, e['steps'])), '',
         'Then at %s (%s): `%s` with rdi = %s (the number) and rsi = rsp = %s (struct pt_regs *).' % (
             hx(call['pc']), where, call['insn'], hx(call['rdi']), hx(call['rsi'])),
     ])
+
+
+def stack_switch_text(sw):
+    if not sw:
+        return 'No switch from a user stack to a kernel stack was seen.'
+    saved = sw.get('user_rsp_saved')
+    text = ''
+    if saved:
+        text = 'Step %d saves the user stack pointer %s in `%s` (read back: %s). ' % (
+            saved['step'], hx(sw['user_rsp']), saved['slot']['name'], hx(saved['word']))
+    top = sw.get('top_from')
+    return text + ('Step %d switches stacks: rsp = %s, the top of the task\'s kernel stack%s; '
+                   'struct pt_regs is built downwards from there.' % (
+                       sw['step'], hx(sw['kernel_stack_top']),
+                       ' read from `%s`' % top['name'] if top else ''))
 
 
 def section_regs(cap):

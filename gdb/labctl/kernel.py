@@ -145,3 +145,36 @@ def gdt_descriptor(selector):
     return {'selector': selector, 'raw': '0x%016x' % raw,
             'dpl': (raw >> 45) & 3, 'long_mode': bool((raw >> 53) & 1),
             'code': bool((raw >> 43) & 1), 'present': bool((raw >> 47) & 1)}
+
+
+def field_path(type_, offset):
+    """'x86_tss.sp1' for byte OFFSET in a struct of TYPE, from DWARF; None
+    when OFFSET does not start a scalar field."""
+    t = type_.strip_typedefs()
+    if t.code not in (gdb.TYPE_CODE_STRUCT, gdb.TYPE_CODE_UNION):
+        return '' if offset == 0 else None
+    for f in t.fields():
+        start = f.bitpos // 8
+        if start <= offset < start + f.type.sizeof:
+            rest = field_path(f.type, offset - start)
+            if rest is None:
+                continue
+            name = f.name or ''
+            return name + ('.' + rest if rest and name else rest)
+    return None
+
+
+def describe(addr):
+    """symbol() of ADDR, plus 'field': the member of the variable ADDR falls
+    in ('cpu_tss_rw' + 0x14 -> 'x86_tss.sp2'), when DWARF knows it."""
+    out = symbol(addr)
+    if out['symbol'] and out['offset']:
+        try:
+            var_type = gdb.parse_and_eval(out['symbol']).type
+        except gdb.error:   # no debug information for it
+            return out
+        path = field_path(var_type, out['offset'])
+        if path:
+            out['field'] = path
+            out['name'] = '%s.%s' % (out['symbol'], path)
+    return out

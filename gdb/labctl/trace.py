@@ -169,7 +169,9 @@ class Capture:
             steps.append(st)
             if switch is None and st['rsp_before'] < USER_TOP <= st['rsp_after']:
                 switch = {'step': len(steps) - 1, 'user_rsp': st['rsp_before'],
-                          'kernel_stack_top': st['rsp_after']}
+                          'kernel_stack_top': st['rsp_after'],
+                          'top_from': memory_operand(st['insn'], '%rsp', source=True),
+                          'user_rsp_saved': saved_rsp(steps, st['rsp_before'])}
                 self.regs_base = st['rsp_after'] - self.regs_size
             if 'push' in st and self.regs_base is not None:
                 st['push'].update(self.field_at(st['push']['addr']))
@@ -317,6 +319,30 @@ class Capture:
 
 def u64_at_table(nr):
     return u64(gdb.parse_and_eval('sys_call_table[%d]' % nr))
+
+
+def memory_operand(insn, reg, source=False):
+    """For `mov ADDR,REG` (source) or `mov REG,ADDR`: ADDR symbolised (the
+    per-cpu slot the entry reads or writes), else None."""
+    op, _, args = insn.partition(' ')
+    if not op.startswith('mov'):
+        return None
+    a, _, b = args.strip().partition(',')
+    addr, other = (a, b) if source else (b, a)
+    if other != reg or not addr.startswith('0x'):
+        return None
+    return k.describe(int(addr, 16))
+
+
+def saved_rsp(steps, user_rsp):
+    """Where the entry saved the user rsp before switching stacks: the step
+    that stored %rsp to memory, and the word now there."""
+    for i, st in enumerate(steps):
+        slot = memory_operand(st['insn'], '%rsp')
+        if slot:
+            word = k.read_u64(slot['addr'])
+            return {'step': i, 'slot': slot, 'word': word, 'matches': word == user_rsp}
+    return None
 
 
 def read_config(path):

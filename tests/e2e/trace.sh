@@ -57,6 +57,9 @@ for sc in connect bind getpid; do
 	check "trace $sc: every pushed word is its field's value" test "$(q "$j" '
 all(next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == s["push"]["field"]) == s["push"]["word"]
     for s in c["entry"]["steps"] if "push" in s and s["push"]["field"])')" = True
+	check "trace $sc: the user rsp saved before the switch reads back" test "$(q "$j" \
+		'(c["entry"]["stack_switch"]["user_rsp_saved"]["matches"] and
+		  c["entry"]["stack_switch"]["user_rsp"] == c["user"]["regs"]["rsp"])')" = True
 	check "trace $sc: 21 pushes fill pt_regs" test "$(q "$j" \
 		'len([s for s in c["entry"]["steps"] if "push" in s and s["push"]["field"]])')" = 21
 	check "trace $sc: handler is __x64_sys_$sc" \
