@@ -14,5 +14,6 @@ int cmd_boot(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "version", cmd_version, "print labctl's version" },
 	{ "fetch",   cmd_fetch,   "get a Linux 5.x source tree into the cache" },
 	{ "grade",   cmd_grade,   "grade a student's lab submission (or many)" },
+	{ "trace",   cmd_trace,   "follow a system call through the kernel, write the report" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

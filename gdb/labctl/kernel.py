@@ -1,0 +1,180 @@
+# Reading the running kernel: types from DWARF, per-cpu data, the current
+# task, symbols.  Nothing here is a typed-in offset or address.
+import gdb
+
+_ulong = None
+
+
+def ulong():
+    global _ulong
+    if _ulong is None:
+        _ulong = gdb.lookup_type('unsigned long')
+    return _ulong
+
+
+def u64(value):
+    """A gdb.Value (or register) as a Python int, unsigned."""
+    return int(value.cast(ulong())) & 0xffffffffffffffff
+
+
+def reg(name):
+    # int(), not a cast: eflags has a flags type that does not cast
+    return int(gdb.parse_and_eval('$' + name)) & 0xffffffffffffffff
+
+
+def struct_fields(type_name):
+    """[(name, offset, size)] of a struct, from DWARF (anonymous unions are
+    flattened to their first named member)."""
+    t = gdb.lookup_type(type_name)
+    out = []
+    for f in t.fields():
+        off = f.bitpos // 8
+        if f.name:
+            out.append((f.name, off, f.type.sizeof))
+        else:
+            sub = f.type.strip_typedefs().fields()
+            if sub:
+                out.append((sub[0].name, off, sub[0].type.sizeof))
+    return out
+
+
+_per_cpu = {}
+
+
+def per_cpu(var, cpu=0):
+    """The address of per-cpu variable VAR on CPU, as the kernel's
+    scripts/gdb/linux/cpus.py computes it: &var + __per_cpu_offset[cpu]
+    on SMP kernels, &var on UP ones.  Called once the kernel has booted
+    (the offsets are fixed by then), and cached: evaluating the expressions
+    costs milliseconds per breakpoint stop."""
+    if (var, cpu) not in _per_cpu:
+        addr = gdb.parse_and_eval('&' + var)
+        try:
+            off = u64(gdb.parse_and_eval('__per_cpu_offset[%d]' % cpu))
+        except gdb.error:
+            off = 0
+        _per_cpu[var, cpu] = (u64(addr) + off, addr.type)
+    addr, ptr_type = _per_cpu[var, cpu]
+    return gdb.Value(addr).cast(ptr_type)
+
+
+def current_task():
+    """The task running on cpu 0, whatever GS holds at this instant (user
+    GS before swapgs, kernel GS after): read through the per-cpu offset."""
+    return per_cpu('current_task').dereference().dereference()
+
+
+def task_comm(task):
+    return task['comm'].string(length=16).split('\0')[0]
+
+
+def task_exe_name(task):
+    """Basename of the task's executable (mm->exe_file), or None."""
+    mm = task['mm']
+    if u64(mm) == 0:
+        return None
+    exe = mm['exe_file']
+    if u64(exe) == 0:
+        return None
+    return exe['f_path']['dentry']['d_name']['name'].string()
+
+
+def symbol(addr):
+    """{'addr', 'symbol', 'offset', 'name'} for ADDR from vmlinux's symbols:
+    name is 'sym' or 'sym+0xoff'."""
+    out = {'addr': addr, 'symbol': None, 'offset': None, 'name': '0x%x' % addr}
+    if addr == 0:
+        return out
+    text = gdb.execute('info symbol 0x%x' % addr, to_string=True).strip()
+    if text.startswith('No symbol'):
+        return out
+    head = text.split(' in section ')[0]
+    if ' + ' in head:
+        sym, off = head.split(' + ')
+        off = int(off)
+    else:
+        sym, off = head, 0
+    out.update(symbol=sym, offset=off,
+               name=sym if off == 0 else '%s+0x%x' % (sym, off))
+    return out
+
+
+def read_u64(addr):
+    mem = gdb.selected_inferior().read_memory(addr, 8)
+    return int.from_bytes(bytes(mem), 'little')
+
+
+def read_bytes(addr, n):
+    return bytes(gdb.selected_inferior().read_memory(addr, n))
+
+
+def insn(pc):
+    """(text, length) of the instruction at PC, from live memory."""
+    d = gdb.selected_inferior().architecture().disassemble(pc)[0]
+    return d['asm'], d['length']
+
+
+def source_line(pc, source_root):
+    """{'file', 'line', 'text'} for PC from the DWARF line table, the text
+    read from the kernel source tree."""
+    sal = gdb.find_pc_line(pc)
+    if sal.symtab is None or sal.line == 0:
+        return None
+    path = sal.symtab.fullname()
+    rel = sal.symtab.filename
+    if source_root and path.startswith(source_root.rstrip('/') + '/'):
+        rel = path[len(source_root.rstrip('/')) + 1:]
+    text = None
+    try:
+        with open(path, errors='replace') as f:
+            for i, line in enumerate(f, 1):
+                if i == sal.line:
+                    text = line.rstrip('\n')
+                    break
+    except OSError:
+        pass
+    return {'file': rel, 'line': sal.line, 'text': text}
+
+
+def gdt_descriptor(selector):
+    """The GDT entry SELECTOR designates, decoded: DPL and the L (64-bit
+    code) bit, read from cpu 0's gdt_page."""
+    gdt = per_cpu('gdt_page')
+    addr = u64(gdt) + (selector >> 3) * 8
+    raw = read_u64(addr)
+    return {'selector': selector, 'raw': '0x%016x' % raw,
+            'dpl': (raw >> 45) & 3, 'long_mode': bool((raw >> 53) & 1),
+            'code': bool((raw >> 43) & 1), 'present': bool((raw >> 47) & 1)}
+
+
+def field_path(type_, offset):
+    """'x86_tss.sp1' for byte OFFSET in a struct of TYPE, from DWARF; None
+    when OFFSET does not start a scalar field."""
+    t = type_.strip_typedefs()
+    if t.code not in (gdb.TYPE_CODE_STRUCT, gdb.TYPE_CODE_UNION):
+        return '' if offset == 0 else None
+    for f in t.fields():
+        start = f.bitpos // 8
+        if start <= offset < start + f.type.sizeof:
+            rest = field_path(f.type, offset - start)
+            if rest is None:
+                continue
+            name = f.name or ''
+            return name + ('.' + rest if rest and name else rest)
+    return None
+
+
+def describe(addr):
+    """symbol() of ADDR, plus 'field': the member of the variable ADDR falls
+    in ('cpu_tss_rw' + 0x14 -> 'x86_tss.sp2'), when DWARF knows it."""
+    out = symbol(addr)
+    if out['symbol'] and out['offset']:
+        try:
+            var_type = gdb.parse_and_eval(out['symbol']).type
+        except gdb.error:   # no debug information for it
+            return out
+        path = field_path(var_type, out['offset'])
+        if path:
+            out['field'] = path
+            out['name'] = '%s.%s' % (out['symbol'], path)
+    return out

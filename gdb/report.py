@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+# Render a lab-trace capture (gdb/SCHEMA.md) as report.md and report.html.
+# lab-trace calls write_reports() once the capture is written; run by hand it
+# renders a saved capture again:
+#   python3 report.py CAPTURE.json OUTDIR FORMATS      (FORMATS: md,json,html)
+# It only reads the JSON, never GDB.  Every value shown comes from the
+# capture; only the prose is written here.
+import html
+import json
+import os
+import sys
+
+SUPPORTED = ('labctl-trace/1',)
+USER_TOP = 0x0000800000000000
+
+
+def num(v):
+    """An address or word of the capture ("0x..." strings) as an int."""
+    return int(v, 16) if isinstance(v, str) else v
+
+
+def hx(v):
+    return '0x%x' % num(v) if v is not None else '-'
+
+
+def signed(v):
+    v = num(v)
+    return v - (1 << 64) if v >> 63 else v
+
+
+def user_sym(cap, addr):
+    """ADDR as function+offset in the traced program, from its ELF symbol."""
+    prog = cap['setup']['program']
+    base, size, addr = num(prog.get('function_addr')), prog.get('function_size'), num(addr)
+    if base is not None and base <= addr < base + size:
+        off = addr - base
+        return prog['function'] + ('+0x%x' % off if off else '')
+    return hx(addr)
+
+
+def src(step):
+    s = step.get('source')
+    if not s:
+        return '', ''
+    return '%s:%d' % (os.path.basename(s['file']), s['line']), (s['text'] or '').strip()
+
+
+def md_table(head, rows):
+    out = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for r in rows:
+        out.append('| ' + ' | '.join(str(c).replace('|', '\\|') for c in r) + ' |')
+    return '\n'.join(out)
+
+
+def step_rows(cap, steps):
+    rows = []
+    for i, s in enumerate(steps):
+        where, text = src(s)
+        stack = ''
+        if 'push' in s:
+            p = s['push']
+            stack = 'push %s' % hx(p['word'])
+            if p.get('field'):
+                stack += ' -> pt_regs->%s (+%d)' % (p['field'], p['offset'])
+        elif 'pop' in s:
+            p = s['pop']
+            stack = 'pop %s' % hx(p['word'])
+            if p.get('field'):
+                stack += ' <- pt_regs->%s (+%d)' % (p['field'], p['offset'])
+        if 'gs_base' in s:
+            stack += ' gs_base %s -> %s' % (hx(s['gs_base']['before']), hx(s['gs_base']['after']))
+        rsp = hx(s['rsp_before'])
+        if s['rsp_after'] != s['rsp_before']:
+            rsp += ' -> ' + hx(s['rsp_after'])
+        rows.append((i, hx(s['pc']), s['symbol'] if num(s['pc']) >= USER_TOP else
+                     'user: ' + user_sym(cap, s['pc']), '`%s`' % s['insn'], where,
+                     '`%s`' % text if text else '', rsp, stack.strip()))
+    return rows
+
+
+def section_setup(cap):
+    st = cap['setup']
+    sc = st['syscall']
+    conf = ', '.join('%s=%s' % (k[7:], v if v is not None else 'n')
+                     for k, v in st['kernel']['config'].items())
+    t = st['sys_call_table']
+    f = cap['filter']
+    return '\n'.join([
+        '## 1. Setup', '',
+        md_table(('', ''), [
+            ('kernel', '`%s`' % st['kernel']['banner']),
+            ('config', conf),
+            ('accelerator', st['accelerator']),
+            ('scenario', st['scenario']),
+            ('program', '`%s` (in the guest: %s), function `%s` at %s' % (
+                st['program']['path'], st['program']['exe'], st['program']['function'],
+                hx(st['program']['function_addr']))),
+            ('syscall_64.tbl', 'line %s: `%s`' % (sc.get('tbl_lineno', '?'),
+                                                 ' '.join(sc['tbl_line'].split()))),
+            ('sys_call_table[%d]' % sc['nr'], 'at %s holds %s = `%s`' % (
+                hx(t['entry_addr']), hx(t['handler']['addr']), t['handler']['name'])),
+            ('struct pt_regs', '%d bytes, %d fields (from DWARF)' % (
+                st['pt_regs']['size'], len(st['pt_regs']['fields']))),
+        ]), '',
+        'Filter: %s. Stops at the breakpoint%s: %d, rejected: %d.\n' % (
+            f['strategy'], 's ' + ', '.join(hx(a) for a in f['breakpoints'])
+            if len(f['breakpoints']) > 1 else ' ' + hx(f['breakpoints'][0]),
+            f['stops'], f['rejected']),
+    ] + ['- rejected: %s (pid %d, executable %s) at %s with rax = %d: %s' % (
+        r['comm'], r['pid'], r['exe'], hx(r['pc']), num(r['rax']), r['reason'])
+        for r in f['rejected_sample']])
+
+
+def section_user(cap):
+    u = cap['user']
+    r = u['regs']
+    a = u['args']
+    lines = ['## 2. User side: the `syscall` instruction', '',
+             'Task %s (pid %d, executable %s) stopped at %s = `%s`: `%s`; '
+             'the kernel will return to %s = `%s`.' % (
+                 u['task']['comm'], u['task']['pid'], u['task']['exe'], hx(u['pc']),
+                 user_sym(cap, u['pc']), u['insn'], hx(u['next_pc']),
+                 user_sym(cap, u['next_pc'])), '',
+             md_table(('register', 'value', 'role'), [
+                 ('rax', hx(r['rax']), 'system call number'),
+                 ('rdi', hx(r['rdi']), 'argument 1'), ('rsi', hx(r['rsi']), 'argument 2'),
+                 ('rdx', hx(r['rdx']), 'argument 3'), ('r10', hx(r['r10']), 'argument 4'),
+                 ('r8', hx(r['r8']), 'argument 5'), ('r9', hx(r['r9']), 'argument 6'),
+                 ('rsp', hx(r['rsp']), 'user stack pointer'),
+                 ('cs', hx(r['cs']), 'user code selector: GDT entry %d, DPL %d, 64-bit %s' % (
+                     num(r['cs']) >> 3, u['cs_descriptor']['dpl'], u['cs_descriptor']['long_mode'])),
+                 ('ss', hx(r['ss']), 'user stack selector: GDT entry %d, DPL %d' % (
+                     num(r['ss']) >> 3, u['ss_descriptor']['dpl'])),
+             ])]
+    if 'sockaddr' in a:
+        sa = a['sockaddr']
+        desc = '%s (family %d)' % (sa.get('family_name', '?'), sa['family'])
+        if 'port' in sa:
+            desc += ', %s port %d' % (sa['address'], sa['port'])
+        lines += ['', 'Arguments decoded: fd = %d; addr = %s -> %s (read from user memory: `%s`); '
+                  'addrlen = %d.' % (a['fd'], hx(sa['addr']), desc, sa.get('bytes', ''), a['addrlen'])]
+    return '\n'.join(lines)
+
+
+def section_entry(cap):
+    e = cap['entry']
+    sw = e['stack_switch']
+    call = e['call']
+    where = '%s:%d' % (os.path.basename(call['source']['file']), call['source']['line']) \
+        if call.get('source') else ''
+    return '\n'.join([
+        '## 3. Entry: %s to `call do_syscall_64`, instruction by instruction' % e['start']['name'], '',
+        stack_switch_text(sw), '',
+        md_table(('#', 'address', 'symbol', 'instruction', 'line', 'source', 'rsp', 'stack'),
+                 step_rows(cap, e['steps'])), '',
+        'Then at %s (%s): `%s` with rdi = %s (the number) and rsi = rsp = %s (struct pt_regs *).' % (
+            hx(call['pc']), where, call['insn'], hx(call['rdi']), hx(call['rsi'])),
+    ])
+
+
+def stack_switch_text(sw):
+    if not sw:
+        return 'No switch from a user stack to a kernel stack was seen.'
+    saved = sw.get('user_rsp_saved')
+    text = ''
+    if saved:
+        text = 'Step %d saves the user stack pointer %s in `%s` (read back: %s). ' % (
+            saved['step'], hx(sw['user_rsp']), saved['slot']['name'], hx(saved['word']))
+    top = sw.get('top_from')
+    return text + ('Step %d switches stacks: rsp = %s, the top of the task\'s kernel stack%s; '
+                   'struct pt_regs is built downwards from there.' % (
+                       sw['step'], hx(sw['kernel_stack_top']),
+                       ' read from `%s`' % top['name'] if top else ''))
+
+
+def section_regs(cap):
+    p = cap['pt_regs']
+    rows = [(f['offset'], f['field'], hx(f['value']), f['meaning'] or '') for f in p['fields']]
+    return '\n'.join(['## 4. struct pt_regs at `call do_syscall_64` (at %s)' % hx(p['addr']), '',
+                      md_table(('offset', 'field', 'value', 'meaning'), rows)])
+
+
+def bt_text(frames):
+    out = []
+    for i, f in enumerate(frames):
+        loc = ' at %s:%s' % (f['file'], f['line']) if f['file'] else ''
+        sym = f.get('symbol', '').split('+')[0]
+        name = f['function'] or '??'
+        if f.get('inline') or (sym and sym != name):
+            name += ' (inlined in %s)' % sym
+        out.append('#%d  %s in %s%s' % (i, hx(f['pc']), name, loc))
+    return '\n'.join(out)
+
+
+def section_dispatch(cap):
+    d = cap['dispatch']
+    h = d['table_entry']['handler']
+    lines = ['## 5. Dispatch', '',
+             'do_syscall_64 calls sys_call_table[%d] = `%s` (read from guest memory at %s).' % (
+                 cap['setup']['syscall']['nr'], h['name'], hx(d['table_entry']['entry_addr']))]
+    for hit in d['hits']:
+        lines += ['', 'Breakpoint hit at `%s` (%s):' % (hit['at']['name'], hit['what']), '',
+                  '```', bt_text(hit['backtrace']), '```']
+    s = d.get('socket')
+    if s and 'ops' in s:
+        lines += ['', 'The socket, read from the live task: fd %d -> struct file %s (f_op = %s) -> '
+                  'struct socket %s (%s, type %d) -> ops = `%s`, ops->%s = `%s`; '
+                  'sk %s (family %d) -> sk_prot = `%s` ("%s"), %s.' % (
+                      s['fd'], hx(s['file']), s['f_op']['name'], hx(s['socket']), s['state'],
+                      s['type'], s['ops']['name'], s['method'], s['ops_method']['name'],
+                      hx(s['sk']), s['family'], s['proto']['name'], s['proto_name'],
+                      'sk_prot->%s = `%s`' % (s['method'], s['proto_method']['name'])
+                      if s.get('proto_method') else 'sk_prot->%s is NULL' % s['method'])]
+    if d['not_hit']:
+        lines += ['', 'Not reached: ' + ', '.join(d['not_hit']) + '.']
+    return '\n'.join(lines)
+
+
+def section_return(cap):
+    r = cap['return']
+    c = r['checks']
+    pm = c['pops_match_pushes']
+    ok = lambda b: 'yes' if b else '**NO**'  # noqa: E731
+    return '\n'.join([
+        '## 6. Return', '',
+        'do_syscall_64 returned to %s with rsp = %s; regs->ax = %s (%d).' % (
+            hx(r['pc']), hx(r['rsp']), hx(r['regs_ax']), signed(r['regs_ax'])), '',
+        md_table(('#', 'address', 'symbol', 'instruction', 'line', 'source', 'rsp', 'stack'),
+                 step_rows(cap, r['steps'])), '',
+        'Back in user mode through %s at %s = `%s`, rsp = %s, rax = %d, cs = %s, ss = %s.' % (
+            r['path'], hx(r['user_pc']), user_sym(cap, r['user_pc']), hx(r['user_rsp']),
+            signed(r['user_rax']), hx(r['user_cs']), hx(r['user_ss'])), '',
+        md_table(('check', 'result'), [
+            ('kernel rsp after do_syscall_64 = rsp at the call (stack balanced)', ok(c['stack_balanced'])),
+            ('user rip restored (the instruction after syscall)', ok(c['rip_restored'])),
+            ('user rsp restored', ok(c['rsp_restored'])),
+            ('user rax = regs->ax', ok(c['rax_is_regs_ax'])),
+            ('pt_regs sat at the top of the kernel stack (rsp at the call + sizeof = top)',
+             ok(c['pt_regs_at_stack_top'])),
+            ('pops read back the pushed words', '%s (%d checked, %d different)' % (
+                ok(pm['mismatched'] == 0), pm['checked'], pm['mismatched'])),
+        ]),
+    ])
+
+
+def render_md(cap):
+    sc = cap['setup']['syscall']
+    parts = ['# System call `%s` (%d) through Linux %s' % (
+        sc['name'], sc['nr'], cap['setup']['kernel']['release']),
+        section_setup(cap), section_user(cap), section_entry(cap), section_regs(cap),
+        section_dispatch(cap), section_return(cap)]
+    return '\n\n'.join(parts) + '\n'
+
+
+def write_atomic(path, text):
+    tmp = '%s.tmp.%d' % (path, os.getpid())
+    with open(tmp, 'w') as f:
+        f.write(text)
+    os.rename(tmp, path)
+
+
+def write_reports(cap, outdir, formats):
+    """report.md and/or report.html in OUTDIR from the capture CAP."""
+    if cap.get('schema') not in SUPPORTED:
+        raise ValueError('unknown capture schema %r' % cap.get('schema'))
+    if 'md' in formats:
+        write_atomic(os.path.join(outdir, 'report.md'), render_md(cap))
+    if 'html' in formats:
+        from report_html import render_html
+        write_atomic(os.path.join(outdir, 'report.html'), render_html(cap, html))
+
+
+def main(argv):
+    if len(argv) != 4:
+        sys.exit('usage: report.py CAPTURE.json OUTDIR FORMATS')
+    with open(argv[1]) as f:
+        cap = json.load(f)
+    try:
+        write_reports(cap, argv[2], argv[3].split(','))
+    except ValueError as e:
+        sys.exit('report.py: %s' % e)
+
+
+if __name__ == '__main__':
+    main(sys.argv)

@@ -1,0 +1,48 @@
+/*
+ * The x86-64 system call table as the kernel source declares it, in
+ * arch/x86/entry/syscalls/syscall_64.tbl: "<number> <abi> <name> <entry point>".
+ * `labctl trace` takes a name or a number and reports the table's line.
+ */
+#ifndef LABCTL_SYSCALLS_H
+#define LABCTL_SYSCALLS_H
+
+#include <stddef.h>
+
+struct syscall_entry {
+	int nr;
+	char *abi;      /* "common", "64" or "x32" */
+	char *name;     /* "connect" */
+	char *entry;    /* "sys_connect", or NULL when the line has none */
+	char *line;     /* the whole line, as written in the table */
+	int lineno;
+};
+
+struct syscall_table {
+	struct syscall_entry *v;
+	size_t n;
+};
+
+/* Path of syscall_64.tbl in a kernel source tree.  Caller frees. */
+char *syscall_table_path(const char *source_dir);
+/* Parse the table's text; lines that are not entries are skipped. */
+void syscalls_parse(const char *text, struct syscall_table *t);
+/* Read and parse PATH; -1 with a message when it cannot be read. */
+int syscalls_load(const char *path, struct syscall_table *t);
+void syscalls_free(struct syscall_table *t);
+
+/*
+ * The 64-bit entry named NAME, or numbered NAME when it is all digits
+ * ("connect", "42").  x32 entries are never returned: labctl traces the
+ * 64-bit ABI.  NULL when there is none.
+ */
+const struct syscall_entry *syscall_lookup(const struct syscall_table *t, const char *name);
+/*
+ * Up to MAX names close to NAME (edit distance at most 2, or NAME a prefix
+ * of them), closest first; returns how many were stored in OUT.
+ */
+size_t syscall_suggest(const struct syscall_table *t, const char *name,
+		       const char **out, size_t max);
+/* Levenshtein distance between A and B. */
+size_t edit_distance(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,129 @@
+# labctl trace on the real kernel: what the capture says, checked against
+# sources that do not go through labctl's GDB package (syscall_64.tbl, the
+# ELF's disassembly, GDB's own ptype of struct pt_regs).  The guest is a
+# throwaway one built here (fixtures/trace) until the lab initramfs is wired.
+. "$(dirname "$0")/lib"
+
+KDIR=${LABCTL_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/labctl}/kernels/current
+if [ ! -e "$KDIR/vmlinux" ]; then
+	skip "trace: no kernel built (labctl build)"
+	exit 0
+fi
+for tool in gcc gdb qemu-system-x86_64 objdump python3; do
+	command -v $tool >/dev/null || { skip "trace: no $tool"; exit 0; }
+done
+FIX=$ROOT/tests/e2e/fixtures/trace
+gcc -static -no-pie -O2 -o "$T/prog" "$FIX/prog.c" &&
+	python3 "$FIX/mkcpio.py" "$T/guest.cpio" "$T/prog" "$FIX/init" ||
+	{ not_ok "trace: build the fixture guest"; exit 0; }
+TBL=$KDIR/source/arch/x86/entry/syscalls/syscall_64.tbl
+export LABCTL_RUN_ROOT=$T/runs
+
+# q FILE EXPR: a Python expression over the capture `c`, printed.
+q() { python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+num() { printf '%d' "$1"; }
+
+# The offsets of struct pt_regs as GDB itself prints them.
+gdb -batch -nx -ex 'ptype /o struct pt_regs' "$KDIR/vmlinux" 2>/dev/null |
+	sed -n 's|^/\*[[:space:]]*\([0-9][0-9]*\)[[:space:]]*|\1 |p' |
+	awk '{ f = $NF; sub(/;$/, "", f); print $1, f }' >"$T/ptype"
+
+for sc in connect bind getpid; do
+	out=$T/out-$sc
+	expect_exit "trace $sc" 0 "$LABCTL" -q trace "$sc" --program "$T/prog" \
+		--initrd "$T/guest.cpio" --out "$out"
+	j=$out/report.json
+	[ -s "$j" ] || { not_ok "trace $sc: report.json"; continue; }
+	check "trace $sc: report.md written" test -s "$out/report.md"
+	nr=$(awk -v n="$sc" '$2 != "x32" && $3 == n { print $1 }' "$TBL")
+	check "trace $sc: capture ok" test "$(q "$j" 'c["ok"]')" = True
+	field() { q "$j" "next(f['value'] for f in c['pt_regs']['fields'] if f['field'] == '$1')"; }
+	check "trace $sc: orig_ax = $nr from syscall_64.tbl" test "$(num "$(field orig_ax)")" -eq "$nr"
+	# The user selectors as the CPU held them at the syscall instruction, and
+	# what the GDT says they are: ring 3, 64-bit code.
+	check "trace $sc: pt_regs cs = user cs" test "$(field cs)" = "$(q "$j" 'c["user"]["regs"]["cs"]')"
+	check "trace $sc: pt_regs ss = user ss" test "$(field ss)" = "$(q "$j" 'c["user"]["regs"]["ss"]')"
+	check "trace $sc: cs is a ring-3 64-bit code selector" \
+		test "$(q "$j" 'c["user"]["cs_descriptor"]["dpl"] == 3 and c["user"]["cs_descriptor"]["long_mode"]')" = True
+	check "trace $sc: ss is a ring-3 selector" test "$(q "$j" 'c["user"]["ss_descriptor"]["dpl"]')" = 3
+	# The saved rip is the address right after a syscall instruction of the ELF.
+	after=$(objdump -d --no-show-raw-insn "$T/prog" |
+		awk -v f="<lab_$sc>:" '$2 == f { on = 1; next } on && /^$/ { on = 0 }
+			on && $2 == "syscall" { s = 1; next } on && s { sub(":", "", $1); print $1; exit }')
+	check "trace $sc: pt_regs ip = 0x$after, after syscall in lab_$sc" \
+		test "$(num "$(field ip)")" -eq "$(num "0x$after")"
+	check "trace $sc: pt_regs offsets match DWARF" test "$(q "$j" \
+		'"\n".join("%d %s" % (f["offset"], f["field"]) for f in c["pt_regs"]["fields"])')" = "$(cat "$T/ptype")"
+	check "trace $sc: every pushed word is its field's value" test "$(q "$j" '
+all(next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == s["push"]["field"]) == s["push"]["word"]
+    for s in c["entry"]["steps"] if "push" in s and s["push"]["field"])')" = True
+	check "trace $sc: the user rsp saved before the switch reads back" test "$(q "$j" \
+		'(c["entry"]["stack_switch"]["user_rsp_saved"]["matches"] and
+		  c["entry"]["stack_switch"]["user_rsp"] == c["user"]["regs"]["rsp"])')" = True
+	check "trace $sc: 21 pushes fill pt_regs" test "$(q "$j" \
+		'len([s for s in c["entry"]["steps"] if "push" in s and s["push"]["field"]])')" = 21
+	check "trace $sc: handler is __x64_sys_$sc" \
+		test "$(q "$j" 'c["dispatch"]["hits"][0]["at"]["name"]')" = "__x64_sys_$sc"
+	check "trace $sc: backtrace handler <- do_syscall_64 <- entry_SYSCALL_64" test "$(q "$j" \
+		'" ".join(f["symbol"].split("+")[0] for f in c["dispatch"]["hits"][0]["backtrace"])')" = \
+		"__x64_sys_$sc do_syscall_64 entry_SYSCALL_64"
+	check "trace $sc: the stack balances and user state is restored" test "$(q "$j" \
+		'(all(v for k, v in c["return"]["checks"].items() if k != "pops_match_pushes") and
+		  c["return"]["checks"]["pops_match_pushes"]["mismatched"] == 0)')" = True
+done
+
+j=$T/out-connect/report.json
+if [ -s "$j" ]; then
+	check "trace connect: the decoy at the same address was rejected" test "$(q "$j" \
+		'[(r["exe"], r["reason"]) for r in c["filter"]["rejected_sample"]]')" = "[('decoy', 'another executable')]"
+	check "trace connect: the task traced runs prog" test "$(q "$j" 'c["user"]["task"]["exe"]')" = prog
+	check "trace connect: inet_stream_ops.connect = inet_stream_connect, hit" test "$(q "$j" \
+		'c["dispatch"]["socket"]["ops"]["name"] + " " + " ".join(h["at"]["name"] for h in c["dispatch"]["hits"][1:])')" = \
+		"inet_stream_ops inet_stream_connect tcp_v4_connect"
+	check "trace connect: sockaddr decoded" test "$(q "$j" \
+		'"%s:%d" % (c["user"]["args"]["sockaddr"]["address"], c["user"]["args"]["sockaddr"]["port"])')" = 127.0.0.1:4242
+fi
+
+# report.html: self-contained, and it renders (headless Chromium's screenshot
+# of a blank or broken page is a few kB; this one is hundreds).
+html=$T/out-connect/report.html
+check "trace connect: report.html written" test -s "$html"
+check "report.html is self-contained" test -z "$(grep -Eo '(src|href)="[^"#]' "$html" || true)"
+check "report.html has the stack diagrams" test "$(grep -c '<svg' "$html")" -ge 2
+if command -v chromium >/dev/null; then
+	timeout 60 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+		--window-size=1300,2400 --screenshot="$T/shot.png" "file://$html" >/dev/null 2>&1
+	check "report.html renders in headless Chromium" \
+		test "$(stat -c %s "$T/shot.png" 2>/dev/null || echo 0)" -gt 100000
+else
+	skip "report.html rendering: no chromium"
+fi
+
+expect_exit "trace 42 is connect" 0 "$LABCTL" -q trace 42 --program "$T/prog" \
+	--initrd "$T/guest.cpio" --out "$T/out-42" --format json
+check "trace 42: only report.json" test -s "$T/out-42/report.json" -a ! -e "$T/out-42/report.md"
+
+# Failures.
+expect_exit "unknown syscall is a usage error" 2 "$LABCTL" trace conect --program "$T/prog" --initrd "$T/guest.cpio"
+check "unknown syscall suggests connect" grep -q 'did you mean connect' "$T/err"
+expect_exit "program without lab_SYSCALL" 4 "$LABCTL" trace read --program "$T/prog" --initrd "$T/guest.cpio"
+expect_exit "bad --format" 2 "$LABCTL" trace connect --format pdf --program "$T/prog" --initrd "$T/guest.cpio"
+expect_exit "program that never makes the call fails" 1 "$LABCTL" -q trace connect --scenario none \
+	--program "$T/prog" --initrd "$T/guest.cpio" --out "$T/out-none" --timeout 30
+check "... with one clear error line" grep -q 'guest ended before prog made system call 42' "$T/err"
+check "... only one" test "$(wc -l <"$T/err")" -eq 1
+check "... and nothing left running" test -z "$(pgrep -f "$T/runs" || true)"
+expect_exit "a program that hangs is a timeout" 5 "$LABCTL" trace connect --timeout 4 \
+	--scenario hang --program "$T/prog" --initrd "$T/guest.cpio" --out "$T/out-hang"
+check "... naming the phase" grep -q "in phase 'user'" "$T/err"
+check "... and nothing left running" test -z "$(pgrep -f "$T/runs" || true)"
+
+# A vmlinux without debug information.
+nodebug=$T/cache/kernels/nodebug
+mkdir -p "$nodebug"
+for f in bzImage config source obj kernel.json; do ln -s "$(readlink -f "$KDIR/$f")" "$nodebug/$f"; done
+objcopy --strip-debug "$KDIR/vmlinux" "$nodebug/vmlinux"
+ln -s nodebug "$T/cache/kernels/current"
+expect_exit "vmlinux without debug info is bad input" 4 env LABCTL_CACHE_DIR="$T/cache" "$LABCTL" trace connect \
+	--program "$T/prog" --initrd "$T/guest.cpio" --out "$T/out-nodebug"
+check "... saying so" grep -q 'no debug information' "$T/err"
