@@ -28,7 +28,7 @@ static const char usage[] =
 	"5 when the guest did not power off in time.\n"
 	"\n"
 	"  --scenario NAME  the scenario to run (default connect)\n"
-	"  --args A,B,...   labctl.args= for a step with cmdline_args (getpid: NR,ARG...)\n"
+	"  --args A,B,...   labctl.args= for a step with cmdline_args (syscall: NR,ARG...)\n"
 	"  --timeout S      kill the guest after S seconds (default 60; none with --gdb)\n"
 	"  --kvm            use KVM instead of TCG\n"
 	"  --gdb            start paused with a gdbstub on a Unix socket in the run\n"

@@ -1,13 +1,15 @@
 /*
  * labctl build: a debuggable kernel in the cache (see kernel.h), keyed by
  * source, configuration and compiler; a build with nothing changed is a
- * no-op.  Prints the kernel's cache directory.
+ * no-op.  Then the lab's initramfs (initramfs.h), cached the same way.
+ * Prints the kernel's cache directory and the initramfs's path.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "build.h"
 #include "commands.h"
+#include "initramfs.h"
 #include "labctl.h"
 
 static int build(struct build_plan *p)
@@ -28,6 +30,7 @@ int cmd_build(int argc, char **argv)
 	struct build_opts o;
 	struct build_plan p;
 	int ret = EXIT_OK;
+	char *image;
 
 	if (build_opts_parse(argc, argv, &o, true))
 		return EXIT_OK;
@@ -40,8 +43,11 @@ int cmd_build(int argc, char **argv)
 	}
 	if (ret != EXIT_OK)
 		goto out;
-	/* The kernel is published (or was already): build its initramfs here. */
-	printf("%s\n", p.dir);
+	/* The image does not depend on the kernel, but a build should leave
+	 * everything boot and trace need: the initramfs too (cached). */
+	image = initramfs_build(&(struct initramfs_opts){ 0 });
+	printf("%s\n%s\n", p.dir, image);
+	free(image);
 out:
 	build_plan_free(&p);
 	free(o.fragments);

@@ -24,11 +24,14 @@
 #include "labctl.h"
 #include "proc.h"
 #include "qemu.h"
+#include "initramfs.h"
+#include "programs.h"
 #include "rundir.h"
+#include "scenario.h"
 #include "syscalls.h"
 
 static const char usage[] =
-	"usage: labctl trace SYSCALL --initrd PATH --program ELF [--scenario NAME]\n"
+	"usage: labctl trace SYSCALL [--scenario NAME] [--initrd PATH] [--program ELF]\n"
 	"                    [--function NAME] [--out DIR] [--format md,json,html]\n"
 	"                    [--timeout S] [--kvm] [-- ARGS]\n"
 	"\n"
@@ -36,10 +39,13 @@ static const char usage[] =
 	"syscall_64.tbl) from its syscall instruction through entry_SYSCALL_64,\n"
 	"do_syscall_64 and the handler back to user mode, and write the reports.\n"
 	"\n"
-	"  --scenario NAME    the guest runs scenario NAME (default: the syscall's name)\n"
-	"  --initrd PATH      the lab initramfs\n"
-	"  --program ELF      the traced program as built on the host (static, non-PIE)\n"
-	"  --function NAME    the function holding its syscall instruction (default lab_SYSCALL)\n"
+	"  --scenario NAME    the guest runs scenario NAME (default: scenarios/SYSCALL.ini,\n"
+	"                     else the generic program making syscall SYSCALL)\n"
+	"  --initrd PATH      the initramfs (default: the lab's, built when needed)\n"
+	"  --program ELF      the traced program as built on the host (static, non-PIE;\n"
+	"                     default: the scenario's traced program)\n"
+	"  --function NAME    the function holding its syscall instruction (default:\n"
+	"                     the scenario's)\n"
 	"  --out DIR          where the reports go (default: the run directory)\n"
 	"  --format LIST      md, json, html, comma-separated (default: all three)\n"
 	"  --timeout S        give up after S seconds (default 60)\n"
@@ -338,6 +344,59 @@ static void parse_options(int argc, char **argv, struct trace_opts *o)
 		die(EXIT_USAGE, "--format: '%s' is not a list of md, json, html", o->formats);
 }
 
+/* The generic program's scenario: the syscall number goes first in its
+ * arguments, then the user's (`labctl trace 63 -- b:390`). */
+static const char *generic_scenario(struct trace_run *r)
+{
+	struct trace_opts *o = r->o;
+	char **args = xcalloc(o->nargs + 2, sizeof(*args));
+
+	args[0] = xasprintf("%d", r->sc->nr);
+	for (int i = 0; i < o->nargs; i++)
+		args[i + 1] = o->args[i];
+	o->args = args;
+	o->nargs++;
+	return "syscall";
+}
+
+/*
+ * What the guest runs.  With --program the user brings the traced program
+ * (and an initramfs holding it): the scenario defaults to the syscall's
+ * name and the function to lab_SYSCALL.  Otherwise the lab's scenario
+ * named after the syscall (scenarios/connect.ini), else the generic program
+ * told the number on the kernel command line; the traced program and the
+ * function holding its syscall instruction come from that scenario, and the
+ * initramfs is the lab's (built or found in the cache).
+ */
+static void choose_guest(struct trace_run *r)
+{
+	struct trace_opts *o = r->o;
+	struct programs progs;
+	struct scenario sc;
+	char *path;
+
+	if (o->program) {
+		if (!o->scenario)
+			o->scenario = r->sc->name;
+		r->function = o->function ? xstrdup(o->function) : xasprintf("lab_%s", r->sc->name);
+	} else {
+		if (!o->scenario) {
+			path = xasprintf("%s/scenarios/%s.ini", datadir(), r->sc->name);
+			o->scenario = is_file(path) ? r->sc->name : generic_scenario(r);
+			free(path);
+		}
+		programs_list(&progs, NULL);
+		if (scenario_find(&sc, o->scenario, &progs) < 0)
+			exit(EXIT_INPUT);
+		o->program = xstrdup(programs_find(&progs, scenario_traced(&sc)->program)->path);
+		r->function = xstrdup(o->function ? o->function : sc.function);
+		scenario_free(&sc);
+		programs_free(&progs);
+	}
+	if (!o->initrd)
+		o->initrd = initramfs_build(&(struct initramfs_opts){ 0 });
+}
+
 int cmd_trace(int argc, char **argv)
 {
 	struct trace_opts o = { .formats = "md,json,html", .timeout = 60 };
@@ -353,11 +412,7 @@ int cmd_trace(int argc, char **argv)
 		free(tbl);
 	}
 	r.sc = resolve_syscall(&r.table, o.syscall);
-	if (!o.scenario)
-		o.scenario = r.sc->name;
-	if (!o.program || !o.initrd)
-		die(EXIT_USAGE, "--program and --initrd are required");
-	r.function = o.function ? xstrdup(o.function) : xasprintf("lab_%s", r.sc->name);
+	choose_guest(&r);
 	if (elf_syscall_sites(o.program, r.function, &r.fn) < 0)
 		exit(EXIT_INPUT);
 	if (!is_file(o.initrd))

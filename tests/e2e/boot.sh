@@ -58,7 +58,7 @@ declare -A want=(
 	[hello-hi32]='hello: recv "hi"'
 	[udp]='udp_client: received "HELLO OVER UDP"'
 	[unix]='unix_client: received "Welcome to the UNIX-domain server!"'
-	[getpid]='syscall 39 returned '
+	[syscall]='syscall 39 returned '
 	[connect32]='client: received "Welcome to the lab server!"'
 	[connect32-direct]='client: received "Welcome to the lab server!"'
 )
@@ -73,12 +73,12 @@ for ini in "$ROOT"/scenarios/*.ini; do
 	fi
 	check "$s: done status=0 on the console" grep -q '^LABCTL scenario done status=0' "$log"
 done
-expect_exit "getpid with labctl.args" 0 "$LABCTL" -q boot --scenario getpid --args 63,b:390
+expect_exit "the generic program with labctl.args" 0 "$LABCTL" -q boot --scenario syscall --args 63,b:390
 check "labctl.args reached the program" grep -q '^syscall 63 returned 0' "$T/runs/boot-latest/serial.log"
 check "-q keeps the console off stderr" sh -c "! grep -q LABCTL '$T/err'"
 
 # --- --gdb: paused, attachable with the printed command ------------------------
-"$LABCTL" -q boot --gdb --scenario getpid --timeout 60 >"$T/gdbcmd" 2>"$T/gdberr" &
+"$LABCTL" -q boot --gdb --scenario syscall --timeout 60 >"$T/gdbcmd" 2>"$T/gdberr" &
 bootpid=$!
 for _ in $(seq 50); do [ -s "$T/gdbcmd" ] && break; sleep 0.1; done
 cmd=$(head -1 "$T/gdbcmd")
@@ -88,7 +88,7 @@ wait "$bootpid"; rc=$?
 check "the guest ran after gdb continued (exit $rc)" test "$rc" -eq 0
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$LABCTL" -q boot --gdb-port "$port" --scenario getpid --timeout 60 >"$T/gdbcmd" 2>"$T/gdberr" &
+"$LABCTL" -q boot --gdb-port "$port" --scenario syscall --timeout 60 >"$T/gdbcmd" 2>"$T/gdberr" &
 bootpid=$!
 for _ in $(seq 50); do [ -s "$T/gdbcmd" ] && break; sleep 0.1; done
 check "--gdb-port prints target remote 127.0.0.1:PORT" grep -q "target remote 127.0.0.1:$port'" "$T/gdbcmd"

@@ -127,3 +127,22 @@ ln -s nodebug "$T/cache/kernels/current"
 expect_exit "vmlinux without debug info is bad input" 4 env LABCTL_CACHE_DIR="$T/cache" "$LABCTL" trace connect \
 	--program "$T/prog" --initrd "$T/guest.cpio" --out "$T/out-nodebug"
 check "... saying so" grep -q 'no debug information' "$T/err"
+
+# The lab's own guest, with every default: the scenario named after the
+# syscall, its traced program and function, the lab initramfs.
+need_kernel
+expect_exit "trace connect with the lab guest" 0 "$LABCTL" -q trace connect --out "$T/lab" --format json
+j=$T/lab/report.json
+check "lab trace: the traced task runs tcp_client" test "$(q "$j" 'c["user"]["task"]["exe"]')" = tcp_client
+check "lab trace: the server's syscalls at that address were not taken" \
+	test "$(q "$j" 'all(r["exe"] != "tcp_client" for r in c["filter"]["rejected_sample"])')" = True
+check "lab trace: the sockaddr is the scenario's server" test "$(q "$j" \
+	'"%s:%d" % (c["user"]["args"]["sockaddr"]["address"], c["user"]["args"]["sockaddr"]["port"])')" = \
+	"$(tr -d '\r' <"$T/runs/trace-latest/serial.log" | sed -n 's/^server: listening on //p')"
+check "lab trace: handler __x64_sys_connect" \
+	test "$(q "$j" 'c["dispatch"]["hits"][0]["at"]["name"]')" = __x64_sys_connect
+expect_exit "trace a syscall without a scenario (getppid) through the generic program" 0 \
+	"$LABCTL" -q trace getppid --out "$T/lab-getppid" --format json
+check "generic trace: orig_ax = 110" test "$(q "$T/lab-getppid/report.json" \
+	'int(next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == "orig_ax"), 16)')" = \
+	"$(awk '$3 == "getppid" { print $1 }' "$TBL")"
