@@ -15,7 +15,7 @@
 
 #include "cache.h"
 #include "commands.h"
-#include "elfinfo.h"
+#include "elf.h"
 #include "fs.h"
 #include "kernel.h"
 #include "labctl.h"
@@ -135,11 +135,12 @@ static void check_gdb(struct doctor *d)
 static void check_busybox(struct doctor *d)
 {
 	const char *path = which("busybox");
-	int st = path ? elf_is_static(path) : -1;
+	struct elf_info info;
+	int st = path ? elf_read_info(path, &info) : -1;
 
 	if (!path)
 		report(d, FAIL, "busybox", "not found (apt install busybox-static)");
-	else if (st != 1)
+	else if (st < 0 || !info.is_static)
 		report(d, FAIL, "busybox", "%s is %s (apt install busybox-static)", path,
 		       st < 0 ? "not an ELF file" : "dynamically linked");
 	else

@@ -1,67 +1,85 @@
-/* ELF headers: see elf.h.  Both classes are read, since the lab has i386
- * programs too. */
-#include <elf.h>
+/* ELF files: see elf.h.  libelf's gelf_* read both classes, since the lab
+ * has i386 programs too. */
 #include <errno.h>
-#include <stdio.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "elf.h"
 
-/* Does any of the NUM program headers at OFF (each SIZE bytes) say PT_INTERP? */
-static int has_interp(FILE *f, long off, unsigned num, unsigned size, bool *interp)
+static Elf *elf_open(const char *path, int *fd)
 {
-	unsigned char ph[sizeof(Elf64_Phdr)];
+	Elf *e;
 
-	if (size < sizeof(Elf32_Word) || size > sizeof(ph))
-		return -1;
-	*interp = false;
-	for (unsigned i = 0; i < num; i++) {
-		Elf32_Word type;	/* p_type is the first field in both classes */
-
-		if (fseek(f, off + (long)i * size, SEEK_SET) < 0 || fread(ph, size, 1, f) != 1)
-			return -1;
-		memcpy(&type, ph, sizeof(type));
-		if (type == PT_INTERP)
-			*interp = true;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return NULL;
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return NULL;
+	e = elf_begin(*fd, ELF_C_READ, NULL);
+	if (!e || elf_kind(e) != ELF_K_ELF) {
+		if (e)
+			elf_end(e);
+		close(*fd);
+		errno = EINVAL;
+		return NULL;
 	}
-	return 0;
+	return e;
+}
+
+static void elf_close(Elf *e, int fd)
+{
+	elf_end(e);
+	close(fd);
 }
 
 int elf_read_info(const char *path, struct elf_info *info)
 {
-	union { Elf32_Ehdr h32; Elf64_Ehdr h64; } eh;
-	FILE *f = fopen(path, "rb");
-	int ret = -1;
-	bool interp;
+	GElf_Ehdr eh;
+	GElf_Phdr ph;
+	size_t n;
+	int fd, class;
+	Elf *e = elf_open(path, &fd);
 
-	if (!f)
+	if (!e)
 		return -1;
-	memset(&eh, 0, sizeof(eh));
-	if (fread(&eh, 1, sizeof(eh), f) < sizeof(eh.h32) ||
-	    memcmp(eh.h32.e_ident, ELFMAG, SELFMAG) != 0)
-		goto not_elf;
-	if (eh.h32.e_ident[EI_CLASS] == ELFCLASS64) {
-		info->bits = 64;
-		info->machine = eh.h64.e_machine;
-		info->executable = eh.h64.e_type == ET_EXEC || eh.h64.e_type == ET_DYN;
-		ret = has_interp(f, (long)eh.h64.e_phoff, eh.h64.e_phnum, eh.h64.e_phentsize, &interp);
-	} else if (eh.h32.e_ident[EI_CLASS] == ELFCLASS32) {
-		info->bits = 32;
-		info->machine = eh.h32.e_machine;
-		info->executable = eh.h32.e_type == ET_EXEC || eh.h32.e_type == ET_DYN;
-		ret = has_interp(f, (long)eh.h32.e_phoff, eh.h32.e_phnum, eh.h32.e_phentsize, &interp);
-	} else {
-		goto not_elf;
-	}
-	fclose(f);
-	if (ret < 0) {
+	class = gelf_getclass(e);
+	if (!gelf_getehdr(e, &eh) || elf_getphdrnum(e, &n) != 0 ||
+	    (class != ELFCLASS32 && class != ELFCLASS64)) {
+		elf_close(e, fd);
 		errno = EINVAL;
 		return -1;
 	}
-	info->is_static = !interp;
+	info->bits = class == ELFCLASS64 ? 64 : 32;
+	info->machine = eh.e_machine;
+	info->executable = eh.e_type == ET_EXEC || eh.e_type == ET_DYN;
+	info->is_static = true;
+	for (size_t i = 0; i < n; i++)
+		if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_INTERP)
+			info->is_static = false;
+	elf_close(e, fd);
 	return 0;
-not_elf:
-	fclose(f);
-	errno = EINVAL;
-	return -1;
+}
+
+int elf_has_section(const char *path, const char *name)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	size_t shstrndx;
+	int fd, found = 0;
+	Elf *e = elf_open(path, &fd);
+
+	if (!e)
+		return -1;
+	if (elf_getshdrstrndx(e, &shstrndx) == 0)
+		while (!found && (scn = elf_nextscn(e, scn)))
+			if (gelf_getshdr(scn, &sh)) {
+				const char *s = elf_strptr(e, shstrndx, sh.sh_name);
+
+				found = s && !strcmp(s, name);
+			}
+	elf_close(e, fd);
+	return found;
 }

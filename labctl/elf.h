@@ -1,4 +1,5 @@
-/* What labctl checks in an ELF file it puts into the guest. */
+/* What labctl asks of ELF files: the programs it puts into the guest,
+ * busybox, vmlinux. */
 #ifndef LABCTL_ELF_H
 #define LABCTL_ELF_H
 
@@ -14,5 +15,8 @@ struct elf_info {
 /* Read PATH's ELF header and program headers; -1 with errno (EINVAL: not
  * an ELF file) on failure. */
 int elf_read_info(const char *path, struct elf_info *info);
+/* Does the ELF file PATH have a section called NAME?  -1 if PATH is not a
+ * readable ELF file. */
+int elf_has_section(const char *path, const char *name);
 
 #endif
