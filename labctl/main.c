@@ -13,16 +13,18 @@ struct command {
 	const char *summary;
 };
 
+/* In the order of the lab: get, configure and build a kernel, make the
+ * image, boot, trace, grade; then the machine's health. */
 static const struct command commands[] = {
+	{ "fetch",   cmd_fetch,   "get a Linux 5.x source tree into the cache" },
+	{ "config",  cmd_config,  "configure the kernel (base + fragments) and check it" },
+	{ "build",   cmd_build,   "build the debuggable kernel and the lab initramfs" },
 	{ "image",   cmd_image,   "build the lab programs and the initramfs" },
 	{ "boot",    cmd_boot,    "boot the lab guest and run a scenario (or wait for GDB)" },
-	{ "config",  cmd_config,  "configure the kernel (base + fragments) and check it" },
-	{ "build",   cmd_build,   "build the debuggable kernel into the cache" },
+	{ "trace",   cmd_trace,   "follow a system call through the kernel, write the report" },
+	{ "grade",   cmd_grade,   "grade a student's lab submission (or many)" },
 	{ "doctor",  cmd_doctor,  "check this machine's tools, the built kernel and KVM" },
 	{ "version", cmd_version, "print labctl's version" },
-	{ "fetch",   cmd_fetch,   "get a Linux 5.x source tree into the cache" },
-	{ "grade",   cmd_grade,   "grade a student's lab submission (or many)" },
-	{ "trace",   cmd_trace,   "follow a system call through the kernel, write the report" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
