@@ -1,6 +1,10 @@
-/* Reading the traced program's ELF: see elf.h. */
+/* Reading the traced program's ELF: see syscall-sites.h.  libelf's gelf_*
+ * read both classes: x86-64 programs enter with `syscall`, i386 ones with
+ * `int $0x80`. */
 #include <elf.h>
 #include <errno.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,110 +12,125 @@
 #include "fs.h"
 #include "labctl.h"
 
-struct image {
-	const unsigned char *buf;
-	size_t len;
-	const char *what;
+/* The instruction that enters the kernel, per ABI. */
+static const struct entry_insn {
+	int class, machine;
+	const char *abi, *text;
+	unsigned char bytes[2];
+} entry_insns[] = {
+	{ ELFCLASS64, EM_X86_64, "x86_64", "syscall",   { 0x0f, 0x05 } },
+	{ ELFCLASS32, EM_386,    "i386",   "int $0x80", { 0xcd, 0x80 } },
 };
 
-/* A pointer to N bytes at OFF, or NULL when they are not all in the file. */
-static const void *at(const struct image *im, size_t off, size_t n)
+static const struct entry_insn *abi_of(Elf *e, const GElf_Ehdr *eh)
 {
-	if (off > im->len || n > im->len - off)
-		return NULL;
-	return im->buf + off;
+	for (size_t i = 0; i < sizeof(entry_insns) / sizeof(entry_insns[0]); i++)
+		if (gelf_getclass(e) == entry_insns[i].class &&
+		    eh->e_machine == entry_insns[i].machine)
+			return &entry_insns[i];
+	return NULL;
 }
 
-static const Elf64_Ehdr *header(const struct image *im)
+static bool header(Elf *e, GElf_Ehdr *eh, const char *what)
 {
-	const Elf64_Ehdr *eh = at(im, 0, sizeof(*eh));
-
-	if (!eh || memcmp(eh->e_ident, ELFMAG, SELFMAG)) {
-		error("%s is not an ELF file", im->what);
-		return NULL;
-	}
-	if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != EM_X86_64) {
-		error("%s is not an x86-64 program", im->what);
-		return NULL;
-	}
-	if (eh->e_type != ET_EXEC) {
-		error("%s is not a static non-PIE executable (link it with -static -no-pie): "
-		      "its addresses are not known before it runs", im->what);
-		return NULL;
-	}
-	if (eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff % _Alignof(Elf64_Shdr) ||
-	    !at(im, eh->e_shoff, (size_t)eh->e_shnum * sizeof(Elf64_Shdr))) {
-		error("%s: bad section header table", im->what);
-		return NULL;
-	}
-	return eh;
+	if (elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, eh))
+		return error("%s is not an ELF file", what), false;
+	if (!abi_of(e, eh))
+		return error("%s is not an x86-64 or i386 program", what), false;
+	if (eh->e_type != ET_EXEC)
+		return error("%s is not a static non-PIE executable (link it with -static -no-pie): "
+			     "its addresses are not known before it runs", what), false;
+	return true;
 }
 
-static const Elf64_Sym *find_symbol(const struct image *im, const Elf64_Shdr *sh,
-				    size_t nsec, const char *func)
+/* FUNC's symbol, from the symbol table. */
+static bool find_symbol(Elf *e, const char *func, GElf_Sym *out)
 {
-	for (size_t i = 0; i < nsec; i++) {
-		const Elf64_Shdr *strs;
-		const Elf64_Sym *syms;
-		const char *strtab;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(e, scn))) {
+		Elf_Data *data;
 		size_t n;
 
-		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= nsec ||
-		    sh[i].sh_offset % _Alignof(Elf64_Sym))
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
 			continue;
-		strs = &sh[sh[i].sh_link];
-		strtab = at(im, strs->sh_offset, strs->sh_size);
-		n = sh[i].sh_size / sizeof(Elf64_Sym);
-		syms = at(im, sh[i].sh_offset, n * sizeof(Elf64_Sym));
-		if (!syms || !strtab)
-			continue;
-		for (size_t j = 0; j < n; j++) {
-			size_t off = syms[j].st_name;
+		data = elf_getdata(scn, NULL);
+		n = data ? data->d_size / sh.sh_entsize : 0;
+		for (size_t i = 0; i < n; i++) {
+			const char *name;
 
-			if (ELF64_ST_TYPE(syms[j].st_info) != STT_FUNC || off >= strs->sh_size ||
-			    !memchr(strtab + off, '\0', strs->sh_size - off))
+			if (!gelf_getsym(data, (int)i, out) || GELF_ST_TYPE(out->st_info) != STT_FUNC)
 				continue;
-			if (!strcmp(strtab + off, func))
-				return &syms[j];
+			name = elf_strptr(e, sh.sh_link, out->st_name);
+			if (name && !strcmp(name, func))
+				return true;
 		}
 	}
-	return NULL;
+	return false;
+}
+
+/* The bytes of SYM, or NULL when they are not all in the file. */
+static const unsigned char *code_of(Elf *e, const GElf_Sym *sym)
+{
+	Elf_Scn *scn = elf_getscn(e, sym->st_shndx);
+	Elf_Data *data;
+	GElf_Shdr sh;
+	GElf_Addr off;
+
+	if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+	    sym->st_value < sh.sh_addr || !(data = elf_getdata(scn, NULL)) || !data->d_buf)
+		return NULL;
+	off = sym->st_value - sh.sh_addr;
+	if (off > data->d_size || sym->st_size > data->d_size - off)
+		return NULL;
+	return (const unsigned char *)data->d_buf + off;
+}
+
+static int sites(Elf *e, const char *what, const char *func, struct elf_func *out)
+{
+	const struct entry_insn *abi;
+	const unsigned char *code;
+	GElf_Ehdr eh;
+	GElf_Sym sym;
+
+	if (!header(e, &eh, what))
+		return -1;
+	abi = abi_of(e, &eh);
+	if (!find_symbol(e, func, &sym))
+		return error("%s has no function %s (no symbol table, or another name: see --function)",
+			     what, func);
+	if (!(code = code_of(e, &sym)))
+		return error("%s: the code of %s is not in the file", what, func);
+	for (size_t i = 0; i + 1 < sym.st_size && out->nsites < ELF_MAX_SITES; i++)
+		if (code[i] == abi->bytes[0] && code[i + 1] == abi->bytes[1])
+			out->sites[out->nsites++] = sym.st_value + i;
+	if (!out->nsites)
+		return error("%s: %s has no %s instruction", what, func, abi->text);
+	out->name = xstrdup(func);
+	out->addr = sym.st_value;
+	out->size = sym.st_size;
+	out->abi = abi->abi;
+	out->insn = abi->text;
+	return 0;
 }
 
 int elf_syscall_sites_mem(const unsigned char *buf, size_t len, const char *what,
 			  const char *func, struct elf_func *out)
 {
-	struct image im = { buf, len, what };
-	const Elf64_Ehdr *eh = header(&im);
-	const Elf64_Shdr *sh, *text;
-	const Elf64_Sym *sym;
-	const unsigned char *code;
+	Elf *e;
+	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (!eh)
-		return -1;
-	sh = at(&im, eh->e_shoff, 0);
-	sym = find_symbol(&im, sh, eh->e_shnum, func);
-	if (!sym)
-		return error("%s has no function %s (no symbol table, or another name: see --function)",
-			     what, func);
-	if (sym->st_shndx >= eh->e_shnum)
-		return error("%s: %s is not in a section", what, func);
-	text = &sh[sym->st_shndx];
-	code = text->sh_type == SHT_PROGBITS && sym->st_value >= text->sh_addr
-		? at(&im, text->sh_offset + (sym->st_value - text->sh_addr), sym->st_size)
-		: NULL;
-	if (!code)
-		return error("%s: the code of %s is not in the file", what, func);
-	for (size_t i = 0; i + 1 < sym->st_size && out->nsites < ELF_MAX_SITES; i++)
-		if (code[i] == 0x0f && code[i + 1] == 0x05)
-			out->sites[out->nsites++] = sym->st_value + i;
-	if (!out->nsites)
-		return error("%s: %s has no syscall instruction", what, func);
-	out->name = xstrdup(func);
-	out->addr = sym->st_value;
-	out->size = sym->st_size;
-	return 0;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return error("libelf: %s", elf_errmsg(-1));
+	/* elf_memory() wants a writable buffer but, for ELF_C_READ, only reads. */
+	e = elf_memory((char *)buf, len);
+	if (!e)
+		return error("%s is not an ELF file", what);
+	ret = sites(e, what, func, out);
+	elf_end(e);
+	return ret;
 }
 
 int elf_syscall_sites(const char *path, const char *func, struct elf_func *out)

@@ -1,7 +1,8 @@
 /*
- * The traced program's ELF, read on the host: where its `syscall`
- * instruction is.  The lab programs are static, non-PIE x86-64 executables,
- * so the virtual address in the file is the one the CPU will execute.
+ * The traced program's ELF, read on the host: where its `syscall` (x86-64)
+ * or `int $0x80` (i386) instruction is.  The lab programs are static,
+ * non-PIE executables, so the virtual address in the file is the one the
+ * CPU will execute.
  */
 #ifndef LABCTL_SYSCALL_SITES_H
 #define LABCTL_SYSCALL_SITES_H
@@ -13,11 +14,14 @@
 struct elf_func {
 	char *name;
 	unsigned long addr, size;
-	/* Every address in the function whose bytes are 0f 05 (syscall).
-	 * A byte pair inside another instruction is never executed, so a
-	 * breakpoint on it costs nothing; the real one is always here. */
+	/* Every address in the function whose bytes are 0f 05 (syscall) or,
+	 * in an i386 program, cd 80 (int $0x80).  A byte pair inside another
+	 * instruction is never executed, so a breakpoint on it costs nothing;
+	 * the real one is always here. */
 	unsigned long sites[ELF_MAX_SITES];
 	size_t nsites;
+	const char *abi;     /* "x86_64" or "i386", from the ELF header */
+	const char *insn;    /* "syscall" or "int $0x80" */
 };
 
 /* Find function FUNC in the ELF image BUF and its syscall sites.  -1 with

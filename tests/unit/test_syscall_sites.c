@@ -36,6 +36,10 @@ static void build(struct image *im, uint16_t type)
 	memset(im, 0, sizeof(*im));
 	memcpy(im->eh.e_ident, ELFMAG, SELFMAG);
 	im->eh.e_ident[EI_CLASS] = ELFCLASS64;
+	im->eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	im->eh.e_ident[EI_VERSION] = EV_CURRENT;
+	im->eh.e_version = EV_CURRENT;
+	im->eh.e_ehsize = sizeof(Elf64_Ehdr);
 	im->eh.e_type = type;
 	im->eh.e_machine = EM_X86_64;
 	im->eh.e_shoff = offsetof(struct image, sh);
@@ -49,7 +53,7 @@ static void build(struct image *im, uint16_t type)
 				   .st_shndx = 1, .st_value = 0x401008, .st_size = 1 };
 	im->sh[1] = (Elf64_Shdr){ .sh_type = SHT_PROGBITS, .sh_addr = 0x401000,
 				  .sh_offset = offsetof(struct image, text), .sh_size = sizeof(im->text) };
-	im->sh[2] = (Elf64_Shdr){ .sh_type = SHT_SYMTAB, .sh_link = 3,
+	im->sh[2] = (Elf64_Shdr){ .sh_type = SHT_SYMTAB, .sh_link = 3, .sh_entsize = sizeof(Elf64_Sym),
 				  .sh_offset = offsetof(struct image, syms), .sh_size = sizeof(im->syms) };
 	im->sh[3] = (Elf64_Shdr){ .sh_type = SHT_STRTAB,
 				  .sh_offset = offsetof(struct image, strtab), .sh_size = sizeof(im->strtab) };
@@ -72,6 +76,60 @@ static void test_found(void **state)
 	assert_int_equal(f.size, 8);
 	assert_int_equal(f.nsites, 1);
 	assert_int_equal(f.sites[0], 0x401005);
+	assert_string_equal(f.abi, "x86_64");
+	assert_string_equal(f.insn, "syscall");
+	elf_func_free(&f);
+}
+
+/* The same program for i386: ELF32, and int $0x80 instead of syscall. */
+struct image32 {
+	Elf32_Ehdr eh;
+	unsigned char text[16];
+	Elf32_Sym syms[2];
+	char strtab[16];
+	Elf32_Shdr sh[4];
+};
+
+static const unsigned char code32[] = {
+	0xb8, 0x66, 0x00, 0x00, 0x00,	/* mov $0x66,%eax */
+	0x0f, 0x05,			/* bytes of a syscall: not the i386 way in */
+	0xcd, 0x80,			/* int $0x80 */
+	0xc3,				/* ret */
+};
+
+static void test_i386(void **state)
+{
+	struct image32 im;
+	struct elf_func f;
+
+	memset(&im, 0, sizeof(im));
+	memcpy(im.eh.e_ident, ELFMAG, SELFMAG);
+	im.eh.e_ident[EI_CLASS] = ELFCLASS32;
+	im.eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	im.eh.e_ident[EI_VERSION] = EV_CURRENT;
+	im.eh.e_type = ET_EXEC;
+	im.eh.e_machine = EM_386;
+	im.eh.e_version = EV_CURRENT;
+	im.eh.e_ehsize = sizeof(Elf32_Ehdr);
+	im.eh.e_shoff = offsetof(struct image32, sh);
+	im.eh.e_shentsize = sizeof(Elf32_Shdr);
+	im.eh.e_shnum = 4;
+	memcpy(im.text, code32, sizeof(code32));
+	memcpy(im.strtab, "\0lab_connect", 13);
+	im.syms[1] = (Elf32_Sym){ .st_name = 1, .st_info = ELF32_ST_INFO(STB_GLOBAL, STT_FUNC),
+				  .st_shndx = 1, .st_value = 0x8049000, .st_size = sizeof(code32) };
+	im.sh[1] = (Elf32_Shdr){ .sh_type = SHT_PROGBITS, .sh_addr = 0x8049000,
+				 .sh_offset = offsetof(struct image32, text), .sh_size = sizeof(im.text) };
+	im.sh[2] = (Elf32_Shdr){ .sh_type = SHT_SYMTAB, .sh_link = 3, .sh_entsize = sizeof(Elf32_Sym),
+				 .sh_offset = offsetof(struct image32, syms), .sh_size = sizeof(im.syms) };
+	im.sh[3] = (Elf32_Shdr){ .sh_type = SHT_STRTAB,
+				 .sh_offset = offsetof(struct image32, strtab), .sh_size = sizeof(im.strtab) };
+	assert_int_equal(elf_syscall_sites_mem((const unsigned char *)&im, sizeof(im), "test",
+					       "lab_connect", &f), 0);
+	assert_string_equal(f.abi, "i386");
+	assert_string_equal(f.insn, "int $0x80");
+	assert_int_equal(f.nsites, 1);
+	assert_int_equal(f.sites[0], 0x8049007);
 	elf_func_free(&f);
 }
 
@@ -124,6 +182,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_found),
+		cmocka_unit_test(test_i386),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_hostile),
 	};
