@@ -14,31 +14,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "commands.h"
-#include "syscall-sites.h"
 #include "fs.h"
+#include "gdb-session.h"
+#include "initramfs.h"
 #include "kernel.h"
 #include "labctl.h"
 #include "proc.h"
-#include "qemu.h"
-#include "initramfs.h"
 #include "programs.h"
 #include "rundir.h"
 #include "scenario.h"
+#include "syscall-sites.h"
 #include "syscalls.h"
+#include "trace.h"
 
 static const char usage[] =
-	"usage: labctl trace SYSCALL [--scenario NAME] [--initrd PATH] [--program ELF]\n"
-	"                    [--function NAME] [--out DIR] [--format md,json,html]\n"
-	"                    [--timeout S] [--kvm] [-- ARGS]\n"
+	"usage: labctl trace SYSCALL [--abi x86_64|i386] [--scenario NAME] [--initrd PATH]\n"
+	"                    [--program ELF] [--function NAME] [--out DIR]\n"
+	"                    [--format md,json,html] [--timeout S] [--kvm] [-- ARGS]\n"
+	"       labctl trace --timeline SCENARIO[,SCENARIO...] [--abi x86_64|i386] [--out DIR]\n"
+	"                    [--format md,json,html] [--timeout S] [--kvm]\n"
 	"\n"
 	"Boot the lab paused, follow the program's SYSCALL (a name or a number from\n"
-	"syscall_64.tbl) from its syscall instruction through entry_SYSCALL_64,\n"
-	"do_syscall_64 and the handler back to user mode, and write the reports.\n"
+	"syscall_64.tbl, or syscall_32.tbl with --abi i386) from its syscall (or\n"
+	"int $0x80) instruction through the entry code, the C entry and the handler\n"
+	"back to user mode, and write the reports.\n"
 	"\n"
+	"  --abi ABI          x86_64 (default) or i386: the i386 build of the program,\n"
+	"                     entering through int $0x80 (scenario SYSCALL32, e.g.\n"
+	"                     connect32: socketcall(SYS_CONNECT))\n"
 	"  --scenario NAME    the guest runs scenario NAME (default: scenarios/SYSCALL.ini,\n"
 	"                     else the generic program making syscall SYSCALL)\n"
 	"  --initrd PATH      the initramfs (default: the lab's, built when needed)\n"
@@ -46,6 +52,10 @@ static const char usage[] =
 	"                     default: the scenario's traced program)\n"
 	"  --function NAME    the function holding its syscall instruction (default:\n"
 	"                     the scenario's)\n"
+	"  --timeline LIST    instead: every socket system call the scenarios' programs\n"
+	"                     make, in order, with arguments, results and the protocol\n"
+	"                     implementation the kernel dispatched to; several scenarios\n"
+	"                     (connect,udp,unix) are compared side by side\n"
 	"  --out DIR          where the reports go (default: the run directory)\n"
 	"  --format LIST      md, json, html, comma-separated (default: all three)\n"
 	"  --timeout S        give up after S seconds (default 60)\n"
@@ -55,14 +65,6 @@ static const char usage[] =
 	"\n"
 	"stdout: the paths of the reports written, one per line.\n";
 
-struct trace_opts {
-	const char *syscall, *scenario, *initrd, *program, *function, *out, *formats;
-	double timeout;
-	bool kvm;
-	char **args;
-	int nargs;
-};
-
 /* The formats lab-trace renders (report.json is its capture itself). */
 static const char *const rendered[] = { "md", "html" };
 
@@ -70,13 +72,16 @@ struct trace_run {
 	struct trace_opts *o;
 	struct kernel k;
 	struct syscall_table table;
-	const struct syscall_entry *sc;
+	const struct syscall_entry *sc;   /* what the user asked for */
+	const struct syscall_entry *nr;   /* what the program makes (socketcall) */
+	const char *socketcall;           /* the socketcall call of sc, or NULL */
+	char *scenario_syscall;           /* the scenario's syscall =, or NULL */
 	struct elf_func fn;
-	char *dir, *sock, *params, *capture, *function;
-	char phase[32];
+	char *dir, *params, *capture, *function;
 };
 
-static const struct syscall_entry *resolve_syscall(const struct syscall_table *t, const char *name)
+static const struct syscall_entry *resolve_syscall(const struct syscall_table *t, const char *name,
+						    const char *abi)
 {
 	const struct syscall_entry *e = syscall_lookup(t, name);
 	const char *close[4];
@@ -92,7 +97,19 @@ static const struct syscall_entry *resolve_syscall(const struct syscall_table *t
 	}
 	if (n)
 		strncat(hint, "?)", sizeof(hint) - strlen(hint) - 1);
-	die(EXIT_USAGE, "no 64-bit system call '%s' in syscall_64.tbl%s", name, hint);
+	die(EXIT_USAGE, "no %s system call '%s' in syscall_%s.tbl%s",
+	    strcmp(abi, "i386") ? "64-bit" : "i386", name, strcmp(abi, "i386") ? "64" : "32", hint);
+}
+
+static void load_table(struct trace_run *r, const char *abi)
+{
+	char *tbl = syscall_table_path(r->k.source, abi);
+
+	syscalls_free(&r->table);
+	if (syscalls_load(tbl, &r->table) < 0)
+		exit(EXIT_INPUT);
+	free(tbl);
+	r->sc = r->nr = resolve_syscall(&r->table, r->o->syscall, abi);
 }
 
 static bool formats_valid(const char *list)
@@ -106,7 +123,7 @@ static bool formats_valid(const char *list)
 	return ok;
 }
 
-static bool wants(const struct trace_opts *o, const char *format)
+bool trace_wants(const struct trace_opts *o, const char *format)
 {
 	char *copy = xstrdup(o->formats), *save = NULL;
 	bool yes = false;
@@ -148,19 +165,21 @@ static void write_params(const struct trace_run *r)
 
 	for (size_t i = 0; i < r->fn.nsites; i++)
 		json_array_append_new(sites, json_integer((json_int_t)r->fn.sites[i]));
-	prog = json_pack("{s:s, s:s, s:s, s:I, s:I, s:o}",
+	prog = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o}",
 			 "path", r->o->program, "exe", basename(copy), "function", r->fn.name,
-			 "function_addr", (json_int_t)r->fn.addr,
+			 "abi", r->fn.abi, "function_addr", (json_int_t)r->fn.addr,
 			 "function_size", (json_int_t)r->fn.size, "syscall_addrs", sites);
-	root = json_pack("{s:s, s:i, s:s, s:s, s:i, s:o, s:s, s:s, s:s, s:s, s:s, s:f, s:i, s:i}",
-			 "out", r->capture, "nr", r->sc->nr, "syscall", r->sc->name,
-			 "tbl_line", r->sc->line, "tbl_lineno", r->sc->lineno, "program", prog,
+	root = json_pack("{s:s, s:s, s:i, s:s, s:s, s:i, s:o, s:s, s:s, s:s, s:s, s:s, s:f, s:i, s:i}",
+			 "out", r->capture, "abi", r->fn.abi, "nr", r->nr->nr, "syscall", r->nr->name,
+			 "tbl_line", r->nr->line, "tbl_lineno", r->nr->lineno, "program", prog,
 			 "source", r->k.source, "config", r->k.config, "vmlinux", r->k.vmlinux,
 			 "accel", r->o->kvm ? "kvm" : "tcg", "scenario", r->o->scenario,
 			 "timeout", r->o->timeout - 1, "entry_budget", 200, "exit_budget", 400);
+	if (r->socketcall)
+		json_object_set_new(root, "socketcall", json_string(r->socketcall));
 	formats = json_array();
 	for (size_t i = 0; i < 2; i++)
-		if (wants(r->o, rendered[i]))
+		if (trace_wants(r->o, rendered[i]))
 			json_array_append_new(formats, json_string(rendered[i]));
 	json_object_set_new(root, "report_dir", json_string(out_dir(r)));
 	json_object_set_new(root, "formats", formats);
@@ -171,105 +190,19 @@ static void write_params(const struct trace_run *r)
 		die(EXIT_ENV, "cannot write %s", r->params);
 }
 
-static void wait_for_socket(const char *path, struct child *qemu)
-{
-	double until = now() + 10;
-
-	while (access(path, F_OK) < 0) {
-		if (now() > until) {
-			child_kill(qemu);
-			child_report_failure(qemu, 10);
-			die(EXIT_FAIL, "QEMU did not open its gdbstub socket %s", path);
-		}
-		usleep(10000);
-	}
-}
-
-static void on_gdb_line(struct child *c, const char *line, void *data)
-{
-	struct trace_run *r = data;
-	const char *tag = "labctl-phase: ";
-
-	if (!strncmp(line, tag, strlen(tag))) {
-		snprintf(r->phase, sizeof(r->phase), "%s", line + strlen(tag));
-		if (opts.verbose)
-			note("phase: %s", r->phase);
-	}
-}
-
-static int run_gdb(struct trace_run *r)
-{
-	char *path = xasprintf("python import sys; sys.path.insert(0, '%s/gdb')", datadir());
-	char *target = xasprintf("target remote %s", r->sock);
-	char *cmd = xasprintf("lab-trace %s", r->params);
-	char *log = xasprintf("%s/gdb.log", r->dir);
-	const char *argv[] = {
-		"gdb", "-batch", "-nx", "-iex", "set auto-load off", "-iex", path,
-		/* vmlinux before `target remote`: its architecture sizes the 'g' packet */
-		r->k.vmlinux, "-ex", target, "-ex", "python import labctl",
-		"-ex", cmd, "-ex", "kill", NULL
-	};
-	struct child c = { .name = "gdb", .argv = argv, .log = log, .timeout = r->o->timeout,
-			   .echo = opts.verbose > 1, .on_line = on_gdb_line, .data = r };
-	int rc;
-
-	snprintf(r->phase, sizeof(r->phase), "connect");
-	rc = child_run(&c);
-	if (c.timed_out)
-		die(EXIT_TIMEOUT, "trace timed out after %g s in phase '%s' (logs in %s)",
-		    r->o->timeout, r->phase, r->dir);
-	if (!is_file(r->capture)) {
-		child_report_failure(&c, 15);
-		die(EXIT_FAIL, "GDB wrote no capture (is GDB built with Python?); see %s", log);
-	}
-	free(path);
-	free(target);
-	free(cmd);
-	free(log);
-	return rc;
-}
-
-/* The capture's verdict: 0 when it is complete, else dies with its error. */
-static void check_capture(const struct trace_run *r)
-{
-	json_error_t jerr;
-	json_t *root = json_load_file(r->capture, 0, &jerr);
-	const char *err, *kind;
-
-	if (!root)
-		die(EXIT_INTERNAL, "%s: %s (line %d)", r->capture, jerr.text, jerr.line);
-	if (!json_is_true(json_object_get(root, "ok"))) {
-		err = json_string_value(json_object_get(root, "error"));
-		kind = json_string_value(json_object_get(root, "error_kind"));
-		if (kind && !strcmp(kind, "env"))
-			die(EXIT_ENV, "trace failed: %s (logs in %s)", err, r->dir);
-		if (kind && !strcmp(kind, "timeout"))
-			die(EXIT_TIMEOUT, "trace timed out: %s (logs in %s)", err, r->dir);
-		die(kind && !strcmp(kind, "input") ? EXIT_INPUT : EXIT_FAIL,
-		    "trace failed: %s (logs in %s)", err ? err : "no reason given", r->dir);
-	}
-	json_decref(root);
-}
-
 static void trace(struct trace_run *r)
 {
-	struct qemu_opts q = {
-		.kernel = &r->k, .initrd = r->o->initrd, .run_dir = r->dir, .paused = true,
-		.gdb_socket = r->sock, .kvm = r->o->kvm, .timeout = r->o->timeout + 5,
-	};
 	char *append = kernel_append(r);
-	struct child qemu;
+	struct gdb_session s = {
+		.kernel = &r->k, .initrd = r->o->initrd, .append = append, .run_dir = r->dir,
+		.kvm = r->o->kvm, .timeout = r->o->timeout, .command = "lab-trace",
+		.params = r->params, .capture = r->capture,
+	};
 
-	q.append = append;
 	write_params(r);
-	qemu_start(&q, &qemu);
-	wait_for_socket(r->sock, &qemu);
-	run_gdb(r);
-	child_kill(&qemu);
-	argv_free((char **)qemu.argv);
-	free((char *)qemu.log);
+	gdb_session_run(&s);
 	free(append);
-	check_capture(r);
+	gdb_capture_check(r->capture, r->dir);
 }
 
 /*
@@ -281,7 +214,7 @@ static void publish(const struct trace_run *r)
 	char *json = xasprintf("%s/report.json", out_dir(r)), *data, *path;
 	size_t len;
 
-	if (wants(r->o, "json")) {
+	if (trace_wants(r->o, "json")) {
 		data = read_file(r->capture, &len);
 		if (!data || write_file_atomic(json, data, len) < 0)
 			die_errno(EXIT_ENV, "cannot write %s", json);
@@ -289,7 +222,7 @@ static void publish(const struct trace_run *r)
 		printf("%s\n", json);
 	}
 	for (size_t i = 0; i < 2; i++) {
-		if (!wants(r->o, rendered[i]))
+		if (!trace_wants(r->o, rendered[i]))
 			continue;
 		path = xasprintf("%s/report.%s", out_dir(r), rendered[i]);
 		if (!is_file(path))
@@ -303,10 +236,12 @@ static void publish(const struct trace_run *r)
 static void parse_options(int argc, char **argv, struct trace_opts *o)
 {
 	static const struct option longopts[] = {
+		{ "abi",      required_argument, NULL, 'a' },
 		{ "scenario", required_argument, NULL, 's' },
 		{ "initrd",   required_argument, NULL, 'i' },
 		{ "program",  required_argument, NULL, 'p' },
 		{ "function", required_argument, NULL, 'f' },
+		{ "timeline", required_argument, NULL, 'T' },
 		{ "out",      required_argument, NULL, 'o' },
 		{ "format",   required_argument, NULL, 'F' },
 		{ "timeout",  required_argument, NULL, 't' },
@@ -319,10 +254,12 @@ static void parse_options(int argc, char **argv, struct trace_opts *o)
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'a': o->abi = optarg; break;
 		case 's': o->scenario = optarg; break;
 		case 'i': o->initrd = optarg; break;
 		case 'p': o->program = optarg; break;
 		case 'f': o->function = optarg; break;
+		case 'T': o->timeline = optarg; break;
 		case 'o': o->out = optarg; break;
 		case 'F': o->formats = optarg; break;
 		case 'k': o->kvm = true; break;
@@ -335,13 +272,21 @@ static void parse_options(int argc, char **argv, struct trace_opts *o)
 		default: fputs(usage, stderr); exit(EXIT_USAGE);
 		}
 	}
+	if (o->abi && strcmp(o->abi, "x86_64") && strcmp(o->abi, "i386"))
+		die(EXIT_USAGE, "--abi: '%s' is not x86_64 or i386", o->abi);
+	if (!formats_valid(o->formats))
+		die(EXIT_USAGE, "--format: '%s' is not a list of md, json, html", o->formats);
+	if (o->timeline) {
+		if (optind < argc || o->scenario || o->program || o->function || o->initrd)
+			die(EXIT_USAGE, "--timeline takes scenarios, not a system call, --scenario, "
+			    "--program, --function or --initrd");
+		return;
+	}
 	if (optind >= argc)
 		die(EXIT_USAGE, "which system call? (labctl trace SYSCALL, e.g. connect or 42)");
 	o->syscall = argv[optind++];
 	o->args = argv + optind;
 	o->nargs = argc - optind;
-	if (!formats_valid(o->formats))
-		die(EXIT_USAGE, "--format: '%s' is not a list of md, json, html", o->formats);
 }
 
 /* The generic program's scenario: the syscall number goes first in its
@@ -351,6 +296,9 @@ static const char *generic_scenario(struct trace_run *r)
 	struct trace_opts *o = r->o;
 	char **args = xcalloc(o->nargs + 2, sizeof(*args));
 
+	if (o->abi && !strcmp(o->abi, "i386"))
+		die(EXIT_INPUT, "no i386 scenario for %s (scenarios/%s32.ini); the generic program "
+		    "is x86-64 only", r->sc->name, r->sc->name);
 	args[0] = xasprintf("%d", r->sc->nr);
 	for (int i = 0; i < o->nargs; i++)
 		args[i + 1] = o->args[i];
@@ -359,42 +307,75 @@ static const char *generic_scenario(struct trace_run *r)
 	return "syscall";
 }
 
+/* The default scenario for the syscall: NAME.ini, or NAME32.ini for i386. */
+static const char *default_scenario(struct trace_run *r)
+{
+	bool i386 = r->o->abi && !strcmp(r->o->abi, "i386");
+	char *name = xasprintf("%s%s", r->sc->name, i386 ? "32" : "");
+	char *path = xasprintf("%s/scenarios/%s.ini", datadir(), name);
+	bool found = is_file(path);
+
+	free(path);
+	if (found)
+		return name;
+	free(name);
+	return generic_scenario(r);
+}
+
 /*
  * What the guest runs.  With --program the user brings the traced program
  * (and an initramfs holding it): the scenario defaults to the syscall's
  * name and the function to lab_SYSCALL.  Otherwise the lab's scenario
- * named after the syscall (scenarios/connect.ini), else the generic program
- * told the number on the kernel command line; the traced program and the
- * function holding its syscall instruction come from that scenario, and the
- * initramfs is the lab's (built or found in the cache).
+ * named after the syscall (scenarios/connect.ini, connect32.ini for i386),
+ * else the generic program told the number on the kernel command line; the
+ * traced program and the function holding its syscall instruction come from
+ * that scenario, and the initramfs is the lab's (built or found in the cache).
  */
 static void choose_guest(struct trace_run *r)
 {
 	struct trace_opts *o = r->o;
 	struct programs progs;
 	struct scenario sc;
-	char *path;
 
 	if (o->program) {
 		if (!o->scenario)
 			o->scenario = r->sc->name;
 		r->function = o->function ? xstrdup(o->function) : xasprintf("lab_%s", r->sc->name);
 	} else {
-		if (!o->scenario) {
-			path = xasprintf("%s/scenarios/%s.ini", datadir(), r->sc->name);
-			o->scenario = is_file(path) ? r->sc->name : generic_scenario(r);
-			free(path);
-		}
+		if (!o->scenario)
+			o->scenario = default_scenario(r);
 		programs_list(&progs, NULL);
 		if (scenario_find(&sc, o->scenario, &progs) < 0)
 			exit(EXIT_INPUT);
 		o->program = xstrdup(programs_find(&progs, scenario_traced(&sc)->program)->path);
 		r->function = xstrdup(o->function ? o->function : sc.function);
+		r->scenario_syscall = xstrdup(sc.syscall);
 		scenario_free(&sc);
 		programs_free(&progs);
 	}
 	if (!o->initrd)
 		o->initrd = initramfs_build(&(struct initramfs_opts){ 0 });
+}
+
+/*
+ * The number the program really makes.  An i386 program makes its socket
+ * calls through socketcall (102) when its scenario says so: `trace connect
+ * --abi i386` traces socketcall with the call SYS_CONNECT.
+ */
+static void choose_number(struct trace_run *r)
+{
+	const char *abi = r->o->abi ? r->o->abi : "x86_64";
+
+	if (strcmp(r->fn.abi, abi)) {
+		note("%s is an %s program: tracing the %s system call", r->o->program, r->fn.abi,
+		     r->fn.abi);
+		load_table(r, r->fn.abi);
+	}
+	if (!strcmp(r->fn.abi, "i386") && r->scenario_syscall &&
+	    !strcmp(r->scenario_syscall, "socketcall") && strcmp(r->sc->name, "socketcall")) {
+		r->nr = resolve_syscall(&r->table, "socketcall", "i386");
+		r->socketcall = r->sc->name;
+	}
 }
 
 int cmd_trace(int argc, char **argv)
@@ -403,39 +384,32 @@ int cmd_trace(int argc, char **argv)
 	struct trace_run r = { .o = &o };
 
 	parse_options(argc, argv, &o);
+	if (o.timeline)
+		return trace_timeline(&o);
 	kernel_load(&r.k, NULL);
-	{
-		char *tbl = syscall_table_path(r.k.source);
-
-		if (syscalls_load(tbl, &r.table) < 0)
-			exit(EXIT_INPUT);
-		free(tbl);
-	}
-	r.sc = resolve_syscall(&r.table, o.syscall);
+	load_table(&r, o.abi ? o.abi : "x86_64");
 	choose_guest(&r);
 	if (elf_syscall_sites(o.program, r.function, &r.fn) < 0)
 		exit(EXIT_INPUT);
+	choose_number(&r);
 	if (!is_file(o.initrd))
 		die(EXIT_INPUT, "no initramfs %s", o.initrd);
 	if (!which("gdb") || !which("qemu-system-x86_64"))
 		die(EXIT_ENV, "trace needs gdb and qemu-system-x86_64 (see 'make deps')");
 	r.dir = run_dir_new("trace");
-	r.sock = xasprintf("%s/gdb.sock", r.dir);
-	if (strlen(r.sock) >= sizeof(((struct sockaddr_un *)NULL)->sun_path))
-		die(EXIT_ENV, "%s: too long for a Unix socket; set LABCTL_RUN_ROOT to a shorter directory",
-		    r.sock);
 	r.params = xasprintf("%s/params.json", r.dir);
 	r.capture = xasprintf("%s/capture.json", r.dir);
-	note("tracing %s (%d) in %s, logs in %s", r.sc->name, r.sc->nr, o.program, r.dir);
+	note("tracing %s (%s %d%s%s) in %s, logs in %s", r.sc->name, r.fn.abi, r.nr->nr,
+	     r.socketcall ? ", socketcall " : "", r.socketcall ? r.socketcall : "", o.program, r.dir);
 	mkdir_p(out_dir(&r));
 	trace(&r);
 	publish(&r);
 	elf_func_free(&r.fn);
 	syscalls_free(&r.table);
 	kernel_free(&r.k);
+	free(r.scenario_syscall);
 	free(r.function);
 	free(r.dir);
-	free(r.sock);
 	free(r.params);
 	free(r.capture);
 	return EXIT_OK;

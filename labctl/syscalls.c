@@ -1,4 +1,4 @@
-/* The x86-64 system call table from the kernel source: see syscalls.h. */
+/* The system call tables from the kernel source: see syscalls.h. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -9,9 +9,10 @@
 #include "labctl.h"
 #include "syscalls.h"
 
-char *syscall_table_path(const char *source_dir)
+char *syscall_table_path(const char *source_dir, const char *abi)
 {
-	return xasprintf("%s/arch/x86/entry/syscalls/syscall_64.tbl", source_dir);
+	return xasprintf("%s/arch/x86/entry/syscalls/syscall_%s.tbl", source_dir,
+			 strcmp(abi, "i386") ? "64" : "32");
 }
 
 static void add_entry(struct syscall_table *t, const char *line, int lineno)

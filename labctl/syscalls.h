@@ -1,7 +1,9 @@
 /*
- * The x86-64 system call table as the kernel source declares it, in
- * arch/x86/entry/syscalls/syscall_64.tbl: "<number> <abi> <name> <entry point>".
- * `labctl trace` takes a name or a number and reports the table's line.
+ * The system call tables as the kernel source declares them:
+ * arch/x86/entry/syscalls/syscall_64.tbl ("<number> <abi> <name> <entry
+ * point>") for x86-64 and syscall_32.tbl (the same, then the compat entry
+ * point) for i386.  `labctl trace` takes a name or a number and reports the
+ * table's line.
  */
 #ifndef LABCTL_SYSCALLS_H
 #define LABCTL_SYSCALLS_H
@@ -10,7 +12,7 @@
 
 struct syscall_entry {
 	int nr;
-	char *abi;      /* "common", "64" or "x32" */
+	char *abi;      /* "common", "64" or "x32"; "i386" in syscall_32.tbl */
 	char *name;     /* "connect" */
 	char *entry;    /* "sys_connect", or NULL when the line has none */
 	char *line;     /* the whole line, as written in the table */
@@ -22,8 +24,9 @@ struct syscall_table {
 	size_t n;
 };
 
-/* Path of syscall_64.tbl in a kernel source tree.  Caller frees. */
-char *syscall_table_path(const char *source_dir);
+/* Path of the table of ABI ("x86_64" or "i386") in a kernel source tree.
+ * Caller frees. */
+char *syscall_table_path(const char *source_dir, const char *abi);
 /* Parse the table's text; lines that are not entries are skipped. */
 void syscalls_parse(const char *text, struct syscall_table *t);
 /* Read and parse PATH; -1 with a message when it cannot be read. */
@@ -31,9 +34,9 @@ int syscalls_load(const char *path, struct syscall_table *t);
 void syscalls_free(struct syscall_table *t);
 
 /*
- * The 64-bit entry named NAME, or numbered NAME when it is all digits
+ * The entry named NAME, or numbered NAME when it is all digits
  * ("connect", "42").  x32 entries are never returned: labctl traces the
- * 64-bit ABI.  NULL when there is none.
+ * x86-64 and i386 ABIs.  NULL when there is none.
  */
 const struct syscall_entry *syscall_lookup(const struct syscall_table *t, const char *name);
 /*

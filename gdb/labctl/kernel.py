@@ -2,6 +2,9 @@
 # task, symbols.  Nothing here is a typed-in offset or address.
 import gdb
 
+# The first non-canonical address: user space is below it, the kernel above.
+USER_TOP = 0x0000800000000000
+
 _ulong = None
 
 
@@ -178,3 +181,43 @@ def describe(addr):
             out['field'] = path
             out['name'] = '%s.%s' % (out['symbol'], path)
     return out
+
+
+def backtrace():
+    """The kernel frames, newest first, down to the entry code (below it
+    the unwinder reads user registers, not frames)."""
+    frames = []
+    f = gdb.newest_frame()
+    while f is not None and len(frames) < 32:
+        if f.name() is None or f.pc() < USER_TOP:
+            break
+        sal = f.find_sal()
+        frames.append({'pc': f.pc(), 'function': f.name(),
+                       'symbol': symbol(f.pc())['name'],
+                       'inline': f.type() == gdb.INLINE_FRAME,
+                       'file': sal.symtab.filename if sal.symtab else None,
+                       'line': sal.line or None})
+        try:
+            f = f.older()
+        except gdb.error:
+            break
+    return frames
+
+
+def is_function(name):
+    """Does vmlinux have a function NAME (not inlined away everywhere)?"""
+    sym = gdb.lookup_global_symbol(name) or gdb.lookup_static_symbol(name)
+    return sym is not None and sym.type is not None and sym.type.code == gdb.TYPE_CODE_FUNC
+
+
+def memory_operand(insn, reg, source=False):
+    """For `mov ADDR,REG` (source) or `mov REG,ADDR`: ADDR described (the
+    per-cpu slot the entry reads or writes), else None."""
+    op, _, args = insn.partition(' ')
+    if not op.startswith('mov'):
+        return None
+    a, _, b = args.strip().partition(',')
+    addr, other = (a, b) if source else (b, a)
+    if other != reg or not addr.startswith('0x'):
+        return None
+    return describe(int(addr, 16))

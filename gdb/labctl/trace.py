@@ -2,60 +2,34 @@
 # write what was seen as JSON (schema: gdb/SCHEMA.md).
 #
 # The phases, in the order the CPU runs them:
-#   user      hardware breakpoint on the program's `syscall` instruction,
-#             accepted only for the traced task (see UserSyscallBreakpoint)
-#   entry     stepi from entry_SYSCALL_64 to `call do_syscall_64`
-#   dispatch  breakpoints + continue: the handler sys_call_table[nr], the
+#   user      hardware breakpoint on the program's `syscall` (x86-64) or
+#             `int $0x80` (i386) instruction, accepted only for the traced
+#             task (see SyscallFilter)
+#   entry     stepi from the entry (entry_SYSCALL_64, entry_INT80_compat)
+#             to its call of the C entry (do_syscall_64, do_int80_syscall_32)
+#   dispatch  breakpoints + continue: the handler, the socket layer, the
 #             socket's proto_ops and proto methods, the return address
-#   exit      stepi from the return of do_syscall_64 back to user mode
+#   exit      stepi from the C entry's return back to user mode
 import json
-import os
 import time
 import traceback
 
 import gdb
 
+from labctl import abi as abis
 from labctl import kernel as k
-from labctl.kernel import u64
+from labctl import sockets
+from labctl.breakpoints import JudgedBreakpoint, TaskBreakpoint
+from labctl.kernel import USER_TOP, u64
+from labctl.output import hexify, phase, write_json
 
 SCHEMA = 'labctl-trace/1'
-USER_TOP = 0x0000800000000000   # first non-canonical address: above it is the kernel
-
-# Why each struct pt_regs field is there, for the report's table.
-MEANING = {
-    'r15': 'callee-saved user register', 'r14': 'callee-saved user register',
-    'r13': 'callee-saved user register', 'r12': 'callee-saved user register',
-    'bp': 'user frame pointer (callee-saved)', 'bx': 'callee-saved user register',
-    'r11': 'user RFLAGS, saved there by the syscall instruction',
-    'r10': 'argument 4 (rcx is taken by syscall)', 'r9': 'argument 6',
-    'r8': 'argument 5', 'ax': 'return value (-ENOSYS until the handler runs)',
-    'cx': 'user return address, saved there by the syscall instruction',
-    'dx': 'argument 3', 'si': 'argument 2', 'di': 'argument 1',
-    'orig_ax': 'system call number', 'ip': 'user instruction pointer to return to',
-    'cs': 'user code segment selector', 'flags': 'user RFLAGS',
-    'sp': 'user stack pointer', 'ss': 'user stack segment selector',
-}
-
-# Which proto_ops / proto method a socket system call reaches.
-SOCKET_METHOD = {
-    'connect': 'connect', 'bind': 'bind', 'listen': 'listen',
-    'accept': 'accept', 'accept4': 'accept', 'sendto': 'sendmsg',
-    'recvfrom': 'recvmsg', 'sendmsg': 'sendmsg', 'recvmsg': 'recvmsg',
-    'shutdown': 'shutdown', 'getsockname': 'getname',
-    'getpeername': 'getname', 'setsockopt': 'setsockopt',
-    'getsockopt': 'getsockopt',
-}
-
-
-def phase(name):
-    """One progress line for labctl (which names the phase on a timeout)."""
-    gdb.write('labctl-phase: %s\n' % name)
-    gdb.flush()
 
 
 class Capture:
     def __init__(self, params):
         self.p = params
+        self.abi = abis.BY_NAME[params.get('abi', 'x86_64')]
         self.out = {'schema': SCHEMA, 'ok': False}
         self.deadline = time.monotonic() + params.get('timeout', 60)
         self.t0 = time.monotonic()
@@ -91,7 +65,12 @@ class Capture:
     def setup(self):
         p = self.p
         nr = p['nr']
-        entry = u64_at_table(nr)
+        table = self.abi.table
+        try:
+            entry = u64(gdb.parse_and_eval('%s[%d]' % (table, nr)))
+        except gdb.error as e:
+            self.out['error_kind'] = 'input'
+            raise gdb.GdbError('no %s in vmlinux (%s): is CONFIG_IA32_EMULATION set?' % (table, e))
         banner = gdb.parse_and_eval('(const char *)linux_banner').string().strip()
         uts = gdb.parse_and_eval('init_uts_ns.name')
         self.out['setup'] = {
@@ -100,26 +79,41 @@ class Capture:
                        'config': read_config(p.get('config'))},
             'accelerator': p.get('accel'),
             'scenario': p.get('scenario'),
+            'abi': self.abi.name,
             'program': p['program'],
             'syscall': {'name': p['syscall'], 'nr': nr,
                         'tbl_line': p.get('tbl_line'), 'tbl_lineno': p.get('tbl_lineno'),
-                        'tbl_file': 'arch/x86/entry/syscalls/syscall_64.tbl'},
-            'sys_call_table': {'addr': u64(gdb.parse_and_eval('&sys_call_table')),
-                               'entry_addr': u64(gdb.parse_and_eval('&sys_call_table[%d]' % nr)),
+                        'tbl_file': self.abi.tbl_file},
+            'sys_call_table': {'name': table,
+                               'addr': u64(gdb.parse_and_eval('&' + table)),
+                               'entry_addr': u64(gdb.parse_and_eval('&%s[%d]' % (table, nr))),
                                'handler': k.symbol(entry)},
             'pt_regs': {'size': self.regs_size,
                         'fields': [{'name': n, 'offset': o, 'size': s}
                                    for n, o, s in self.regs_fields]},
         }
+        if self.socketcall:
+            self.out['setup']['socketcall'] = self.socketcall
         self.handler = entry
 
     # -- user ----------------------------------------------------------
     def user(self):
         phase('user')
         prog = self.p['program']
-        bp_filter = SyscallFilter(prog['exe'], self.p['nr'])
+        self.socketcall = None
+        if self.p.get('socketcall'):
+            calls = {n: v for v, n in sockets.socketcall_calls(self.p.get('source')).items()}
+            name = self.p['socketcall']
+            if name not in calls:
+                self.out['error_kind'] = 'input'
+                raise gdb.GdbError('socketcall has no call %s (include/uapi/linux/net.h)' % name)
+            self.socketcall = {'name': name, 'call': calls[name],
+                               'define': 'SYS_' + name.upper(), 'file': 'include/uapi/linux/net.h'}
+        bp_filter = SyscallFilter(prog['exe'], self.p['nr'], self.abi,
+                                  self.socketcall and self.socketcall['call'])
         try:
-            bps = [UserSyscallBreakpoint('*0x%x' % a, bp_filter) for a in prog['syscall_addrs']]
+            bps = [JudgedBreakpoint('*0x%x' % a, bp_filter, hardware=True)
+                   for a in prog['syscall_addrs']]
         except gdb.error as e:
             self.out['error_kind'] = 'env'
             raise gdb.GdbError('no hardware breakpoint under %s (%s): trace under TCG'
@@ -137,8 +131,8 @@ class Capture:
                                % k.reg('pc'))
         self.task = bp_filter.accepted
         pc = k.reg('pc')
-        regs = {r: k.reg(r) for r in ('rax', 'rdi', 'rsi', 'rdx', 'r10', 'r8', 'r9',
-                                      'rsp', 'rcx', 'r11', 'eflags', 'cs', 'ss',
+        regs = {r: k.reg(r) for r in ('rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp',
+                                      'r8', 'r9', 'r10', 'r11', 'rsp', 'eflags', 'cs', 'ss',
                                       'fs_base', 'gs_base')}
         text, length = k.insn(pc)
         self.out['filter'] = bp_filter.report(prog['syscall_addrs'])
@@ -146,35 +140,69 @@ class Capture:
             'task': task_info(self.task),
             'pc': pc, 'insn': text, 'next_pc': pc + length,
             'regs': regs,
+            'abi_regs': [{'reg': r, 'value': v, 'role': role}
+                         for r, v, role in self.abi.user_regs()],
             'cs_descriptor': k.gdt_descriptor(regs['cs']),
             'ss_descriptor': k.gdt_descriptor(regs['ss']),
-            'args': decode_args(self.p['syscall'], regs),
+            'args': self.decode_args(),
         }
         self.lap('user')
+
+    def decode_args(self):
+        """The arguments as the handler will see them; for socketcall the
+        call and its argument block, read from user memory."""
+        raw = [self.abi.reg(r) for r in self.abi.arg_regs]
+        out = {'raw': raw}
+        name = self.p['syscall']
+        if self.socketcall:
+            call, block = sockets.socketcall_args(self.p.get('source'), raw[0], raw[1])
+            out['socketcall'] = {'call': raw[0], 'name': call, 'args_addr': raw[1],
+                                 'args': block}
+            if block is None:
+                return out
+            name, raw = call, block
+        if name in sockets.ARGS:
+            d = sockets.decode(self.p.get('source'), name, raw)
+            out['decoded'], out['text'] = d['args'], d['text']
+        if name in ('connect', 'bind'):
+            out['fd'] = sockets.signed(raw[0], 32)
+            out['addrlen'] = raw[2]
+            out['sockaddr'] = sockets.decode_sockaddr(self.p.get('source'), raw[1], raw[2])
+        return out
 
     # -- entry ---------------------------------------------------------
     def entry(self):
         phase('entry')
         steps = []
-        call_target = u64(gdb.parse_and_eval('&do_syscall_64'))
+        call_target = u64(gdb.parse_and_eval('&' + self.abi.c_entry))
         budget = self.p.get('entry_budget', 200)
-        switch = None
+        switch = hw = None
         start = self.stepis
+        frame_base = None   # pt_regs as laid out on the stack rsp is on now
         while True:
             if self.stepis - start >= budget:
-                raise gdb.GdbError('entry: no call to do_syscall_64 within %d instructions' % budget)
+                raise gdb.GdbError('entry: no call to %s within %d instructions'
+                                   % (self.abi.c_entry, budget))
             st = self.step()
             if st is None:
                 continue
             steps.append(st)
-            if switch is None and st['rsp_before'] < USER_TOP <= st['rsp_after']:
-                switch = {'step': len(steps) - 1, 'user_rsp': st['rsp_before'],
-                          'kernel_stack_top': st['rsp_after'],
-                          'top_from': memory_operand(st['insn'], '%rsp', source=True),
-                          'user_rsp_saved': saved_rsp(steps, st['rsp_before'])}
-                self.regs_base = st['rsp_after'] - self.regs_size
-            if 'push' in st and self.regs_base is not None:
-                st['push'].update(self.field_at(st['push']['addr']))
+            if len(steps) == 1 and st['rsp_after'] >= USER_TOP > st['rsp_before']:
+                # int $0x80: the CPU itself switched to the entry stack and
+                # pushed the user ss, sp, flags, cs, ip: the tail of a pt_regs
+                hw = self.hardware_frame(st)
+                frame_base = hw['frame_top'] - self.regs_size
+            elif k.memory_operand(st['insn'], '%rsp', source=True) is not None or \
+                    (switch is None and st['rsp_before'] < USER_TOP <= st['rsp_after']):
+                switch = {'step': len(steps) - 1, 'user_rsp': self.out['user']['regs']['rsp'],
+                          'from_rsp': st['rsp_before'], 'kernel_stack_top': st['rsp_after'],
+                          'top_from': k.memory_operand(st['insn'], '%rsp', source=True),
+                          'user_rsp_saved': saved_rsp(steps, self.out['user']['regs']['rsp'], hw)}
+                frame_base = self.regs_base = st['rsp_after'] - self.regs_size
+            if 'push' in st and frame_base is not None:
+                st['push'].update(self.field_at(st['push']['addr'], frame_base))
+                if self.regs_base is None:
+                    st['push']['stack'] = 'entry'
             text, _ = k.insn(st['pc_after'])
             if text.startswith('call') and ('0x%x' % call_target) in text:
                 break
@@ -186,15 +214,31 @@ class Capture:
         self.out['entry'] = {
             'start': k.symbol(next(s['pc'] for s in steps if s['pc'] >= USER_TOP)),
             'steps': steps,
+            'hardware_frame': hw,
             'stack_switch': switch,
-            'call': {'pc': pc, 'insn': text, 'source': k.source_line(pc, self.p.get('source')),
+            'call': {'pc': pc, 'insn': text, 'target': self.abi.c_entry,
+                     'source': k.source_line(pc, self.p.get('source')),
                      'rsp': rsp, 'rdi': k.reg('rdi'), 'rsi': k.reg('rsi')},
         }
         self.out['pt_regs'] = self.read_pt_regs(rsp)
         self.lap('entry')
 
-    def field_at(self, addr):
-        off = addr - self.regs_base
+    def hardware_frame(self, st):
+        """What the CPU pushed by itself at int $0x80: five words on the
+        entry stack, the same layout as the last five fields of pt_regs."""
+        top = st['rsp_after'] + 5 * 8
+        base = top - self.regs_size
+        words = []
+        for addr in range(st['rsp_after'], top, 8):
+            w = {'addr': addr, 'word': k.read_u64(addr)}
+            w.update(self.field_at(addr, base))
+            words.append(w)
+        sp0 = u64(k.per_cpu('cpu_tss_rw')['x86_tss']['sp0'])
+        return {'step': 0, 'frame_top': top, 'from_rsp': st['rsp_before'], 'words': words,
+                'tss_sp0': sp0, 'top_is_tss_sp0': top == sp0}
+
+    def field_at(self, addr, base=None):
+        off = addr - (self.regs_base if base is None else base)
         for name, o, size in self.regs_fields:
             if o <= off < o + size:
                 return {'field': name, 'offset': o}
@@ -234,7 +278,7 @@ class Capture:
             fields.append({'offset': off, 'field': name, 'size': size,
                            'value': k.read_u64(addr + off) if size == 8 else
                            int.from_bytes(k.read_bytes(addr + off, size), 'little'),
-                           'meaning': MEANING.get(name)})
+                           'meaning': self.abi.meaning.get(name)})
         return {'addr': addr, 'size': self.regs_size, 'fields': fields}
 
     # -- dispatch --------------------------------------------------------
@@ -246,14 +290,17 @@ class Capture:
         handler_bp.delete()
         if k.reg('pc') != self.handler:
             raise gdb.GdbError('dispatch: stopped at 0x%x, not at the handler' % k.reg('pc'))
-        hits.append({'what': 'handler', 'at': k.symbol(self.handler), 'backtrace': backtrace()})
-        sock = socket_objects(self.p['syscall'], self.task, k.reg('rdi'))
+        hits.append({'what': 'handler', 'at': k.symbol(self.handler), 'backtrace': k.backtrace()})
+        sock, call = self.socket_at_handler()
         bps = {}
-        if sock:
-            for what in ('ops_method', 'proto_method'):
-                m = sock.get(what)
-                if m and m['addr']:
-                    bps[m['addr']] = (what, TaskBreakpoint('*0x%x' % m['addr'], self.task))
+        layer = '__sys_' + call if call else None
+        if layer and k.is_function(layer):
+            addr = u64(gdb.parse_and_eval('&' + layer))
+            bps[addr] = ('socket_layer', TaskBreakpoint('*0x%x' % addr, self.task))
+        for what in ('ops_method', 'proto_method'):
+            m = (sock or {}).get(what)
+            if m and m['addr'] and m['addr'] not in bps:
+                bps[m['addr']] = (what, TaskBreakpoint('*0x%x' % m['addr'], self.task))
         ret_bp = TaskBreakpoint('*0x%x' % self.return_pc, self.task)
         while True:
             self.check_deadline('dispatch')
@@ -265,16 +312,30 @@ class Capture:
                 raise gdb.GdbError('dispatch: unexpected stop at 0x%x' % pc)
             what, bp = bps.pop(pc)
             bp.delete()
-            hits.append({'what': what, 'at': k.symbol(pc), 'backtrace': backtrace()})
+            hits.append({'what': what, 'at': k.symbol(pc), 'backtrace': k.backtrace()})
         ret_bp.delete()
         for what, bp in bps.values():
             bp.delete()
-        missed = [what for what, _ in bps.values()]
         self.out['dispatch'] = {
             'table_entry': self.out['setup']['sys_call_table'],
-            'hits': hits, 'not_hit': missed, 'socket': sock,
+            'hits': hits, 'not_hit': [what for what, _ in bps.values()], 'socket': sock,
         }
         self.lap('dispatch')
+
+    def socket_at_handler(self):
+        """(the socket objects, the socket call) at the handler, whose
+        argument (rdi) is the struct pt_regs pointer; (None, None) when the
+        call is not a socket call."""
+        regs = gdb.Value(k.reg('rdi')).cast(gdb.lookup_type('struct pt_regs').pointer())
+        name = self.p['syscall']
+        fd = int(regs[self.abi.arg_fields[0]]) & 0xffffffff
+        if self.socketcall:
+            block = self.out['user']['args']['socketcall'].get('args')
+            name, fd = self.socketcall['name'], block[0] if block else -1
+        method = sockets.METHOD.get(name)
+        if method is None or name in sockets.RETURNS_FD:
+            return None, name if name in sockets.FAMILY else None
+        return sockets.objects(self.task, sockets.signed(fd, 32), method), name
 
     # -- exit --------------------------------------------------------------
     def exit(self):
@@ -284,7 +345,7 @@ class Capture:
                'pt_regs': self.read_pt_regs(rsp)}
         ax = next(f['value'] for f in ret['pt_regs']['fields'] if f['field'] == 'ax')
         ret['regs_ax'] = ax
-        ret['regs_ax_signed'] = ax - (1 << 64) if ax >> 63 else ax
+        ret['regs_ax_signed'] = sockets.signed(ax)
         steps = []
         budget = self.p.get('exit_budget', 400)
         start = self.stepis
@@ -304,11 +365,13 @@ class Capture:
             'user_pc': k.reg('pc'), 'user_rsp': k.reg('rsp'), 'user_rax': k.reg('rax'),
             'user_cs': k.reg('cs'), 'user_ss': k.reg('ss'),
         })
+        # An i386 process sees eax: the upper half of rax is not its own.
+        mask = 0xffffffff if self.abi.name == 'i386' else (1 << 64) - 1
         ret['checks'] = {
             'stack_balanced': rsp == self.call_rsp,
             'rip_restored': ret['user_pc'] == user['next_pc'],
             'rsp_restored': ret['user_rsp'] == user['regs']['rsp'],
-            'rax_is_regs_ax': ret['user_rax'] == ax,
+            'rax_is_regs_ax': ret['user_rax'] & mask == ax & mask,
             'pt_regs_at_stack_top': self.call_rsp + self.regs_size ==
             (self.out['entry']['stack_switch'] or {}).get('kernel_stack_top'),
             'pops_match_pushes': pops_match(self.out['entry']['steps'], steps),
@@ -317,28 +380,16 @@ class Capture:
         self.lap('exit')
 
 
-def u64_at_table(nr):
-    return u64(gdb.parse_and_eval('sys_call_table[%d]' % nr))
-
-
-def memory_operand(insn, reg, source=False):
-    """For `mov ADDR,REG` (source) or `mov REG,ADDR`: ADDR symbolised (the
-    per-cpu slot the entry reads or writes), else None."""
-    op, _, args = insn.partition(' ')
-    if not op.startswith('mov'):
-        return None
-    a, _, b = args.strip().partition(',')
-    addr, other = (a, b) if source else (b, a)
-    if other != reg or not addr.startswith('0x'):
-        return None
-    return k.describe(int(addr, 16))
-
-
-def saved_rsp(steps, user_rsp):
-    """Where the entry saved the user rsp before switching stacks: the step
-    that stored %rsp to memory, and the word now there."""
+def saved_rsp(steps, user_rsp, hw):
+    """Where the user stack pointer was kept before the switch: the word the
+    CPU pushed (int $0x80), else the step that stored %rsp to memory
+    (syscall); the word read back from there."""
+    if hw:
+        w = next(w for w in hw['words'] if w['field'] == 'sp')
+        return {'step': 0, 'slot': {'addr': w['addr'], 'name': 'the entry stack (pushed by the CPU)'},
+                'word': w['word'], 'matches': w['word'] == user_rsp}
     for i, st in enumerate(steps):
-        slot = memory_operand(st['insn'], '%rsp')
+        slot = k.memory_operand(st['insn'], '%rsp')
         if slot:
             word = k.read_u64(slot['addr'])
             return {'step': i, 'slot': slot, 'word': word, 'matches': word == user_rsp}
@@ -349,7 +400,8 @@ def read_config(path):
     keys = ('CONFIG_SMP', 'CONFIG_PAGE_TABLE_ISOLATION', 'CONFIG_RANDOMIZE_BASE',
             'CONFIG_RETPOLINE', 'CONFIG_FRAME_POINTER', 'CONFIG_DEBUG_INFO',
             'CONFIG_DEBUG_INFO_DWARF4', 'CONFIG_IA32_EMULATION', 'CONFIG_PVH',
-            'CONFIG_GCC_PLUGIN_STACKLEAK', 'CONFIG_PREEMPT', 'CONFIG_NET', 'CONFIG_INET')
+            'CONFIG_GCC_PLUGIN_STACKLEAK', 'CONFIG_PREEMPT', 'CONFIG_NET', 'CONFIG_INET',
+            'CONFIG_HZ')
     conf = {key: None for key in keys}
     if not path:
         return conf
@@ -370,172 +422,66 @@ def task_info(task):
 
 
 class SyscallFilter:
-    """Which stops on the program's syscall instruction are the traced one.
+    """Which stops on the program's entry instruction are the traced one.
 
     The breakpoint address is a user virtual address: any process executing
     code at that address hits it (QEMU compares the PC, not the address
     space), so a stop is accepted only when cpu 0's current task runs the
     traced executable (mm->exe_file, which prctl cannot rename, unlike comm),
-    rax holds the traced number and the live instruction really is
-    `syscall`; anything else is counted and resumed."""
+    the number register holds the traced number (and, for socketcall, ebx
+    the traced call) and the live instruction really is the ABI's way in;
+    anything else is counted and resumed."""
 
-    def __init__(self, exe, nr):
-        self.exe, self.nr = exe, nr
+    def __init__(self, exe, nr, abi, call=None):
+        self.exe, self.nr, self.abi, self.call = exe, nr, abi, call
         self.accepted = None
         self.rejected = []
         self.stops = 0
 
-    def __call__(self):
+    def __call__(self, bp=None):
         self.stops += 1
         task = k.current_task()
         exe = k.task_exe_name(task)
-        rax = k.reg('rax')
+        nr = self.abi.reg(self.abi.nr_reg)
         text, _ = k.insn(k.reg('pc'))
         reason = None
         if exe != self.exe:
             reason = 'another executable'
-        elif rax != self.nr:
+        elif nr != self.nr:
             reason = 'another system call number'
-        elif text != 'syscall':
-            reason = 'not a syscall instruction'
+        elif self.call is not None and self.abi.reg(self.abi.arg_regs[0]) != self.call:
+            reason = 'another socketcall call'
+        elif ' '.join(text.split()) != self.abi.insn:
+            reason = 'not a %s instruction' % self.abi.insn
         if reason:
             if len(self.rejected) < 20:
                 info = task_info(task)
-                info.update(pc=k.reg('pc'), rax=rax, reason=reason)
+                info.update(pc=k.reg('pc'), rax=nr, reason=reason)
                 self.rejected.append(info)
             return False
         self.accepted = task
         return True
 
     def report(self, addrs):
-        return {'strategy': 'hardware breakpoint on the syscall instruction(s) of the '
+        return {'strategy': 'hardware breakpoint on the %s instruction(s) of the '
                             'program, accepted when current task runs the program '
-                            '(mm->exe_file), rax == nr and the instruction is syscall',
+                            '(mm->exe_file), %s == nr%s and the instruction is %s'
+                            % (self.abi.insn, self.abi.nr_reg,
+                               ', %s == call' % self.abi.arg_regs[0] if self.call else '',
+                               self.abi.insn),
                 'breakpoints': addrs, 'stops': self.stops,
                 'rejected': self.stops - (1 if self.accepted else 0),
                 'rejected_sample': self.rejected}
-
-
-class UserSyscallBreakpoint(gdb.Breakpoint):
-    """A hardware breakpoint (a software one cannot be written into a
-    process that does not exist yet) whose stops a SyscallFilter judges."""
-
-    def __init__(self, spec, accept):
-        super().__init__(spec, type=gdb.BP_HARDWARE_BREAKPOINT, internal=True)
-        self.accept = accept
-
-    def stop(self):
-        return self.accept()
-
-
-class TaskBreakpoint(gdb.Breakpoint):
-    """A kernel breakpoint that stops only in the traced task."""
-
-    def __init__(self, spec, task):
-        super().__init__(spec, internal=True)
-        self.task_addr = u64(task.address)
-
-    def stop(self):
-        return u64(k.current_task().address) == self.task_addr
-
-
-def backtrace():
-    """The kernel frames, newest first, down to entry_SYSCALL_64 (below it
-    the unwinder reads user registers, not frames)."""
-    frames = []
-    f = gdb.newest_frame()
-    while f is not None and len(frames) < 32:
-        if f.name() is None or f.pc() < USER_TOP:
-            break
-        sal = f.find_sal()
-        frames.append({'pc': f.pc(), 'function': f.name(),
-                       'symbol': k.symbol(f.pc())['name'],
-                       'inline': f.type() == gdb.INLINE_FRAME,
-                       'file': sal.symtab.filename if sal.symtab else None,
-                       'line': sal.line or None})
-        try:
-            f = f.older()
-        except gdb.error:
-            break
-    return frames
-
-
-def socket_objects(syscall, task, regs_ptr):
-    """fd -> file -> struct socket -> proto_ops / sock -> proto, read from the
-    live task, at the handler (whose argument is struct pt_regs *)."""
-    method = SOCKET_METHOD.get(syscall)
-    if method is None:
-        return None
-    regs = gdb.Value(regs_ptr).cast(gdb.lookup_type('struct pt_regs').pointer())
-    fd = int(regs['di'])
-    fdt = task['files']['fdt']
-    if fd < 0 or fd >= int(fdt['max_fds']):
-        return {'fd': fd, 'error': 'fd out of range'}
-    filp = fdt['fd'][fd]
-    if u64(filp) == 0:
-        return {'fd': fd, 'error': 'no open file'}
-    fops = k.symbol(u64(filp['f_op']))
-    out = {'fd': fd, 'file': u64(filp), 'f_op': fops}
-    if fops['symbol'] != 'socket_file_ops':
-        out['error'] = 'not a socket'
-        return out
-    sock = filp['private_data'].cast(gdb.lookup_type('struct socket').pointer())
-    ops = sock['ops']
-    sk = sock['sk']
-    prot = sk['__sk_common']['skc_prot']
-    out.update({
-        'socket': u64(sock), 'state': str(sock['state']), 'type': int(sock['type']),
-        'ops': k.symbol(u64(ops)), 'method': method,
-        'ops_method': k.symbol(u64(ops[method])),
-        'sk': u64(sk), 'family': int(sk['__sk_common']['skc_family']),
-        'proto': k.symbol(u64(prot)), 'proto_name': prot['name'].string(),
-    })
-    names = [f.name for f in prot.dereference().type.fields()]
-    # None when struct proto has no such method or leaves it NULL (tcp_prot.bind:
-    # inet_bind does the work itself)
-    fn = u64(prot[method]) if method in names else 0
-    out['proto_method'] = k.symbol(fn) if fn else None
-    return out
-
-
-def decode_args(syscall, regs):
-    args = [regs[r] for r in ('rdi', 'rsi', 'rdx', 'r10', 'r8', 'r9')]
-    out = {'raw': args}
-    if syscall in ('connect', 'bind'):
-        out['fd'] = args[0] if args[0] < 1 << 31 else args[0] - (1 << 64)
-        out['addrlen'] = args[2]
-        out['sockaddr'] = decode_sockaddr(args[1], args[2])
-    return out
-
-
-def decode_sockaddr(addr, length):
-    """The sockaddr the program passes, read from its user memory."""
-    try:
-        raw = k.read_bytes(addr, min(length, 128))
-    except gdb.MemoryError:
-        return {'addr': addr, 'error': 'unreadable'}
-    family = int.from_bytes(raw[0:2], 'little')
-    out = {'addr': addr, 'family': family, 'bytes': raw.hex()}
-    af_inet = int(gdb.parse_and_eval('(int)AF_INET')) if has_symbol('AF_INET') else 2
-    if family == af_inet and len(raw) >= 8:
-        out.update(family_name='AF_INET', port=int.from_bytes(raw[2:4], 'big'),
-                   address='.'.join(str(b) for b in raw[4:8]))
-    return out
-
-
-def has_symbol(name):
-    try:
-        gdb.parse_and_eval(name)
-        return True
-    except gdb.error:
-        return False
 
 
 def pops_match(entry_steps, exit_steps):
     """Every pop on the exit path that reads a pt_regs slot the entry pushed
     reads back the word the entry wrote there (except ax: the return value,
     and orig_ax... which is never popped)."""
-    pushed = {s['push']['addr']: s['push'] for s in entry_steps if 'push' in s}
+    # pt_regs on the task's stack only: the entry stack of int $0x80 is
+    # reused on the way out, for other words
+    pushed = {s['push']['addr']: s['push'] for s in entry_steps
+              if 'push' in s and s['push'].get('field') and s['push'].get('stack') != 'entry'}
     checked = mismatched = 0
     for s in exit_steps:
         pop = s.get('pop')
@@ -545,36 +491,6 @@ def pops_match(entry_steps, exit_steps):
         if pop['word'] != pushed[pop['addr']]['word']:
             mismatched += 1
     return {'checked': checked, 'mismatched': mismatched}
-
-
-# Keys whose values are addresses, register values or stack words: written
-# as "0x..." strings, since 64-bit values do not survive JSON readers that
-# use doubles (jq, JavaScript) or int64 (jansson).  See gdb/SCHEMA.md.
-HEX_KEYS = frozenset((
-    'addr', 'pc', 'next_pc', 'pc_after', 'rsp', 'rsp_before', 'rsp_after', 'word', 'value',
-    'before', 'after', 'entry_addr', 'user_rsp', 'kernel_stack_top', 'file', 'socket', 'sk',
-    'function_addr', 'syscall_addrs', 'breakpoints', 'raw', 'regs', 'rdi', 'rsi', 'rax',
-    'regs_ax', 'user_pc', 'user_rax', 'user_cs', 'user_ss'))
-
-
-def hexify(obj, key=None, every=False):
-    """Write HEX_KEYS' integers (every integer under 'regs') as hex."""
-    every = every or key == 'regs'
-    if isinstance(obj, dict):
-        return {k2: hexify(v, k2, every) for k2, v in obj.items()}
-    if isinstance(obj, list):
-        return [hexify(v, key, every) for v in obj]
-    if isinstance(obj, int) and not isinstance(obj, bool) and (every or key in HEX_KEYS):
-        return '0x%x' % obj
-    return obj
-
-
-def write_json(path, data):
-    tmp = '%s.tmp.%d' % (path, os.getpid())
-    with open(tmp, 'w') as f:
-        json.dump(data, f, indent=1)
-        f.write('\n')
-    os.rename(tmp, path)
 
 
 class LabTrace(gdb.Command):
@@ -588,14 +504,7 @@ is written there as JSON (gdb/SCHEMA.md), also when it fails."""
         super().__init__('lab-trace', gdb.COMMAND_USER)
 
     def invoke(self, arg, from_tty):
-        argv = gdb.string_to_argv(arg)
-        if len(argv) != 1:
-            raise gdb.GdbError('usage: lab-trace PARAMS.json')
-        try:
-            with open(argv[0]) as f:
-                params = json.load(f)
-        except (OSError, ValueError) as e:
-            raise gdb.GdbError('lab-trace: cannot read %s: %s' % (argv[0], e))
+        params = load_params(arg, 'lab-trace')
         cap = Capture(params)
         try:
             cap.types()
@@ -610,14 +519,30 @@ is written there as JSON (gdb/SCHEMA.md), also when it fails."""
         except Exception:   # a bug here: keep the traceback in the report
             cap.out['error'] = 'internal error in lab-trace:\n' + traceback.format_exc()
         cap.out['timing'] = cap.timing
-        data = hexify(cap.out)
-        write_json(params['out'], data)
-        if not cap.out['ok']:
-            raise gdb.GdbError('lab-trace: ' + cap.out['error'])
-        if params.get('report_dir'):
-            # here rather than in a new python3: its start-up costs 0.1 s
-            import report
-            report.write_reports(data, params['report_dir'], params.get('formats', []))
+        finish(cap.out, params, 'lab-trace')
+
+
+def load_params(arg, command):
+    argv = gdb.string_to_argv(arg)
+    if len(argv) != 1:
+        raise gdb.GdbError('usage: %s PARAMS.json' % command)
+    try:
+        with open(argv[0]) as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        raise gdb.GdbError('%s: cannot read %s: %s' % (command, argv[0], e))
+
+
+def finish(out, params, command):
+    """Write the capture, then the reports when it is complete."""
+    data = hexify(out)
+    write_json(params['out'], data)
+    if not out['ok']:
+        raise gdb.GdbError('%s: %s' % (command, out['error']))
+    if params.get('report_dir'):
+        # here rather than in a new python3: its start-up costs 0.1 s
+        import report
+        report.write_reports(data, params['report_dir'], params.get('formats', []))
 
 
 LabTrace()

@@ -1,0 +1,115 @@
+/* A paused lab guest and a GDB driving it: see gdb-session.h. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "gdb-session.h"
+#include "labctl.h"
+#include "proc.h"
+#include "qemu.h"
+
+char *gdb_session_socket(const char *run_dir)
+{
+	char *sock = xasprintf("%s/gdb.sock", run_dir);
+
+	if (strlen(sock) >= sizeof(((struct sockaddr_un *)NULL)->sun_path))
+		die(EXIT_ENV, "%s: too long for a Unix socket; set LABCTL_RUN_ROOT to a shorter directory",
+		    sock);
+	return sock;
+}
+
+struct phase {
+	char name[32];
+};
+
+static void on_gdb_line(struct child *c, const char *line, void *data)
+{
+	struct phase *ph = data;
+	const char *tag = "labctl-phase: ";
+
+	if (!strncmp(line, tag, strlen(tag))) {
+		snprintf(ph->name, sizeof(ph->name), "%s", line + strlen(tag));
+		if (opts.verbose)
+			note("phase: %s", ph->name);
+	}
+}
+
+static void run_gdb(const struct gdb_session *s, const char *sock)
+{
+	char *path = xasprintf("python import sys; sys.path.insert(0, '%s/gdb')", datadir());
+	char *target = xasprintf("target remote %s", sock);
+	char *cmd = xasprintf("%s %s", s->command, s->params);
+	char *log = xasprintf("%s/gdb.log", s->run_dir);
+	const char *argv[] = {
+		"gdb", "-batch", "-nx", "-iex", "set auto-load off", "-iex", path,
+		s->kernel->vmlinux, "-ex", target, "-ex", "python import labctl",
+		"-ex", cmd, "-ex", "kill", NULL
+	};
+	struct phase ph = { "connect" };
+	struct child c = { .name = "gdb", .argv = argv, .log = log, .timeout = s->timeout,
+			   .echo = opts.verbose > 1, .on_line = on_gdb_line, .data = &ph };
+
+	child_run(&c);
+	if (c.timed_out)
+		die(EXIT_TIMEOUT, "%s timed out after %g s in phase '%s' (logs in %s)",
+		    s->command, s->timeout, ph.name, s->run_dir);
+	if (!is_file(s->capture)) {
+		child_report_failure(&c, 15);
+		die(EXIT_FAIL, "GDB wrote no capture (is GDB built with Python?); see %s", log);
+	}
+	free(path);
+	free(target);
+	free(cmd);
+	free(log);
+}
+
+void gdb_session_run(const struct gdb_session *s)
+{
+	char *sock = gdb_session_socket(s->run_dir);
+	struct qemu_opts q = {
+		.kernel = s->kernel, .initrd = s->initrd, .append = s->append,
+		.run_dir = s->run_dir, .paused = true, .gdb_socket = sock, .kvm = s->kvm,
+		.timeout = s->timeout + 5,
+	};
+	struct child qemu;
+
+	qemu_start(&q, &qemu);
+	if (qemu_wait_gdbstub(&q, &qemu, 10) < 0) {
+		child_kill(&qemu);
+		child_report_failure(&qemu, 10);
+		die(EXIT_FAIL, "QEMU did not open its gdbstub socket %s", sock);
+	}
+	run_gdb(s, sock);
+	child_kill(&qemu);
+	argv_free((char **)qemu.argv);
+	free((char *)qemu.log);
+	free(sock);
+}
+
+void gdb_capture_check(const char *capture, const char *run_dir)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(capture, 0, &jerr);
+	const char *err, *kind;
+
+	if (!root)
+		die(EXIT_INTERNAL, "%s: %s (line %d)", capture, jerr.text, jerr.line);
+	if (json_is_true(json_object_get(root, "ok"))) {
+		json_decref(root);
+		return;
+	}
+	err = json_string_value(json_object_get(root, "error"));
+	kind = json_string_value(json_object_get(root, "error_kind"));
+	if (!err)
+		err = "no reason given";
+	if (kind && !strcmp(kind, "env"))
+		die(EXIT_ENV, "trace failed: %s (logs in %s)", err, run_dir);
+	if (kind && !strcmp(kind, "timeout"))
+		die(EXIT_TIMEOUT, "trace timed out: %s (logs in %s)", err, run_dir);
+	die(kind && !strcmp(kind, "input") ? EXIT_INPUT : EXIT_FAIL,
+	    "trace failed: %s (logs in %s)", err, run_dir);
+}

@@ -1,0 +1,44 @@
+/*
+ * A paused lab guest and a GDB driving it: what `labctl trace` and
+ * `labctl trace --timeline` share.  QEMU starts with -S and its gdbstub on
+ * a Unix socket in the run directory; GDB runs `gdb -batch -nx` with
+ * auto-load off, loads vmlinux (before `target remote`: its architecture
+ * sizes the 'g' packet) and the gdb/ package, then one of its commands
+ * (lab-trace, lab-timeline) with a PARAMS.json.  The command writes its
+ * capture as JSON to a file named in the params (gdb/SCHEMA.md); GDB's text
+ * is never parsed, only its "labctl-phase: NAME" progress lines, to name the
+ * phase a timeout interrupted.
+ */
+#ifndef LABCTL_GDB_SESSION_H
+#define LABCTL_GDB_SESSION_H
+
+#include <stdbool.h>
+
+#include "kernel.h"
+
+struct gdb_session {
+	const struct kernel *kernel;
+	const char *initrd;
+	const char *append;     /* kernel command line words (the scenario) */
+	const char *run_dir;    /* gdb.sock, gdb.log, serial.log, qemu.log */
+	bool kvm;
+	double timeout;         /* seconds, for GDB; QEMU gets 5 more */
+	const char *command;    /* "lab-trace" */
+	const char *params;     /* its PARAMS.json */
+	const char *capture;    /* the JSON file the command writes */
+};
+
+/* The gdbstub's socket path in RUN_DIR (caller frees); dies with EXIT_ENV
+ * when the path is too long for a Unix socket. */
+char *gdb_session_socket(const char *run_dir);
+/*
+ * Boot, run the command, kill and reap QEMU and GDB.  Dies with
+ * EXIT_TIMEOUT (naming the phase) or EXIT_FAIL when no capture was written;
+ * otherwise the capture's own verdict is for gdb_capture_check().
+ */
+void gdb_session_run(const struct gdb_session *s);
+/* The capture's verdict: returns when it says "ok", else dies with its
+ * error and the exit code of its error_kind (input, env, timeout). */
+void gdb_capture_check(const char *capture, const char *run_dir);
+
+#endif

@@ -1,0 +1,219 @@
+/*
+ * labctl trace --timeline SCENARIO[,SCENARIO...]: every socket system call
+ * the scenarios' programs make, in order, with arguments, results and the
+ * protocol implementation the kernel dispatched to.
+ *
+ * Each scenario boots its own paused guest; GDB's lab-timeline command
+ * (gdb/labctl/timeline.py) breaks on the handlers of the socket-family
+ * system calls only, so boot's system calls never stop the guest, and keeps
+ * the calls of the scenario's executables.  The captures are put together
+ * in one report.json (schema labctl-timeline/1, gdb/SCHEMA.md), from which
+ * gdb/report.py renders report.md and report.html (the side-by-side
+ * dispatch table when there are several scenarios).
+ */
+#include <jansson.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "gdb-session.h"
+#include "initramfs.h"
+#include "kernel.h"
+#include "labctl.h"
+#include "proc.h"
+#include "programs.h"
+#include "rundir.h"
+#include "scenario.h"
+#include "syscalls.h"
+#include "trace.h"
+
+/* {"x86_64": [[nr, name], ...], "i386": [...]}: both tables, for GDB to
+ * pick the socket calls from (it knows which those are: gdb/labctl/sockets.py). */
+static json_t *tables_json(const char *source)
+{
+	static const char *const abis[] = { "x86_64", "i386" };
+	json_t *out = json_object();
+
+	for (size_t a = 0; a < 2; a++) {
+		char *path = syscall_table_path(source, abis[a]);
+		struct syscall_table t;
+		json_t *list = json_array();
+
+		if (syscalls_load(path, &t) < 0)
+			exit(EXIT_INPUT);
+		for (size_t i = 0; i < t.n; i++)
+			if (strcmp(t.v[i].abi, "x32"))
+				json_array_append_new(list, json_pack("[i,s]", t.v[i].nr, t.v[i].name));
+		json_object_set_new(out, abis[a], list);
+		syscalls_free(&t);
+		free(path);
+	}
+	return out;
+}
+
+/* NAME, or with --abi i386 its i386 variant NAME32 when there is one. */
+static char *scenario_name(const struct trace_opts *o, const char *name)
+{
+	char *alt, *path;
+
+	if (!o->abi || strcmp(o->abi, "i386"))
+		return xstrdup(name);
+	alt = xasprintf("%s32", name);
+	path = xasprintf("%s/scenarios/%s.ini", datadir(), alt);
+	if (is_file(path)) {
+		free(path);
+		return alt;
+	}
+	free(path);
+	free(alt);
+	die(EXIT_INPUT, "no i386 variant of scenario %s (scenarios/%s32.ini)", name, name);
+}
+
+static json_t *steps_json(const struct scenario *sc, const struct programs *progs)
+{
+	json_t *steps = json_array();
+
+	for (size_t i = 0; i < sc->nsteps; i++) {
+		const struct program *p = programs_find(progs, sc->steps[i].program);
+
+		json_array_append_new(steps, json_pack("{s:s, s:s, s:s, s:b}",
+			"step", sc->steps[i].name, "exe", p->name,
+			"abi", p->i386 ? "i386" : "x86_64", "background", sc->steps[i].background));
+	}
+	return steps;
+}
+
+struct timeline_run {
+	const struct trace_opts *o;
+	struct kernel k;
+	struct programs progs;
+	json_t *tables;
+	char *initrd, *dir;
+};
+
+/* One scenario's capture: the path of its JSON (caller frees). */
+static char *capture_one(struct timeline_run *t, const char *name)
+{
+	struct scenario sc;
+	char *dir = xasprintf("%s/%s", t->dir, name), *params, *capture, *serial, *append;
+	json_t *root;
+	struct gdb_session s = { .kernel = &t->k, .initrd = t->initrd, .kvm = t->o->kvm,
+				 .timeout = t->o->timeout, .command = "lab-timeline" };
+
+	if (scenario_find(&sc, name, &t->progs) < 0)
+		exit(EXIT_INPUT);
+	mkdir_p(dir);
+	params = xasprintf("%s/params.json", dir);
+	capture = xasprintf("%s/capture.json", dir);
+	serial = xasprintf("%s/serial.log", dir);
+	append = scenario_cmdline(name, NULL);
+	root = json_pack("{s:s, s:s, s:s, s:o, s:O, s:s, s:s, s:s, s:s, s:s, s:f}",
+			 "out", capture, "scenario", name, "description", sc.description,
+			 "steps", steps_json(&sc, &t->progs), "tables", t->tables,
+			 "source", t->k.source, "config", t->k.config, "vmlinux", t->k.vmlinux,
+			 "serial_log", serial, "accel", t->o->kvm ? "kvm" : "tcg",
+			 "timeout", t->o->timeout - 1);
+	if (json_dump_file(root, params, JSON_INDENT(1)) < 0)
+		die(EXIT_ENV, "cannot write %s", params);
+	json_decref(root);
+	note("timeline of scenario %s, logs in %s", name, dir);
+	s.append = append;
+	s.run_dir = dir;
+	s.params = params;
+	s.capture = capture;
+	gdb_session_run(&s);
+	gdb_capture_check(capture, dir);
+	scenario_free(&sc);
+	free(dir);
+	free(params);
+	free(serial);
+	free(append);
+	return capture;
+}
+
+/* report.md and report.html from report.json, by gdb/report.py. */
+static void render(const struct timeline_run *t, const char *json, const char *out)
+{
+	char *script = xasprintf("%s/gdb/report.py", datadir());
+	char *log = xasprintf("%s/report.log", t->dir);
+	char formats[16] = "";
+	const char *argv[] = { "python3", script, json, out, formats, NULL };
+	struct child c = { .name = "report", .argv = argv, .log = log, .timeout = 60 };
+
+	snprintf(formats, sizeof(formats), "%s%s%s", trace_wants(t->o, "md") ? "md" : "",
+		 trace_wants(t->o, "md") && trace_wants(t->o, "html") ? "," : "",
+		 trace_wants(t->o, "html") ? "html" : "");
+	if (formats[0] && child_run(&c) != 0) {
+		child_report_failure(&c, 15);
+		die(EXIT_INTERNAL, "rendering %s failed (see %s)", json, log);
+	}
+	free(script);
+	free(log);
+}
+
+static void publish(const struct timeline_run *t, json_t *captures)
+{
+	const char *out = t->o->out ? t->o->out : t->dir;
+	char *json = xasprintf("%s/report.json", out), *text, *path;
+	json_t *root = json_pack("{s:s, s:O}", "schema", "labctl-timeline/1", "scenarios", captures);
+
+	mkdir_p(out);
+	text = json_dumps(root, JSON_INDENT(1));
+	if (!text || write_file_atomic(json, text, strlen(text)) < 0)
+		die_errno(EXIT_ENV, "cannot write %s", json);
+	free(text);
+	json_decref(root);
+	render(t, json, out);
+	if (trace_wants(t->o, "json"))
+		printf("%s\n", json);
+	else
+		unlink(json);
+	for (const char *const *f = (const char *const[]){ "md", "html", NULL }; *f; f++) {
+		if (!trace_wants(t->o, *f))
+			continue;
+		path = xasprintf("%s/report.%s", out, *f);
+		if (!is_file(path))
+			die(EXIT_INTERNAL, "no %s: rendering failed", path);
+		printf("%s\n", path);
+		free(path);
+	}
+	free(json);
+}
+
+int trace_timeline(struct trace_opts *o)
+{
+	struct timeline_run t = { .o = o };
+	json_t *captures = json_array();
+	char *list = xstrdup(o->timeline), *save = NULL;
+
+	kernel_load(&t.k, NULL);
+	t.tables = tables_json(t.k.source);
+	programs_list(&t.progs, NULL);
+	t.initrd = initramfs_build(&(struct initramfs_opts){ 0 });
+	if (!which("gdb") || !which("qemu-system-x86_64"))
+		die(EXIT_ENV, "trace needs gdb and qemu-system-x86_64 (see 'make deps')");
+	t.dir = run_dir_new("timeline");
+	for (char *n = strtok_r(list, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
+		char *name = scenario_name(o, n), *capture = capture_one(&t, name);
+		json_error_t jerr;
+		json_t *cap = json_load_file(capture, 0, &jerr);
+
+		if (!cap)
+			die(EXIT_INTERNAL, "%s: %s", capture, jerr.text);
+		json_array_append_new(captures, cap);
+		free(capture);
+		free(name);
+	}
+	publish(&t, captures);
+	json_decref(captures);
+	json_decref(t.tables);
+	programs_free(&t.progs);
+	kernel_free(&t.k);
+	free(t.initrd);
+	free(t.dir);
+	free(list);
+	return EXIT_OK;
+}
