@@ -40,8 +40,19 @@ static void apt_opt(struct apt *a, const char *name, const char *sub)
 	apt_arg(a, opt);
 }
 
+char *apt_sources_list(const char *mirror, const char *suite, bool with_sources)
+{
+	char *deb = xasprintf("deb [signed-by=%s] %s %s main\n", KEYRING, mirror, suite), *both;
+
+	if (!with_sources)
+		return deb;
+	both = xasprintf("%sdeb-src [signed-by=%s] %s %s main\n", deb, KEYRING, mirror, suite);
+	free(deb);
+	return both;
+}
+
 /* Write the sources list and the directory layout; -1 with a message if no mirror. */
-static int apt_setup(struct apt *a, const char *suite)
+static int apt_setup(struct apt *a, const char *suite, bool with_sources)
 {
 	const char *env = getenv("LABCTL_DEBIAN_MIRROR");
 	char *mirror = env && *env ? xstrdup(env) : apt_find_mirror("/etc/apt");
@@ -59,7 +70,7 @@ static int apt_setup(struct apt *a, const char *suite)
 		mkdir_p(path);
 		free(path);
 	}
-	list = xasprintf("deb [signed-by=%s] %s %s main\n", KEYRING, mirror, suite);
+	list = apt_sources_list(mirror, suite, with_sources);
 	path = xasprintf("%s/sources.list", a->dir);
 	if (write_file_atomic(path, list, strlen(list)) < 0)
 		ret = error("cannot write %s: %m", path);
@@ -160,6 +171,23 @@ static int apt_fetch(struct apt *a, const char *package, const char *dest_dir, c
 	return ret;
 }
 
+/* apt-get update for SUITE (and its sources when WITH_SOURCES), in A. */
+static int apt_begin(struct apt *a, const char *suite, bool with_sources)
+{
+	int ret;
+
+	if (!which("apt-get")) {
+		error("apt-get not found: labctl fetches Debian packages with it");
+		return EXIT_ENV;
+	}
+	ret = apt_setup(a, suite, with_sources) < 0 ? EXIT_ENV : 0;
+	if (!ret) {
+		note("apt-get update (%s, private state in %s)", suite, a->dir);
+		ret = apt_run(a, "update", NULL, NULL, 600);
+	}
+	return ret;
+}
+
 int apt_download(const char *suite, const char *package, const char *dest_dir, char **deb_path)
 {
 	struct apt a = { 0 };
@@ -167,21 +195,83 @@ int apt_download(const char *suite, const char *package, const char *dest_dir, c
 	int ret;
 
 	*deb_path = NULL;
-	if (!which("apt-get")) {
-		error("apt-get not found: labctl fetches Debian packages with it");
-		return EXIT_ENV;
-	}
-	ret = apt_setup(&a, suite) < 0 ? EXIT_ENV : 0;
-	if (!ret) {
-		note("apt-get update (%s, private state in %s)", suite, a.dir);
-		ret = apt_run(&a, "update", NULL, NULL, 600);
-	}
+	ret = apt_begin(&a, suite, false);
 	if (!ret) {
 		note("apt-get download %s", package);
 		ret = apt_fetch(&a, package, dest_dir, deb_path);
 	}
 	if (!ret)
 		note("downloaded %s in %.1f s", *deb_path, now() - t0);
+	apt_free(&a);
+	return ret;
+}
+
+bool apt_is_orig_tarball(const char *name, const char *package)
+{
+	size_t n = strlen(package);
+	const char *orig;
+
+	if (strncmp(name, package, n) || name[n] != '_' || strchr(name, '/'))
+		return false;
+	orig = strstr(name + n, ".orig.tar.");
+	/* not an extra component tarball (PACKAGE_V.orig-COMPONENT.tar.xz) nor its .asc */
+	return orig && (!strcmp(orig, ".orig.tar.gz") || !strcmp(orig, ".orig.tar.xz") ||
+			!strcmp(orig, ".orig.tar.bz2"));
+}
+
+/* The PACKAGE_VERSION.orig.tar.* apt-get source left in DIR; NULL if none. */
+static char *find_orig(const char *dir, const char *package)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *found = NULL;
+
+	while (d && (e = readdir(d)))
+		if (!found && apt_is_orig_tarball(e->d_name, package))
+			found = xstrdup(e->d_name);
+	if (d)
+		closedir(d);
+	return found;
+}
+
+int apt_download_source(const char *suite, const char *package, const char *dest_dir,
+			char **orig_path)
+{
+	struct apt a = { 0 };
+	char *tmp = xasprintf("%s/.apt.%d", dest_dir, (int)getpid()), *name = NULL, *from;
+	double t0 = now();
+	int ret;
+
+	*orig_path = NULL;
+	ret = apt_begin(&a, suite, true);
+	if (!ret) {
+		note("apt-get source --download-only %s", package);
+		remove_tree(tmp);
+		mkdir_p(tmp);
+		apt_arg(&a, "--download-only");
+		ret = apt_run(&a, "source", package, tmp, 1800);
+		name = ret ? NULL : find_orig(tmp, package);
+		if (!ret && !name) {
+			error("apt-get source left no %s_*.orig.tar.* (see %s)", package, a.log);
+			ret = EXIT_ENV;
+		}
+	}
+	if (!ret) {
+		from = xasprintf("%s/%s", tmp, name);
+		*orig_path = xasprintf("%s/%s", dest_dir, name);
+		if (rename(from, *orig_path) < 0) {
+			error("cannot move %s to %s: %m", from, *orig_path);
+			free(*orig_path);
+			*orig_path = NULL;
+			ret = EXIT_ENV;
+		}
+		free(from);
+	}
+	if (!ret)
+		note("downloaded %s in %.1f s", *orig_path, now() - t0);
+	remove_tree(tmp);
+	free(tmp);
+	free(name);
 	apt_free(&a);
 	return ret;
 }

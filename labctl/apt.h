@@ -8,6 +8,8 @@
 #ifndef LABCTL_APT_H
 #define LABCTL_APT_H
 
+#include <stdbool.h>
+
 /*
  * Download PACKAGE from SUITE (e.g. "bullseye", component main) into the
  * existing directory DEST_DIR: runs `apt-get update` and `apt-get download`
@@ -18,6 +20,24 @@
  * CACHE/apt/SUITE/apt.log.
  */
 int apt_download(const char *suite, const char *package, const char *dest_dir, char **deb_path);
+
+/*
+ * Download the upstream tarball of the source package PACKAGE from SUITE's
+ * deb-src index into DEST_DIR: `apt-get source --download-only` (apt checks
+ * the files against the signed Sources index; nothing is unpacked, so
+ * dpkg-dev is not needed).  Sets *ORIG_PATH (caller frees) to
+ * DEST_DIR/PACKAGE_VERSION.orig.tar.{gz,xz,bz2}; the .dsc and the Debian
+ * diff are dropped.  Returns as apt_download().
+ */
+int apt_download_source(const char *suite, const char *package, const char *dest_dir,
+			char **orig_path);
+
+/* Is NAME PACKAGE's upstream tarball ("busybox_1.35.0.orig.tar.bz2")? */
+bool apt_is_orig_tarball(const char *name, const char *package);
+
+/* The private sources.list: a "deb" line for MIRROR SUITE main, and a
+ * "deb-src" one when WITH_SOURCES.  Caller frees. */
+char *apt_sources_list(const char *mirror, const char *suite, bool with_sources);
 
 /* "5.10.223-1" from ".../linux-source-5.10_5.10.223-1_all.deb"; caller frees. */
 char *apt_deb_version(const char *deb_path);
