@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "build.h"
+#include "busybox.h"
 #include "labctl.h"
 
 static const char options_text[] =
@@ -19,12 +20,15 @@ static const char options_text[] =
 static const char build_text[] =
 	"  -j, --jobs N           make -jN (default: the number of CPUs)\n"
 	"  --force                rebuild even when the cache has this kernel\n"
-	"                         (after editing a source tree given by path)\n";
+	"                         (after editing a source tree given by path)\n"
+	"and for the initramfs:\n"
+	BUSYBOX_OPTIONS_HELP;
 
 static void usage(FILE *out, const char *cmd, bool build)
 {
 	fprintf(out, "usage: labctl %s [--base BASE] [--fragment FILE]... [--kernel-source SPEC]%s\n\n",
-		cmd, build ? " [-j N] [--force]" : "");
+		cmd, build ? " [-j N] [--force]\n"
+		"                   [--busybox WHICH | --busybox-source SRC]" : "");
 	fputs(options_text, out);
 	if (build)
 		fputs(build_text, out);
@@ -40,6 +44,8 @@ int build_opts_parse(int argc, char **argv, struct build_opts *o, bool build)
 		{ "allow-unverified", no_argument,       NULL, 'U' },
 		{ "jobs",             required_argument, NULL, 'j' },
 		{ "force",            no_argument,       NULL, 'F' },
+		{ "busybox",          required_argument, NULL, 'x' },
+		{ "busybox-source",   required_argument, NULL, 'X' },
 		{ "help",             no_argument,       NULL, 'h' },
 		{ 0 }
 	};
@@ -71,6 +77,12 @@ int build_opts_parse(int argc, char **argv, struct build_opts *o, bool build)
 			if (!build)
 				goto bad;
 			o->force = true;
+			break;
+		case 'x':
+		case 'X':
+			if (!build)
+				goto bad;
+			*(c == 'x' ? &o->busybox : &o->busybox_source) = optarg;
 			break;
 		case 'h':
 			usage(stdout, argv[0], build);

@@ -23,6 +23,8 @@ struct build_opts {
 	struct source_opts source;
 	int jobs;                  /* make -j; 0 for the number of CPUs */
 	bool force;                /* rebuild even when the cache has it */
+	const char *busybox;       /* build: --busybox WHICH for the initramfs (busybox.h) */
+	const char *busybox_source; /* build: --busybox-source TARBALL|debian */
 };
 
 /* What a build needs, worked out before anything runs. */

@@ -1,15 +1,94 @@
 /*
  * The BusyBox the guest runs as /bin/sh and friends: a static x86-64 build.
- * Found, in order: the path given (--busybox), then the system's own
- * (/bin/busybox from Debian's busybox-static).  A private download of
- * Debian's busybox-static into the cache (as for the kernel source) plugs
- * in here, in busybox_find(), before the "not found" error.
+ *
+ * Which one (--busybox WHICH, --busybox-source SRC; see busybox_get()):
+ *   auto     the system's own (/bin/busybox, Debian's busybox-static) when it
+ *            is static x86-64, else Debian's busybox-static downloaded into
+ *            the cache (the default);
+ *   system   the system's own, or an error saying why not;
+ *   debian   Debian's busybox-static (suite bookworm), downloaded by a
+ *            private apt-get as for the kernel source (apt.h), extracted from
+ *            the .deb with libarchive;
+ *   PATH     that file (write ./system for a file called "system");
+ *   --busybox-source TARBALL|debian: built from a BusyBox source tarball
+ *            (or Debian's `busybox` source package's upstream tarball) with
+ *            rootfs/busybox.config (busybox-build.c).
+ * Every one is checked to be a static x86-64 ELF program.
+ *
+ *   CACHE/busybox/KEY/busybox, origin     a downloaded or built BusyBox
+ *        KEY: the .deb's SHA-256; for a build, the SHA-256 of the tarball's
+ *        SHA-256, the fragment, the compiler and the recipe
+ *   CACHE/busybox/debian-bookworm-busybox-static    the KEY of the download
+ *   CACHE/busybox/debian-bookworm-busybox-source/   the source tarball
+ *
+ * $LABCTL_SYSTEM_BUSYBOX names "the system's own" instead of /bin/busybox
+ * (for the tests: a machine without a static one).
  */
 #ifndef LABCTL_BUSYBOX_H
 #define LABCTL_BUSYBOX_H
 
-/* The path of a usable static BusyBox (caller frees); dies (EXIT_ENV, or
- * EXIT_INPUT for a GIVEN that is not static) when there is none. */
+#include <stdbool.h>
+
+#define BUSYBOX_DEBIAN_SUITE "bookworm"
+
+/* The options' lines in `labctl image|build|boot --help`. */
+#define BUSYBOX_OPTIONS_HELP \
+	"  --busybox WHICH       the guest's static BusyBox: auto (the default: the\n" \
+	"                        system's /bin/busybox when static, else Debian's),\n" \
+	"                        system, debian (busybox-static, downloaded into the\n" \
+	"                        cache by a private apt-get) or a PATH\n" \
+	"  --busybox-source SRC  build BusyBox from SRC, a busybox-*.tar.{bz2,xz,gz} or\n" \
+	"                        'debian' (the busybox source package's tarball),\n" \
+	"                        configured by rootfs/busybox.config; cached\n"
+
+enum busybox_choice { BUSYBOX_AUTO, BUSYBOX_SYSTEM, BUSYBOX_DEBIAN, BUSYBOX_PATH };
+
+/* --busybox's argument: NULL and "auto" are BUSYBOX_AUTO, "system" and
+ * "debian" their own, anything else a path.  Dies (EXIT_USAGE) on "". */
+enum busybox_choice busybox_choice(const char *given);
+
+struct busybox_opts {
+	const char *given;      /* --busybox WHICH, or NULL */
+	const char *source;     /* --busybox-source TARBALL|debian, or NULL */
+};
+
+/* Dies (EXIT_USAGE / EXIT_INPUT) when O asks for the impossible (both
+ * options, a source tarball that is not there), before any long work. */
+void busybox_check_opts(const struct busybox_opts *o);
+
+/* The path of the static BusyBox O selects, downloaded or built into the
+ * cache when needed (caller frees).  Dies with the documented exit code:
+ * EXIT_INPUT for a given file or tarball that is not usable, EXIT_FAIL for
+ * a build that fails, EXIT_ENV for no apt, no network, no static system one
+ * when asked for it. */
+char *busybox_get(const struct busybox_opts *o);
+
+/* busybox_get() with --busybox GIVEN only (the API initramfs.c started with). */
 char *busybox_find(const char *given);
+
+/*
+ * For doctor: which BusyBox the image would use, without downloading or
+ * building anything.  Returns the path (caller frees) and sets *WHAT to a
+ * description, or returns NULL with *WHAT saying why there is none yet
+ * and *CAN_FETCH whether labctl would download Debian's then.
+ */
+char *busybox_locate(char **what, bool *can_fetch);
+
+/* Why PATH cannot be the guest's BusyBox, or NULL when it can (static). */
+const char *busybox_unusable(const char *path);
+
+/* Parsing, split out for the unit tests (busybox-build.c). */
+struct kopts;
+/* "1.35.0" from the VERSION, PATCHLEVEL and SUBLEVEL lines of BusyBox's top
+ * Makefile; NULL when one is missing.  Caller frees. */
+char *busybox_tree_version(const char *makefile);
+/* CONFIG (a .config's text) with every option FRAGMENT sets replaced by
+ * FRAGMENT's value, in FRAGMENT's order at the end.  Caller frees. */
+char *busybox_config_merge(const char *config, const struct kopts *fragment);
+
+/* For busybox-build.c. */
+char *busybox_cache_path(const char *name);      /* CACHE/busybox/NAME */
+char *busybox_from_cache(const char *key);       /* CACHE/busybox/KEY/busybox or NULL */
+char *busybox_build(const char *source);         /* --busybox-source: see busybox-build.c */
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "busybox.h"
 #include "commands.h"
 #include "initramfs.h"
 #include "kernel.h"
@@ -19,7 +20,8 @@
 
 static const char usage[] =
 	"usage: labctl boot [--scenario NAME] [--args A,B,...] [--timeout S] [--kvm]\n"
-	"                   [--gdb | --gdb-port N] [--initrd PATH] [--gzip] [--busybox PATH]\n"
+	"                   [--gdb | --gdb-port N] [--initrd PATH] [--gzip]\n"
+	"                   [--busybox WHICH | --busybox-source SRC]\n"
 	"\n"
 	"Boot the built kernel and the lab's initramfs in QEMU, run a scenario\n"
 	"(scenarios/NAME.ini, default connect) with the serial console shown on\n"
@@ -36,10 +38,10 @@ static const char usage[] =
 	"  --gdb-port N     start paused with the gdbstub on 127.0.0.1:N instead\n"
 	"  --initrd PATH    boot this initramfs instead of building the lab's\n"
 	"  --gzip           build the initramfs compressed\n"
-	"  --busybox PATH   build the initramfs with this static BusyBox\n";
+	BUSYBOX_OPTIONS_HELP;
 
 struct boot {
-	const char *scenario, *args, *initrd_given, *busybox;
+	const char *scenario, *args, *initrd_given, *busybox, *busybox_source;
 	double timeout;
 	bool kvm, gdb, gzip;
 	int gdb_port;
@@ -77,6 +79,7 @@ static void parse_args(struct boot *b, int argc, char **argv)
 		{ "initrd",   required_argument, NULL, 'i' },
 		{ "gzip",     no_argument,       NULL, 'z' },
 		{ "busybox",  required_argument, NULL, 'b' },
+		{ "busybox-source", required_argument, NULL, 'B' },
 		{ "help",     no_argument,       NULL, 'h' },
 		{ 0 }
 	};
@@ -93,6 +96,7 @@ static void parse_args(struct boot *b, int argc, char **argv)
 		case 'i': b->initrd_given = optarg; break;
 		case 'z': b->gzip = true; break;
 		case 'b': b->busybox = optarg; break;
+		case 'B': b->busybox_source = optarg; break;
 		case 'h': fputs(usage, stdout); exit(EXIT_OK);
 		default: fputs(usage, stderr); exit(EXIT_USAGE);
 		}
@@ -109,10 +113,14 @@ static void parse_args(struct boot *b, int argc, char **argv)
 /* The initramfs to boot, after checking that the scenario exists. */
 static char *initrd_for(const struct boot *b)
 {
-	struct initramfs_opts io = { .gzip = b->gzip, .busybox = b->busybox };
+	struct initramfs_opts io = { .gzip = b->gzip, .busybox = b->busybox,
+				     .busybox_source = b->busybox_source };
 	struct scenario s;
 
 	if (b->initrd_given) {
+		if (b->busybox || b->busybox_source || b->gzip)
+			die(EXIT_USAGE, "boot: --initrd is a built image; --gzip, --busybox and "
+			    "--busybox-source build one");
 		if (access(b->initrd_given, R_OK) < 0)
 			die_errno(EXIT_INPUT, "cannot read --initrd %s", b->initrd_given);
 		return xstrdup(b->initrd_given);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "build.h"
+#include "busybox.h"
 #include "commands.h"
 #include "initramfs.h"
 #include "labctl.h"
@@ -34,6 +35,8 @@ int cmd_build(int argc, char **argv)
 
 	if (build_opts_parse(argc, argv, &o, true))
 		return EXIT_OK;
+	/* A bad --busybox is a usage error now, not after a kernel build. */
+	busybox_check_opts(&(struct busybox_opts){ .given = o.busybox, .source = o.busybox_source });
 	build_plan_init(&p, &o);
 	if (build_cached(&p) && !o.force) {
 		build_set_current(&p);
@@ -45,7 +48,8 @@ int cmd_build(int argc, char **argv)
 		goto out;
 	/* The image does not depend on the kernel, but a build should leave
 	 * everything boot and trace need: the initramfs too (cached). */
-	image = initramfs_build(&(struct initramfs_opts){ 0 });
+	image = initramfs_build(&(struct initramfs_opts){ .busybox = o.busybox,
+							  .busybox_source = o.busybox_source });
 	printf("%s\n%s\n", p.dir, image);
 	free(image);
 out:

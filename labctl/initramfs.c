@@ -162,7 +162,8 @@ char *initramfs_build(const struct initramfs_opts *o)
 	struct programs p;
 	char key[SHA256_HEX_LEN + 1], *busybox, *out;
 
-	busybox = busybox_find(o->busybox);
+	busybox = busybox_get(&(struct busybox_opts){ .given = o->busybox,
+						      .source = o->busybox_source });
 	programs_list(&p, NULL);
 	add_list(c);
 	add_scenarios(c, &p);		/* bad scenarios fail before any compiling */

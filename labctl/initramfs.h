@@ -18,7 +18,8 @@
 
 struct initramfs_opts {
 	bool gzip;              /* compress (the default is not: it boots faster) */
-	const char *busybox;    /* a static BusyBox, or NULL to find one (busybox.h) */
+	const char *busybox;    /* --busybox: auto, system, debian or a path; NULL: auto (busybox.h) */
+	const char *busybox_source; /* --busybox-source: a tarball or "debian"; NULL: none */
 };
 
 /*

@@ -1,0 +1,363 @@
+/*
+ * BusyBox built from source (--busybox-source TARBALL|debian), see busybox.h.
+ *
+ * The recipe: extract the tarball (libarchive, secure flags, top directory
+ * stripped) into a staging entry, `make allnoconfig`, set every option of
+ * rootfs/busybox.config in .config, `make oldconfig`, check that each one
+ * took, `make busybox`, check the binary is static x86-64, publish
+ * CACHE/busybox/KEY with the binary, its .config and origin (the source tree
+ * is dropped: ~40 MB).  allnoconfig + fragment rather than defconfig +
+ * fragment: the binary holds what the guest runs and nothing else, and a
+ * new BusyBox release adds no applet behind our back.  (BusyBox's
+ * `allnoconfig KCONFIG_ALLCONFIG=` does not keep the values: its conf runs
+ * the no-pass twice and resets them, hence the merge and oldconfig.)
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apt.h"
+#include "archive.h"
+#include "busybox.h"
+#include "cache.h"
+#include "fs.h"
+#include "kconfig.h"
+#include "labctl.h"
+#include "proc.h"
+#include "rundir.h"
+
+/* Bumped when the recipe changes, so that old builds are not reused. */
+#define RECIPE "labctl-busybox-build-1"
+#define FRAGMENT "rootfs/busybox.config"
+#define DEBIAN_SOURCE_PACKAGE "busybox"
+#define DEBIAN_SOURCE_DIR "debian-" BUSYBOX_DEBIAN_SUITE "-busybox-source"
+
+/* "VERSION = 1" lines of BusyBox's top Makefile; -1 when absent. */
+static long makefile_number(const char *text, const char *var)
+{
+	size_t n = strlen(var);
+
+	for (const char *l = text; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *p = l + n;
+
+		if (strncmp(l, var, n))
+			continue;
+		p += strspn(p, " \t");
+		if (*p == '=' && isdigit((unsigned char)p[1 + strspn(p + 1, " \t")]))
+			return strtol(p + 1, NULL, 10);
+	}
+	return -1;
+}
+
+char *busybox_tree_version(const char *makefile)
+{
+	long v = makefile_number(makefile, "VERSION"), p = makefile_number(makefile, "PATCHLEVEL");
+	long s = makefile_number(makefile, "SUBLEVEL");
+
+	if (v < 0 || p < 0 || s < 0)
+		return NULL;
+	return xasprintf("%ld.%ld.%ld", v, p, s);
+}
+
+/* "CONFIG_NAME=..." or "# CONFIG_NAME is not set": NAME's length, 0 if neither. */
+static size_t config_line_name(const char *line, const char **name)
+{
+	size_t n;
+
+	if (!strncmp(line, "# CONFIG_", 9)) {
+		*name = line + 9;
+		n = strcspn(*name, " \n");
+		return !strncmp(*name + n, " is not set", 11) ? n : 0;
+	}
+	if (strncmp(line, "CONFIG_", 7))
+		return 0;
+	*name = line + 7;
+	n = strcspn(*name, "=\n");
+	return (*name)[n] == '=' ? n : 0;
+}
+
+char *busybox_config_merge(const char *config, const struct kopts *fragment)
+{
+	size_t len = strlen(config), cap = len + 64 * (fragment->n + 1), used = 0;
+	char *out = xmalloc(cap);
+
+	for (const char *l = config; *l;) {
+		const char *nl = strchr(l, '\n'), *name;
+		size_t ll = nl ? (size_t)(nl - l) + 1 : strlen(l), n = config_line_name(l, &name);
+		bool replaced = false;
+
+		for (size_t i = 0; n && i < fragment->n && !replaced; i++)
+			replaced = strlen(fragment->v[i].name) == n && !strncmp(fragment->v[i].name, name, n);
+		if (!replaced) {
+			memcpy(out + used, l, ll);
+			used += ll;
+			if (!nl)
+				out[used++] = '\n';
+		}
+		l += ll;
+	}
+	for (size_t i = 0; i < fragment->n; i++) {
+		const struct kopt *o = &fragment->v[i];
+		char *line = !strcmp(o->value, "n") ? xasprintf("# CONFIG_%s is not set\n", o->name)
+						    : xasprintf("CONFIG_%s=%s\n", o->name, o->value);
+		size_t ll = strlen(line);
+
+		if (used + ll + 1 > cap)
+			out = xrealloc(out, cap = 2 * (used + ll + 1));
+		memcpy(out + used, line, ll);
+		used += ll;
+		free(line);
+	}
+	out[used] = '\0';
+	return out;
+}
+
+static void add_line(struct child *c, const char *line, void *data)
+{
+	hasher_add_str(data, line);
+}
+
+/* The compiler's identity (`gcc --version`), into the key. */
+static void hash_compiler(struct hasher *h)
+{
+	const char *argv[] = { "gcc", "--version", NULL };
+	struct child c = { .name = "gcc", .argv = argv, .log = "/dev/null",
+			   .timeout = 30, .on_line = add_line, .data = h };
+
+	if (!which("gcc") || !which("make"))
+		die(EXIT_ENV, "gcc and make are needed to build BusyBox (see 'make deps')");
+	if (child_run(&c) < 0)
+		die(EXIT_ENV, "'gcc --version' failed (%s)", child_outcome(&c));
+}
+
+/* The downloaded upstream tarball of Debian's busybox source package, or NULL. */
+static char *debian_tarball_cached(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *found = NULL;
+
+	while (d && (e = readdir(d)))
+		if (!found && apt_is_orig_tarball(e->d_name, DEBIAN_SOURCE_PACKAGE))
+			found = xasprintf("%s/%s", dir, e->d_name);
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* --busybox-source debian: Debian's busybox source package's upstream tarball. */
+static char *debian_tarball(void)
+{
+	char *dir = busybox_cache_path(DEBIAN_SOURCE_DIR), *tar = debian_tarball_cached(dir);
+	int lock, rc;
+
+	if (tar) {
+		free(dir);
+		return tar;
+	}
+	lock = cache_lock("busybox");
+	mkdir_p(dir);
+	if (!(tar = debian_tarball_cached(dir))) {
+		rc = apt_download_source(BUSYBOX_DEBIAN_SUITE, DEBIAN_SOURCE_PACKAGE, dir, &tar);
+		if (rc)
+			exit(rc);
+	}
+	cache_unlock(lock);
+	free(dir);
+	return tar;
+}
+
+struct bbuild {
+	const char *tarball, *fragment;
+	char tar_sha[SHA256_HEX_LEN + 1], key[SHA256_HEX_LEN + 1];
+	char *entry, *staging, *src, *run_dir, *log, *version;
+};
+
+static int make(struct bbuild *b, const char *what, const char *target, double timeout)
+{
+	static const char *env[] = { "LC_ALL=C", "MAKEFLAGS=", "MAKELEVEL=", "KCONFIG_NOTIMESTAMP=1",
+				     NULL };
+	char *jobs = xasprintf("-j%ld", sysconf(_SC_NPROCESSORS_ONLN) > 0
+			       ? sysconf(_SC_NPROCESSORS_ONLN) : 1L);
+	const char *argv[] = { "make", jobs, target, NULL };
+	struct child c = { .name = what, .argv = argv, .env = env, .dir = b->src, .log = b->log,
+			   .timeout = timeout, .echo = opts.verbose > 0 };
+	int ret = 0;
+
+	if (child_run(&c) < 0) {
+		child_report_failure(&c, 20);
+		ret = c.timed_out ? EXIT_TIMEOUT : EXIT_FAIL;
+	}
+	free(jobs);
+	return ret;
+}
+
+/* The extracted tree must be BusyBox's: its version, or EXIT_INPUT. */
+static int check_tree(struct bbuild *b)
+{
+	char *mk = xasprintf("%s/Makefile", b->src), *text = read_file(mk, NULL);
+	char *ash = xasprintf("%s/shell/ash.c", b->src), *cfg = xasprintf("%s/Config.in", b->src);
+	int ret = 0;
+
+	b->version = text ? busybox_tree_version(text) : NULL;
+	if (!b->version || !is_file(ash) || !is_file(cfg)) {
+		error("%s is not a BusyBox source tarball (no Makefile with VERSION, Config.in "
+		      "and shell/ash.c at its top)", b->tarball);
+		ret = EXIT_INPUT;
+	}
+	free(text);
+	free(mk);
+	free(ash);
+	free(cfg);
+	return ret;
+}
+
+/* allnoconfig, the fragment merged in, oldconfig, and the check. */
+static int configure(struct bbuild *b)
+{
+	char *config = xasprintf("%s/.config", b->src), *text, *merged;
+	struct kopts want = { 0 }, have = { 0 };
+	int ret;
+
+	if ((ret = make(b, "make allnoconfig", "allnoconfig", 300)))
+		goto out;
+	if (kopts_parse_file(&want, b->fragment) < 0) {
+		ret = EXIT_INPUT;
+		goto out;
+	}
+	if (!(text = read_file(config, NULL)))
+		die_errno(EXIT_FAIL, "make allnoconfig left no %s", config);
+	merged = busybox_config_merge(text, &want);
+	free(text);
+	if (write_file_atomic(config, merged, strlen(merged)) < 0)
+		die_errno(EXIT_ENV, "cannot write %s", config);
+	free(merged);
+	if ((ret = make(b, "make oldconfig", "oldconfig", 300)))
+		goto out;
+	if (kopts_parse_file(&have, config) < 0)
+		die(EXIT_FAIL, "make oldconfig left an unreadable %s", config);
+	for (size_t i = 0; i < want.n; i++)
+		if (!kopt_took(&have, &want.v[i])) {
+			const char *got = kopts_get(&have, want.v[i].name);
+
+			error("%s: CONFIG_%s=%s did not take in BusyBox %s (it is %s: no such "
+			      "option, or its dependencies are unmet)", want.v[i].where,
+			      want.v[i].name, want.v[i].value, b->version, got ? got : "absent");
+			ret = EXIT_INPUT;
+		}
+out:
+	kopts_free(&want);
+	kopts_free(&have);
+	free(config);
+	return ret;
+}
+
+/* The built binary checked, moved beside the .config and origin; src dropped. */
+static int finish(struct bbuild *b)
+{
+	char *built = xasprintf("%s/busybox", b->src), *bin = xasprintf("%s/busybox", b->staging);
+	char *cfg_from = xasprintf("%s/.config", b->src), *cfg_to = xasprintf("%s/config", b->staging);
+	char *origin_file = xasprintf("%s/origin", b->staging);
+	char *origin = xasprintf("built:BusyBox %s from %s sha256:%s with %s\n", b->version,
+				 b->tarball, b->tar_sha, FRAGMENT);
+	const char *why = busybox_unusable(built);
+	int ret = 0;
+
+	if (why) {
+		error("the BusyBox built from %s is %s (see %s)", b->tarball, why, b->log);
+		ret = EXIT_FAIL;
+	} else if (rename(built, bin) < 0 || rename(cfg_from, cfg_to) < 0 ||
+		   write_file_atomic(origin_file, origin, strlen(origin)) < 0) {
+		error("cannot fill %s: %m", b->staging);
+		ret = EXIT_ENV;
+	}
+	if (!ret) {
+		remove_tree(b->src);
+		if (publish_dir(b->staging, b->entry) < 0 && !is_dir(b->entry)) {
+			error("cannot publish %s: %m", b->entry);
+			ret = EXIT_ENV;
+		}
+	}
+	free(built);
+	free(bin);
+	free(cfg_from);
+	free(cfg_to);
+	free(origin_file);
+	free(origin);
+	return ret;
+}
+
+static int build(struct bbuild *b)
+{
+	double t0 = now();
+	int ret;
+
+	b->staging = staging_dir(b->entry);
+	b->src = xasprintf("%s/src", b->staging);
+	b->run_dir = run_dir_new("busybox");
+	b->log = xasprintf("%s/busybox.log", b->run_dir);
+	mkdir_p(b->src);
+	note("extracting %s", b->tarball);
+	ret = archive_extract(b->tarball, b->src, 1);
+	if (!ret)
+		ret = check_tree(b);
+	if (!ret) {
+		note("building BusyBox %s with %s (log: %s)", b->version, b->fragment, b->log);
+		ret = configure(b);
+	}
+	if (!ret)
+		ret = make(b, "make busybox", "busybox", 1800);
+	if (!ret)
+		ret = finish(b);
+	if (!ret)
+		note("built BusyBox %s in %.1f s", b->version, now() - t0);
+	remove_tree(b->staging);
+	return ret;
+}
+
+char *busybox_build(const char *source)
+{
+	struct bbuild b = { .tarball = NULL };
+	char *tarball = !strcmp(source, "debian") ? debian_tarball() : xstrdup(source);
+	char *fragment = datapath(FRAGMENT), *bin;
+	struct hasher *h;
+	int lock, ret;
+
+	b.tarball = tarball;
+	b.fragment = fragment;
+	if (sha256_file(tarball, b.tar_sha) < 0)
+		die_errno(EXIT_INPUT, "cannot read %s", tarball);
+	h = hasher_new();
+	hasher_add_str(h, RECIPE);
+	hasher_add_str(h, b.tar_sha);
+	if (hasher_add_file(h, fragment) < 0)
+		die_errno(EXIT_ENV, "cannot read %s", fragment);
+	hash_compiler(h);
+	hasher_hex(h, b.key);
+	b.entry = busybox_cache_path(b.key);
+	if ((bin = busybox_from_cache(b.key)))
+		goto out;
+	lock = cache_lock("busybox");
+	if (!(bin = busybox_from_cache(b.key))) {
+		ret = build(&b);
+		if (ret)
+			exit(ret);
+		bin = busybox_from_cache(b.key);
+		if (!bin)
+			die(EXIT_INTERNAL, "the BusyBox built as %s vanished from the cache", b.entry);
+	}
+	cache_unlock(lock);
+out:
+	free(b.entry);
+	free(b.staging);
+	free(b.src);
+	free(b.run_dir);
+	free(b.log);
+	free(b.version);
+	free(tarball);
+	free(fragment);
+	return bin;
+}
