@@ -78,6 +78,7 @@ struct trace_run {
 	char *scenario_syscall;           /* the scenario's syscall =, or NULL */
 	struct elf_func fn;
 	char *dir, *params, *capture, *function;
+	char *compare;                    /* the x86-64 capture beside an i386 one */
 };
 
 static const struct syscall_entry *resolve_syscall(const struct syscall_table *t, const char *name,
@@ -177,6 +178,8 @@ static void write_params(const struct trace_run *r)
 			 "timeout", r->o->timeout - 1, "entry_budget", 200, "exit_budget", 400);
 	if (r->socketcall)
 		json_object_set_new(root, "socketcall", json_string(r->socketcall));
+	if (r->compare)
+		json_object_set_new(root, "compare_with", json_string(r->compare));
 	formats = json_array();
 	for (size_t i = 0; i < 2; i++)
 		if (trace_wants(r->o, rendered[i]))
@@ -378,39 +381,81 @@ static void choose_number(struct trace_run *r)
 	}
 }
 
+static void trace_run_free(struct trace_run *r)
+{
+	elf_func_free(&r->fn);
+	syscalls_free(&r->table);
+	kernel_free(&r->k);
+	free(r->scenario_syscall);
+	free(r->function);
+	free(r->dir);
+	free(r->params);
+	free(r->capture);
+	free(r->compare);
+}
+
+/* Set up R for O: the guest, the program, the number, the run directory
+ * (a new one, or DIR). */
+static void prepare(struct trace_run *r, char *dir)
+{
+	struct trace_opts *o = r->o;
+
+	kernel_load(&r->k, NULL);
+	load_table(r, o->abi ? o->abi : "x86_64");
+	choose_guest(r);
+	if (elf_syscall_sites(o->program, r->function, &r->fn) < 0)
+		exit(EXIT_INPUT);
+	choose_number(r);
+	if (!is_file(o->initrd))
+		die(EXIT_INPUT, "no initramfs %s", o->initrd);
+	if (!which("gdb") || !which("qemu-system-x86_64"))
+		die(EXIT_ENV, "trace needs gdb and qemu-system-x86_64 (see 'make deps')");
+	r->dir = dir ? dir : run_dir_new("trace");
+	mkdir_p(r->dir);
+	r->params = xasprintf("%s/params.json", r->dir);
+	r->capture = xasprintf("%s/capture.json", r->dir);
+}
+
+/*
+ * Beside an i386 trace of the lab, the same call traced the x86-64 way
+ * (`syscall`, entry_SYSCALL_64), so that the report puts the two entries
+ * side by side from two real captures.  Returns its capture's path.
+ */
+static char *companion(const struct trace_run *r32)
+{
+	struct trace_opts o = { .syscall = r32->sc->name, .abi = "x86_64", .formats = "",
+				.timeout = r32->o->timeout, .kvm = r32->o->kvm,
+				.initrd = r32->o->initrd };
+	struct trace_run r = { .o = &o };
+	char *capture;
+
+	prepare(&r, xasprintf("%s/x86_64", r32->dir));
+	note("and the x86-64 way, for the comparison: %s (%d), logs in %s", r.sc->name,
+	     r.nr->nr, r.dir);
+	trace(&r);
+	capture = xstrdup(r.capture);
+	trace_run_free(&r);
+	return capture;
+}
+
 int cmd_trace(int argc, char **argv)
 {
 	struct trace_opts o = { .formats = "md,json,html", .timeout = 60 };
 	struct trace_run r = { .o = &o };
+	bool lab_guest;
 
 	parse_options(argc, argv, &o);
 	if (o.timeline)
 		return trace_timeline(&o);
-	kernel_load(&r.k, NULL);
-	load_table(&r, o.abi ? o.abi : "x86_64");
-	choose_guest(&r);
-	if (elf_syscall_sites(o.program, r.function, &r.fn) < 0)
-		exit(EXIT_INPUT);
-	choose_number(&r);
-	if (!is_file(o.initrd))
-		die(EXIT_INPUT, "no initramfs %s", o.initrd);
-	if (!which("gdb") || !which("qemu-system-x86_64"))
-		die(EXIT_ENV, "trace needs gdb and qemu-system-x86_64 (see 'make deps')");
-	r.dir = run_dir_new("trace");
-	r.params = xasprintf("%s/params.json", r.dir);
-	r.capture = xasprintf("%s/capture.json", r.dir);
+	lab_guest = !o.program;
+	prepare(&r, NULL);
+	if (lab_guest && !strcmp(r.fn.abi, "i386"))
+		r.compare = companion(&r);
 	note("tracing %s (%s %d%s%s) in %s, logs in %s", r.sc->name, r.fn.abi, r.nr->nr,
 	     r.socketcall ? ", socketcall " : "", r.socketcall ? r.socketcall : "", o.program, r.dir);
 	mkdir_p(out_dir(&r));
 	trace(&r);
 	publish(&r);
-	elf_func_free(&r.fn);
-	syscalls_free(&r.table);
-	kernel_free(&r.k);
-	free(r.scenario_syscall);
-	free(r.function);
-	free(r.dir);
-	free(r.params);
-	free(r.capture);
+	trace_run_free(&r);
 	return EXIT_OK;
 }

@@ -20,7 +20,7 @@ from labctl import sockets
 from labctl.breakpoints import JudgedBreakpoint
 from labctl.kernel import u64
 from labctl.output import phase
-from labctl.trace import finish, load_params, read_config, task_info
+from labctl.trace import finish, load_params, read_config, resume, task_info
 
 SCHEMA = 'labctl-timeline/1'
 
@@ -80,17 +80,13 @@ class Timeline:
         self.out['setup'] = {
             'kernel': {'release': gdb.parse_and_eval('init_uts_ns.name.release').string(),
                        'config': read_config(self.p.get('config'))},
-            'accelerator': self.p.get('accel'), 'breakpoints': len(bps)}
+            'accelerator': self.p.get('accel'), 'handlers_watched': len(bps)}
         phase('scenario')
         while True:
             if time.monotonic() > self.deadline:
                 self.out['error_kind'] = 'timeout'
                 raise gdb.GdbError('time limit reached with %d calls recorded' % len(self.events))
-            try:
-                gdb.execute('continue', to_string=True)
-            except gdb.error:
-                break       # the connection closed with the guest
-            if not gdb.selected_inferior().threads():
+            if resume():
                 break       # the guest powered off: the scenario is over
             pc = k.reg('pc')
             if pc in self.table:

@@ -118,12 +118,11 @@ class Capture:
             self.out['error_kind'] = 'env'
             raise gdb.GdbError('no hardware breakpoint under %s (%s): trace under TCG'
                                % (self.p.get('accel'), e))
-        try:
-            gdb.execute('continue', to_string=True)
-        except gdb.error as e:
+        ended = resume()
+        if ended:
             raise gdb.GdbError('the guest ended before %s made system call %d in %s '
-                               '(GDB: %s); its console is in serial.log'
-                               % (prog['exe'], self.p['nr'], prog['function'], e))
+                               '(%s); its console is in serial.log'
+                               % (prog['exe'], self.p['nr'], prog['function'], ended))
         for bp in bps:
             bp.delete()
         if not bp_filter.accepted:
@@ -286,7 +285,9 @@ class Capture:
         phase('dispatch')
         hits = []
         handler_bp = TaskBreakpoint('*0x%x' % self.handler, self.task)
-        gdb.execute('continue', to_string=True)
+        ended = resume()
+        if ended:
+            raise gdb.GdbError('dispatch: the guest ended before the handler ran (%s)' % ended)
         handler_bp.delete()
         if k.reg('pc') != self.handler:
             raise gdb.GdbError('dispatch: stopped at 0x%x, not at the handler' % k.reg('pc'))
@@ -304,7 +305,10 @@ class Capture:
         ret_bp = TaskBreakpoint('*0x%x' % self.return_pc, self.task)
         while True:
             self.check_deadline('dispatch')
-            gdb.execute('continue', to_string=True)
+            ended = resume()
+            if ended:
+                raise gdb.GdbError('dispatch: the guest ended before the handler returned (%s)'
+                                   % ended)
             pc = k.reg('pc')
             if pc == self.return_pc:
                 break
@@ -378,6 +382,19 @@ class Capture:
         }
         self.out['return'] = ret
         self.lap('exit')
+
+
+def resume():
+    """Continue the guest until a breakpoint stops it: None, or why it
+    ended (powered off: GDB either loses the connection or sees the
+    inferior exit)."""
+    try:
+        gdb.execute('continue', to_string=True)
+    except gdb.error as e:
+        return 'GDB: %s' % e
+    if not gdb.selected_inferior().threads():
+        return 'the guest powered off'
+    return None
 
 
 def saved_rsp(steps, user_rsp, hw):
@@ -539,6 +556,10 @@ def finish(out, params, command):
     write_json(params['out'], data)
     if not out['ok']:
         raise gdb.GdbError('%s: %s' % (command, out['error']))
+    if params.get('compare_with'):
+        with open(params['compare_with']) as f:
+            data['compare'] = json.load(f)
+        write_json(params['out'], data)
     if params.get('report_dir'):
         # here rather than in a new python3: its start-up costs 0.1 s
         import report

@@ -79,8 +79,8 @@ if [ -s "$j" ]; then
 		'[(r["exe"], r["reason"]) for r in c["filter"]["rejected_sample"]]')" = "[('decoy', 'another executable')]"
 	check "trace connect: the task traced runs prog" test "$(q "$j" 'c["user"]["task"]["exe"]')" = prog
 	check "trace connect: __sys_connect, inet_stream_ops.connect = inet_stream_connect, tcp_v4_connect, hit" \
-		test "$(q "$j" 'c["dispatch"]["socket"]["ops"]["name"] + " " +
-			" ".join(h["at"]["name"] for h in c["dispatch"]["hits"][1:])')" = \
+		test "$(q "$j" '(c["dispatch"]["socket"]["ops"]["name"] + " " +
+			" ".join(h["at"]["name"] for h in c["dispatch"]["hits"][1:]))')" = \
 		"inet_stream_ops __sys_connect inet_stream_connect tcp_v4_connect"
 	check "trace connect: sockaddr decoded" test "$(q "$j" \
 		'"%s:%d" % (c["user"]["args"]["sockaddr"]["address"], c["user"]["args"]["sockaddr"]["port"])')" = 127.0.0.1:4242
@@ -148,3 +148,84 @@ expect_exit "trace a syscall without a scenario (getppid) through the generic pr
 check "generic trace: orig_ax = 110" test "$(q "$T/lab-getppid/report.json" \
 	'int(next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == "orig_ax"), 16)')" = \
 	"$(awk '$3 == "getppid" { print $1 }' "$TBL")"
+
+# The 32-bit path: the i386 client through int $0x80 and socketcall, beside
+# the same call the x86-64 way.
+NET_H=$KDIR/source/include/uapi/linux/net.h
+TBL32=$KDIR/source/arch/x86/entry/syscalls/syscall_32.tbl
+expect_exit "trace connect --abi i386" 0 "$LABCTL" -q trace connect --abi i386 --out "$T/lab32"
+j=$T/lab32/report.json
+check "i386 trace: entered through entry_INT80_compat" \
+	test "$(q "$j" 'c["entry"]["start"]["name"]')" = entry_INT80_compat
+check "i386 trace: orig_ax = socketcall from syscall_32.tbl" test "$(q "$j" \
+	'int(next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == "orig_ax"), 16)')" = \
+	"$(awk '$3 == "socketcall" { print $1 }' "$TBL32")"
+check "i386 trace: ebx = SYS_CONNECT from net.h" test "$(q "$j" 'c["user"]["args"]["socketcall"]["call"]')" = \
+	"$(awk '$2 == "SYS_CONNECT" { print $3 }' "$NET_H")"
+check "i386 trace: the CPU pushed the user ip, cs, flags, sp, ss on the stack TSS.sp0 names" test "$(q "$j" \
+	'(" ".join(w["field"] for w in c["entry"]["hardware_frame"]["words"]),
+	  c["entry"]["hardware_frame"]["top_is_tss_sp0"],
+	  int(c["entry"]["hardware_frame"]["words"][0]["word"], 16) == int(c["user"]["next_pc"], 16))')" = \
+	"('ip cs flags sp ss', True, True)"
+check "i386 trace: down to __sys_connect and tcp_v4_connect" test "$(q "$j" \
+	'" ".join(h["at"]["name"] for h in c["dispatch"]["hits"])')" = \
+	"__ia32_compat_sys_socketcall __sys_connect inet_stream_connect tcp_v4_connect"
+check "i386 trace: back through iret, the stack balanced" test "$(q "$j" \
+	'(c["return"]["path"] == "iret" and all(v for k, v in c["return"]["checks"].items() if k != "pops_match_pushes")
+	  and c["return"]["checks"]["pops_match_pushes"]["mismatched"] == 0)')" = True
+check "i386 trace: beside the x86-64 trace of connect" test "$(q "$j" \
+	'(c["compare"]["entry"]["start"]["name"], c["compare"]["setup"]["syscall"]["name"])')" = \
+	"('entry_SYSCALL_64', 'connect')"
+check "i386 trace: report.md compares the two ways in" grep -q '^## 7. The two ways in, side by side' "$T/lab32/report.md"
+
+# Timelines: every socket call of the scenario's programs, in order.
+expect_exit "timeline of hello-hi" 0 "$LABCTL" -q trace --timeline hello-hi --out "$T/tl" --format json,md,html
+j=$T/tl/report.json
+# lane EXE: the calls of that program, in order
+lane() { q "$1" "' '.join(e['call'] for e in c['scenarios'][${3:-0}]['events'] if e['task']['exe'] == '$2')"; }
+check "timeline hello-hi: the server hi: socket setsockopt bind listen accept recvfrom sendto" \
+	test "$(lane "$j" hi)" = "socket setsockopt bind listen accept recvfrom sendto"
+check "timeline hello-hi: the client hello: socket connect sendto recvfrom" \
+	test "$(lane "$j" hello)" = "socket connect sendto recvfrom"
+check "timeline hello-hi: the server listens before the client connects" test "$(q "$j" '
+([e["seq"] for e in c["scenarios"][0]["events"] if e["call"] == "listen"][0] <
+ [e["seq"] for e in c["scenarios"][0]["events"] if e["call"] == "connect"][0])')" = True
+check "timeline hello-hi: hello sent \"hello\" and hi received it" test "$(q "$j" '
+[e["text"] for e in c["scenarios"][0]["events"] if e["call"] in ("sendto", "recvfrom")][:2]')" = \
+	"['recvfrom(3, \"hello\", 63, 0, NULL, 0)', 'sendto(3, \"hello\", 5, 0, NULL, 0)']"
+check "timeline hello-hi: no BusyBox process in it" test "$(q "$j" \
+	'sorted({e["task"]["exe"] for e in c["scenarios"][0]["events"]})')" = "['hello', 'hi']"
+check "timeline hello-hi: report.md has the table" grep -q '^| # | t (ms) | pid |' "$T/tl/report.md"
+check "timeline hello-hi: report.html has the sequence diagram" grep -q 'aria-label="sequence of socket calls"' "$T/tl/report.html"
+
+expect_exit "timeline of connect, udp, unix side by side" 0 "$LABCTL" -q trace --timeline connect,udp,unix \
+	--out "$T/tl3" --format json,md
+j=$T/tl3/report.json
+# dispatch N: "proto_ops proto" of the scenario's connect
+dispatch() { q "$j" "next(e['socket']['ops']['name'] + ' ' + e['socket']['proto']['name']
+	for e in c['scenarios'][$1]['events'] if e['call'] == 'connect')"; }
+check "dispatch: TCP connect reaches inet_stream_ops and tcp_prot" test "$(dispatch 0)" = "inet_stream_ops tcp_prot"
+check "dispatch: UDP connect reaches inet_dgram_ops and udp_prot" test "$(dispatch 1)" = "inet_dgram_ops udp_prot"
+check "dispatch: UNIX connect reaches unix_stream_ops and unix_proto" test "$(dispatch 2)" = "unix_stream_ops unix_proto"
+check "dispatch: the methods used" test "$(q "$j" "[next(e['socket']['ops_method']['name'] + ' ' +
+	(e['socket']['proto_method'] or {}).get('name', '-') for e in s['events'] if e['call'] == 'connect')
+	for s in c['scenarios']]")" = \
+	"['inet_stream_connect tcp_v4_connect', 'inet_dgram_connect ip4_datagram_connect', 'unix_stream_connect -']"
+check "dispatch: report.md has the side-by-side table" grep -q '^| call | connect | udp | unix |' "$T/tl3/report.md"
+
+expect_exit "timeline of hello-hi, i386" 0 "$LABCTL" -q trace --timeline hello-hi --abi i386 --out "$T/tl32" --format json
+# The same programs, compiled for i386, make the same calls through socketcall:
+# its call values named by net.h's SYS_* must be the x86-64 calls (send and
+# recv being sendto and recvfrom without an address).
+calls32() {
+	q "$T/tl32/report.json" "' '.join(str(e['socketcall']['call']) for e in c['scenarios'][0]['events']
+		if e['task']['exe'] == '$1')" |
+		tr ' ' '\n' | while read -r v; do awk -v v="$v" '$3 == v { print tolower(substr($2, 5)) }' "$NET_H"; done |
+		sed 's/^send$/sendto/; s/^recv$/recvfrom/' | paste -sd' '
+}
+check "i386 timeline: every call is socketcall" test "$(q "$T/tl32/report.json" \
+	'{e["syscall"] for e in c["scenarios"][0]["events"]}')" = "{'socketcall'}"
+check "i386 timeline: hi32's socketcall values are hi's calls" test "$(calls32 hi32)" = "$(lane "$T/tl/report.json" hi)"
+check "i386 timeline: hello32's socketcall values are hello's calls" test "$(calls32 hello32)" = "$(lane "$T/tl/report.json" hello)"
+expect_exit "timeline: a scenario without an i386 variant" 4 "$LABCTL" trace --timeline unix --abi i386
+expect_exit "timeline: no system call with it" 2 "$LABCTL" trace connect --timeline connect
