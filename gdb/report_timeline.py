@@ -56,8 +56,8 @@ def scenario_md(scn):
     abis = sorted({s['abi'] for s in scn['steps']})
     lines = ['## Scenario %s: %s' % (scn['scenario'], scn.get('description') or ''), '',
              'Kernel %s, %s; programs: %s. The scenario %s (status %s on the console). '
-             'Breakpoints on the handlers of %d socket system calls; %d stops in other '
-             'programs (boot, BusyBox) were resumed at once.' % (
+             'Breakpoints on the handlers of %d socket system calls; stops in other '
+             'programs (boot, BusyBox), resumed at once: %d.' % (
                  scn['setup']['kernel']['release'], '/'.join(abis),
                  ', '.join('%s (%s, %s)' % (s['exe'], s['step'], s['abi']) for s in scn['steps']),
                  'finished' if scn['console']['status'] == 0 else 'did not finish cleanly',
@@ -123,7 +123,7 @@ def sequence_svg(h, scn):
         out.append('<rect x="%d" y="%d" width="%d" height="%d" rx="4" fill="%s" stroke="#557"/>'
                    % (x, y, lane_w - 20, row - 4, fill))
         out.append('<text x="%d" y="%d" font-size="11">%s</text>'
-                   % (x + 6, y + 14, rh.esc(h, label[:64])))
+                   % (x + 6, y + 14, rh.esc(h, label if len(label) <= 58 else label[:55] + '...')))
     out.append('</svg>')
     return '\n'.join(out)
 

@@ -151,15 +151,21 @@ def user_int(addr, size=4):
 
 
 def user_data(addr, length, limit=32):
-    """The first bytes of a user buffer, as text when printable."""
+    """The first bytes of a user buffer: C-escaped text when printable (a
+    trailing NUL shown as \\0), else hex; '...' when there is more."""
     if not addr or length <= 0:
         return None
     try:
         raw = k.read_bytes(addr, min(length, limit))
     except gdb.MemoryError:
         return None
-    return raw.decode('ascii', errors='replace') if all(32 <= b < 127 or b in (9, 10)
-                                                         for b in raw) else raw.hex()
+    text = raw.rstrip(b'\0')
+    more = '...' if length > limit else ''
+    if not all(32 <= b < 127 or b in (9, 10, 13) for b in text):
+        return raw.hex() + more
+    esc = text.decode('ascii').replace('\\', '\\\\').replace('"', '\\"')
+    esc = esc.replace('\n', '\\n').replace('\t', '\\t').replace('\r', '\\r')
+    return esc + '\\0' * (len(raw) - len(text)) + more
 
 
 def decode(source, name, args, ret=None):
