@@ -13,10 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "busybox.h"
 #include "cache.h"
 #include "commands.h"
 #include "elf.h"
 #include "fs.h"
+#include "doctor.h"
 #include "kernel.h"
 #include "labctl.h"
 #include "proc.h"
@@ -76,27 +78,42 @@ static int run(struct doctor *d, const char **argv, const char *dir, char **firs
 	return ret;
 }
 
-static void check_gcc_static(struct doctor *d)
+/* Link (and run) a static hello with gcc FLAGS ("-m32": the i386 lab programs). */
+static void check_gcc_static(struct doctor *d, const char *flag, const char *check, const char *fix)
 {
 	static const char prog[] = "#include <stdio.h>\nint main(void) { puts(\"ok\"); return 0; }\n";
-	char *dir = xasprintf("%s/static", d->run_dir), *src, *line = NULL;
-	const char *cc[] = { "gcc", "-static", "-o", "hello", "hello.c", NULL };
+	char *dir = xasprintf("%s/static%s", d->run_dir, flag ? flag : ""), *src, *line = NULL;
+	const char *cc[] = { "gcc", "-static", "-o", "hello", "hello.c", flag, NULL };
 	const char *hello[] = { "./hello", NULL };
+	struct elf_info info;
 
 	if (!which("gcc")) {
-		report(d, FAIL, "gcc", "not found (apt install build-essential)");
+		if (!flag)
+			report(d, FAIL, "gcc", "not found (apt install build-essential)");
 		return;
 	}
 	mkdir_p(dir);
 	src = xasprintf("%s/hello.c", dir);
 	write_file_atomic(src, prog, strlen(prog));
-	if (run(d, cc, dir, &line) < 0)
-		report(d, FAIL, "gcc -static", "cannot link a static program: %s (apt install libc6-dev)",
-		       line ? line : "see doctor.log");
-	else if (free(line), run(d, hello, dir, &line) < 0 || !line || strcmp(line, "ok"))
-		report(d, FAIL, "gcc -static", "the static program it linked does not run");
-	else
-		report(d, OK, "gcc -static", "links and runs a static program against libc");
+	if (run(d, cc, dir, &line) < 0) {
+		report(d, FAIL, check, "cannot link a static program: %s (%s)",
+		       line ? line : "see doctor.log", fix);
+	} else if (free(line), line = NULL, run(d, hello, dir, &line) == 0 && line && !strcmp(line, "ok")) {
+		report(d, OK, check, "links and runs a static %sprogram against libc",
+		       flag ? "32-bit " : "");
+	} else {
+		/* A host kernel without IA32 emulation cannot run it; the guest can. */
+		char *bin = xasprintf("%s/hello", dir);
+		bool linked = elf_read_info(bin, &info) == 0 && info.is_static &&
+			      info.bits == (flag ? 32 : 64);
+
+		if (linked && flag)
+			report(d, WARN, check, "links a static 32-bit program, which this host "
+			       "cannot run (no IA32 emulation?); the lab guest can");
+		else
+			report(d, FAIL, check, "the static program it linked does not run");
+		free(bin);
+	}
 	free(line);
 	free(src);
 	free(dir);
@@ -132,19 +149,30 @@ static void check_gdb(struct doctor *d)
 	free(line);
 }
 
+/* The BusyBox `labctl image` would put into the guest (busybox.h), static x86-64. */
 static void check_busybox(struct doctor *d)
 {
-	const char *path = which("busybox");
-	struct elf_info info;
-	int st = path ? elf_read_info(path, &info) : -1;
+	char *what = NULL, *path;
+	bool can_fetch;
 
-	if (!path)
-		report(d, FAIL, "busybox", "not found (apt install busybox-static)");
-	else if (st < 0 || !info.is_static)
-		report(d, FAIL, "busybox", "%s is %s (apt install busybox-static)", path,
-		       st < 0 ? "not an ELF file" : "dynamically linked");
+	path = busybox_locate(&what, &can_fetch);
+	if (path)
+		report(d, OK, "busybox", "%s", what);
 	else
-		report(d, OK, "busybox", "%s is static", path);
+		report(d, can_fetch ? WARN : FAIL, "busybox", "%s", what);
+	free(path);
+	free(what);
+}
+
+/* bubblewrap makes the sandbox labctl grade compiles submissions in. */
+static void check_bwrap(struct doctor *d)
+{
+	const char *why = doctor_sandbox_probe(d->run_dir);
+
+	if (why)
+		report(d, WARN, "bwrap", "%s: labctl grade needs it (or --no-sandbox)", why);
+	else
+		report(d, OK, "bwrap", "makes the sandbox labctl grade compiles in");
 }
 
 static void check_build_tools(struct doctor *d)
@@ -261,8 +289,9 @@ static void check_boots(struct doctor *d, const struct kernel *k)
 static void usage(FILE *out)
 {
 	fputs("usage: labctl doctor [--json]\n\n"
-	      "Checks the tools (gcc with static libc, qemu-system-x86_64, gdb with Python,\n"
-	      "static busybox, the kernel build tools, ccache), the built kernel (DWARF,\n"
+	      "Checks the tools (gcc with static libc, 64- and 32-bit, qemu-system-x86_64,\n"
+	      "gdb with Python, the static x86-64 BusyBox the image would use, bubblewrap\n"
+	      "for grading, the kernel build tools, ccache), the built kernel (DWARF,\n"
 	      "no KASLR) and whether it boots under TCG and under KVM.\n\n"
 	      "  --json   the results as a JSON array of {check, status, detail}\n", out);
 }
@@ -288,11 +317,14 @@ int cmd_doctor(int argc, char **argv)
 	if (optind < argc)
 		die(EXIT_USAGE, "doctor: unexpected argument '%s'", argv[optind]);
 	d.run_dir = run_dir_new("doctor");
-	check_gcc_static(&d);
+	check_gcc_static(&d, NULL, "gcc -static", "apt install libc6-dev");
+	check_gcc_static(&d, "-m32", "gcc -m32 -static",
+			 "apt install gcc-multilib: the i386 lab programs need it");
 	check_build_tools(&d);
 	check_version(&d, "qemu-system-x86_64", "qemu-system-x86", true, "qemu");
 	check_gdb(&d);
 	check_busybox(&d);
+	check_bwrap(&d);
 	check_version(&d, "ccache", "ccache", false, "ccache");
 	if (have_kernel()) {
 		kernel_load(&k, NULL);
