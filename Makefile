@@ -12,7 +12,9 @@ PKGS      = libgit2 libcurl libarchive libcrypto jansson inih libelf
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # The tests only: cmocka, and libyaml to parse the CI templates in ci/.
-TEST_LIBS  := -lcmocka $(shell pkg-config --libs yaml-0.1 2>/dev/null)
+TEST_PKGS   = cmocka yaml-0.1
+TEST_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS   := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null || echo -lcmocka -lyaml)
 
 CFLAGS   ?= -O2 -g
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -45,6 +47,8 @@ build/asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
 
+build/plain/tests/%.o build/asan/tests/%.o: ALL_CFLAGS += $(TEST_CFLAGS)
+
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 bin/labctl: $(SRCS:%.c=build/plain/%.o)
@@ -67,7 +71,7 @@ test: bin/labctl build/asan/bin/labctl $(UNIT_BINS)
 install: bin/labctl
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/labctl
 	install -m 755 bin/labctl $(DESTDIR)$(PREFIX)/bin/labctl
-	cp -R kernel-config rootfs gdb scenarios $(DESTDIR)$(PREFIX)/share/labctl/
+	cp -R kernel-config rootfs gdb scenarios ci $(DESTDIR)$(PREFIX)/share/labctl/
 
 deps:
 	@if [ "$$(id -u)" -ne 0 ]; then echo "make deps: run as root (sudo make deps)" >&2; exit 1; fi
