@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cache.h"
 #include "commands.h"
 #include "fs.h"
+#include "grade-guest.h"
 #include "grade-run.h"
 #include "grade.h"
 #include "labctl.h"
@@ -33,10 +35,11 @@ static const char usage[] =
 	"  --ref REF            the commit, branch or tag to grade (default HEAD)\n"
 	"  --out DIR            write the results here (default a new run directory)\n"
 	"  --rubric FILE        points per check (default ci/rubric.ini)\n"
-	"  --trace-report FILE  grade against this `labctl trace` report.json\n"
+	"  --run-timeout S      how long the program may run in the guest (default 10)\n"
 	"  --no-sandbox         compile without bubblewrap (trusted code only)\n"
 	"  --compile-timeout S  wall-clock limit of the compiler (default 60)\n"
-	"  -j, --jobs N         grade N submissions at a time (default 1)\n"
+	"  -j, --jobs N         grade N submissions at a time (default and most: the\n"
+	"                       number of cores, one guest per core)\n"
 	"  --roster FILE        submissions to grade, one per line: SUBMISSION [REF]\n"
 	"\n"
 	"Writes grade.json, junit.xml, results.json (Gradescope) and the logs.\n"
@@ -91,32 +94,33 @@ static enum grade_status resolve_syscall(const struct manifest *m, long *nr, cha
 }
 
 /*
- * What the kernel saw.  This is where `labctl trace` plugs in: boot the
- * guest with EXE (the program just compiled) as /bin/PROGRAM, trace syscall
- * NR, write its report.json in DIR and trace_facts_load() it.  Until then a
- * report must be given with --trace-report.
+ * What the kernel saw: the program runs in the lab's guest, untraced and
+ * then under `labctl trace` (grade-guest.c), stopped at the syscall
+ * instruction of the student's function that holds one (or of libc's
+ * wrapper, which the inline check then fails).
  */
 static int obtain_trace(const struct grade_opts *o, const char *dir, const char *exe,
-			long nr, const char *program, struct trace_facts *f, char **err)
+			const struct elf_info *elf, long nr, const char *name,
+			const char *program, struct trace_facts *f, char **err)
 {
-	char *copy;
+	bool students;
+	char *fn = elf_trace_function(exe, elf, nr, name, &students), *out;
+	struct guest_opts g = {
+		.dir = dir, .exe = exe, .program = program, .nr = nr, .syscall_name = name,
+		.function = fn, .run_timeout = o->run_timeout,
+	};
 	int rc;
 
-	if (!o->trace_report) {
-		*err = xstrdup("this labctl cannot run the kernel trace itself yet: "
-			       "give the trace's report.json with --trace-report");
-		return -1;
+	if (fn)
+		note("tracing %s (%ld) at the syscall instruction of %s%s", name, nr, fn,
+		     students ? "" : " (libc)");
+	rc = grade_guest(&g, f, err);
+	if (f->output) {
+		out = xasprintf("%s/program-output.txt", dir);
+		write_file_atomic(out, f->output, strlen(f->output));
+		free(out);
 	}
-	rc = trace_facts_load(f, o->trace_report, err);
-	if (rc == 0) {
-		char *text = read_file(o->trace_report, NULL);
-
-		copy = xasprintf("%s/trace-report.json", dir);
-		if (!text || write_file_atomic(copy, text, strlen(text)) < 0)
-			rc = -1, *err = xasprintf("cannot copy the trace report to %s", copy);
-		free(text);
-		free(copy);
-	}
+	free(fn);
 	return rc;
 }
 
@@ -126,12 +130,13 @@ static void run_stages(const struct grade_opts *o, const char *dir, struct grade
 	char *work = xasprintf("%s/work", dir), *name = NULL;
 	struct compile_result cr = { 0 };
 	struct elf_info elf = { 0 };
-	struct trace_facts facts = { 0 };
+	struct trace_facts facts;
 	bool have_facts = false;
 	struct grade_input in = { 0 };
 	const char *cwhy = NULL, *probe;
 	int rc;
 
+	trace_facts_init(&facts);
 	mkdir_p(work);
 	if (!o->sandbox.disabled && (probe = sandbox_probe(dir))) {
 		g->status = GRADE_ERROR;
@@ -157,7 +162,7 @@ static void run_stages(const struct grade_opts *o, const char *dir, struct grade
 		goto out;
 	}
 	if (cr.ok && elf_inspect(cr.exe, cr.objs, cr.nobjs, &elf) == 0 && elf.is_static) {
-		if (obtain_trace(o, dir, cr.exe, g->nr, s->m.program, &facts, why) < 0) {
+		if (obtain_trace(o, dir, cr.exe, &elf, g->nr, name, s->m.program, &facts, why) < 0) {
 			g->status = GRADE_ERROR;
 			goto out;
 		}
@@ -229,7 +234,7 @@ int cmd_grade(int argc, char **argv)
 		{ "ref",             required_argument, NULL, 'r' },
 		{ "out",             required_argument, NULL, 'o' },
 		{ "rubric",          required_argument, NULL, 'R' },
-		{ "trace-report",    required_argument, NULL, 't' },
+		{ "run-timeout",     required_argument, NULL, 't' },
 		{ "no-sandbox",      no_argument,       NULL, 'N' },
 		{ "compile-timeout", required_argument, NULL, 'T' },
 		{ "jobs",            required_argument, NULL, 'j' },
@@ -237,8 +242,11 @@ int cmd_grade(int argc, char **argv)
 		{ "help",            no_argument,       NULL, 'h' },
 		{ 0 }
 	};
-	struct grade_opts o = { .jobs = 1 };
+	struct grade_opts o = { .run_timeout = 10 };
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	char *rubric_default = NULL, *end;
+	bool jobs_given = false;
+	int jobs_asked = 1;
 	int c, rc;
 
 	sandbox_defaults(&o.sandbox);
@@ -247,7 +255,12 @@ int cmd_grade(int argc, char **argv)
 		case 'r': o.ref = optarg; break;
 		case 'o': o.out = optarg; break;
 		case 'R': o.rubric = optarg; break;
-		case 't': o.trace_report = optarg; break;
+		case 't':
+			o.run_timeout = strtod(optarg, &end);
+			if (*end || !(o.run_timeout >= 1 && o.run_timeout <= 600))
+				die(EXIT_USAGE, "--run-timeout: '%s' is not a number of seconds from 1 to 600",
+				    optarg);
+			break;
 		case 'N': o.sandbox.disabled = true; break;
 		case 'L': o.roster = optarg; break;
 		case 'T':
@@ -259,6 +272,8 @@ int cmd_grade(int argc, char **argv)
 			o.jobs = (int)strtol(optarg, &end, 10);
 			if (*end || o.jobs < 1 || o.jobs > 64)
 				die(EXIT_USAGE, "--jobs: '%s' is not a number from 1 to 64", optarg);
+			jobs_given = true;
+			jobs_asked = o.jobs;
 			break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
 		default: fputs(usage, stderr); return EXIT_USAGE;
@@ -266,9 +281,24 @@ int cmd_grade(int argc, char **argv)
 	}
 	if (!o.rubric)
 		o.rubric = rubric_default = datapath("ci/rubric.ini");
-	if (o.roster || argc - optind > 1 || o.jobs > 1) {
-		if (o.out || o.trace_report)
-			die(EXIT_USAGE, "--out and --trace-report grade one submission only");
+	/*
+	 * One guest per core.  Each grading runs QEMU under TCG, a CPU-bound
+	 * emulator, and the trace's and the program's time limits are wall
+	 * clock: with more guests than cores they only share the cores, each
+	 * runs slower, and a correct program can run past its limit and be
+	 * graded as hanging.  So --jobs is capped at the core count.
+	 */
+	if (cores < 1)
+		cores = 1;
+	if (!jobs_given)
+		o.jobs = (int)(cores < 64 ? cores : 64);
+	else if (o.jobs > cores) {
+		note("--jobs %d: capped at %ld, one guest per core", o.jobs, cores);
+		o.jobs = (int)cores;
+	}
+	if (o.roster || argc - optind > 1 || jobs_asked > 1) {
+		if (o.out)
+			die(EXIT_USAGE, "--out grades one submission only");
 		rc = grade_batch(&o, argv + optind, argc - optind);
 	} else if (argc - optind == 1) {
 		o.origin = argv[optind];

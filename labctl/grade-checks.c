@@ -133,16 +133,17 @@ static void check_static(const struct grade_input *in, struct check_result *c)
 static void check_runs(const struct grade_input *in, struct check_result *c)
 {
 	const struct trace_facts *f = in->facts;
+	const char *d = f && f->finish_detail ? f->finish_detail : NULL;
 
 	if (!f)
 		verdict(c, false, "Not run: there is no static program to run.");
 	else if (!f->ran)
 		verdict(c, false, "The program did not start in the guest%s%s.",
-			f->finish_detail ? ": " : "", f->finish_detail ? f->finish_detail : "");
+			d ? ": " : "", d ? d : "");
 	else if (!f->finished)
-		verdict(c, false, "The program started but did not finish by itself%s%s; "
-			"look for an endless loop or a call that waits forever.",
-			f->finish_detail ? " (" : "", f->finish_detail ? f->finish_detail : "");
+		verdict(c, false, "The program started but did not finish by itself (%s); "
+			"look for an endless loop, endless output, a crash, or a call that waits "
+			"forever.", d ? d : "no exit seen");
 	else
 		verdict(c, true, "It ran in the guest and exited with status %d.", f->exit_status);
 }
@@ -152,20 +153,31 @@ static void check_syscall(const struct grade_input *in, struct check_result *c)
 	const struct trace_facts *f = in->facts;
 	const char *prog = in->m->program;
 
-	if (!f || !f->ran)
+	if (!f || (!f->ran && !f->syscall_seen))
 		verdict(c, false, "Not checked: the program did not run.");
+	else if (!f->syscall_seen && f->other_nr >= 0)
+		verdict(c, false, "Your syscall instruction ran with rax = %ld, but your system call is "
+			"%ld (%s): check the number you put in rax.", f->other_nr, in->nr,
+			in->syscall_name);
 	else if (!f->syscall_seen)
 		verdict(c, false, "Your program never made system call %ld (%s): the kernel never "
-			"entered entry_SYSCALL_64 for it.", in->nr, in->syscall_name);
+			"entered entry_SYSCALL_64 for it from your program%s%s.", in->nr,
+			in->syscall_name, f->trace_error ? " (" : "", f->trace_error ? f->trace_error : "");
 	else if ((long)f->orig_ax != in->nr)
 		verdict(c, false, "The system call the kernel saw was number %lu, but yours is %ld (%s): "
 			"check the number you put in rax.", f->orig_ax, in->nr, in->syscall_name);
-	else if (strncmp(f->comm, prog, sizeof(f->comm) - 1))
+	else if (strncmp(f->comm, prog, sizeof(f->comm) - 1) ||
+		 (f->exe && strcmp(f->exe, prog)))
 		verdict(c, false, "System call %ld was made by '%s', not by your program '%s'.",
-			in->nr, f->comm, prog);
+			in->nr, f->exe && strcmp(f->exe, prog) ? f->exe : f->comm, prog);
 	else
 		verdict(c, true, "The kernel saw '%s' (pid %d) enter entry_SYSCALL_64 with "
 			"orig_ax = %ld (%s).", f->comm, f->pid, in->nr, in->syscall_name);
+}
+
+static bool seen(const struct trace_facts *f, long nr)
+{
+	return f && f->syscall_seen && (long)f->orig_ax == nr;
 }
 
 static void check_inline(const struct grade_input *in, struct check_result *c)
@@ -173,7 +185,7 @@ static void check_inline(const struct grade_input *in, struct check_result *c)
 	const struct trace_facts *f = in->facts;
 	const struct func_range *fn;
 
-	if (!f || !f->syscall_seen || (long)f->orig_ax != in->nr || !in->elf) {
+	if (!seen(f, in->nr) || !in->elf) {
 		verdict(c, false, "Not checked: the assigned system call was not seen.");
 		return;
 	}
@@ -184,38 +196,42 @@ static void check_inline(const struct grade_input *in, struct check_result *c)
 			f->user_rip - 2, fn->name);
 	else
 		verdict(c, false, "The system call came from 0x%lx, which is not in any function of "
-			"your own source files (a libc wrapper such as connect()?): use inline asm "
-			"with the syscall instruction.", f->user_rip - 2);
+			"your own source files (a libc wrapper such as %s()?): use inline asm "
+			"with the syscall instruction.", f->user_rip - 2, in->syscall_name);
 }
 
 static void check_connect(const struct trace_facts *f, struct check_result *c)
 {
+	char where[96];
+
+	snprintf(where, sizeof(where), "%s:%d", f->sa_addr ? f->sa_addr : "?", f->sa_port);
 	if (f->fd_is_socket == TRI_NO)
 		verdict(c, false, "The first argument (fd %ld) is not a socket: create one with "
 			"socket(AF_INET, SOCK_STREAM, 0) first.", (long)f->args[0]);
-	else if (f->sa_family != AF_INET)
+	else if (f->sa_family >= 0 && f->sa_family != AF_INET)
 		verdict(c, false, "The address (second argument) is not an AF_INET sockaddr_in "
 			"(family %d).", f->sa_family);
 	else if (f->args[2] < 16)
 		verdict(c, false, "The address length (third argument) is %lu; a sockaddr_in is 16 bytes.",
 			f->args[2]);
 	else if (f->server_listening == TRI_YES && f->ret != 0)
-		verdict(c, false, "connect() returned %ld although the scenario's server was listening "
-			"on the address: check the port and address byte order (htons, htonl).", f->ret);
+		verdict(c, false, "connect() to %s returned %ld although the scenario's server was "
+			"listening on %s: check the port and address and their byte order (htons, "
+			"htonl).", where, f->ret, f->server ? f->server : "its address");
 	else
-		verdict(c, true, "connect(fd %ld, AF_INET %s:%d, %lu) returned %ld.", (long)f->args[0],
-			f->sa_addr ? f->sa_addr : "?", f->sa_port, f->args[2], f->ret);
+		verdict(c, true, "connect(fd %ld, AF_INET %s, %lu) returned %ld.", (long)f->args[0],
+			where, f->args[2], f->ret);
 }
 
 static void check_args(const struct grade_input *in, struct check_result *c)
 {
 	const struct trace_facts *f = in->facts;
 
-	if (!f || !f->syscall_seen || (long)f->orig_ax != in->nr)
+	if (!seen(f, in->nr))
 		verdict(c, false, "Not checked: the assigned system call was not seen.");
 	else if (!f->returned)
 		verdict(c, false, "The system call never returned to your program.");
-	else if (in->nr == 42)
+	else if (in->syscall_name && !strcmp(in->syscall_name, "connect"))
 		check_connect(f, c);
 	else if (f->ret < 0 && f->ret > -4096)
 		verdict(c, false, "%s returned the error %ld: check its arguments.",

@@ -4,6 +4,10 @@
  * (defined STT_FUNC symbols), the addresses from the linked program; a
  * static function is matched only under its own STT_FILE, so a libc
  * function of the same name never counts as the student's.
+ *
+ * elf_trace_function() picks the function whose `syscall` instruction the
+ * trace watches: the student's own when they wrote one, else libc's
+ * wrapper (so that a libc call is still seen, and fails the inline check).
  */
 #include <elf.h>
 #include <stdlib.h>
@@ -177,4 +181,89 @@ void elf_info_free(struct elf_info *e)
 		free(e->funcs[i].name);
 	free(e->funcs);
 	memset(e, 0, sizeof(*e));
+}
+
+/* The file bytes of [ADDR, ADDR+SIZE) in an allocated section, or NULL. */
+static const unsigned char *vaddr_bytes(const struct elf_view *v, unsigned long addr,
+					 unsigned long size)
+{
+	for (size_t i = 0; i < v->eh->e_shnum; i++) {
+		const Elf64_Shdr *s = shdr(v, i);
+
+		if (s->sh_type != SHT_PROGBITS || !(s->sh_flags & SHF_ALLOC) ||
+		    addr < s->sh_addr || addr + size > s->sh_addr + s->sh_size ||
+		    s->sh_offset + s->sh_size > v->len)
+			continue;
+		return v->p + s->sh_offset + (addr - s->sh_addr);
+	}
+	return NULL;
+}
+
+/*
+ * How well [START, END) fits as the function making system call NR: 0 no
+ * `syscall` instruction (0f 05) in it, 1 some, 2 also an immediate NR
+ * moved into eax or rax (b8 NR / 48 c7 c0 NR), the usual inline asm.
+ */
+static int fitness(const struct elf_view *v, unsigned long start, unsigned long end, long nr)
+{
+	const unsigned char *b = end > start ? vaddr_bytes(v, start, end - start) : NULL;
+	size_t n = end - start;
+	unsigned char imm[4] = { nr & 0xff, (nr >> 8) & 0xff, (nr >> 16) & 0xff, (nr >> 24) & 0xff };
+	int fit = 0;
+
+	for (size_t i = 0; b && i + 1 < n; i++)
+		if (b[i] == 0x0f && b[i + 1] == 0x05)
+			fit = 1;
+	for (size_t i = 0; b && fit && i + 5 <= n; i++)
+		if ((b[i] == 0xb8 && !memcmp(b + i + 1, imm, 4)) ||
+		    (i + 7 <= n && b[i] == 0x48 && b[i + 1] == 0xc7 && b[i + 2] == 0xc0 &&
+		     !memcmp(b + i + 3, imm, 4)))
+			return 2;
+	return fit;
+}
+
+char *elf_trace_function(const char *exe, const struct elf_info *e, long nr,
+			 const char *syscall_name, bool *students)
+{
+	size_t len, n, slen;
+	char *data = read_file(exe, &len), *found = NULL;
+	const char *str;
+	const Elf64_Sym *syms;
+	struct elf_view v;
+	int best = 0;
+
+	*students = false;
+	if (!data || !elf_open(&v, data, len)) {
+		free(data);
+		return NULL;
+	}
+	for (size_t i = 0; i < e->nfuncs; i++) {
+		int fit = fitness(&v, e->funcs[i].start, e->funcs[i].end, nr);
+
+		if (fit > best) {
+			best = fit;
+			free(found);
+			found = xstrdup(e->funcs[i].name);
+		}
+	}
+	*students = found != NULL;
+	if (!found && syscall_name && symtab(&v, &syms, &n, &str, &slen)) {
+		/* glibc's wrapper for connect is __libc_connect, aliased __connect
+		 * and connect: the same address, any name does. */
+		const char *prefix[] = { "__libc_", "__", "" };
+
+		for (size_t f = 0; f < 3 && !found; f++) {
+			char *want = xasprintf("%s%s", prefix[f], syscall_name);
+
+			for (size_t i = 0; i < n && !found; i++)
+				if (ELF64_ST_TYPE(syms[i].st_info) == STT_FUNC &&
+				    ELF64_ST_BIND(syms[i].st_info) != STB_LOCAL &&
+				    !strcmp(sym_name(str, slen, &syms[i]), want) &&
+				    fitness(&v, syms[i].st_value, syms[i].st_value + syms[i].st_size, nr))
+					found = xstrdup(want);
+			free(want);
+		}
+	}
+	free(data);
+	return found;
 }

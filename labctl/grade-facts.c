@@ -1,28 +1,39 @@
 /*
- * What the kernel saw, as `labctl trace` reports it (report.json), reduced
- * to the facts the checks need.  The fields read (see ci/SUBMISSION.md):
+ * What the guest showed, reduced to the facts the checks need.
  *
- *   kernel.version                          "5.10.223"
- *   program.{started, exited, exit_status, detail}
- *   syscall.{nr, orig_ax, user_rip, comm, pid, args[6], ret}
- *   syscall.decoded.{fd_is_socket, sockaddr.{family, addr, port}}
- *   scenario.server_listening
- *   handler                                 "tcp_v4_connect"
- *   backtrace[]                             innermost frame first
+ * The trace: `labctl trace`'s report.json, schema labctl-trace/1
+ * (gdb/SCHEMA.md).  The fields read:
  *
- * Numbers are JSON integers or "0x..." strings (addresses do not fit a
- * double); "syscall" is absent or null when the call never happened.
+ *   schema, ok, error
+ *   setup.kernel.release                    "5.10.223"
+ *   setup.syscall.nr, setup.program.exe
+ *   filter.rejected_sample[].{exe, rax, reason}
+ *   user.task.{pid, comm, exe}, user.args.raw[6]
+ *   user.args.sockaddr.{family, address, port}
+ *   pt_regs.fields[].{field, value}         orig_ax, ip
+ *   dispatch.hits[].{what, at.symbol, backtrace[].function}
+ *   dispatch.socket                         null, {..., error} or the socket
+ *   return.regs_ax_signed
+ *
+ * Addresses and register values are "0x..." strings; counts and the
+ * syscall number are JSON numbers.
+ *
+ * The untraced run: the lines rootfs/programs/grade_run.c prints on the
+ * guest's console (LABCTL grade LABEL start / output N / exit N / signal N
+ * / timeout S / cannot-run N); the program's own lines start with "| ".
  */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "fs.h"
 #include "grade.h"
 #include "labctl.h"
+
+/* The program's output kept for the student (the guest caps it too). */
+#define OUTPUT_KEEP (16 * 1024)
 
 static bool num(json_t *j, unsigned long *out)
 {
@@ -39,7 +50,7 @@ static bool num(json_t *j, unsigned long *out)
 	errno = 0;
 	*out = strtoul(s, &end, 0);
 	if (errno == ERANGE || end == s || *end) {
-		long v = strtol(s, &end, 0);	/* a negative return value */
+		long v = strtol(s, &end, 0);	/* a negative value */
 
 		if (end == s || *end)
 			return false;
@@ -53,102 +64,177 @@ static char *str(json_t *j)
 	return json_is_string(j) ? xstrdup(json_string_value(j)) : NULL;
 }
 
-static enum tri tri(json_t *j)
+static json_t *path(json_t *j, const char *a, const char *b, const char *c)
 {
-	return json_is_boolean(j) ? (json_is_true(j) ? TRI_YES : TRI_NO) : TRI_UNKNOWN;
+	j = json_object_get(j, a);
+	if (b)
+		j = json_object_get(j, b);
+	if (c)
+		j = json_object_get(j, c);
+	return j;
 }
 
-static int family(json_t *j)
+void trace_facts_init(struct trace_facts *f)
 {
-	unsigned long v;
-
-	if (json_is_string(j) && !strcmp(json_string_value(j), "AF_INET"))
-		return AF_INET;
-	if (json_is_string(j) && !strcmp(json_string_value(j), "AF_INET6"))
-		return AF_INET6;
-	if (json_is_string(j) && !strcmp(json_string_value(j), "AF_UNIX"))
-		return AF_UNIX;
-	return num(j, &v) ? (int)v : -1;
+	memset(f, 0, sizeof(*f));
+	f->nr = -1;
+	f->other_nr = -1;
+	f->sa_family = -1;
+	f->fd_is_socket = f->server_listening = TRI_UNKNOWN;
 }
 
-static void parse_syscall(struct trace_facts *f, json_t *sc)
+/* pt_regs.fields[]: the value of FIELD. */
+static bool pt_regs_field(json_t *regs, const char *field, unsigned long *out)
 {
-	json_t *args = json_object_get(sc, "args"), *dec = json_object_get(sc, "decoded");
-	json_t *sa = json_object_get(dec, "sockaddr");
+	json_t *fields = json_object_get(regs, "fields"), *fl;
+	size_t i;
+
+	json_array_foreach(fields, i, fl) {
+		json_t *name = json_object_get(fl, "field");
+
+		if (json_is_string(name) && !strcmp(json_string_value(name), field))
+			return num(json_object_get(fl, "value"), out);
+	}
+	return false;
+}
+
+static void parse_user(struct trace_facts *f, json_t *root)
+{
+	json_t *user = json_object_get(root, "user"), *task = json_object_get(user, "task");
+	json_t *raw = path(user, "args", "raw", NULL), *sa = path(user, "args", "sockaddr", NULL);
 	unsigned long v;
 	char *comm;
 
+	if (!json_is_object(task))
+		return;
 	f->syscall_seen = true;
-	if (num(json_object_get(sc, "nr"), &v))
-		f->nr = (long)v;
-	num(json_object_get(sc, "orig_ax"), &f->orig_ax);
-	num(json_object_get(sc, "user_rip"), &f->user_rip);
-	comm = str(json_object_get(sc, "comm"));
+	comm = str(json_object_get(task, "comm"));
 	if (comm)
 		snprintf(f->comm, sizeof(f->comm), "%s", comm);
 	free(comm);
-	if (num(json_object_get(sc, "pid"), &v))
+	f->exe = str(json_object_get(task, "exe"));
+	if (num(json_object_get(task, "pid"), &v))
 		f->pid = (int)v;
-	for (size_t i = 0; i < 6 && i < json_array_size(args); i++)
-		num(json_array_get(args, i), &f->args[i]);
-	f->returned = num(json_object_get(sc, "ret"), &v);
-	f->ret = (long)v;
-	f->fd_is_socket = tri(json_object_get(dec, "fd_is_socket"));
-	f->sa_family = sa ? family(json_object_get(sa, "family")) : -1;
-	f->sa_addr = str(json_object_get(sa, "addr"));
-	if (num(json_object_get(sa, "port"), &v))
-		f->sa_port = (int)v;
+	for (size_t i = 0; i < 6 && i < json_array_size(raw); i++)
+		num(json_array_get(raw, i), &f->args[i]);
+	/* The saved registers: orig_ax and the return address ip. */
+	if (!pt_regs_field(json_object_get(root, "pt_regs"), "orig_ax", &f->orig_ax))
+		num(path(user, "regs", "rax", NULL), &f->orig_ax);
+	if (!pt_regs_field(json_object_get(root, "pt_regs"), "ip", &f->user_rip))
+		num(json_object_get(user, "next_pc"), &f->user_rip);
+	if (json_is_object(sa)) {
+		if (num(json_object_get(sa, "family"), &v))
+			f->sa_family = (int)v;
+		f->sa_addr = str(json_object_get(sa, "address"));
+		if (num(json_object_get(sa, "port"), &v))
+			f->sa_port = (int)v;
+	}
+}
+
+static void add_frame(struct trace_facts *f, const char *name)
+{
+	for (size_t i = 0; i < f->nframes; i++)
+		if (!strcmp(f->frames[i], name))
+			return;
+	f->frames = xrealloc(f->frames, (f->nframes + 1) * sizeof(char *));
+	f->frames[f->nframes++] = xstrdup(name);
+}
+
+/* The deepest hit: the protocol's method, else the proto_ops method, else
+ * the syscall's handler (hits come in the order the CPU reached them). */
+static void parse_dispatch(struct trace_facts *f, json_t *root)
+{
+	static const char *const depth[] = { "proto_method", "ops_method", "handler" };
+	json_t *hits = path(root, "dispatch", "hits", NULL), *sock = path(root, "dispatch", "socket", NULL);
+	json_t *deepest = NULL, *h, *fr;
+	size_t i;
+
+	if (json_is_object(sock))
+		f->fd_is_socket = json_object_get(sock, "error") ? TRI_NO : TRI_YES;
+	f->syscall_handler = str(path(json_array_get(hits, 0), "at", "symbol", NULL));
+	for (size_t d = 0; d < 3 && !deepest; d++)
+		json_array_foreach(hits, i, h) {
+			json_t *what = json_object_get(h, "what");
+
+			if (json_is_string(what) && !strcmp(json_string_value(what), depth[d]))
+				deepest = h;
+		}
+	if (!deepest)
+		return;
+	f->handler = str(path(deepest, "at", "symbol", NULL));
+	json_array_foreach(json_object_get(deepest, "backtrace"), i, fr) {
+		json_t *fn = json_object_get(fr, "function");
+
+		if (json_is_string(fn) && *json_string_value(fn))
+			add_frame(f, json_string_value(fn));
+	}
+}
+
+/* A stop of the program's own syscall instruction with another number. */
+static void parse_filter(struct trace_facts *f, json_t *root)
+{
+	const char *exe = json_string_value(path(root, "setup", "program", "exe"));
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(path(root, "filter", "rejected_sample", NULL), i, r) {
+		const char *rexe = json_string_value(json_object_get(r, "exe"));
+		const char *why = json_string_value(json_object_get(r, "reason"));
+		unsigned long rax;
+
+		if (exe && rexe && !strcmp(exe, rexe) && why && strstr(why, "number") &&
+		    num(json_object_get(r, "rax"), &rax)) {
+			f->other_nr = (long)rax;
+			return;
+		}
+	}
 }
 
 int trace_facts_parse(struct trace_facts *f, const char *text, char **err)
 {
 	json_error_t je;
-	json_t *root = json_loads(text, 0, &je), *prog, *sc, *bt;
+	json_t *root = json_loads(text, 0, &je), *schema;
 	unsigned long v;
 
-	memset(f, 0, sizeof(*f));
-	f->nr = -1;
-	f->sa_family = -1;
-	f->fd_is_socket = f->server_listening = TRI_UNKNOWN;
 	if (!json_is_object(root)) {
 		*err = xasprintf("the trace report is not JSON: %s (line %d)", je.text, je.line);
 		json_decref(root);
 		return -1;
 	}
-	f->kernel_version = str(json_object_get(json_object_get(root, "kernel"), "version"));
-	prog = json_object_get(root, "program");
-	f->ran = json_is_true(json_object_get(prog, "started"));
-	f->finished = json_is_true(json_object_get(prog, "exited"));
-	if (num(json_object_get(prog, "exit_status"), &v))
-		f->exit_status = (int)v;
-	f->finish_detail = str(json_object_get(prog, "detail"));
-	sc = json_object_get(root, "syscall");
-	if (json_is_object(sc))
-		parse_syscall(f, sc);
-	f->server_listening = tri(json_object_get(json_object_get(root, "scenario"),
-						  "server_listening"));
-	f->handler = str(json_object_get(root, "handler"));
-	bt = json_object_get(root, "backtrace");
-	f->frames = xcalloc(json_array_size(bt) + 1, sizeof(char *));
-	for (size_t i = 0; i < json_array_size(bt); i++) {
-		json_t *fr = json_array_get(bt, i);
-		char *name = str(json_is_object(fr) ? json_object_get(fr, "function") : fr);
-
-		if (name)
-			f->frames[f->nframes++] = name;
+	schema = json_object_get(root, "schema");
+	if (!json_is_string(schema) || strcmp(json_string_value(schema), TRACE_SCHEMA)) {
+		*err = xasprintf("the trace report's schema is %s%s%s, not %s: this labctl "
+				 "cannot grade on it", json_is_string(schema) ? "'" : "",
+				 json_is_string(schema) ? json_string_value(schema) : "missing",
+				 json_is_string(schema) ? "'" : "", TRACE_SCHEMA);
+		json_decref(root);
+		return -1;
 	}
+	f->capture_ok = json_is_true(json_object_get(root, "ok"));
+	if (!f->capture_ok && !f->trace_error)
+		f->trace_error = str(json_object_get(root, "error"));
+	free(f->kernel_version);
+	f->kernel_version = str(path(root, "setup", "kernel", "release"));
+	if (num(path(root, "setup", "syscall", "nr"), &v))
+		f->nr = (long)v;
+	parse_filter(f, root);
+	parse_user(f, root);
+	parse_dispatch(f, root);
+	v = 0;
+	f->returned = num(path(root, "return", "regs_ax_signed", NULL), &v) ||
+		      num(path(root, "return", "regs_ax", NULL), &v);
+	f->ret = (long)v;
 	json_decref(root);
 	return 0;
 }
 
-int trace_facts_load(struct trace_facts *f, const char *path, char **err)
+int trace_facts_load(struct trace_facts *f, const char *file, char **err)
 {
-	char *text = read_file(path, NULL);
+	char *text = read_file(file, NULL);
 	int rc;
 
 	if (!text) {
-		memset(f, 0, sizeof(*f));
-		*err = xasprintf("cannot read the trace report %s: %s", path, strerror(errno));
+		*err = xasprintf("cannot read the trace report %s: %s", file, strerror(errno));
 		return -1;
 	}
 	rc = trace_facts_parse(f, text, err);
@@ -156,14 +242,93 @@ int trace_facts_load(struct trace_facts *f, const char *path, char **err)
 	return rc;
 }
 
+/* "LABCTL grade LABEL WORD REST": REST when the line is that, else NULL. */
+static const char *marker(const char *line, const char *label, const char *word)
+{
+	size_t n = strlen(label), w = strlen(word);
+
+	if (strncmp(line, "LABCTL grade ", 13) || strncmp(line + 13, label, n) ||
+	    line[13 + n] != ' ' || strncmp(line + 14 + n, word, w))
+		return NULL;
+	line += 14 + n + w;
+	return *line == ' ' ? line + 1 : *line ? NULL : line;
+}
+
+static void set_detail(struct trace_facts *f, char *detail)
+{
+	free(f->finish_detail);
+	f->finish_detail = detail;
+}
+
+bool trace_facts_console(struct trace_facts *f, const char *text, const char *label)
+{
+	char *copy = xstrdup(text ? text : ""), *save = NULL, *out = NULL;
+	size_t outlen = 0;
+	unsigned long printed = 0;
+	bool in_run = false, started = false;
+	const char *rest;
+
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		size_t len = strlen(l);
+
+		if (len && l[len - 1] == '\r')
+			l[--len] = '\0';
+		if (marker(l, label, "start")) {
+			started = in_run = true;
+		} else if (in_run && !strncmp(l, "| ", 2)) {
+			if (outlen < OUTPUT_KEEP) {
+				out = xrealloc(out, outlen + len + 2);
+				outlen += (size_t)sprintf(out + outlen, "%s\n", l + 2);
+			}
+		} else if ((rest = marker(l, label, "output"))) {
+			printed = strtoul(rest, NULL, 10);
+		} else if ((rest = marker(l, label, "exit"))) {
+			in_run = false;
+			f->ran = f->finished = true;
+			f->exit_status = atoi(rest);
+		} else if ((rest = marker(l, label, "signal"))) {
+			int sig = atoi(rest);
+
+			in_run = false;
+			f->ran = true;
+			set_detail(f, xasprintf("it was killed by signal %d (%s)", sig,
+						strsignal(sig)));
+		} else if ((rest = marker(l, label, "timeout"))) {
+			in_run = false;
+			f->ran = true;
+			set_detail(f, xasprintf("it was still running after %s s and was stopped",
+						rest));
+		} else if (marker(l, label, "cannot-run")) {
+			in_run = false;
+			set_detail(f, xstrdup("the guest could not execute it"));
+		}
+	}
+	if (started && !f->ran && !f->finish_detail)
+		set_detail(f, xstrdup("the guest stopped before it ended"));
+	if (printed > 64 * 1024 && f->finish_detail) {
+		char *d = xasprintf("%s; it printed %lu bytes", f->finish_detail, printed);
+
+		set_detail(f, d);
+	}
+	free(f->output);
+	f->output = out;
+	free(copy);
+	return started;
+}
+
 void trace_facts_free(struct trace_facts *f)
 {
 	free(f->kernel_version);
 	free(f->finish_detail);
+	free(f->output);
+	free(f->trace_error);
+	free(f->exe);
 	free(f->sa_addr);
+	free(f->server);
+	free(f->syscall_handler);
 	free(f->handler);
 	for (size_t i = 0; i < f->nframes; i++)
 		free(f->frames[i]);
 	free(f->frames);
-	memset(f, 0, sizeof(*f));
+	trace_facts_init(f);
 }

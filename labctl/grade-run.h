@@ -9,10 +9,10 @@ struct grade_opts {
 	const char *ref;
 	const char *out;
 	const char *rubric;
-	const char *trace_report;
 	const char *roster;
 	struct sandbox_opts sandbox;
 	int jobs;
+	double run_timeout;        /* seconds per run of the program in the guest */
 };
 
 /* Grade O->origin into O->out (or a new run directory); the exit code. */

@@ -5,7 +5,8 @@
  *                       one commit (libgit2) or from a plain directory
  *   sandbox_compile()   gcc with LAB_CFLAGS inside bubblewrap
  *   elf_inspect()       is it static, where are the student's functions
- *   trace_facts_load()  what the kernel saw, from a trace report.json
+ *   grade_guest()       run it in the guest under `labctl trace` (grade-guest.c)
+ *   trace_facts_parse() what the kernel saw, from the trace's report.json
  *   grade_checks()      the rubric's checks: pure functions of the above
  *   grade_write()       grade.json, junit.xml, results.json
  */
@@ -115,43 +116,78 @@ int elf_inspect(const char *exe, char *const *objs, int nobjs, struct elf_info *
 void elf_info_free(struct elf_info *e);
 /* The student's function holding ADDR, or NULL. */
 const struct func_range *elf_func_at(const struct elf_info *e, unsigned long addr);
+/*
+ * The function of EXE whose `syscall` instruction (bytes 0f 05) the trace
+ * watches for system call NR: the student's function with one (preferring
+ * one that also moves the immediate NR into eax or rax; *STUDENTS = true),
+ * else libc's wrapper __libc_NAME, __NAME or NAME.  NULL when there is
+ * none: the program cannot make the call.  Caller frees.
+ */
+char *elf_trace_function(const char *exe, const struct elf_info *e, long nr,
+			 const char *syscall_name, bool *students);
 
 /* ---- what the kernel saw ---- */
 
 enum tri { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
 
+/* The schema of `labctl trace`'s report.json that grading reads. */
+#define TRACE_SCHEMA "labctl-trace/1"
+
+/*
+ * What the guest showed, from two sources: the console of the untraced
+ * run (trace_facts_console()) and the trace's capture of the traced one
+ * (trace_facts_parse()).  Initialize with trace_facts_init().
+ */
 struct trace_facts {
-	char *kernel_version;      /* of the traced kernel */
+	char *kernel_version;      /* setup.kernel.release */
+
+	/* The untraced run, from the console (rootfs/programs/grade_run.c). */
 	bool ran;                  /* the program started in the guest */
 	bool finished;             /* ... and exited by itself in time */
 	int exit_status;
-	char *finish_detail;       /* "killed after 10 s", from the trace */
+	char *finish_detail;       /* "killed by signal 11", "still running after 10 s" */
+	char *output;              /* what it printed (capped), or NULL */
 
-	bool syscall_seen;         /* a syscall stopped at entry_SYSCALL_64 */
-	long nr;                   /* the number the trace was looking for */
+	/* The trace (report.json, schema labctl-trace/1). */
+	bool capture_ok;           /* ok: the capture is complete */
+	char *trace_error;         /* why the trace ended without it, for the student */
+	long other_nr;             /* the program's syscall instruction ran with another
+	                            * rax (filter.rejected_sample), else -1 */
+	bool syscall_seen;         /* the traced program stopped at its syscall */
+	long nr;                   /* setup.syscall.nr: the number traced */
 	unsigned long orig_ax;     /* pt_regs->orig_ax at entry */
 	unsigned long user_rip;    /* pt_regs->ip: the user address after `syscall` */
-	char comm[16];             /* current->comm at entry */
+	char comm[16];             /* user.task.comm */
+	char *exe;                 /* user.task.exe: basename of mm->exe_file */
 	int pid;
-	unsigned long args[6];     /* di, si, dx, r10, r8, r9 */
-	bool returned;
-	long ret;                  /* pt_regs->ax on the way out */
+	unsigned long args[6];     /* user.args.raw: di, si, dx, r10, r8, r9 */
+	bool returned;             /* the return section is there */
+	long ret;                  /* return.regs_ax_signed */
 
 	/* Decoded by the trace from guest memory, for socket calls. */
-	enum tri fd_is_socket;
-	int sa_family;             /* -1 unknown */
-	char *sa_addr;             /* "10.0.2.2" */
+	enum tri fd_is_socket;     /* dispatch.socket: an object without error */
+	int sa_family;             /* user.args.sockaddr.family, -1 unknown */
+	char *sa_addr;             /* "127.0.0.1" */
 	int sa_port;
-	enum tri server_listening; /* the scenario's server was up */
+	enum tri server_listening; /* the grading scenario's server was up (set by grade) */
+	char *server;              /* where it listens: "127.0.0.1:1234" */
 
-	char *handler;             /* the protocol handler reached */
-	char **frames;             /* kernel backtrace, innermost first */
+	char *syscall_handler;     /* dispatch.hits[0]: __x64_sys_connect */
+	char *handler;             /* the deepest function hit: the protocol method
+	                            * (tcp_v4_connect), else the ops method, else the
+	                            * syscall's handler */
+	char **frames;             /* its backtrace, innermost first, no repeats */
 	size_t nframes;
 };
 
-/* Fill F from a trace report.json.  0, or -1 with a message in ERR. */
-int trace_facts_load(struct trace_facts *f, const char *path, char **err);
+void trace_facts_init(struct trace_facts *f);
+/* Read a capture (report.json) into F.  0, or -1 with a message in ERR: not
+ * JSON, or a schema other than TRACE_SCHEMA. */
 int trace_facts_parse(struct trace_facts *f, const char *json_text, char **err);
+int trace_facts_load(struct trace_facts *f, const char *path, char **err);
+/* Read grade_run's lines for the run LABEL from the console TEXT into F's
+ * run fields; false when the run never started there. */
+bool trace_facts_console(struct trace_facts *f, const char *text, const char *label);
 void trace_facts_free(struct trace_facts *f);
 
 /* ---- the rubric and the checks ---- */

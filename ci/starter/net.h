@@ -3,6 +3,6 @@
 #define NET_H
 
 #define SERVER_ADDR 0x7f000001	/* 127.0.0.1 */
-#define SERVER_PORT 8000
+#define SERVER_PORT 1234	/* the lab's tcp_server (rootfs/programs/lab.h) */
 
 #endif

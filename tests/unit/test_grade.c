@@ -93,16 +93,39 @@ static void test_syscall_table(void **state)
 	assert_int_equal(syscall_from_id("s-2023-01"), 1);
 }
 
+/* A labctl-trace/1 capture as `labctl trace` writes it (gdb/SCHEMA.md),
+ * trimmed to the keys grading reads, and the guest's console. */
 static const char report_json[] =
-	"{\"kernel\":{\"version\":\"5.10.223\"},"
-	"\"program\":{\"started\":true,\"exited\":true,\"exit_status\":0},"
-	"\"syscall\":{\"nr\":42,\"orig_ax\":42,\"user_rip\":\"0x401668\",\"comm\":\"lab\","
-	"\"pid\":57,\"args\":[\"0x3\",\"0x7ffc0000\",16,0,0,0],\"ret\":0,"
-	"\"decoded\":{\"fd_is_socket\":true,\"sockaddr\":{\"family\":\"AF_INET\","
-	"\"addr\":\"127.0.0.1\",\"port\":8000}}},"
-	"\"scenario\":{\"server_listening\":true},\"handler\":\"tcp_v4_connect\","
-	"\"backtrace\":[\"tcp_v4_connect\",{\"function\":\"__inet_stream_connect\"},"
-	"\"inet_stream_connect\",\"__sys_connect\",\"__x64_sys_connect\",\"do_syscall_64\"]}";
+	"{\"schema\":\"labctl-trace/1\",\"ok\":true,"
+	"\"setup\":{\"kernel\":{\"release\":\"5.10.223\"},\"syscall\":{\"name\":\"connect\",\"nr\":42},"
+	" \"program\":{\"exe\":\"lab\",\"function\":\"main\"}},"
+	"\"filter\":{\"stops\":2,\"rejected\":1,\"rejected_sample\":[{\"exe\":\"lab.untraced\","
+	" \"pid\":20,\"pc\":\"0x401666\",\"rax\":\"0x2a\",\"reason\":\"another executable\"}]},"
+	"\"user\":{\"task\":{\"addr\":\"0xffff888000390000\",\"pid\":57,\"comm\":\"lab\",\"exe\":\"lab\"},"
+	" \"pc\":\"0x401666\",\"insn\":\"syscall\",\"next_pc\":\"0x401668\",\"regs\":{\"rax\":\"0x2a\"},"
+	" \"args\":{\"raw\":[\"0x3\",\"0x7ffc0000\",\"0x10\",\"0x0\",\"0x0\",\"0x0\"],\"fd\":3,"
+	"  \"addrlen\":16,\"sockaddr\":{\"family\":2,\"family_name\":\"AF_INET\","
+	"  \"address\":\"127.0.0.1\",\"port\":1234}}},"
+	"\"pt_regs\":{\"fields\":[{\"offset\":120,\"field\":\"orig_ax\",\"value\":\"0x2a\"},"
+	" {\"offset\":128,\"field\":\"ip\",\"value\":\"0x401668\"}]},"
+	"\"dispatch\":{\"hits\":["
+	" {\"what\":\"handler\",\"at\":{\"symbol\":\"__x64_sys_connect\"},\"backtrace\":["
+	"  {\"function\":\"__x64_sys_connect\"},{\"function\":\"do_syscall_64\"}]},"
+	" {\"what\":\"ops_method\",\"at\":{\"symbol\":\"inet_stream_connect\"},\"backtrace\":["
+	"  {\"function\":\"inet_stream_connect\"},{\"function\":\"__sys_connect\"}]},"
+	" {\"what\":\"proto_method\",\"at\":{\"symbol\":\"tcp_v4_connect\"},\"backtrace\":["
+	"  {\"function\":\"tcp_v4_connect\"},{\"function\":\"__inet_stream_connect\"},"
+	"  {\"function\":\"inet_stream_connect\"},{\"function\":\"__sys_connect\"},"
+	"  {\"function\":\"__x64_sys_connect\"},{\"function\":\"__x64_sys_connect\"},"
+	"  {\"function\":\"do_syscall_64\"}]}],"
+	" \"socket\":{\"fd\":3,\"family\":2,\"ops\":{\"symbol\":\"inet_stream_ops\"}}},"
+	"\"return\":{\"regs_ax\":\"0x0\",\"regs_ax_signed\":0}}";
+
+static const char console[] =
+	"LABCTL scenario labctl-grade start\r\nserver: listening on 127.0.0.1:1234\r\n"
+	"LABCTL grade run start\r\n| connect returned 0\r\n| LABCTL grade run signal 9\r\n"
+	"LABCTL grade run output 19\r\nLABCTL grade run exit 0\r\n"
+	"LABCTL grade traced start\r\n";
 
 static const char good_report[] =
 	"# connect\nMy program calls connect with an inline syscall.  The kernel enters "
@@ -115,29 +138,78 @@ static void test_facts(void **state)
 	struct trace_facts f;
 	char *err = NULL;
 
+	trace_facts_init(&f);
 	assert_int_equal(trace_facts_parse(&f, report_json, &err), 0);
-	assert_true(f.ran && f.finished && f.syscall_seen && f.returned);
+	assert_true(f.capture_ok && f.syscall_seen && f.returned);
+	assert_false(f.ran);		/* that is the console's */
+	assert_string_equal(f.kernel_version, "5.10.223");
+	assert_int_equal(f.nr, 42);
 	assert_int_equal(f.orig_ax, 42);
 	assert_int_equal(f.user_rip, 0x401668);
 	assert_string_equal(f.comm, "lab");
+	assert_string_equal(f.exe, "lab");
+	assert_int_equal(f.pid, 57);
 	assert_int_equal(f.args[0], 3);
 	assert_int_equal(f.args[2], 16);
+	assert_int_equal(f.ret, 0);
 	assert_int_equal(f.fd_is_socket, TRI_YES);
 	assert_int_equal(f.sa_family, 2);
-	assert_int_equal(f.sa_port, 8000);
-	assert_int_equal(f.server_listening, TRI_YES);
+	assert_string_equal(f.sa_addr, "127.0.0.1");
+	assert_int_equal(f.sa_port, 1234);
+	assert_int_equal(f.other_nr, -1);	/* the rejected stop was another exe */
+	assert_string_equal(f.syscall_handler, "__x64_sys_connect");
 	assert_string_equal(f.handler, "tcp_v4_connect");
-	assert_int_equal(f.nframes, 6);
+	assert_int_equal(f.nframes, 6);		/* __x64_sys_connect once */
 	assert_string_equal(f.frames[1], "__inet_stream_connect");
+	assert_string_equal(f.frames[5], "do_syscall_64");
+
+	/* The untraced run: its end, and its output (a line of which that
+	 * looks like a marker is output, not an end). */
+	assert_true(trace_facts_console(&f, console, "run"));
+	assert_true(f.ran && f.finished);
+	assert_int_equal(f.exit_status, 0);
+	assert_null(f.finish_detail);
+	assert_string_equal(f.output, "connect returned 0\nLABCTL grade run signal 9\n");
 	trace_facts_free(&f);
 
-	assert_int_equal(trace_facts_parse(&f, "{\"program\":{\"started\":true},\"syscall\":null}",
-					   &err), 0);
-	assert_true(f.ran && !f.finished && !f.syscall_seen);
+	assert_true(trace_facts_console(&f, "LABCTL grade run start\nLABCTL grade run output 9999999\n"
+					"LABCTL grade run timeout 10\n", "run"));
+	assert_true(f.ran && !f.finished);
+	assert_non_null(strstr(f.finish_detail, "still running after 10 s"));
+	assert_non_null(strstr(f.finish_detail, "printed 9999999 bytes"));
 	trace_facts_free(&f);
+	assert_true(trace_facts_console(&f, "LABCTL grade run start\nLABCTL grade run signal 11\n", "run"));
+	assert_true(f.ran && !f.finished);
+	assert_non_null(strstr(f.finish_detail, "signal 11"));
+	trace_facts_free(&f);
+	assert_false(trace_facts_console(&f, "LABCTL grade traced start\n", "run"));
+	assert_false(f.ran);
+	assert_false(trace_facts_console(&f, NULL, "run"));
+	trace_facts_free(&f);
+
+	/* A capture that ended before the call: the program's own syscall
+	 * instruction ran with another number. */
+	assert_int_equal(trace_facts_parse(&f, "{\"schema\":\"labctl-trace/1\",\"ok\":false,"
+		"\"error\":\"the guest ended\",\"setup\":{\"program\":{\"exe\":\"lab\"}},"
+		"\"filter\":{\"rejected_sample\":[{\"exe\":\"lab.untraced\",\"rax\":\"0x29\","
+		"\"reason\":\"another executable\"},{\"exe\":\"lab\",\"rax\":\"0x29\","
+		"\"reason\":\"another system call number\"}]}}", &err), 0);
+	assert_false(f.capture_ok || f.syscall_seen || f.returned);
+	assert_string_equal(f.trace_error, "the guest ended");
+	assert_int_equal(f.other_nr, 41);
+	trace_facts_free(&f);
+
+	/* Refused: another schema, none, not JSON. */
+	assert_int_equal(trace_facts_parse(&f, "{\"schema\":\"labctl-trace/2\",\"ok\":true}", &err), -1);
+	assert_non_null(strstr(err, "'labctl-trace/2', not labctl-trace/1"));
+	free(err);
+	assert_int_equal(trace_facts_parse(&f, "{\"program\":{\"started\":true}}", &err), -1);
+	assert_non_null(strstr(err, "schema is missing"));
+	free(err);
 	assert_int_equal(trace_facts_parse(&f, "not json", &err), -1);
 	assert_non_null(strstr(err, "not JSON"));
 	free(err);
+	trace_facts_free(&f);
 }
 
 /* A complete, passing set of inputs; each test breaks one thing. */
@@ -158,7 +230,11 @@ static int fixture_setup(void **state)
 	char *err = NULL;
 
 	assert_int_equal(manifest_parse(&x->m, good_ini, &err), 0);
+	trace_facts_init(&x->f);
 	assert_int_equal(trace_facts_parse(&x->f, report_json, &err), 0);
+	assert_true(trace_facts_console(&x->f, console, "run"));
+	x->f.server_listening = TRI_YES;	/* as grade_guest() finds it */
+	x->f.server = xstrdup("127.0.0.1:1234");
 	x->cr.ok = true;
 	x->funcs[0] = (struct func_range){ "main", 0x401615, 0x4016b0 };
 	x->funcs[1] = (struct func_range){ "helper", 0x401500, 0x401615 };
@@ -230,7 +306,8 @@ static void test_loops_forever(void **state)
 	struct fixture *x = *state;
 
 	x->f.finished = false;
-	assert_says(&run(x)[CHECK_RUNS], false, "did not finish");
+	x->f.finish_detail = xstrdup("it was still running after 10 s and was stopped");
+	assert_says(&run(x)[CHECK_RUNS], false, "did not finish by itself (it was still running");
 }
 
 static void test_never_calls(void **state)
@@ -238,7 +315,9 @@ static void test_never_calls(void **state)
 	struct fixture *x = *state;
 
 	x->f.syscall_seen = false;
-	assert_says(&run(x)[CHECK_SYSCALL], false, "never made system call 42 (connect)");
+	x->f.trace_error = xstrdup("it exited with status 0 without making it");
+	assert_says(&run(x)[CHECK_SYSCALL], false, "never made system call 42 (connect): the kernel "
+		    "never entered entry_SYSCALL_64 for it from your program (it exited with status 0");
 	assert_says(&x->res[CHECK_INLINE], false, "Not checked");
 	assert_says(&x->res[CHECK_ARGS], false, "Not checked");
 }
@@ -249,6 +328,11 @@ static void test_wrong_number(void **state)
 
 	x->f.orig_ax = 41;
 	assert_says(&run(x)[CHECK_SYSCALL], false, "number 41");
+	/* As the trace sees it: the filter rejected the program's own stop. */
+	x->f.syscall_seen = false;
+	x->f.other_nr = 41;
+	assert_says(&run(x)[CHECK_SYSCALL], false, "rax = 41, but your system call is 42");
+	assert_says(&x->res[CHECK_INLINE], false, "Not checked");
 }
 
 static void test_wrong_task(void **state)
@@ -257,6 +341,10 @@ static void test_wrong_task(void **state)
 
 	strcpy(x->f.comm, "sh");
 	assert_says(&run(x)[CHECK_SYSCALL], false, "made by 'sh'");
+	strcpy(x->f.comm, "lab");
+	free(x->f.exe);
+	x->f.exe = xstrdup("tcp_client");
+	assert_says(&run(x)[CHECK_SYSCALL], false, "made by 'tcp_client'");
 }
 
 static void test_libc_wrapper(void **state)
@@ -282,7 +370,11 @@ static void test_bad_args(void **state)
 	assert_says(&run(x)[CHECK_ARGS], false, "not an AF_INET");
 	x->f.sa_family = 2;
 	x->f.ret = -111;
+	assert_says(&run(x)[CHECK_ARGS], false, "returned -111 although the scenario's server was "
+		    "listening on 127.0.0.1:1234");
+	x->f.sa_family = -1;		/* not decoded: not held against the student */
 	assert_says(&run(x)[CHECK_ARGS], false, "returned -111");
+	x->f.sa_family = 2;
 	x->f.server_listening = TRI_NO;
 	assert_says(&run(x)[CHECK_ARGS], true, "returned -111");
 	x->f.returned = false;
@@ -300,6 +392,13 @@ static void test_other_syscall(void **state)
 	assert_says(&run(x)[CHECK_ARGS], false, "write returned the error -9");
 	x->f.ret = 5;
 	assert_says(&run(x)[CHECK_ARGS], true, "write returned 5");
+	/* The connect checks go by the syscall's name, not by number 42. */
+	x->in.nr = 42;
+	x->f.orig_ax = 42;
+	x->f.args[2] = 3;
+	assert_says(&run(x)[CHECK_ARGS], true, "write returned 5");
+	x->in.syscall_name = "connect";
+	assert_says(&run(x)[CHECK_ARGS], false, "address length (third argument) is 3");
 }
 
 static void test_report(void **state)

@@ -1,0 +1,30 @@
+/* The student's program in the lab's guest, under the trace: grade-guest.c. */
+#ifndef LABCTL_GRADE_GUEST_H
+#define LABCTL_GRADE_GUEST_H
+
+#include "grade.h"
+
+struct guest_opts {
+	const char *dir;           /* the grading's directory: logs, trace/, runs/ */
+	const char *exe;           /* the compiled program; its basename is PROGRAM */
+	const char *program;       /* its name in the guest (the manifest's) */
+	long nr;
+	const char *syscall_name;
+	const char *function;      /* whose syscall instruction to trace; NULL: none
+	                            * (the program is only run) */
+	double run_timeout;        /* seconds each run of the program may take */
+};
+
+/*
+ * Run the program in the guest, untraced then under `labctl trace`, and
+ * fill F (trace_facts_init()ed) with what the console and the trace
+ * showed.  0 when F holds the student's verdicts (also when the program
+ * never made the call or hung), -1 with ERR when the grader failed (no
+ * QEMU, no kernel, a broken trace): never the student's fault.
+ */
+int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err);
+
+/* The lab's initramfs path (built or cached), without dying: NULL + ERR. */
+char *grade_lab_image(char **err);
+
+#endif
