@@ -2,8 +2,9 @@
  * Many submissions: each graded by its own `labctl grade --out DIR/NNN`
  * child process (its own run directory, logs, sandbox and guest), so one
  * broken submission — or a crash while grading it — never stops the others.
- * N worker processes share the list; the summary is read back from every
- * grade.json.
+ * N worker processes take the next submission from a shared queue (a pipe
+ * of indices: a slow submission does not hold up the ones behind it); the
+ * summary is read back from every grade.json.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -11,12 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "fs.h"
+#include "grade-guest.h"
 #include "grade-run.h"
 #include "labctl.h"
 #include "proc.h"
@@ -62,13 +65,14 @@ static void read_roster(struct batch *b, const char *path)
 static void grade_item(const struct grade_opts *o, const struct item *it, const char *self)
 {
 	const char *argv[24];
-	char *log = xasprintf("%s/labctl.log", it->dir), *timeout;
+	char *log = xasprintf("%s/labctl.log", it->dir), *timeout, *run_timeout;
 	struct child c = { .name = "grade", .argv = argv, .log = log,
 			   .timeout = SUBMISSION_TIMEOUT };
 	int n = 0;
 
 	mkdir_p(it->dir);
 	timeout = xasprintf("%g", o->sandbox.timeout);
+	run_timeout = xasprintf("%g", o->run_timeout);
 	argv[n++] = self;
 	if (opts.cache_dir) {
 		argv[n++] = "--cache-dir";
@@ -81,6 +85,8 @@ static void grade_item(const struct grade_opts *o, const struct item *it, const 
 	argv[n++] = o->rubric;
 	argv[n++] = "--compile-timeout";
 	argv[n++] = timeout;
+	argv[n++] = "--run-timeout";
+	argv[n++] = run_timeout;
 	if (o->sandbox.disabled)
 		argv[n++] = "--no-sandbox";
 	if (it->ref) {
@@ -91,8 +97,21 @@ static void grade_item(const struct grade_opts *o, const struct item *it, const 
 	argv[n++] = it->origin;
 	argv[n] = NULL;
 	child_run(&c);
+	free(run_timeout);
 	free(timeout);
 	free(log);
+}
+
+/* The next index from the queue, or -1 when it is empty and closed.  Each
+ * index is one 4-byte write, and a pipe read of 4 bytes takes one whole. */
+static int next_item(int fd)
+{
+	int32_t i;
+	ssize_t n;
+
+	while ((n = read(fd, &i, sizeof(i))) < 0 && errno == EINTR)
+		;
+	return n == sizeof(i) ? i : -1;
 }
 
 static void run_workers(const struct grade_opts *o, struct batch *b, int jobs)
@@ -100,10 +119,13 @@ static void run_workers(const struct grade_opts *o, struct batch *b, int jobs)
 	char self[PATH_MAX];
 	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	pid_t *pids = xcalloc(jobs, sizeof(pid_t));
+	int q[2], i;
 
 	if (len < 0)
 		die_errno(EXIT_ENV, "cannot find labctl's own path");
 	self[len] = '\0';
+	if (pipe(q) < 0)
+		die_errno(EXIT_ENV, "pipe");
 	fflush(NULL);
 	for (int w = 0; w < jobs; w++) {
 		pids[w] = fork();
@@ -113,11 +135,20 @@ static void run_workers(const struct grade_opts *o, struct batch *b, int jobs)
 			/* labctl killed: the worker's SIGTERM handler (proc.h)
 			 * takes its grading child down with it. */
 			prctl(PR_SET_PDEATHSIG, SIGTERM);
-			for (int i = w; i < b->n; i += jobs)
+			close(q[1]);
+			while ((i = next_item(q[0])) >= 0 && i < b->n)
 				grade_item(o, &b->v[i], self);
 			_exit(0);
 		}
 	}
+	close(q[0]);
+	/* Written after the workers start: a roster longer than the pipe holds
+	 * is fed as they take from it. */
+	signal(SIGPIPE, SIG_IGN);	/* every worker gone: their items stay ungraded */
+	for (int32_t k = 0; k < b->n; k++)
+		if (write(q[1], &k, sizeof(k)) != sizeof(k))
+			break;
+	close(q[1]);
 	for (int w = 0; w < jobs; w++)
 		while (waitpid(pids[w], NULL, 0) < 0 && errno == EINTR)
 			;
@@ -212,7 +243,7 @@ static int summarize(struct batch *b, const char *dir)
 int grade_batch(const struct grade_opts *o, char **subs, int nsubs)
 {
 	struct batch b = { 0 };
-	char *dir;
+	char *dir, *err = NULL;
 	int code;
 
 	for (int i = 0; i < nsubs; i++)
@@ -225,6 +256,10 @@ int grade_batch(const struct grade_opts *o, char **subs, int nsubs)
 	for (int i = 0; i < b.n; i++)
 		b.v[i].dir = xasprintf("%s/%03d", dir, i + 1);
 	note("grading %d submissions, %d at a time, in %s", b.n, o->jobs, dir);
+	/* The lab's image once, before the workers (each grading then finds it
+	 * in the cache); a failure here is each grading's error to report. */
+	free(grade_lab_image(&err));
+	free(err);
 	run_workers(o, &b, o->jobs < b.n ? o->jobs : b.n);
 	code = summarize(&b, dir);
 	for (int i = 0; i < b.n; i++) {
