@@ -3,24 +3,31 @@
 # connect scenario under TCG, against the reference write-ups' way (QEMU's
 # pc machine, the compressed bzImage through the BIOS, a cpio.gz).
 #   tests/bench/boot.sh [RUNS]          (default 7; prints medians)
-# Uses the kernel in ~/.cache/labctl/kernels/current (or $LABCTL_TEST_KERNEL)
+# Uses the kernel in the cache (LABCTL_CACHE_DIR, XDG_CACHE_HOME or
+# ~/.cache/labctl: kernels/current; or $LABCTL_TEST_KERNEL)
 # and a scratch cache, so it measures a cold image build too.
-set -eu
+set -eu -o pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 LABCTL=${LABCTL:-$ROOT/bin/labctl}
 RUNS=${1:-7}
-KERNEL=$(readlink -f "${LABCTL_TEST_KERNEL:-$HOME/.cache/labctl/kernels/current}")
+KERNEL=$(readlink -f "${LABCTL_TEST_KERNEL:-${LABCTL_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/labctl}/kernels/current}")
+[ -e "$KERNEL/vmlinux" ] || { echo "bench: no built kernel in $KERNEL (labctl build)" >&2; exit 1; }
 T=$(mktemp -d /tmp/labctl-bench.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 export LABCTL_CACHE_DIR=$T/cache LABCTL_RUN_ROOT=$T/runs
 mkdir -p "$T/cache/kernels"
 ln -s "$KERNEL" "$T/cache/kernels/current"
 
-# seconds COMMAND...: wall-clock time of one run, in seconds; fails with it.
+# seconds COMMAND...: wall-clock time of one run, in seconds; fails with it
+# (a failed run is no timing: its output is shown and the benchmark stops).
 seconds() {
 	local t0 t1
 	t0=$(date +%s.%N)
-	"$@" >/dev/null 2>&1
+	if ! "$@" >"$T/run.log" 2>&1; then
+		echo "bench: failed: $*" >&2
+		tail -5 "$T/run.log" >&2
+		return 1
+	fi
 	t1=$(date +%s.%N)
 	echo "$t1 - $t0" | bc -l
 }
@@ -28,7 +35,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { m = int((NR + 1) / 2); printf "%.
 # runs N COMMAND...: the median of N timed runs.
 runs() {
 	local n=$1; shift
-	for _ in $(seq "$n"); do seconds "$@"; done | median
+	for _ in $(seq "$n"); do seconds "$@" || return 1; done | median
 }
 
 cold=$(seconds "$LABCTL" image)

@@ -2,15 +2,12 @@
 # scenario in the guest, and the ways a guest can go wrong.
 . "$(dirname "$0")/lib"
 
-KERNEL=${LABCTL_TEST_KERNEL:-$HOME/.cache/labctl/kernels/current}
-if [ ! -e "$KERNEL/vmlinux" ] || ! command -v qemu-system-x86_64 >/dev/null; then
-	skip "boot: no built kernel in $KERNEL or no QEMU"
+if ! command -v qemu-system-x86_64 >/dev/null; then
+	skip "boot: no qemu-system-x86_64 (apt install qemu-system-x86)"
 	exit 0
 fi
-# A cache of our own, sharing only the (slow to build) kernel.
-export LABCTL_CACHE_DIR=$T/cache LABCTL_RUN_ROOT=$T/runs
-mkdir -p "$T/cache/kernels"
-ln -s "$(readlink -f "$KERNEL")" "$T/cache/kernels/current"
+# The kernel (built if need be, cached), then a cache of our own sharing only it.
+own_cache_with_kernel
 
 # --- the image ---------------------------------------------------------------
 expect_exit "image builds" 0 "$LABCTL" image
