@@ -10,7 +10,6 @@
 # kept call is followed to its return by a breakpoint on the return address
 # the handler was called from, armed only while some call is in flight.
 import time
-import traceback
 
 import gdb
 
@@ -20,7 +19,7 @@ from labctl import sockets
 from labctl.breakpoints import JudgedBreakpoint
 from labctl.kernel import u64
 from labctl.output import phase
-from labctl.trace import finish, load_params, read_config, resume, task_info
+from labctl.trace import load_params, read_config, resume, run_command, task_info
 
 SCHEMA = 'labctl-timeline/1'
 
@@ -195,15 +194,8 @@ is written there as JSON (gdb/SCHEMA.md), also when it fails."""
     def invoke(self, arg, from_tty):
         params = load_params(arg, 'lab-timeline')
         tl = Timeline(params)
-        try:
-            tl.run()
-            tl.out['ok'] = True
-        except (gdb.error, gdb.GdbError) as e:
-            tl.out['error'] = str(e)
-        except Exception:   # a bug here: keep the traceback in the capture
-            tl.out['error'] = 'internal error in lab-timeline:\n' + traceback.format_exc()
-        params = dict(params, report_dir=None)  # labctl renders all scenarios at once
-        finish(tl.out, params, 'lab-timeline')
+        # labctl renders all the scenarios' timelines at once
+        run_command('lab-timeline', dict(params, report_dir=None), tl.out, tl.run)
 
 
 LabTimeline()

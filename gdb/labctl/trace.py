@@ -34,6 +34,7 @@ class Capture:
         self.deadline = time.monotonic() + params.get('timeout', 60)
         self.t0 = time.monotonic()
         self.timing = {}
+        self.out['timing'] = self.timing    # filled phase by phase, kept on failure
         self.task = None
         self.regs_base = None
         self.stepis = 0
@@ -523,20 +524,28 @@ is written there as JSON (gdb/SCHEMA.md), also when it fails."""
     def invoke(self, arg, from_tty):
         params = load_params(arg, 'lab-trace')
         cap = Capture(params)
-        try:
+
+        def phases():
             cap.types()
             cap.user()      # paging is off until the kernel runs: read it after
             cap.setup()
             cap.entry()
             cap.dispatch()
             cap.exit()
-            cap.out['ok'] = True
-        except (gdb.error, gdb.GdbError) as e:
-            cap.out['error'] = str(e)
-        except Exception:   # a bug here: keep the traceback in the report
-            cap.out['error'] = 'internal error in lab-trace:\n' + traceback.format_exc()
-        cap.out['timing'] = cap.timing
-        finish(cap.out, params, 'lab-trace')
+        run_command('lab-trace', params, cap.out, phases)
+
+
+def run_command(command, params, out, body):
+    """Run BODY, which fills OUT; OUT is written whatever happens: with
+    ok, or with the error (and a traceback when it is a bug here)."""
+    try:
+        body()
+        out['ok'] = True
+    except (gdb.error, gdb.GdbError) as e:
+        out['error'] = str(e)
+    except Exception:
+        out['error'] = 'internal error in %s:\n%s' % (command, traceback.format_exc())
+    finish(out, params, command)
 
 
 def load_params(arg, command):
