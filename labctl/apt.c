@@ -183,7 +183,8 @@ static int apt_begin(struct apt *a, const char *suite, bool with_sources)
 	ret = apt_setup(a, suite, with_sources) < 0 ? EXIT_ENV : 0;
 	if (!ret) {
 		note("apt-get update (%s, private state in %s)", suite, a->dir);
-		ret = apt_run(a, "update", NULL, NULL, 600);
+		/* An unreachable mirror is an error now, not "no such package" later. */
+		ret = apt_run(a, "update", "--error-on=any", NULL, 600);
 	}
 	return ret;
 }
