@@ -132,6 +132,36 @@ static void test_deb_version(void **state)
 	free(v);
 }
 
+/* What apt-get source leaves: only the upstream tarball is kept. */
+static void test_orig_tarball(void **state)
+{
+	assert_true(apt_is_orig_tarball("busybox_1.35.0.orig.tar.bz2", "busybox"));
+	assert_true(apt_is_orig_tarball("busybox_1.36.1.orig.tar.xz", "busybox"));
+	assert_true(apt_is_orig_tarball("busybox_1.30.1.orig.tar.gz", "busybox"));
+	assert_false(apt_is_orig_tarball("busybox_1.35.0-4+deb12u1.debian.tar.xz", "busybox"));
+	assert_false(apt_is_orig_tarball("busybox_1.35.0-4+deb12u1.dsc", "busybox"));
+	assert_false(apt_is_orig_tarball("busybox_1.35.0.orig.tar.bz2.asc", "busybox"));
+	assert_false(apt_is_orig_tarball("busybox_1.35.0.orig-extra.tar.xz", "busybox"));
+	assert_false(apt_is_orig_tarball("busybox-static_1.35.0.orig.tar.bz2", "busybox"));
+	assert_false(apt_is_orig_tarball("busybox1.35.0.orig.tar.bz2", "busybox"));
+	assert_false(apt_is_orig_tarball("x/busybox_1.35.0.orig.tar.bz2", "busybox"));
+}
+
+static void test_sources_list(void **state)
+{
+	char *l = apt_sources_list("http://mirror.example/debian", "bookworm", false);
+
+	assert_string_equal(l, "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] "
+			    "http://mirror.example/debian bookworm main\n");
+	free(l);
+	l = apt_sources_list("http://mirror.example/debian", "bookworm", true);
+	assert_string_equal(l, "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] "
+			    "http://mirror.example/debian bookworm main\n"
+			    "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] "
+			    "http://mirror.example/debian bookworm main\n");
+	free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +172,8 @@ int main(void)
 		cmocka_unit_test_setup(test_debian_path_preferred, fresh),
 		cmocka_unit_test_setup(test_none, fresh),
 		cmocka_unit_test(test_deb_version),
+		cmocka_unit_test(test_orig_tarball),
+		cmocka_unit_test(test_sources_list),
 	};
 
 	if (!mkdtemp(etc))
