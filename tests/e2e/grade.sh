@@ -1,89 +1,123 @@
-# labctl grade without the guest: submissions read through libgit2 or from a
-# directory, the sandboxed compiler, verdicts and exit codes on hostile and
-# broken submissions, the outputs, and many submissions at once.  The trace
-# is a hand-made report.json (--trace-report) built against the real ELF.
+# labctl grade on the real kernel: submissions read through libgit2 or from
+# a directory, the sandboxed compiler, the program run in the lab's guest
+# under the real trace, verdicts and exit codes on hostile and broken
+# submissions (real programs, no hand-written trace), the outputs, and many
+# submissions at once.
 . "$(dirname "$0")/lib"
 
 EX=$ROOT/ci/example-submission
 export LABCTL_RUN_ROOT=$T/runs
-# A cache holding only the kernel's syscall table (its real format).
-CACHE=$T/cache
-mkdir -p "$CACHE/kernels/current/source/arch/x86/entry/syscalls"
-printf '1\tcommon\twrite\t\t\tsys_write\n41\tcommon\tsocket\t\t\tsys_socket\n42\tcommon\tconnect\t\t\tsys_connect\n' \
-	>"$CACHE/kernels/current/source/arch/x86/entry/syscalls/syscall_64.tbl"
-grade() { "$LABCTL" --cache-dir "$CACHE" grade "$@"; }
+grade() { "$LABCTL" grade "$@"; }
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t \
-	GIT_COMMITTER_EMAIL=t@example.org GIT_CONFIG_NOSYSTEM=1 HOME=$T
+	GIT_COMMITTER_EMAIL=t@example.org GIT_CONFIG_NOSYSTEM=1
 newrepo() { rm -rf "$1"; mkdir -p "$1"; git -C "$1" init -q -b main; }
 commit() { git -C "$1" add -A && git -C "$1" commit -qm "$2"; }
 # says FILE TEXT: the file contains TEXT
 says() { grep -qF -- "$2" "$1"; }
+# check_says G.JSON ID PASSED TEXT: check ID passed (True/False) saying TEXT
+check_is() {
+	python3 -c '
+import json, sys
+g = json.load(open(sys.argv[1])); c = next(c for c in g["checks"] if c["id"] == sys.argv[2])
+ok = str(c["passed"]) == sys.argv[3] and sys.argv[4] in c["message"]
+print("   ", c["id"], c["passed"], c["message"]) if not ok else None
+sys.exit(0 if ok else 1)' "$@"
+}
+# variant DIR: a copy of the example submission to break
+variant() { rm -rf "$1"; mkdir -p "$1"; cp "$EX"/* "$1"/; }
 
 if ! command -v bwrap >/dev/null; then
 	skip "grade: bubblewrap is not installed"; exit 0
 fi
+for tool in gcc gdb qemu-system-x86_64 python3; do
+	command -v $tool >/dev/null || { skip "grade: no $tool"; exit 0; }
+done
+need_kernel
+# The user's cache (the built kernel), kept when HOME moves for git's sake.
+export LABCTL_CACHE_DIR=${LABCTL_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/labctl}
+export HOME=$T
 
-# --- a good submission, as a directory -----------------------------------
-expect_exit "good directory without a trace is a grader error" 3 grade --out "$T/g0" "$EX"
-check "... which says the trace is missing" says "$T/err" "--trace-report"
-check "... and still compiled the program" test -x "$T/g0/work/build/out/lab"
-rip=$(objdump -d --no-show-raw-insn "$T/g0/work/build/out/lab" |
-	awk '/^[0-9a-f]+ <main>:/,/^$/' | awk '/\tsyscall/ { print $1 }' | tr -d :)
-# Inside libc's socket(): a syscall instruction the student did not write.
-libc_rip=$(nm "$T/g0/work/build/out/lab" | awk '$3 == "__socket" { print $1; exit }')
-libc_rip=$(printf '%x' $((0x$libc_rip + 16)))
-report() {	# report RIP ORIG_AX > report.json
-	cat <<JSON
-{"kernel":{"version":"5.10.223"},"program":{"started":true,"exited":true,"exit_status":0},
- "syscall":{"nr":42,"orig_ax":$2,"user_rip":"0x$1","comm":"lab","pid":57,
-  "args":["0x3","0x7ffc0000","0x10","0","0","0"],"ret":0,
-  "decoded":{"fd_is_socket":true,"sockaddr":{"family":"AF_INET","addr":"127.0.0.1","port":8000}}},
- "scenario":{"server_listening":true},"handler":"tcp_v4_connect",
- "backtrace":["tcp_v4_connect","__inet_stream_connect","inet_stream_connect","__sys_connect",
-  "__x64_sys_connect","do_syscall_64","entry_SYSCALL_64_after_hwframe"]}
-JSON
-}
-rip=$(printf '%x' $((0x$rip + 2)))
-report "$rip" 42 >"$T/good.json"
-expect_exit "good directory with its trace passes" 0 grade --out "$T/g1" --trace-report "$T/good.json" "$EX"
+# --- the example submission, as a directory, through the real trace -------
+expect_exit "the example submission passes every check" 0 grade --out "$T/g1" "$EX"
 check "... 100 of 100" says "$T/out" "passed 100/100"
-check "grade.json is JSON with six checks" python3 -c '
+check "grade.json is JSON with six passed checks and the versions" python3 -c '
 import json, sys; g = json.load(open(sys.argv[1]))
 assert g["score"] == 100 and len(g["checks"]) == 6 and g["syscall"]["name"] == "connect"
-assert g["labctl_version"] and g["kernel_version"] == "5.10.223"' "$T/g1/grade.json"
+assert all(c["passed"] for c in g["checks"])
+assert g["labctl_version"] and g["kernel_version"].startswith("5.")' "$T/g1/grade.json"
 check "results.json is Gradescope's format" python3 -c '
 import json, sys; g = json.load(open(sys.argv[1]))
 assert g["score"] == 100 and all(t["status"] == "passed" for t in g["tests"])' "$T/g1/results.json"
 check "junit.xml is XML" python3 -c '
 import sys, xml.etree.ElementTree as E; s = E.parse(sys.argv[1]).getroot()
 assert s.get("tests") == "6" and s.get("failures") == "0"' "$T/g1/junit.xml"
-check "the trace report is kept" test -s "$T/g1/trace-report.json"
+check "the trace's report.json (labctl-trace/1) and report.md are kept" python3 -c '
+import json, sys; c = json.load(open(sys.argv[1] + "/report.json"))
+assert c["schema"] == "labctl-trace/1" and c["ok"] and c["user"]["task"]["exe"] == "lab"
+open(sys.argv[1] + "/report.md").read()' "$T/g1/trace"
+# What the kernel saw, checked against the ELF (objdump, not labctl's reader).
+sc=$(objdump -d --no-show-raw-insn "$T/g1/work/build/out/lab" |
+	awk '/^[0-9a-f]+ <main>:/,/^$/' | awk '$2 == "syscall" { sub(":", "", $1); print $1; exit }')
+check "the inline check names main's syscall instruction, 0x$sc" \
+	check_is "$T/g1/grade.json" inline True "at 0x$sc is in your function main()"
+check "the args check saw connect return 0 from the scenario's server" \
+	check_is "$T/g1/grade.json" args True "AF_INET 127.0.0.1:1234, 16) returned 0"
+check "the report check found the protocol handler" \
+	check_is "$T/g1/grade.json" report True "names the handler tcp_v4_connect"
+check "the program's output is kept" says "$T/g1/program-output.txt" "connect returned 0"
+check "the guest's image is not kept per submission" test ! -e "$T/g1/work/guest.cpio"
 
-report "$libc_rip" 42 >"$T/libc.json"
-expect_exit "a syscall from libc fails the inline check" 1 \
-	grade --out "$T/g2" --trace-report "$T/libc.json" "$EX"
-check "... and says so" says "$T/g2/grade.json" "libc wrapper"
+# --- what students get wrong, as real programs ----------------------------
+L=$T/libc; variant "$L"
+sed -i 's/ret = my_connect(fd, &sa);/ret = connect(fd, (struct sockaddr *)\&sa, sizeof(sa));/' "$L/lab.c"
+expect_exit "a libc wrapper instead of inline asm fails" 1 grade --out "$T/g2" "$L"
+check "... the inline check, saying libc" check_is "$T/g2/grade.json" inline False "libc wrapper"
+check "... while the kernel still saw the call" check_is "$T/g2/grade.json" syscall True "orig_ax = 42"
 check "... costing that check's points only" says "$T/out" "failed 80/100"
-report "$rip" 41 >"$T/wrong.json"
-expect_exit "the wrong syscall number fails" 1 grade --out "$T/g3" --trace-report "$T/wrong.json" "$EX"
-check "... naming the number seen" says "$T/g3/grade.json" "was number 41"
+
+W=$T/wrong; variant "$W"; sed -i 's/"a"(42L)/"a"(41L)/' "$W/lab.c"
+expect_exit "the wrong syscall number fails" 1 grade --run-timeout 3 --out "$T/g3" "$W"
+check "... check 3, naming the number" check_is "$T/g3/grade.json" syscall False "system call 42 (connect)"
+check "... and it is the student's failure, not the grader's" says "$T/g3/grade.json" '"status": "failed"'
+
+V=$T/never; variant "$V"; sed -i 's/ret = my_connect(fd, &sa);/ret = 0; (void)my_connect;/' "$V/lab.c"
+expect_exit "a program that never makes the syscall fails" 1 grade --run-timeout 3 --out "$T/g4" "$V"
+check "... check 3, saying so" check_is "$T/g4/grade.json" syscall False "never made system call 42"
+check "... but it ran and finished" check_is "$T/g4/grade.json" runs True "exited with status 0"
+
+hostile() {	# hostile NAME CODE-BEFORE-SOCKET: a program that misbehaves first
+	local d=$T/$1; variant "$d"
+	sed -i "s|int fd = socket(AF_INET, SOCK_STREAM, 0);|$2 int fd = socket(AF_INET, SOCK_STREAM, 0);|" "$d/lab.c"
+	local start=$(date +%s)
+	expect_exit "$1: graded as the student's failure" 1 grade --run-timeout 3 --out "$T/h-$1" "$d"
+	check "$1: ... within the time limits" test $(( $(date +%s) - start )) -lt 60
+	check "$1: ... the runs check says it did not finish" \
+		check_is "$T/h-$1/grade.json" runs False "did not finish by itself"
+	check "$1: ... nothing of the guest is left" test -z "$(pgrep -f "$T/h-$1" || true)"
+}
+hostile loop 'for (volatile int spin = 1; spin;) ;'
+check "loop: ... saying it was stopped after 3 s" check_is "$T/h-loop/grade.json" runs False "after 3 s"
+hostile forkbomb 'for (;;) fork();'
+hostile gigabytes 'for (long i = 0; i < (1L << 32); i++) puts("gigabytes of output, gigabytes of output");'
+check "gigabytes: ... the logs stay small" test "$(du -sk "$T/h-gigabytes" | cut -f1)" -lt 10000
+check "gigabytes: ... the output kept is capped" test "$(wc -c <"$T/h-gigabytes/program-output.txt")" -lt 20000
 
 # --- git: the exact commit, local and by URL ------------------------------
 R=$T/repo; newrepo "$R"; cp "$EX"/* "$R"/; commit "$R" "lab"
 echo "uncommitted junk" >"$R/lab.c"	# the worktree is never read
 head=$(git -C "$R" rev-parse HEAD)
 expect_exit "a git repository is graded at its commit" 0 \
-	grade --out "$T/g4" --trace-report "$T/good.json" --ref main "$R"
-check "... and the commit is recorded" says "$T/g4/grade.json" "\"commit\": \"$head\""
+	grade --out "$T/r4" --ref main "$R"
+check "... and the commit is recorded" says "$T/r4/grade.json" "\"commit\": \"$head\""
 expect_exit "a file:// URL is cloned bare and graded" 0 \
-	grade --out "$T/g5" --trace-report "$T/good.json" --ref main "file://$R"
+	grade --out "$T/g5" --ref main "file://$R"
 check "... at the same commit" says "$T/g5/grade.json" "$head"
 check "... without a checkout" test ! -e "$T/g5/work/repo.git/lab.c"
 git clone -q --bare "$R" "$T/bare.git"
 expect_exit "a bare repository is graded at its HEAD" 0 \
-	grade --out "$T/g5b" --trace-report "$T/good.json" "$T/bare.git"
+	grade --out "$T/g5b" "$T/bare.git"
 check "... and the commit is recorded" says "$T/g5b/grade.json" "$head"
-check "the kernel's version is recorded" says "$T/g5b/grade.json" '"kernel_version": "5.10.223"'
+check "the kernel's version is recorded" says "$T/g5b/grade.json" '"kernel_version": "5.'
 expect_exit "a missing ref is an invalid submission" 4 grade --out "$T/g6" --ref nosuch "$R"
 check "... naming the ref" says "$T/err" "no commit 'nosuch'"
 E=$T/empty; newrepo "$E"
@@ -128,7 +162,7 @@ printf 'all:\n\ttouch %s/make-ran\n' "$T" >"$M/Makefile"
 printf 'shell touch %s/gdbinit-ran\n' "$T" >"$M/.gdbinit"
 commit "$M" "with a Makefile and a .gdbinit"
 expect_exit "a repository with a Makefile and .gdbinit is graded" 0 \
-	grade --out "$T/h5" --trace-report "$T/good.json" --ref HEAD "$M"
+	grade --out "$T/h5" --ref HEAD "$M"
 check "... the Makefile never ran" test ! -e "$T/make-ran"
 check "... the .gdbinit never ran" test ! -e "$T/gdbinit-ran"
 check "... neither was even copied" sh -c "! find '$T/h5' -name Makefile -o -name .gdbinit | grep -q ."
@@ -150,24 +184,33 @@ expect_exit "a source that is a submodule is refused" 4 grade --out "$T/h9" "$U"
 check "... as a submodule" says "$T/err" "submodule"
 
 # --- the grader's own failures are never the student's --------------------
-expect_exit "no sandbox: refuse to grade" 3 env PATH=/nonexistent "$LABCTL" --cache-dir "$CACHE" grade --out "$T/e1" "$EX"
+expect_exit "no sandbox: refuse to grade" 3 env PATH=/nonexistent "$LABCTL" grade --out "$T/e1" "$EX"
 check "... and say why" says "$T/err" "refusing"
-expect_exit "--no-sandbox compiles without it" 0 \
-	grade --no-sandbox --out "$T/e2" --trace-report "$T/good.json" "$EX"
+expect_exit "--no-sandbox compiles without it" 0 grade --no-sandbox --out "$T/e2" "$EX"
+# QEMU that does not start: the trace fails before the program runs.
+mkdir -p "$T/fakebin"; printf '#!/bin/sh\necho "fake qemu: broken" >&2; exit 1\n' >"$T/fakebin/qemu-system-x86_64"
+chmod +x "$T/fakebin/qemu-system-x86_64"
+expect_exit "a QEMU that does not start is a grader error" 3 \
+	env PATH="$T/fakebin:$PATH" "$LABCTL" grade --out "$T/e4" "$EX"
+check "... status error, not a zero for the student" says "$T/e4/grade.json" '"status": "error"'
+check "... saying the trace failed" says "$T/err" "the trace exited with status 1"
 expect_exit "a broken rubric is a grader error" 3 grade --rubric /nonexistent --out "$T/e3" "$EX"
 
 expect_exit "grade --help" 0 "$LABCTL" grade --help
 check "... prints the usage on stdout" grep -q '^usage: labctl grade' "$T/out"
 expect_exit "grade without a submission is a usage error" 2 grade
 expect_exit "grade --jobs 0 is a usage error" 2 grade --jobs 0 "$EX"
+expect_exit "grade --trace-report is gone" 2 grade --trace-report x.json "$EX"
 
 # --- many submissions -----------------------------------------------------
 printf '# roster\n%s main\n%s\n\n%s\n' "$R" "$E" "$G" >"$T/roster"
-expect_exit "a roster with broken submissions grades them all" 3 \
-	grade --jobs 2 --roster "$T/roster" "$N"
+cores=$(nproc)
+expect_exit "a roster with broken submissions grades them all" 4 \
+	grade --jobs 64 --roster "$T/roster" "$N"
+check "--jobs is capped at the $cores cores" says "$T/err" "capped at $cores"
 sum=$(ls -d "$T"/runs/grade-batch-*/ | head -1)
 check "summary.csv has one row per submission" test "$(wc -l <"$sum/summary.csv")" -eq 5
-check "... the good one compiled and waits for its trace" says "$sum/summary.csv" '"error",0,100'
+check "... the good one passed" grep -q 'repo.*"passed",100,100' "$sum/summary.csv"
 check "... the empty repository is invalid" grep -q 'empty.*"invalid"' "$sum/summary.csv"
 check "... the broken source failed" grep -q 'notc.*"failed"' "$sum/summary.csv"
 check "summary.md is a table" grep -q '^| submission |' "$sum/summary.md"
@@ -176,3 +219,6 @@ check "summary.md is a table" grep -q '^| submission |' "$sum/summary.md"
 # Zombies are not running: an init that does not reap keeps bwrap's own.
 no_compiler() { ! ps -u 65534 -o stat= | grep -qv '^Z' && ! pgrep -f "labctl-sandbo[x]" >/dev/null; }
 check "no compiler is left running" no_compiler
+check "no QEMU or GDB of this suite is left running" \
+	test -z "$(pgrep -f "qemu-system.*$T|gdb.*$T" || true)"
+check "no labctl of this suite is left running" test -z "$(pgrep -f "labctl.*$T" || true)"
