@@ -161,8 +161,9 @@ static void check_syscall(const struct grade_input *in, struct check_result *c)
 			in->syscall_name);
 	else if (!f->syscall_seen)
 		verdict(c, false, "Your program never made system call %ld (%s): the kernel never "
-			"entered entry_SYSCALL_64 for it from your program%s%s.", in->nr,
-			in->syscall_name, f->trace_error ? " (" : "", f->trace_error ? f->trace_error : "");
+			"entered entry_SYSCALL_64 for it from your program%s%s%s.", in->nr,
+			in->syscall_name, f->trace_error ? " (" : "", f->trace_error ? f->trace_error : "",
+			f->trace_error ? ")" : "");
 	else if ((long)f->orig_ax != in->nr)
 		verdict(c, false, "The system call the kernel saw was number %lu, but yours is %ld (%s): "
 			"check the number you put in rax.", f->orig_ax, in->nr, in->syscall_name);

@@ -305,7 +305,7 @@ bool trace_facts_console(struct trace_facts *f, const char *text, const char *la
 	}
 	if (started && !f->ran && !f->finish_detail)
 		set_detail(f, xstrdup("the guest stopped before it ended"));
-	if (printed > 64 * 1024 && f->finish_detail) {
+	if (printed > 8192 && f->finish_detail) {
 		char *d = xasprintf("%s; it printed %lu bytes", f->finish_detail, printed);
 
 		set_detail(f, d);
