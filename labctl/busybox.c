@@ -44,7 +44,8 @@ const char *busybox_unusable(const char *path)
 	struct elf_info info;
 
 	if (elf_read_info(path, &info) < 0)
-		return errno == EINVAL ? "not an ELF executable" : strerror(errno);
+		return errno == EINVAL ? "not an ELF executable" : errno == ENOENT ? "missing"
+									 : strerror(errno);
 	if (info.bits != 64 || info.machine != EM_X86_64)
 		return "not an x86-64 program";
 	if (!info.is_static)

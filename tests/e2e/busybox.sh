@@ -61,6 +61,10 @@ check "the fallback says why" grep -q "$dyn is dynamically linked.*using Debian'
 cpio_member "$(cat "$T/out")" bin/busybox "$T/in-image"
 check "and the image holds Debian's" cmp -s "$T/in-image" "$deb_bb"
 
+LABCTL_SYSTEM_BUSYBOX=$T/none LABCTL_DEBIAN_MIRROR=$offline expect_exit \
+	"a missing system busybox falls back to Debian's (cached)" 0 "$LABCTL" image
+check "the fallback says why" grep -q "$T/none is missing: using Debian's busybox-static" "$T/err"
+
 LABCTL_CACHE_DIR=$T/cache-offline LABCTL_SYSTEM_BUSYBOX=$dyn LABCTL_DEBIAN_MIRROR=$offline \
 	expect_exit "no static system busybox and no archive: environment error" 3 "$LABCTL" image
 check "one error line about apt-get" grep -q "^labctl: error: apt-get update failed" "$T/err"
