@@ -68,6 +68,21 @@ check "the fallback says why" grep -q "$T/none is missing: using Debian's busybo
 LABCTL_CACHE_DIR=$T/cache-offline LABCTL_SYSTEM_BUSYBOX=$dyn LABCTL_DEBIAN_MIRROR=$offline \
 	expect_exit "no static system busybox and no archive: environment error" 3 "$LABCTL" image
 check "one error line about apt-get" grep -q "^labctl: error: apt-get update failed" "$T/err"
+# doctor checks the BusyBox the image would use (a cache without a kernel: no boot).
+mkdir -p "$T/cache-doctor" && ln -s "$T/cache/busybox" "$T/cache-doctor/busybox"
+LABCTL_CACHE_DIR=$T/cache-doctor expect_exit "doctor" 0 "$LABCTL" doctor
+check "doctor: the system's static busybox" grep -q "^ok    busybox .*/bin/busybox is static x86-64 (the image uses it)" "$T/out"
+check "doctor: gcc -m32 -static" grep -Eq "^(ok  |warn)  gcc -m32 -static " "$T/out"
+check "doctor: bwrap" grep -Eq "^(ok  |warn)  bwrap " "$T/out"
+LABCTL_CACHE_DIR=$T/cache-doctor LABCTL_SYSTEM_BUSYBOX=$dyn expect_exit "doctor, dynamic system busybox" 0 \
+	"$LABCTL" doctor
+check "doctor: Debian's cached busybox is the one used" \
+	grep -q "^ok    busybox .*$key/busybox (Debian's busybox-static, .*) is static x86-64" "$T/out"
+LABCTL_CACHE_DIR=$T/cache-doctor2 LABCTL_SYSTEM_BUSYBOX=$dyn expect_exit "doctor, nothing cached" 0 \
+	"$LABCTL" doctor
+check "doctor: says Debian's will be downloaded" \
+	grep -q "^warn  busybox .*labctl image will download Debian's busybox-static" "$T/out"
+
 LABCTL_SYSTEM_BUSYBOX=$dyn expect_exit "--busybox system when it is dynamic" 3 \
 	"$LABCTL" image --busybox system
 check "names the file and the fix" grep -q "^labctl: error: --busybox system: $dyn is dynamically linked.*busybox-static" "$T/err"
