@@ -120,6 +120,9 @@ class Capture:
             raise gdb.GdbError('no hardware breakpoint under %s (%s): trace under TCG'
                                % (self.p.get('accel'), e))
         ended = resume()
+        # what the filter saw (rejected stops: another number...) is worth
+        # keeping when the traced call never came
+        self.out['filter'] = bp_filter.report(prog['syscall_addrs'])
         if ended:
             raise gdb.GdbError('the guest ended before %s made system call %d in %s '
                                '(%s); its console is in serial.log'
