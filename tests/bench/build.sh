@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Kernel build benchmark (not a timed test; make test does not run it).
 #   tests/bench/build.sh [--no-defconfig] [KERNEL_SOURCE]
+# KERNEL_SOURCE defaults to Debian's linux-source-5.10 as `labctl fetch`
+# gets it (extracted once into the cache; the timed builds start from it).
 # In fresh caches (so ccache starts empty too), from the same source:
 #   cold lab build (tinyconfig + lab + debug fragments), nothing-changed
 #   rebuild, one-file-change rebuild, ccache-hot rebuild (fresh object
@@ -12,7 +14,7 @@ cd "$(dirname "$0")/../.."
 LABCTL=${LABCTL:-$PWD/bin/labctl}
 defconfig=1
 [ "${1:-}" = --no-defconfig ] && { defconfig=0; shift; }
-SRC=${1:-/tmp/ksrc/linux-source-5.10}
+SRC=${1:-$("$LABCTL" -q fetch)} || { echo "bench: labctl fetch failed" >&2; exit 1; }
 B=$(mktemp -d /var/tmp/labctl-bench.XXXXXX)
 trap 'rm -rf "$B"' EXIT
 declare -A secs
