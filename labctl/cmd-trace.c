@@ -315,11 +315,8 @@ static const char *default_scenario(struct trace_run *r)
 {
 	bool i386 = r->o->abi && !strcmp(r->o->abi, "i386");
 	char *name = xasprintf("%s%s", r->sc->name, i386 ? "32" : "");
-	char *path = xasprintf("%s/scenarios/%s.ini", datadir(), name);
-	bool found = is_file(path);
 
-	free(path);
-	if (found)
+	if (scenario_exists(name))
 		return name;
 	free(name);
 	return generic_scenario(r);

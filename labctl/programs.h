@@ -35,5 +35,8 @@ void programs_list(struct programs *p, const char *dir);
 void programs_build(struct programs *p);
 const struct program *programs_find(const struct programs *p, const char *name);
 void programs_free(struct programs *p);
+/* The compiler's identity (`gcc --version`: "gcc (Debian 12.2.0-14) 12.2.0"),
+ * into a cache key.  Dies when gcc is missing or fails. */
+void hash_compiler(struct hasher *h);
 
 #endif

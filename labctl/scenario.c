@@ -334,6 +334,15 @@ char **scenario_names(void)
 	return names;
 }
 
+bool scenario_exists(const char *name)
+{
+	char *path = xasprintf("%s/scenarios/%s.ini", datadir(), name);
+	bool yes = plain_name(name) && !access(path, F_OK);
+
+	free(path);
+	return yes;
+}
+
 int scenario_find(struct scenario *s, const char *name, const struct programs *programs)
 {
 	char *path, **names;

@@ -57,6 +57,8 @@ int scenario_load(struct scenario *s, const char *path, const struct programs *p
 /* datadir's scenarios/NAME.ini; -1 with an error naming the known ones. */
 int scenario_find(struct scenario *s, const char *name, const struct programs *programs);
 void scenario_free(struct scenario *s);
+/* Is there a datadir's scenarios/NAME.ini? */
+bool scenario_exists(const char *name);
 /* The step the trace follows. */
 const struct scenario_step *scenario_traced(const struct scenario *s);
 /* The scenario as shell commands for rootfs/init (caller frees). */

@@ -57,17 +57,13 @@ static json_t *tables_json(const char *source)
 /* NAME, or with --abi i386 its i386 variant NAME32 when there is one. */
 static char *scenario_name(const struct trace_opts *o, const char *name)
 {
-	char *alt, *path;
+	char *alt;
 
 	if (!o->abi || strcmp(o->abi, "i386"))
 		return xstrdup(name);
 	alt = xasprintf("%s32", name);
-	path = xasprintf("%s/scenarios/%s.ini", datadir(), alt);
-	if (is_file(path)) {
-		free(path);
+	if (scenario_exists(alt))
 		return alt;
-	}
-	free(path);
 	free(alt);
 	die(EXIT_INPUT, "no i386 variant of scenario %s (scenarios/%s32.ini)", name, name);
 }
