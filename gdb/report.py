@@ -136,7 +136,7 @@ def section_user(cap):
         lines += ['', 'socketcall: call = %d (%s in %s) = %s; its arguments are not in registers '
                   'but in user memory at %s, read as %d-byte words (nas[] of net/compat.c): %s.' % (
                       sc['call'], st.get('define', '?'), st.get('file', '?'), sc['name'],
-                      hx(sc['args_addr']), 4, '[%s]' % ', '.join(hx(w) for w in sc['args'] or []))]
+                      hx(sc['args_addr']), sc['word_size'], '[%s]' % ', '.join(hx(w) for w in sc['args'] or []))]
     if a.get('text'):
         lines += ['', 'The call as the kernel will decode it: `%s`.' % a['text']]
     if 'sockaddr' in a:
@@ -282,6 +282,8 @@ def section_compare(cap):
     if not a.get('ok'):
         return '## 7. The two ways in, side by side\n\nThe x86-64 trace failed: %s' % a.get('error')
 
+    entry_pushes = [s for s in b['entry']['steps'] if s.get('push', {}).get('stack') == 'entry']
+
     def pushes(c):
         return [s for s in c['entry']['steps'] if 'push' in s and s['push'].get('field')
                 and s['push'].get('stack') != 'entry']
@@ -332,8 +334,9 @@ def section_compare(cap):
          'pushed by the CPU'),
         ('switch to the task stack', switch(a), switch(b)),
         ('pt_regs pushes by the entry code', '%d' % len(pushes(a)), '%d (the first %d copy the CPU\'s '
-         'frame and the two words pushed on the entry stack)' % (
-             len(pushes(b)), len(b['entry']['hardware_frame']['words']) + 2)
+         'frame and the %d words pushed on the entry stack)' % (
+             len(pushes(b)), len(b['entry']['hardware_frame']['words']) + len(entry_pushes),
+             len(entry_pushes))
          if b['entry'].get('hardware_frame') else '%d' % len(pushes(b))),
         ('the number', number(a), number(b)),
         ('arguments 1-3', args(a), args(b)),

@@ -87,14 +87,24 @@ def enum_name(type_name, value):
     return None
 
 
+_nas = []
+
+
 def compat_nas():
     """net/compat.c's nas[]: the byte length of each socketcall's argument
-    block in a 32-bit process, read from vmlinux."""
-    for sym in gdb.lookup_static_symbols('nas'):
-        if sym.symtab and sym.symtab.filename.endswith('net/compat.c'):
-            v = sym.value()
-            return [int(v[i]) for i in range(v.type.range()[1] + 1)]
-    return None
+    block in a 32-bit process, read from vmlinux once."""
+    if not _nas:
+        for sym in gdb.lookup_static_symbols('nas'):
+            if sym.symtab and sym.symtab.filename.endswith('net/compat.c'):
+                v = sym.value()
+                _nas.extend(int(v[i]) for i in range(v.type.range()[1] + 1))
+    return _nas or None
+
+
+def compat_word():
+    """The size of an argument in a 32-bit process's socketcall block
+    (compat_ulong_t, from DWARF)."""
+    return gdb.lookup_type('compat_ulong_t').sizeof
 
 
 def read_words(addr, n, size):
@@ -170,11 +180,13 @@ def user_data(addr, length, limit=32):
 
 def decode(source, name, args, ret=None):
     """The arguments of socket call NAME (ARGS in register order) decoded:
-    {'args': {name: value}, 'text': 'connect(3, {AF_INET, 127.0.0.1:1234}, 16)'}.
-    With RET (at the return) the buffers the kernel filled are read too."""
+    {'args': {name: value}, 'text': 'connect(3, {AF_INET, 127.0.0.1:1234}, 16)',
+    'sockaddrs': {name: decode_sockaddr()}}.  With RET (at the return) the
+    buffers the kernel filled are read too."""
     names = ARGS.get(name, ())
     vals = dict(zip(names, args))
     shown = []
+    sockaddrs = {}
     for n in names:
         v = vals[n]
         if n == 'fd':
@@ -188,12 +200,14 @@ def decode(source, name, args, ret=None):
                 text += '|0x%x' % (v & ~0xf)
         elif n in ('umyaddr', 'uservaddr') or (n == 'addr' and name == 'sendto'):
             length = vals.get('addrlen', vals.get('addr_len', 0))
-            text = describe_sockaddr(decode_sockaddr(source, v, length))
+            sockaddrs[n] = decode_sockaddr(source, v, length)
+            text = describe_sockaddr(sockaddrs[n])
         elif n in ('upeer_sockaddr', 'usockaddr') or (n == 'addr' and name == 'recvfrom'):
             if ret is not None and signed(ret) >= 0 and v:
                 lenp = vals.get('upeer_addrlen', vals.get('usockaddr_len', vals.get('addr_len')))
                 length = user_int(lenp) if lenp else None
-                text = describe_sockaddr(decode_sockaddr(source, v, length or 0))
+                sockaddrs[n] = decode_sockaddr(source, v, length or 0)
+                text = describe_sockaddr(sockaddrs[n])
             else:
                 text = 'NULL' if not v else hex(v)
         elif n == 'flags' and name in ('send', 'sendto', 'recv', 'recvfrom', 'sendmsg', 'recvmsg'):
@@ -209,7 +223,7 @@ def decode(source, name, args, ret=None):
         else:
             text = hex(v) if v else '0' if n != 'usockvec' else 'NULL'
         shown.append(text)
-    return {'args': vals, 'text': '%s(%s)' % (name, ', '.join(shown))}
+    return {'args': vals, 'text': '%s(%s)' % (name, ', '.join(shown)), 'sockaddrs': sockaddrs}
 
 
 def flags_text(source, v, prefix):
@@ -226,13 +240,14 @@ def flags_text(source, v, prefix):
     return '|'.join(parts)
 
 
-def socketcall_args(source, call, ptr, word=4):
+def socketcall_args(source, call, ptr):
     """socketcall(CALL, PTR) of a 32-bit process: (name, [args]) read from
     the argument block at user PTR, as long as nas[CALL] says it is."""
     name = socketcall_calls(source).get(call)
     nas = compat_nas()
     if name is None or nas is None or call >= len(nas):
         return name, None
+    word = compat_word()
     try:
         return name, read_words(ptr, nas[call] // word, word)
     except gdb.MemoryError:

@@ -160,17 +160,17 @@ class Capture:
         if self.socketcall:
             call, block = sockets.socketcall_args(self.p.get('source'), raw[0], raw[1])
             out['socketcall'] = {'call': raw[0], 'name': call, 'args_addr': raw[1],
-                                 'args': block}
+                                 'word_size': sockets.compat_word(), 'args': block}
             if block is None:
                 return out
             name, raw = call, block
         if name in sockets.ARGS:
             d = sockets.decode(self.p.get('source'), name, raw)
             out['decoded'], out['text'] = d['args'], d['text']
-        if name in ('connect', 'bind'):
-            out['fd'] = sockets.signed(raw[0], 32)
-            out['addrlen'] = raw[2]
-            out['sockaddr'] = sockets.decode_sockaddr(self.p.get('source'), raw[1], raw[2])
+            if name in ('connect', 'bind'):
+                out['fd'] = sockets.signed(raw[0], 32)
+                out['addrlen'] = raw[2]
+                out['sockaddr'] = next(iter(d['sockaddrs'].values()))
         return out
 
     # -- entry ---------------------------------------------------------
@@ -195,11 +195,13 @@ class Capture:
                 # pushed the user ss, sp, flags, cs, ip: the tail of a pt_regs
                 hw = self.hardware_frame(st)
                 frame_base = hw['frame_top'] - self.regs_size
-            elif k.memory_operand(st['insn'], '%rsp', source=True) is not None or \
+                continue
+            top_from = k.memory_operand(st['insn'], '%rsp', source=True)
+            if top_from is not None or \
                     (switch is None and st['rsp_before'] < USER_TOP <= st['rsp_after']):
                 switch = {'step': len(steps) - 1, 'user_rsp': self.out['user']['regs']['rsp'],
                           'from_rsp': st['rsp_before'], 'kernel_stack_top': st['rsp_after'],
-                          'top_from': k.memory_operand(st['insn'], '%rsp', source=True),
+                          'top_from': top_from,
                           'user_rsp_saved': saved_rsp(steps, self.out['user']['regs']['rsp'], hw)}
                 frame_base = self.regs_base = st['rsp_after'] - self.regs_size
             if 'push' in st and frame_base is not None:
@@ -227,9 +229,10 @@ class Capture:
         self.lap('entry')
 
     def hardware_frame(self, st):
-        """What the CPU pushed by itself at int $0x80: five words on the
-        entry stack, the same layout as the last five fields of pt_regs."""
-        top = st['rsp_after'] + 5 * 8
+        """What the CPU pushed by itself at int $0x80: the hardware frame on
+        the entry stack, laid out as pt_regs from its ip field to its end."""
+        ip = next(o for name, o, _ in self.regs_fields if name == 'ip')
+        top = st['rsp_after'] + self.regs_size - ip
         base = top - self.regs_size
         words = []
         for addr in range(st['rsp_after'], top, 8):
