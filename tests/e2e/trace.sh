@@ -6,10 +6,7 @@
 . "$(dirname "$0")/lib"
 
 KDIR=${LABCTL_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/labctl}/kernels/current
-if [ ! -e "$KDIR/vmlinux" ]; then
-	skip "trace: no kernel built (labctl build)"
-	exit 0
-fi
+need_kernel
 for tool in gcc gdb qemu-system-x86_64 objdump python3; do
 	command -v $tool >/dev/null || { skip "trace: no $tool"; exit 0; }
 done
@@ -132,7 +129,6 @@ check "... saying so" grep -q 'no debug information' "$T/err"
 
 # The lab's own guest, with every default: the scenario named after the
 # syscall, its traced program and function, the lab initramfs.
-need_kernel
 expect_exit "trace connect with the lab guest" 0 "$LABCTL" -q trace connect --out "$T/lab" --format json
 j=$T/lab/report.json
 check "lab trace: the traced task runs tcp_client" test "$(q "$j" 'c["user"]["task"]["exe"]')" = tcp_client
