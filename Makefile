@@ -1,7 +1,8 @@
 # labctl: build the tool, test it, install it.
 #   make                 bin/labctl
 #   make DEVELOPER=1     ... with -Werror
-#   make test            every test tier (unit, unit under ASan/UBSan, end-to-end)
+#   make test            every test tier (unit, unit under ASan/UBSan, Python, end-to-end)
+#   make test-stress     ... and the end-to-end traces under a CPU hog, the e2e tier 3 times
 #   make install PREFIX=/usr/local
 #   make deps            install the Debian packages labctl needs (apt, as root)
 
@@ -31,7 +32,7 @@ DEBIAN_PACKAGES = build-essential pkg-config libgit2-dev libcurl4-openssl-dev \
   libarchive-dev libssl-dev libjansson-dev libinih-dev libcmocka-dev libyaml-dev \
   flex bison bc libelf-dev ccache xz-utils ca-certificates \
   qemu-system-x86 gdb busybox-static gcc-multilib bubblewrap file git python3 \
-  chromium
+  chromium stress-ng
 
 SRCS  := $(wildcard labctl/*.c)
 LIB_SRCS := $(filter-out labctl/main.c,$(SRCS))
@@ -68,6 +69,9 @@ UNIT_BINS = $(TESTS:%=build/plain/tests/%) $(TESTS:%=build/asan/tests/%)
 test: bin/labctl build/asan/bin/labctl $(UNIT_BINS)
 	tests/run $(UNIT_BINS)
 
+test-stress: bin/labctl build/asan/bin/labctl $(UNIT_BINS)
+	TESTS_TIERS="unit py e2e stress repeat" tests/run $(UNIT_BINS)
+
 install: bin/labctl
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/labctl
 	install -m 755 bin/labctl $(DESTDIR)$(PREFIX)/bin/labctl
@@ -81,6 +85,6 @@ deps:
 clean:
 	rm -rf build bin
 
-.PHONY: all test install deps clean
+.PHONY: all test test-stress install deps clean
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -5,6 +5,9 @@
 import report as md
 import report_html as rh
 
+# What a call still in the kernel when the recording ended "returned".
+UNFINISHED = 'still in the kernel'
+
 
 def ms(scn, ev):
     """Guest time of EV since the scenario's first call, in ms (jiffies)."""
@@ -46,7 +49,7 @@ def event_rows(scn):
         t = ev['task']
         rows.append((ev['seq'], ms(scn, ev), t['pid'], '%s (%s)' % (t['exe'], ev['step']),
                      syscall_text(ev), '`%s`' % ev['text'] if ev.get('text') else ev['call'],
-                     ev.get('ret', 'did not return'), dispatch_text(ev)))
+                     ev.get('ret', UNFINISHED), dispatch_text(ev)))
     return rows
 
 
@@ -69,8 +72,11 @@ def scenario_md(scn):
     if calls:
         lines += ['', 'socketcall call values in order: %s.' % ', '.join(map(str, calls))]
     if scn.get('unfinished'):
-        lines += ['', 'Calls still in the kernel when the guest powered off: %s.'
-                  % ', '.join(map(str, scn['unfinished']))]
+        by_seq = {ev['seq']: ev for ev in scn['events']}
+        lines += ['', 'Calls still in the kernel when the recording ended (%s): %s.'
+                  % (scn.get('ended') or 'the guest powered off',
+                     ', '.join('%d (%s, %s)' % (n, by_seq[n]['task']['exe'], by_seq[n]['call'])
+                               if n in by_seq else str(n) for n in scn['unfinished']))]
     return '\n'.join(lines)
 
 
@@ -119,7 +125,7 @@ def sequence_svg(h, scn):
         x = 10 + i * lane_w + 10
         y = top + k * row
         fill = '#ffe0e0' if isinstance(ev.get('ret'), int) and ev['ret'] < 0 else '#e3efff'
-        label = '%d. %s = %s' % (ev['seq'], ev.get('text') or ev['call'], ev.get('ret', '?'))
+        label = '%d. %s = %s' % (ev['seq'], ev.get('text') or ev['call'], ev.get('ret', UNFINISHED))
         out.append('<rect x="%d" y="%d" width="%d" height="%d" rx="4" fill="%s" stroke="#557"/>'
                    % (x, y, lane_w - 20, row - 4, fill))
         out.append('<text x="%d" y="%d" font-size="11">%s</text>'

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "error.h"
 #include "labctl.h"
 
 struct labctl_opts opts;
@@ -123,4 +124,22 @@ double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int error_set(struct error *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return -1;
+	e->code = code;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void die_error(const struct error *e)
+{
+	die(e->code ? e->code : EXIT_INTERNAL, "%s", e->msg);
 }

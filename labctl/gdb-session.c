@@ -6,6 +6,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "capture.h"
+#include "error.h"
 #include "fs.h"
 #include "gdb-session.h"
 #include "labctl.h"
@@ -46,7 +48,7 @@ static void run_gdb(const struct gdb_session *s, const char *sock)
 	char *log = xasprintf("%s/gdb.log", s->run_dir);
 	const char *argv[] = {
 		"gdb", "-batch", "-nx", "-iex", "set auto-load off", "-iex", path,
-		s->kernel->vmlinux, "-ex", target, "-ex", "python import labctl",
+		s->kernel->vmlinux, "-ex", target, "-ex", "python import labctl.commands",
 		"-ex", cmd, "-ex", "kill", NULL
 	};
 	struct phase ph = { "connect" };
@@ -92,12 +94,12 @@ void gdb_session_run(const struct gdb_session *s)
 
 void gdb_capture_check(const char *capture, const char *run_dir)
 {
-	json_error_t jerr;
-	json_t *root = json_load_file(capture, 0, &jerr);
+	struct error e;
+	json_t *root = capture_read(capture, &e);
 	const char *err, *kind;
 
 	if (!root)
-		die(EXIT_INTERNAL, "%s: %s (line %d)", capture, jerr.text, jerr.line);
+		die_error(&e);
 	if (json_is_true(json_object_get(root, "ok"))) {
 		json_decref(root);
 		return;

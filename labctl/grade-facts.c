@@ -28,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
+#include "error.h"
 #include "fs.h"
 #include "grade.h"
 #include "labctl.h"
@@ -192,13 +194,12 @@ static void parse_filter(struct trace_facts *f, json_t *root)
 
 int trace_facts_parse(struct trace_facts *f, const char *text, char **err)
 {
-	json_error_t je;
-	json_t *root = json_loads(text, 0, &je), *schema;
+	struct error e;
+	json_t *root = capture_parse(text, strlen(text), "the trace report", &e), *schema;
 	unsigned long v;
 
-	if (!json_is_object(root)) {
-		*err = xasprintf("the trace report is not JSON: %s (line %d)", je.text, je.line);
-		json_decref(root);
+	if (!root) {
+		*err = xstrdup(e.msg);
 		return -1;
 	}
 	schema = json_object_get(root, "schema");

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture.h"
+#include "error.h"
 #include "fs.h"
 #include "gdb-session.h"
 #include "initramfs.h"
@@ -194,11 +196,11 @@ int trace_timeline(struct trace_opts *o)
 	t.dir = run_dir_new("timeline");
 	for (char *n = strtok_r(list, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
 		char *name = scenario_name(o, n), *capture = capture_one(&t, name);
-		json_error_t jerr;
-		json_t *cap = json_load_file(capture, 0, &jerr);
+		struct error e;
+		json_t *cap = capture_read(capture, &e);
 
 		if (!cap)
-			die(EXIT_INTERNAL, "%s: %s", capture, jerr.text);
+			die_error(&e);
 		json_array_append_new(captures, cap);
 		free(capture);
 		free(name);

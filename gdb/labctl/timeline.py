@@ -41,6 +41,7 @@ class Timeline:
         self.inflight = {}      # task address -> its event, until the return
         self.returns = {}       # return address -> breakpoint
         self.rejected = 0
+        self.repeated = 0
         self.out = {'schema': SCHEMA, 'ok': False, 'scenario': params['scenario'],
                     'description': params.get('description'), 'steps': params['steps']}
 
@@ -85,8 +86,9 @@ class Timeline:
             if time.monotonic() > self.deadline:
                 self.out['error_kind'] = 'timeout'
                 raise gdb.GdbError('time limit reached with %d calls recorded' % len(self.events))
-            if resume():
-                break       # the guest powered off: the scenario is over
+            ended = resume()
+            if ended:       # the guest powered off: the scenario is over
+                break
             pc = k.reg('pc')
             if pc in self.table:
                 self.enter(pc)
@@ -96,8 +98,13 @@ class Timeline:
                 raise gdb.GdbError('unexpected stop at 0x%x' % pc)
         self.out['events'] = self.events
         self.out['rejected_stops'] = self.rejected
-        self.out['unfinished'] = [e['seq'] for e in self.inflight.values()]
+        self.out['repeated_stops'] = self.repeated
+        self.out['unfinished'] = sorted(e['seq'] for e in self.inflight.values())
         self.out['console'] = console(self.p.get('serial_log'))
+        # A power-off looks to GDB like a lost connection; init's last
+        # marker tells it from a guest lost some other way.
+        self.out['ended'] = 'the guest powered off' \
+            if self.out['console']['status'] is not None else ended
 
     def ours(self, bp):
         """A handler stop is kept for the scenario's executables only."""
@@ -108,6 +115,15 @@ class Timeline:
 
     def enter(self, pc):
         task = k.current_task()
+        rsp = k.reg('rsp')
+        ev = self.inflight.get(u64(task.address))
+        if ev is not None and ev['_rsp'] == rsp:
+            # A task makes one system call at a time: the same stop again.
+            # QEMU reports a breakpoint a second time when an interrupt
+            # came in while GDB stepped over it (more often on a busy
+            # host); recording it twice left a call that never returned.
+            self.repeated += 1
+            return
         exe = k.task_exe_name(task)
         abi = abis.BY_NAME[self.steps[exe]['abi']]
         regs = gdb.Value(k.reg('rdi')).cast(self.regs_type)
@@ -116,7 +132,6 @@ class Timeline:
         if name is None:    # another ABI's call that shares the handler
             return
         args = [int(regs[f]) & abi.mask for f in abi.arg_fields]
-        rsp = k.reg('rsp')
         ev = {'seq': len(self.events) + 1, 'jiffies': jiffies(),
               'task': task_info(task), 'step': self.steps[exe]['step'], 'abi': abi.name,
               'nr': nr, 'syscall': name, 'handler': k.symbol(pc), 'raw': args,
@@ -145,7 +160,6 @@ class Timeline:
     def leave(self, pc):
         task = k.current_task()
         ev = self.inflight.pop(u64(task.address))
-        del ev['_rsp']
         abi = abis.BY_NAME[ev['abi']]
         ret = sockets.signed(k.reg('rax') & abi.mask, 64 if abi.name == 'x86_64' else 32)
         ev['ret'] = ret

@@ -17,11 +17,12 @@ import traceback
 import gdb
 
 from labctl import abi as abis
+from labctl import capture
 from labctl import kernel as k
 from labctl import sockets
 from labctl.breakpoints import JudgedBreakpoint, TaskBreakpoint
 from labctl.kernel import USER_TOP, u64
-from labctl.output import hexify, phase, write_json
+from labctl.output import phase
 
 SCHEMA = 'labctl-trace/1'
 
@@ -567,14 +568,14 @@ def load_params(arg, command):
 
 def finish(out, params, command):
     """Write the capture, then the reports when it is complete."""
-    data = hexify(out)
-    write_json(params['out'], data)
+    data = capture.encode(out)
+    capture.write(params['out'], data)
     if not out['ok']:
         raise gdb.GdbError('%s: %s' % (command, out['error']))
     if params.get('compare_with'):
         with open(params['compare_with']) as f:
             data['compare'] = json.load(f)
-        write_json(params['out'], data)
+        capture.write(params['out'], data)
     if params.get('report_dir'):
         # here rather than in a new python3: its start-up costs 0.1 s
         import report

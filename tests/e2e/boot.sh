@@ -2,10 +2,7 @@
 # scenario in the guest, and the ways a guest can go wrong.
 . "$(dirname "$0")/lib"
 
-if ! command -v qemu-system-x86_64 >/dev/null; then
-	skip "boot: no qemu-system-x86_64 (apt install qemu-system-x86)"
-	exit 0
-fi
+need_tools qemu-system-x86_64 gdb
 # The kernel (built if need be, cached), then a cache of our own sharing only it.
 own_cache_with_kernel
 
@@ -72,12 +69,12 @@ for ini in "$ROOT"/scenarios/*.ini; do
 done
 expect_exit "the generic program with labctl.args" 0 "$LABCTL" -q boot --scenario syscall --args 63,b:390
 check "labctl.args reached the program" grep -q '^syscall 63 returned 0' "$T/runs/boot-latest/serial.log"
-check "-q keeps the console off stderr" sh -c "! grep -q LABCTL '$T/err'"
+check "-q keeps the console off stderr" lacks "$T/err" -e 'LABCTL'
 
 # --- --gdb: paused, attachable with the printed command ------------------------
 "$LABCTL" -q boot --gdb --scenario syscall --timeout 60 >"$T/gdbcmd" 2>"$T/gdberr" &
 bootpid=$!
-for _ in $(seq 50); do [ -s "$T/gdbcmd" ] && break; sleep 0.1; done
+wait_for_line "$T/gdbcmd" $bootpid
 cmd=$(head -1 "$T/gdbcmd")
 check "--gdb prints a gdb command for the run's socket" sh -c "echo \"\$1\" | grep -q \"^gdb -q .*vmlinux -ex 'target remote $T/runs/.*/gdb.sock'\$\"" _ "$cmd"
 eval "$cmd -batch -ex continue" >"$T/gdbout" 2>&1
@@ -87,7 +84,7 @@ check "the guest ran after gdb continued (exit $rc)" test "$rc" -eq 0
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$LABCTL" -q boot --gdb-port "$port" --scenario syscall --timeout 60 >"$T/gdbcmd" 2>"$T/gdberr" &
 bootpid=$!
-for _ in $(seq 50); do [ -s "$T/gdbcmd" ] && break; sleep 0.1; done
+wait_for_line "$T/gdbcmd" $bootpid
 check "--gdb-port prints target remote 127.0.0.1:PORT" grep -q "target remote 127.0.0.1:$port'" "$T/gdbcmd"
 gdb -batch -ex "target remote 127.0.0.1:$port" -ex continue >"$T/gdbout" 2>&1
 wait "$bootpid"; rc=$?
@@ -95,7 +92,7 @@ check "the guest ran after gdb continued on the port (exit $rc)" test "$rc" -eq 
 
 python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(30)' >"$T/port" &
 holder=$!
-for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+wait_for_line "$T/port" $holder
 expect_exit "--gdb-port on a taken port" 3 "$LABCTL" boot --gdb-port "$(cat "$T/port")"
 check "the taken port is named" grep -q "already in use" "$T/err"
 kill "$holder"; wait "$holder" 2>/dev/null
@@ -133,6 +130,7 @@ printf '[scenario]\nname = hang\nsyscall = pause\ntraced = h\nfunction = main\n[
 start=$(date +%s)
 LABCTL_DATADIR=$T/data expect_exit "a guest that never powers off" 5 "$LABCTL" -q boot --scenario hang --timeout 4
 check "the timeout is reported" grep -q "did not power off within 4 s; QEMU was killed" "$T/err"
-check "the timeout is kept" test $(( $(date +%s) - start )) -lt 20
+check "the timeout is kept (4 s, and QEMU killed: well under the 60 s default)" test $(( $(date +%s) - start )) -lt 40
 # [q]: the pattern must not match the checking shell's own command line
 check "QEMU was reaped" sh -c "! pgrep -f '[q]emu-system.*$T/cache/images' >/dev/null"
+done_testing

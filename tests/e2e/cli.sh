@@ -11,3 +11,4 @@ check "error line has the labctl: error: prefix" grep -q '^labctl: error: ' "$T/
 expect_exit "unknown global option is a usage error" 2 "$LABCTL" --frob version
 expect_exit "no command is a usage error" 2 "$LABCTL"
 expect_exit "help of an unknown command" 2 "$LABCTL" help frobnicate
+done_testing

@@ -32,7 +32,7 @@ free_port() {
 }
 
 wait_port() {
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do
 		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
 		sleep 0.05
 	done
@@ -71,7 +71,7 @@ expect_exit "tarball .tar.gz extracted" 0 fetch --kernel-source "$T/linux-5.10.9
 check "tarball: tree keyed by the SHA-256" test "$(cat "$T/out")" = "$C/sources/$sum/tree"
 check "tarball: top directory stripped" test -f "$C/sources/$sum/tree/Makefile"
 expect_exit "tarball: second fetch reuses the tree" 0 fetch --kernel-source "$T/linux-5.10.99.tar.gz"
-check "tarball: nothing extracted again" sh -c "! grep -q extracting '$T/err'"
+check "tarball: nothing extracted again" lacks "$T/err" -e 'extracting'
 expect_exit "tarball .tar.xz extracted" 0 fetch --kernel-source "$T/linux-5.10.99.tar.xz"
 expect_exit "tarball: --sha256 checked" 0 fetch --kernel-source "$T/linux-5.10.99.tar.gz" --sha256 "$sum"
 expect_exit "tarball: --sha256 mismatch" 4 fetch --kernel-source "$T/linux-5.10.99.tar.gz" \
@@ -119,7 +119,7 @@ if wait_port "$port"; then
 	check "http: tree keyed by the hash" test "$(cat "$T/out")" = "$C/sources/$xsum/tree"
 	check "http: no download left behind" test -z "$(ls "$C/downloads")"
 	expect_exit "http: second fetch does not download" 0 fetch --kernel-source "$URL" --sha256 "$xsum"
-	check "http: no download the second time" sh -c "! grep -q downloading '$T/err'"
+	check "http: no download the second time" lacks "$T/err" -e 'downloading'
 	n=$(sources_entries)
 	bad=$(printf 'f%.0s' $(seq 64))
 	expect_exit "http: bad hash refused" 4 fetch --kernel-source "$URL" --sha256 "$bad"
@@ -182,7 +182,7 @@ check "git: no .git in the tree" test ! -e "$C/sources/$tagged/tree/.git"
 expect_exit "git: branch over file://" 0 fetch --kernel-source "git+file://$R#main"
 check "git: the branch's head" test "$(cat "$T/out")" = "$C/sources/$head/tree"
 expect_exit "git: second fetch reuses the tree" 0 fetch --kernel-source "git+file://$R#main"
-check "git: no clone the second time" sh -c "! grep -q cloning '$T/err'"
+check "git: no clone the second time" lacks "$T/err" -e 'cloning'
 rm -rf "$C/sources/$tagged"
 expect_exit "git: abbreviated commit" 0 fetch --kernel-source "git+$R#${tagged:0:10}"
 check "git: abbreviated commit resolved" test "$(cat "$T/out")" = "$C/sources/$tagged/tree"
@@ -214,11 +214,13 @@ expect_exit "sweep: a fetch after an interrupted one" 0 fetch --kernel-source "$
 check "sweep: the staging directory is gone" test ! -e "$C/sources/0123.tmp.999999"
 
 # --- Debian's linux-source-5.10, for real, in the default cache ---
-start=$(date +%s.%N)
 expect_exit "debian: default source" 0 "$LABCTL" fetch
 check "debian: a 5.10 tree" grep -q '^PATCHLEVEL = 10' "$(cat "$T/out")/Makefile"
 check "debian: origin named" grep -q 'debian:linux-source-5.10 5.10' "$T/err"
-start=$(date +%s.%N)
-expect_exit "debian: second fetch" 0 "$LABCTL" fetch
-end=$(date +%s.%N)
-check "debian: second fetch under 1 s" python3 -c "import sys; sys.exit(not ($end - $start < 1))"
+first=$(cat "$T/out")
+# The second fetch is the cache's: it works with an unreachable mirror and
+# neither downloads nor extracts (how fast it is, tests/bench measures).
+expect_exit "debian: second fetch, offline" 0 env LABCTL_DEBIAN_MIRROR=http://127.0.0.1:9/debian "$LABCTL" fetch
+check "debian: the same tree" test "$(cat "$T/out")" = "$first"
+check "debian: nothing downloaded or extracted" lacks "$T/err" -E 'apt-get|extracting'
+done_testing
