@@ -30,6 +30,12 @@ class LineResult(unittest.TextTestResult):
         super().addError(test, err)
         self._fail(test, err, 'error')
 
+    def addSubTest(self, test, subtest, err):
+        # a failed subtest fails its test, which then reports no success
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self._fail(subtest, err, 'failed')
+
     def addSkip(self, test, reason):
         super().addSkip(test, reason)
         print('skip py: %s: %s' % (test.id(), reason), flush=True)
