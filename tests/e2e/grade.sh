@@ -84,7 +84,7 @@ hostile() {	# hostile NAME CODE-BEFORE-SOCKET: a program that misbehaves first
 	local d=$T/$1; variant "$d"
 	sed -i "s|int fd = socket(AF_INET, SOCK_STREAM, 0);|$2 int fd = socket(AF_INET, SOCK_STREAM, 0);|" "$d/lab.c"
 	local start=$(date +%s)
-	expect_exit "$1: graded as the student's failure" 1 grade --run-timeout 10 --out "$T/h-$1" "$d"
+	expect_exit "$1: graded as the student's failure" 1 grade --run-timeout 3 --out "$T/h-$1" "$d"
 	check "$1: ... within the time limits" test $(( $(date +%s) - start )) -lt 60
 	check "$1: ... the runs check says it did not finish" \
 		check_is "$T/h-$1/grade.json" runs False "did not finish by itself"
