@@ -578,7 +578,7 @@ def finish(out, params, command):
         capture.write(params['out'], data)
     if params.get('report_dir'):
         # here rather than in a new python3: its start-up costs 0.1 s
-        import report
+        from labctl import report
         report.write_reports(data, params['report_dir'], params.get('formats', []))
 
 
