@@ -4,7 +4,7 @@
 # and the model knows no output format, so the two formats cannot drift
 # apart: the HTML is not made from the Markdown.
 #
-# Text is a tuple of runs: plain str, or Code / Strong / Verdict, which each
+# Text is a tuple of runs: plain str, or Code or Verdict, which each
 # renderer marks up its own way (`x` or <code>x</code>...).
 import re
 from collections import namedtuple
@@ -26,10 +26,6 @@ class Code(str):
     """A run of code: an instruction, a symbol, a source line."""
 
 
-class Strong(str):
-    """A run to notice."""
-
-
 class Verdict(str):
     """The result of a check: 'yes', or 'NO' (a failed check stands out)."""
 
@@ -39,13 +35,13 @@ class Verdict(str):
         return v
 
 
-MARKED = (Code, Strong, Verdict)
+MARKED = (Code, Verdict)
 SPEC = re.compile(r'%(?:%|[-#0 +]*\d*(?:\.\d+)?[sdixr])')
 
 
 def text(fmt, *args):
     """FMT %-formatted with ARGS, as runs: an argument that is a marked run
-    (Code, Strong, Verdict) stays a run of its own, anything else is
+    (Code, Verdict) stays a run of its own, anything else is
     formatted into the plain text around it."""
     runs, plain, args = [], '', list(args)
     pos = 0

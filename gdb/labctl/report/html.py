@@ -3,8 +3,7 @@
 from html import escape
 
 from labctl.report import diagrams
-from labctl.report.doc import (Code, CodeBlock, Diagram, List, Paragraph, Strong, Table, Verdict,
-                               plain)
+from labctl.report.doc import Code, CodeBlock, Diagram, List, Paragraph, Table, Verdict, plain
 
 CSS = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 84em; color: #222; }
@@ -25,8 +24,6 @@ def inline(runs):
     for r in runs:
         if isinstance(r, Code):
             out.append('<code>%s</code>' % escape(r))
-        elif isinstance(r, Strong):
-            out.append('<strong>%s</strong>' % escape(r))
         else:
             out.append(escape(r))
     return ''.join(out)

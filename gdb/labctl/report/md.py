@@ -1,5 +1,5 @@
 # report.md: a document (doc.py) as Markdown.  Diagrams are HTML only.
-from labctl.report.doc import Code, CodeBlock, Diagram, List, Paragraph, Strong, Table, Verdict
+from labctl.report.doc import Code, CodeBlock, Diagram, List, Paragraph, Table, Verdict
 
 
 def inline(runs):
@@ -7,8 +7,8 @@ def inline(runs):
     for r in runs:
         if isinstance(r, Code):
             out.append('`%s`' % r)
-        elif isinstance(r, Strong) or (isinstance(r, Verdict) and not r.ok):
-            out.append('**%s**' % r)
+        elif isinstance(r, Verdict) and not r.ok:
+            out.append('**%s**' % r)      # a failed check stands out
         else:
             out.append(r)
     return ''.join(out)
