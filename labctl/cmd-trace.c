@@ -210,7 +210,7 @@ static void trace(struct trace_run *r)
 
 /*
  * report.json is the capture; lab-trace rendered report.md and report.html
- * from it (gdb/report.py) into the output directory.
+ * from it (gdb/labctl/report) into the output directory.
  */
 static void publish(const struct trace_run *r)
 {

@@ -8,7 +8,7 @@
  * system calls only, so boot's system calls never stop the guest, and keeps
  * the calls of the scenario's executables.  The captures are put together
  * in one report.json (schema labctl-timeline/1, gdb/SCHEMA.md), from which
- * gdb/report.py renders report.md and report.html (the side-by-side
+ * gdb/labctl/report renders report.md and report.html (the side-by-side
  * dispatch table when there are several scenarios).
  */
 #include <jansson.h>
@@ -132,14 +132,19 @@ static char *capture_one(struct timeline_run *t, const char *name)
 	return capture;
 }
 
-/* report.md and report.html from report.json, by gdb/report.py. */
+/*
+ * report.md and report.html from report.json, by gdb/labctl/report: the
+ * package lab-trace renders with inside GDB, run here as a module with
+ * gdb/ on its sys.path (as GDB's is: gdb-session.c).
+ */
 static void render(const struct timeline_run *t, const char *json, const char *out)
 {
-	char *script = xasprintf("%s/gdb/report.py", datadir());
+	char *path = xasprintf("PYTHONPATH=%s/gdb", datadir());
 	char *log = xasprintf("%s/report.log", t->dir);
 	char formats[16] = "";
-	const char *argv[] = { "python3", script, json, out, formats, NULL };
-	struct child c = { .name = "report", .argv = argv, .log = log, .timeout = 60 };
+	const char *argv[] = { "python3", "-m", "labctl.report", json, out, formats, NULL };
+	const char *env[] = { path, NULL };
+	struct child c = { .name = "report", .argv = argv, .env = env, .log = log, .timeout = 60 };
 
 	snprintf(formats, sizeof(formats), "%s%s%s", trace_wants(t->o, "md") ? "md" : "",
 		 trace_wants(t->o, "md") && trace_wants(t->o, "html") ? "," : "",
@@ -148,7 +153,7 @@ static void render(const struct timeline_run *t, const char *json, const char *o
 		child_report_failure(&c, 15);
 		die(EXIT_INTERNAL, "rendering %s failed (see %s)", json, log);
 	}
-	free(script);
+	free(path);
 	free(log);
 }
 

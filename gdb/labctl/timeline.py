@@ -19,7 +19,8 @@ from labctl import sockets
 from labctl.breakpoints import JudgedBreakpoint
 from labctl.kernel import u64
 from labctl.output import phase
-from labctl.trace import load_params, read_config, resume, run_command, task_info
+from labctl.command import TraceError, load_params, run_command
+from labctl.trace import read_config, resume, task_info
 
 SCHEMA = 'labctl-timeline/1'
 
@@ -66,8 +67,7 @@ class Timeline:
         try:
             gdb.lookup_type('struct pt_regs')
         except gdb.error:
-            self.out['error_kind'] = 'input'
-            raise gdb.GdbError('vmlinux has no debug information (no struct pt_regs)')
+            raise TraceError('input', 'vmlinux has no debug information (no struct pt_regs)')
         gdb.execute('set print frame-arguments none')
         self.regs_type = gdb.lookup_type('struct pt_regs').pointer()
         # Paging is off when the guest starts: the tables (and software
@@ -84,8 +84,8 @@ class Timeline:
         phase('scenario')
         while True:
             if time.monotonic() > self.deadline:
-                self.out['error_kind'] = 'timeout'
-                raise gdb.GdbError('time limit reached with %d calls recorded' % len(self.events))
+                raise TraceError('timeout', 'time limit reached with %d calls recorded'
+                                 % len(self.events))
             ended = resume()
             if ended:       # the guest powered off: the scenario is over
                 break

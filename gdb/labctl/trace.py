@@ -10,17 +10,15 @@
 #   dispatch  breakpoints + continue: the handler, the socket layer, the
 #             socket's proto_ops and proto methods, the return address
 #   exit      stepi from the C entry's return back to user mode
-import json
 import time
-import traceback
 
 import gdb
 
 from labctl import abi as abis
-from labctl import capture
 from labctl import kernel as k
 from labctl import sockets
 from labctl.breakpoints import JudgedBreakpoint, TaskBreakpoint
+from labctl.command import TraceError, load_params, run_command
 from labctl.kernel import USER_TOP, u64
 from labctl.output import phase
 
@@ -47,9 +45,8 @@ class Capture:
         try:
             regs = gdb.lookup_type('struct pt_regs')
         except gdb.error:
-            self.out['error_kind'] = 'input'
-            raise gdb.GdbError('vmlinux has no debug information (no struct pt_regs): '
-                               'build the kernel with CONFIG_DEBUG_INFO')
+            raise TraceError('input', 'vmlinux has no debug information (no struct pt_regs): '
+                             'build the kernel with CONFIG_DEBUG_INFO')
         self.regs_fields = k.struct_fields('struct pt_regs')
         self.regs_size = regs.sizeof
 
@@ -60,8 +57,7 @@ class Capture:
 
     def check_deadline(self, what):
         if time.monotonic() > self.deadline:
-            self.out['error_kind'] = 'timeout'
-            raise gdb.GdbError('time limit reached in phase %s' % what)
+            raise TraceError('timeout', 'time limit reached in phase %s' % what)
 
     # -- setup ---------------------------------------------------------
     def setup(self):
@@ -71,8 +67,8 @@ class Capture:
         try:
             entry = u64(gdb.parse_and_eval('%s[%d]' % (table, nr)))
         except gdb.error as e:
-            self.out['error_kind'] = 'input'
-            raise gdb.GdbError('no %s in vmlinux (%s): is CONFIG_IA32_EMULATION set?' % (table, e))
+            raise TraceError('input', 'no %s in vmlinux (%s): is CONFIG_IA32_EMULATION set?'
+                             % (table, e))
         banner = gdb.parse_and_eval('(const char *)linux_banner').string().strip()
         uts = gdb.parse_and_eval('init_uts_ns.name')
         self.out['setup'] = {
@@ -107,8 +103,8 @@ class Capture:
             calls = {n: v for v, n in sockets.socketcall_calls(self.p.get('source')).items()}
             name = self.p['socketcall']
             if name not in calls:
-                self.out['error_kind'] = 'input'
-                raise gdb.GdbError('socketcall has no call %s (include/uapi/linux/net.h)' % name)
+                raise TraceError('input', 'socketcall has no call %s (include/uapi/linux/net.h)'
+                                 % name)
             self.socketcall = {'name': name, 'call': calls[name],
                                'define': 'SYS_' + name.upper(), 'file': 'include/uapi/linux/net.h'}
         bp_filter = SyscallFilter(prog['exe'], self.p['nr'], self.abi,
@@ -117,9 +113,8 @@ class Capture:
             bps = [JudgedBreakpoint('*0x%x' % a, bp_filter, hardware=True)
                    for a in prog['syscall_addrs']]
         except gdb.error as e:
-            self.out['error_kind'] = 'env'
-            raise gdb.GdbError('no hardware breakpoint under %s (%s): trace under TCG'
-                               % (self.p.get('accel'), e))
+            raise TraceError('env', 'no hardware breakpoint under %s (%s): trace under TCG'
+                             % (self.p.get('accel'), e))
         ended = resume()
         # what the filter saw (rejected stops: another number...) is worth
         # keeping when the traced call never came
@@ -540,46 +535,6 @@ is written there as JSON (gdb/SCHEMA.md), also when it fails."""
             cap.dispatch()
             cap.exit()
         run_command('lab-trace', params, cap.out, phases)
-
-
-def run_command(command, params, out, body):
-    """Run BODY, which fills OUT; OUT is written whatever happens: with
-    ok, or with the error (and a traceback when it is a bug here)."""
-    try:
-        body()
-        out['ok'] = True
-    except (gdb.error, gdb.GdbError) as e:
-        out['error'] = str(e)
-    except Exception:
-        out['error'] = 'internal error in %s:\n%s' % (command, traceback.format_exc())
-    finish(out, params, command)
-
-
-def load_params(arg, command):
-    argv = gdb.string_to_argv(arg)
-    if len(argv) != 1:
-        raise gdb.GdbError('usage: %s PARAMS.json' % command)
-    try:
-        with open(argv[0]) as f:
-            return json.load(f)
-    except (OSError, ValueError) as e:
-        raise gdb.GdbError('%s: cannot read %s: %s' % (command, argv[0], e))
-
-
-def finish(out, params, command):
-    """Write the capture, then the reports when it is complete."""
-    data = capture.encode(out)
-    capture.write(params['out'], data)
-    if not out['ok']:
-        raise gdb.GdbError('%s: %s' % (command, out['error']))
-    if params.get('compare_with'):
-        with open(params['compare_with']) as f:
-            data['compare'] = json.load(f)
-        capture.write(params['out'], data)
-    if params.get('report_dir'):
-        # here rather than in a new python3: its start-up costs 0.1 s
-        import report
-        report.write_reports(data, params['report_dir'], params.get('formats', []))
 
 
 LabTrace()

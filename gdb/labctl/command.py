@@ -1,0 +1,69 @@
+# What lab-trace and lab-timeline share as GDB commands: their parameters
+# (params.json, written by labctl), and their end: the capture written
+# whatever happened (gdb/SCHEMA.md), with ok or the error, then the reports.
+import json
+import traceback
+
+import gdb
+
+from labctl import capture
+
+
+class TraceError(gdb.GdbError):
+    """A failure with a kind labctl turns into its exit code (the capture's
+    error_kind): 'input' (the inputs are at fault: vmlinux without debug
+    info), 'timeout' (params' time limit ran out), 'env' (the machine
+    cannot do it: no hardware breakpoint under KVM)."""
+
+    KINDS = ('input', 'timeout', 'env')
+
+    def __init__(self, kind, message):
+        if kind not in self.KINDS:
+            raise ValueError('TraceError kind %r, not one of %s' % (kind, self.KINDS))
+        super().__init__(message)
+        self.kind = kind
+
+
+def load_params(arg, command):
+    argv = gdb.string_to_argv(arg)
+    if len(argv) != 1:
+        raise gdb.GdbError('usage: %s PARAMS.json' % command)
+    try:
+        with open(argv[0]) as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        raise gdb.GdbError('%s: cannot read %s: %s' % (command, argv[0], e))
+
+
+def run_command(command, params, out, body):
+    """Run BODY, which fills OUT; OUT is written whatever happens: with
+    ok, or with the error (its kind when it has one, a traceback when it
+    is a bug here)."""
+    try:
+        body()
+        out['ok'] = True
+    except TraceError as e:
+        out['error_kind'] = e.kind
+        out['error'] = str(e)
+    except (gdb.error, gdb.GdbError) as e:
+        out['error'] = str(e)
+    except Exception:
+        out['error'] = 'internal error in %s:\n%s' % (command, traceback.format_exc())
+    finish(out, params, command)
+
+
+def finish(out, params, command):
+    """Write the capture, then the reports when it is complete."""
+    data = capture.encode(out)
+    capture.write(params['out'], data)
+    if not out['ok']:
+        raise gdb.GdbError('%s: %s' % (command, out['error']))
+    if params.get('compare_with'):
+        with open(params['compare_with']) as f:
+            data['compare'] = json.load(f)
+        capture.write(params['out'], data)
+    if params.get('report_dir'):
+        # here, in GDB's Python, rather than in a new python3: its start-up
+        # costs 0.1 s
+        from labctl import report
+        report.write_reports(data, params['report_dir'], params.get('formats', []))

@@ -1,0 +1,37 @@
+# report.md and report.html from a capture (gdb/SCHEMA.md): the capture
+# becomes one document (model.py), which md.py and html.py each write out.
+#
+# Pure Python, no GDB: lab-trace calls write_reports() in GDB's own Python
+# (a new python3 would cost 0.1 s to start), labctl trace --timeline runs
+# `python3 -m labctl.report` (__main__.py) with gdb/ on sys.path, and so
+# can anyone, to render a saved capture again.
+import os
+
+from labctl.report import html, md, model
+
+RENDERERS = {'md': md.render, 'html': html.render}
+
+
+def write_atomic(path, data):
+    """Write DATA to PATH whole or not at all."""
+    tmp = '%s.tmp.%d' % (path, os.getpid())
+    try:
+        with open(tmp, 'w') as f:
+            f.write(data)
+        os.rename(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_reports(cap, outdir, formats):
+    """report.FORMAT in OUTDIR for each of FORMATS that is a report ('json'
+    is the capture itself, written by its maker); ValueError for a capture
+    of a schema not known here."""
+    doc = model.build(cap)
+    for fmt, render in RENDERERS.items():
+        if fmt in formats:
+            write_atomic(os.path.join(outdir, 'report.' + fmt), render(doc))

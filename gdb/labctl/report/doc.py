@@ -1,0 +1,88 @@
+# The document a report is, whatever its format: a title and sections, each
+# a list of blocks.  trace_model and timeline_model build one from a
+# capture; md and html walk it.  Neither renderer knows what a capture is
+# and the model knows no output format, so the two formats cannot drift
+# apart: the HTML is not made from the Markdown.
+#
+# Text is a tuple of runs: plain str, or Code or Verdict, which each
+# renderer marks up its own way (`x` or <code>x</code>...).
+import re
+from collections import namedtuple
+
+Document = namedtuple('Document', 'title sections')
+Section = namedtuple('Section', 'id heading blocks')     # id: stable, for links and tests
+Paragraph = namedtuple('Paragraph', 'text')
+# rows: tuples of cells (text); kinds: per row, a word the HTML styles
+# ('push', 'pop') or None
+Table = namedtuple('Table', 'head rows kinds')
+CodeBlock = namedtuple('CodeBlock', 'text')             # preformatted lines
+List = namedtuple('List', 'items')
+# A drawing of capture data, HTML only: kind names the drawing in
+# diagrams.py, data holds the values it shows (already formatted)
+Diagram = namedtuple('Diagram', 'kind title data')
+
+
+class Code(str):
+    """A run of code: an instruction, a symbol, a source line."""
+
+
+class Verdict(str):
+    """The result of a check: 'yes', or 'NO' (a failed check stands out)."""
+
+    def __new__(cls, ok):
+        v = super().__new__(cls, 'yes' if ok else 'NO')
+        v.ok = bool(ok)
+        return v
+
+
+MARKED = (Code, Verdict)
+SPEC = re.compile(r'%(?:%|[-#0 +]*\d*(?:\.\d+)?[sdixr])')
+
+
+def text(fmt, *args):
+    """FMT %-formatted with ARGS, as runs: an argument that is a marked run
+    (Code, Verdict) stays a run of its own, anything else is
+    formatted into the plain text around it."""
+    runs, plain, args = [], '', list(args)
+    pos = 0
+    for m in SPEC.finditer(fmt):
+        plain += fmt[pos:m.start()]
+        pos = m.end()
+        if m.group() == '%%':
+            plain += '%'
+            continue
+        arg = args.pop(0)
+        if isinstance(arg, MARKED):
+            if plain:
+                runs.append(plain)
+            runs.append(arg)
+            plain = ''
+        else:
+            plain += m.group() % (arg,)
+    if args:
+        raise TypeError('text(%r): %d arguments left over' % (fmt, len(args)))
+    plain += fmt[pos:]
+    if plain:
+        runs.append(plain)
+    return tuple(runs)
+
+
+def cell(v):
+    """A table cell as runs: text() already is; a value is shown as str()."""
+    if isinstance(v, tuple):
+        return v
+    return (v,) if isinstance(v, MARKED) else (str(v),)
+
+
+def table(head, rows, kinds=None):
+    return Table(tuple(head), [tuple(cell(c) for c in r) for r in rows],
+                 kinds or [None] * len(rows))
+
+
+def para(fmt, *args):
+    return Paragraph(text(fmt, *args))
+
+
+def plain(runs):
+    """RUNS without their marks: for an HTML <title>, a label."""
+    return ''.join(runs)

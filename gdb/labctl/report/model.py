@@ -1,0 +1,15 @@
+# A capture (gdb/SCHEMA.md) as a document (doc.py), by its schema.
+from labctl.report import timeline_model, trace_model
+
+BUILDERS = {
+    'labctl-trace/1': trace_model.build,
+    'labctl-timeline/1': timeline_model.build,
+}
+
+
+def build(cap):
+    """The document of capture CAP; ValueError for a schema not known here."""
+    schema = cap.get('schema')
+    if schema not in BUILDERS:
+        raise ValueError('unknown capture schema %r' % schema)
+    return BUILDERS[schema](cap)

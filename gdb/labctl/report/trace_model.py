@@ -1,0 +1,393 @@
+# The report of a labctl-trace/1 capture (gdb/SCHEMA.md) as a document
+# (doc.py): one section per phase of the call, in the order the CPU runs
+# them, and the i386 entry beside the x86-64 one when the capture embeds
+# both.  Every value comes from the capture; only the prose is written here.
+import os
+
+from labctl.report.doc import (Code, Diagram, Document, List, Paragraph, Section, Verdict,
+                               CodeBlock, para, table, text)
+
+USER_TOP = 0x0000800000000000
+STEP_HEAD = ('#', 'address', 'symbol', 'instruction', 'line', 'source', 'rsp', 'stack')
+
+
+def num(v):
+    """An address or word of the capture ("0x..." strings) as an int."""
+    return int(v, 16) if isinstance(v, str) else v
+
+
+def hx(v):
+    return '0x%x' % num(v) if v is not None else '-'
+
+
+def signed(v):
+    v = num(v)
+    return v - (1 << 64) if v >> 63 else v
+
+
+def c_entry(cap):
+    return cap['entry']['call'].get('target', 'do_syscall_64')
+
+
+def field(cap, name):
+    return next(f['value'] for f in cap['pt_regs']['fields'] if f['field'] == name)
+
+
+def user_sym(cap, addr):
+    """ADDR as function+offset in the traced program, from its ELF symbol."""
+    prog = cap['setup']['program']
+    base, size, addr = num(prog.get('function_addr')), prog.get('function_size'), num(addr)
+    if base is not None and base <= addr < base + size:
+        off = addr - base
+        return prog['function'] + ('+0x%x' % off if off else '')
+    return hx(addr)
+
+
+def src(step):
+    s = step.get('source')
+    if not s:
+        return '', ''
+    return '%s:%d' % (os.path.basename(s['file']), s['line']), (s['text'] or '').strip()
+
+
+def steps_table(cap, steps):
+    """One row per instruction stepped, with what it did to the stack."""
+    rows = []
+    for i, s in enumerate(steps):
+        where, line = src(s)
+        stack = ''
+        if 'push' in s:
+            p = s['push']
+            stack = 'push %s' % hx(p['word'])
+            if p.get('field'):
+                stack += ' -> pt_regs->%s (+%d)' % (p['field'], p['offset'])
+        elif 'pop' in s:
+            p = s['pop']
+            stack = 'pop %s' % hx(p['word'])
+            if p.get('field'):
+                stack += ' <- pt_regs->%s (+%d)' % (p['field'], p['offset'])
+        if 'gs_base' in s:
+            stack += ' gs_base %s -> %s' % (hx(s['gs_base']['before']), hx(s['gs_base']['after']))
+        rsp = hx(s['rsp_before'])
+        if s['rsp_after'] != s['rsp_before']:
+            rsp += ' -> ' + hx(s['rsp_after'])
+        rows.append((i, hx(s['pc']), s['symbol'] if num(s['pc']) >= USER_TOP else
+                     'user: ' + user_sym(cap, s['pc']), Code(s['insn']), where,
+                     Code(line) if line else '', rsp, stack.strip()))
+    kinds = ['push' if 'push' in s else 'pop' if 'pop' in s else None for s in steps]
+    return table(STEP_HEAD, rows, kinds)
+
+
+def setup(cap):
+    st = cap['setup']
+    sc = st['syscall']
+    conf = ', '.join('%s=%s' % (k[7:], v if v is not None else 'n')
+                     for k, v in st['kernel']['config'].items())
+    t = st['sys_call_table']
+    f = cap['filter']
+    return Section('setup', text('1. Setup'), [
+        table(('', ''), [
+            ('kernel', Code(st['kernel']['banner'])),
+            ('config', conf),
+            ('accelerator', st['accelerator']),
+            ('scenario', st['scenario']),
+            ('program', text('%s (in the guest: %s), function %s at %s',
+                             Code(st['program']['path']), st['program']['exe'],
+                             Code(st['program']['function']), hx(st['program']['function_addr']))),
+            ('ABI', st.get('abi', 'x86_64')),
+            (os.path.basename(sc.get('tbl_file', 'syscall_64.tbl')), text(
+                'line %s: %s', sc.get('tbl_lineno', '?'), Code(' '.join(sc['tbl_line'].split())))),
+            ('%s[%d]' % (t.get('name', 'sys_call_table'), sc['nr']), text(
+                'at %s holds %s = %s', hx(t['entry_addr']), hx(t['handler']['addr']),
+                Code(t['handler']['name']))),
+            ('struct pt_regs', '%d bytes, %d fields (from DWARF)' % (
+                st['pt_regs']['size'], len(st['pt_regs']['fields']))),
+        ]),
+        para('Filter: %s. Stops at the breakpoint%s: %d, rejected: %d.',
+             f['strategy'], 's ' + ', '.join(hx(a) for a in f['breakpoints'])
+             if len(f['breakpoints']) > 1 else ' ' + hx(f['breakpoints'][0]),
+             f['stops'], f['rejected']),
+        List([text('rejected: %s (pid %d, executable %s) at %s with rax = %d: %s',
+                   r['comm'], r['pid'], r['exe'], hx(r['pc']), num(r['rax']), r['reason'])
+              for r in f['rejected_sample']]),
+    ])
+
+
+def user(cap):
+    u = cap['user']
+    r = u['regs']
+    a = u['args']
+    blocks = [
+        para('Task %s (pid %d, executable %s) stopped at %s = %s: %s; '
+             'the kernel will return to %s = %s.',
+             u['task']['comm'], u['task']['pid'], u['task']['exe'], hx(u['pc']),
+             Code(user_sym(cap, u['pc'])), Code(u['insn']), hx(u['next_pc']),
+             Code(user_sym(cap, u['next_pc']))),
+        table(('register', 'value', 'role'), [
+            (x['reg'], hx(x['value']), x['role']) for x in u['abi_regs']] + [
+            ('rsp', hx(r['rsp']), 'user stack pointer'),
+            ('cs', hx(r['cs']), 'user code selector: GDT entry %d, DPL %d, 64-bit %s' % (
+                num(r['cs']) >> 3, u['cs_descriptor']['dpl'], u['cs_descriptor']['long_mode'])),
+            ('ss', hx(r['ss']), 'user stack selector: GDT entry %d, DPL %d' % (
+                num(r['ss']) >> 3, u['ss_descriptor']['dpl'])),
+        ])]
+    sc = a.get('socketcall')
+    if sc:
+        st = cap['setup'].get('socketcall', {})
+        blocks.append(para(
+            'socketcall: call = %d (%s in %s) = %s; its arguments are not in registers '
+            'but in user memory at %s, read as %d-byte words (nas[] of net/compat.c): %s.',
+            sc['call'], st.get('define', '?'), st.get('file', '?'), sc['name'],
+            hx(sc['args_addr']), sc['word_size'], '[%s]' % ', '.join(hx(w) for w in sc['args'] or [])))
+    if a.get('text'):
+        blocks.append(para('The call as the kernel will decode it: %s.', Code(a['text'])))
+    if 'sockaddr' in a:
+        sa = a['sockaddr']
+        desc = '%s (family %d)' % (sa.get('family_name', '?'), sa['family'])
+        if 'port' in sa:
+            desc += ', %s port %d' % (sa['address'], sa['port'])
+        blocks.append(para('Arguments decoded: fd = %d; addr = %s -> %s (read from user memory: %s); '
+                           'addrlen = %d.', a['fd'], hx(sa['addr']), desc,
+                           Code(sa.get('bytes', '')), a['addrlen']))
+    return Section('user', text('2. User side: the %s instruction', Code(' '.join(u['insn'].split()))),
+                   blocks)
+
+
+def entry(cap):
+    e = cap['entry']
+    call = e['call']
+    where = '%s:%d' % (os.path.basename(call['source']['file']), call['source']['line']) \
+        if call.get('source') else ''
+    if call.get('target') == 'do_int80_syscall_32':
+        args = 'rdi = rsp = %s (struct pt_regs *)' % hx(call['rdi'])
+    else:
+        args = 'rdi = %s (the number) and rsi = rsp = %s (struct pt_regs *)' % (
+            hx(call['rdi']), hx(call['rsi']))
+    heading = text('3. Entry: %s to %s, instruction by instruction',
+                   e['start']['name'], Code('call %s' % c_entry(cap)))
+    return Section('entry', heading, [
+        Paragraph(hardware_frame_text(e.get('hardware_frame')) + stack_switch_text(e['stack_switch'])),
+        Diagram('pushes', 'The stack growing push by push', pushes_data(cap)),
+        Diagram('pt_regs', 'struct pt_regs as built', pt_regs_data(cap)),
+        steps_table(cap, e['steps']),
+        para('Then at %s (%s): %s with %s.', hx(call['pc']), where, Code(call['insn']), args),
+    ])
+
+
+def hardware_frame_text(hw):
+    """What the CPU pushed by itself (int $0x80), or nothing (syscall)."""
+    if not hw:
+        return ()
+    words = ', '.join('%s = %s' % (w['field'], hx(w['word'])) for w in reversed(hw['words']))
+    return text('Step 0, %s: the CPU itself switched rsp from the user stack %s to %s, '
+                'the top of the entry stack (TSS.sp0 = %s: %s), and pushed five words there, '
+                'the tail of a struct pt_regs: %s. ', Code('int $0x80'),
+                hx(hw['from_rsp']), hx(hw['frame_top']), hx(hw['tss_sp0']),
+                'the same' if hw['top_is_tss_sp0'] else 'NOT the same', words)
+
+
+def stack_switch_text(sw):
+    if not sw:
+        return text('No switch from a user stack to a kernel stack was seen.')
+    saved = sw.get('user_rsp_saved')
+    out = ()
+    if saved and saved['step'] == 0:
+        out = text('The user stack pointer %s is the word the CPU pushed (read back: %s). ',
+                   hx(sw['user_rsp']), hx(saved['word']))
+    elif saved:
+        out = text('Step %d saves the user stack pointer %s in %s (read back: %s). ',
+                   saved['step'], hx(sw['user_rsp']), Code(saved['slot']['name']), hx(saved['word']))
+    top = sw.get('top_from')
+    return out + text('Step %d switches stacks: rsp = %s, the top of the task\'s kernel stack',
+                      sw['step'], hx(sw['kernel_stack_top'])) + \
+        (text(' read from %s', Code(top['name'])) if top else ()) + \
+        text('; struct pt_regs is built downwards from there.')
+
+
+def entry_pushes(cap):
+    """The entry's pushes into pt_regs, in order."""
+    return [s for s in cap['entry']['steps'] if 'push' in s and s['push']['field']]
+
+
+def pushes_data(cap):
+    """For the filmstrip: pt_regs' fields from the highest address down,
+    and the field each push wrote, in order."""
+    return {'fields': [f['field'] for f in reversed(cap['pt_regs']['fields'])],
+            'pushes': [s['push']['field'] for s in entry_pushes(cap)]}
+
+
+def pt_regs_data(cap):
+    """For the stack drawing: pt_regs' slots from the highest address down,
+    each with the push (number, instruction) that wrote it."""
+    base = num(cap['pt_regs']['addr'])
+    pushed = {s['push']['field']: (n + 1, s['insn']) for n, s in enumerate(entry_pushes(cap))}
+    sw = cap['entry']['stack_switch']
+    slots = []
+    for f in reversed(cap['pt_regs']['fields']):
+        n, insn = pushed.get(f['field'], (None, None))
+        slots.append({'addr': hx(base + f['offset']), 'offset': f['offset'], 'field': f['field'],
+                      'value': hx(f['value']), 'push': n, 'insn': insn})
+    return {'top': hx(sw['kernel_stack_top']) if sw else '', 'base': hx(base),
+            'call': c_entry(cap), 'slots': slots}
+
+
+def pt_regs(cap):
+    p = cap['pt_regs']
+    rows = [(f['offset'], f['field'], hx(f['value']), f['meaning'] or '') for f in p['fields']]
+    return Section('pt_regs', text('4. struct pt_regs at %s (at %s)',
+                                   Code('call %s' % c_entry(cap)), hx(p['addr'])),
+                   [table(('offset', 'field', 'value', 'meaning'), rows)])
+
+
+def bt_text(frames):
+    out = []
+    for i, f in enumerate(frames):
+        loc = ' at %s:%s' % (f['file'], f['line']) if f['file'] else ''
+        sym = f.get('symbol', '').split('+')[0]
+        name = f['function'] or '??'
+        if f.get('inline') or (sym and sym != name):
+            name += ' (inlined in %s)' % sym
+        out.append('#%d  %s in %s%s' % (i, hx(f['pc']), name, loc))
+    return '\n'.join(out)
+
+
+def dispatch(cap):
+    d = cap['dispatch']
+    h = d['table_entry']['handler']
+    blocks = [para('%s calls %s[%d] = %s (read from guest memory at %s).',
+                   c_entry(cap), d['table_entry'].get('name', 'sys_call_table'),
+                   cap['setup']['syscall']['nr'], Code(h['name']), hx(d['table_entry']['entry_addr']))]
+    for hit in d['hits']:
+        blocks += [para('Breakpoint hit at %s (%s):', Code(hit['at']['name']), hit['what']),
+                   CodeBlock(bt_text(hit['backtrace']))]
+    s = d.get('socket')
+    if s and 'ops' in s:
+        if s.get('proto_method'):
+            prot = text('sk_prot->%s = %s', s['method'], Code(s['proto_method']['name']))
+        else:
+            prot = text('sk_prot->%s is NULL', s['method'])
+        blocks.append(Paragraph(text(
+            'The socket, read from the live task: fd %d -> struct file %s (f_op = %s) -> '
+            'struct socket %s (%s, type %d) -> ops = %s, ops->%s = %s; '
+            'sk %s (family %d) -> sk_prot = %s ("%s"), ',
+            s['fd'], hx(s['file']), s['f_op']['name'], hx(s['socket']), s['state'],
+            s['type'], Code(s['ops']['name']), s['method'], Code(s['ops_method']['name']),
+            hx(s['sk']), s['family'], Code(s['proto']['name']), s['proto_name']) + prot + ('.',)))
+    if d['not_hit']:
+        blocks.append(para('Not reached: %s.', ', '.join(d['not_hit'])))
+    return Section('dispatch', text('5. Dispatch'), blocks)
+
+
+def ret(cap):
+    r = cap['return']
+    c = r['checks']
+    pm = c['pops_match_pushes']
+    return Section('return', text('6. Return'), [
+        para('%s returned to %s with rsp = %s; regs->ax = %s (%d).',
+             c_entry(cap), hx(r['pc']), hx(r['rsp']), hx(r['regs_ax']), signed(r['regs_ax'])),
+        steps_table(cap, r['steps']),
+        para('Back in user mode through %s at %s = %s, rsp = %s, rax = %d, cs = %s, ss = %s.',
+             r['path'], hx(r['user_pc']), Code(user_sym(cap, r['user_pc'])), hx(r['user_rsp']),
+             signed(r['user_rax']), hx(r['user_cs']), hx(r['user_ss'])),
+        table(('check', 'result'), [
+            ('kernel rsp after the C entry returns = rsp at the call (stack balanced)',
+             Verdict(c['stack_balanced'])),
+            ('user rip restored (the instruction after %s)' % ' '.join(cap['user']['insn'].split()),
+             Verdict(c['rip_restored'])),
+            ('user rsp restored', Verdict(c['rsp_restored'])),
+            ('user rax = regs->ax', Verdict(c['rax_is_regs_ax'])),
+            ('pt_regs sat at the top of the kernel stack (rsp at the call + sizeof = top)',
+             Verdict(c['pt_regs_at_stack_top'])),
+            ('pops read back the pushed words', text('%s (%d checked, %d different)',
+                                                     Verdict(pm['mismatched'] == 0),
+                                                     pm['checked'], pm['mismatched'])),
+        ]),
+    ])
+
+
+def compare(cap):
+    """The i386 entry beside the x86-64 one, each row from the two captures."""
+    a, b = cap['compare'], cap     # x86-64, i386
+    heading = text('7. The two ways in, side by side')
+    if not a.get('ok'):
+        return Section('compare', heading, [para('The x86-64 trace failed: %s', a.get('error'))])
+
+    on_entry_stack = [s for s in b['entry']['steps'] if s.get('push', {}).get('stack') == 'entry']
+
+    def pushes(c):
+        return [s for s in c['entry']['steps'] if 'push' in s and s['push'].get('field')
+                and s['push'].get('stack') != 'entry']
+
+    def saved_by_cpu(c):
+        hw = c['entry'].get('hardware_frame')
+        if hw:
+            return '%d words on the entry stack (TSS.sp0 %s): %s' % (
+                len(hw['words']), hx(hw['tss_sp0']),
+                ', '.join('%s %s' % (w['field'], hx(w['word'])) for w in reversed(hw['words'])))
+        return ('nothing on a stack: rcx = the return address, r11 = rflags '
+                '(pt_regs cx = %s, r11 = %s; rsp unchanged by the instruction)' % (
+                    hx(field(c, 'cx')), hx(field(c, 'r11'))) if c['user'] else '-')
+
+    def number(c):
+        r = c['user']['abi_regs']
+        return '%s = %d -> pt_regs->orig_ax = %d' % (r[0]['reg'], num(r[0]['value']),
+                                                    num(field(c, 'orig_ax')))
+
+    def args(c):
+        return ', '.join('%s -> %s' % (x['reg'], f) for x, f in
+                         zip(c['user']['abi_regs'][1:4], ('di', 'si', 'dx') if
+                             c['setup'].get('abi', 'x86_64') == 'x86_64' else ('bx', 'cx', 'dx')))
+
+    def switch(c):
+        sw = c['entry']['stack_switch']
+        return text('step %d: rsp = %s from %s', sw['step'], hx(sw['kernel_stack_top']),
+                    Code((sw.get('top_from') or {}).get('name', '?')))
+
+    def hits(c):
+        return ' -> '.join(h['at']['name'] for h in c['dispatch']['hits'])
+
+    def syscall(c):
+        return '%s (%d)' % (c['setup']['syscall']['name'], c['setup']['syscall']['nr'])
+
+    bsc = b['setup'].get('socketcall')
+    rows = [
+        ('instruction', text('%s at %s', Code(a['user']['insn']), user_sym(a, a['user']['pc'])),
+         text('%s at %s', Code(' '.join(b['user']['insn'].split())), user_sym(b, b['user']['pc']))),
+        ('system call', '%s, %s' % (syscall(a), os.path.basename(a['setup']['syscall']['tbl_file'])),
+         '%s%s, %s' % (syscall(b), ' call %d (%s)' % (bsc['call'], bsc['define']) if bsc else '',
+                       os.path.basename(b['setup']['syscall']['tbl_file']))),
+        ('entry point', a['entry']['start']['name'], b['entry']['start']['name']),
+        ('what the CPU saves by itself', saved_by_cpu(a), saved_by_cpu(b)),
+        ('the user rsp', text('saved by the entry code in %s', Code(
+            (a['entry']['stack_switch']['user_rsp_saved'] or {}).get('slot', {}).get('name', '?'))),
+         'pushed by the CPU'),
+        ('switch to the task stack', switch(a), switch(b)),
+        ('pt_regs pushes by the entry code', '%d' % len(pushes(a)), '%d (the first %d copy the CPU\'s '
+         'frame and the %d words pushed on the entry stack)' % (
+             len(pushes(b)), len(b['entry']['hardware_frame']['words']) + len(on_entry_stack),
+             len(on_entry_stack))
+         if b['entry'].get('hardware_frame') else '%d' % len(pushes(b))),
+        ('the number', number(a), number(b)),
+        ('arguments 1-3', args(a), args(b)),
+        ('C entry, called with pt_regs', a['entry']['call']['target'], b['entry']['call']['target']),
+        ('handler table', '%s[%d]' % (a['setup']['sys_call_table']['name'], a['setup']['syscall']['nr']),
+         '%s[%d]' % (b['setup']['sys_call_table']['name'], b['setup']['syscall']['nr'])),
+        ('breakpoints hit', hits(a), hits(b)),
+        ('instructions stepped: entry / exit', '%d / %d' % (len(a['entry']['steps']), len(a['return']['steps'])),
+         '%d / %d' % (len(b['entry']['steps']), len(b['return']['steps']))),
+        ('back to user mode', a['return']['path'], b['return']['path']),
+    ]
+    return Section('compare', heading, [
+        para('The same call traced twice on this kernel: the x86-64 program (%s) '
+             'and the i386 one (%s).', Code('syscall'), Code('int $0x80')),
+        table(('', 'x86-64: %s' % a['setup']['program']['exe'],
+               'i386: %s' % b['setup']['program']['exe']), rows)])
+
+
+def build(cap):
+    sc = cap['setup']['syscall']
+    sections = [setup(cap), user(cap), entry(cap), pt_regs(cap), dispatch(cap), ret(cap)]
+    if cap.get('compare'):
+        sections.append(compare(cap))
+    return Document(text('System call %s (%d) through Linux %s',
+                         Code(sc['name']), sc['nr'], cap['setup']['kernel']['release']), sections)

@@ -1,0 +1,203 @@
+"""The report's document model (gdb/labctl/report/doc.py, model.py) and
+what each renderer makes of it, read back through Python's html.parser and
+the captures through json: the HTML has the model's sections, in order, and
+the values of the capture in its tables."""
+import html.parser
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from labctl.report import doc, html as to_html, md as to_md, model, write_reports
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GDB_DIR = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'gdb')
+
+
+def load(name):
+    with open(os.path.join(HERE, 'captures', name + '.json')) as f:
+        return json.load(f)
+
+
+def words(v):
+    """A capture's word as the reports show it."""
+    return '0x%x' % (int(v, 16) if isinstance(v, str) else v)
+
+
+class Page(html.parser.HTMLParser):
+    """The <h2>s (id, text) of a page, and per h2 id its tables as rows of
+    cell texts."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.h2, self.tables = [], {}
+        self.where = self.cell = None
+        self.in_h2 = False
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        if tag == 'h2':
+            self.where = dict(attrs).get('id')
+            self.h2.append([self.where, ''])
+            self.in_h2 = True
+        elif tag == 'table':
+            self.tables.setdefault(self.where, []).append([])
+        elif tag == 'tr':
+            self.tables[self.where][-1].append([])
+        elif tag in ('td', 'th'):
+            self.cell = ''
+
+    def handle_endtag(self, tag):
+        if tag == 'h2':
+            self.in_h2 = False
+        elif tag in ('td', 'th'):
+            self.tables[self.where][-1][-1].append(self.cell)
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+        elif self.in_h2:
+            self.h2[-1][1] += data
+
+
+def render(cap):
+    with tempfile.TemporaryDirectory() as d:
+        write_reports(cap, d, ['md', 'html'])
+        out = {}
+        for ext in ('md', 'html'):
+            with open(os.path.join(d, 'report.' + ext)) as f:
+                out[ext] = f.read()
+        return out
+
+
+class Sections(unittest.TestCase):
+    def test_trace_sections_in_order(self):
+        for name in ('trace-connect', 'trace-connect-i386'):
+            cap = load(name)
+            d = model.build(cap)
+            want = ['setup', 'user', 'entry', 'pt_regs', 'dispatch', 'return'] + \
+                (['compare'] if cap.get('compare') else [])
+            self.assertEqual([s.id for s in d.sections], want, name)
+            self.assertEqual([''.join(s.heading).split('.')[0] for s in d.sections],
+                             [str(n + 1) for n in range(len(want))], name)
+            self.assertIn(cap['setup']['syscall']['name'], ''.join(d.title))
+
+    def test_timeline_sections_in_order(self):
+        for name in ('timeline-connect-udp-unix', 'timeline-unfinished'):
+            cap = load(name)
+            d = model.build(cap)
+            self.assertEqual([s.id for s in d.sections],
+                             ['scenario-' + s['scenario'] for s in cap['scenarios']] + ['dispatch'])
+            for s, scn in zip(d.sections, cap['scenarios']):
+                self.assertTrue(''.join(s.heading).startswith('Scenario %s' % scn['scenario']))
+
+    def test_unknown_schema_writes_nothing(self):
+        with tempfile.TemporaryDirectory() as d:
+            with self.assertRaises(ValueError):
+                write_reports({'schema': 'labctl-trace/99'}, d, ['md', 'html'])
+            self.assertEqual(os.listdir(d), [])
+
+
+class Html(unittest.TestCase):
+    NAMES = ('trace-connect', 'trace-connect-i386', 'timeline-connect-udp-unix',
+             'timeline-unfinished')
+
+    def test_one_h2_per_section_with_its_id_and_heading(self):
+        for name in self.NAMES:
+            cap = load(name)
+            d = model.build(cap)
+            page = Page(render(cap)['html'])
+            self.assertEqual([tuple(h) for h in page.h2],
+                             [(s.id, ''.join(s.heading)) for s in d.sections], name)
+
+    def test_md_has_the_same_sections(self):
+        for name in self.NAMES:
+            cap = load(name)
+            heads = [line[3:].replace('`', '') for line in render(cap)['md'].split('\n')
+                     if line.startswith('## ')]
+            self.assertEqual(heads, [''.join(s.heading) for s in model.build(cap).sections])
+
+    def test_every_pt_regs_value_is_in_the_html_table(self):
+        for name in ('trace-connect', 'trace-connect-i386'):
+            cap = load(name)
+            table, = Page(render(cap)['html']).tables['pt_regs']
+            self.assertEqual(table[0], ['offset', 'field', 'value', 'meaning'])
+            rows = {r[1]: r for r in table[1:]}
+            self.assertEqual(len(rows), len(cap['pt_regs']['fields']))
+            for f in cap['pt_regs']['fields']:
+                self.assertEqual(rows[f['field']][:3], [str(f['offset']), f['field'],
+                                                        words(f['value'])], name)
+
+    def test_every_step_is_a_row(self):
+        cap = load('trace-connect')
+        tables = Page(render(cap)['html']).tables
+        for sec, steps in (('entry', cap['entry']['steps']), ('return', cap['return']['steps'])):
+            rows = tables[sec][0][1:]
+            self.assertEqual([r[1] for r in rows], [words(s['pc']) for s in steps], sec)
+            self.assertEqual([r[3] for r in rows], [s['insn'] for s in steps], sec)
+
+    def test_every_timeline_event_is_a_row(self):
+        cap = load('timeline-connect-udp-unix')
+        tables = Page(render(cap)['html']).tables
+        for scn in cap['scenarios']:
+            rows = tables['scenario-' + scn['scenario']][0][1:]
+            self.assertEqual([(r[0], r[6]) for r in rows],
+                             [(str(e['seq']), str(e.get('ret', 'still in the kernel')))
+                              for e in scn['events']])
+
+    def test_checks_are_shown_by_their_result(self):
+        cap = load('trace-connect')
+        cap['return']['checks']['rsp_restored'] = False
+        out = render(cap)
+        self.assertIn('| user rsp restored | **NO** |', out['md'])
+        self.assertIn('<td class="bad">NO</td>', out['html'])
+        table = Page(out['html']).tables['return'][1]
+        self.assertEqual(dict(table[1:])['user rsp restored'], 'NO')
+
+    def test_capture_text_is_escaped(self):
+        cap = load('trace-connect')
+        banner = 'Linux <b>x</b> & "y" | z'
+        cap['setup']['kernel']['banner'] = banner
+        table = Page(render(cap)['html']).tables['setup'][0]
+        self.assertEqual(dict(table[1:])['kernel'], banner)
+
+
+class Text(unittest.TestCase):
+    def test_marked_arguments_stay_runs(self):
+        runs = doc.text('at %s holds %d = %s.', '0x10', 42, doc.Code('sys_x'))
+        self.assertEqual(runs, ('at 0x10 holds 42 = ', 'sys_x', '.'))
+        self.assertIsInstance(runs[1], doc.Code)
+        self.assertEqual(to_md.inline(runs), 'at 0x10 holds 42 = `sys_x`.')
+        self.assertEqual(to_html.inline(runs), 'at 0x10 holds 42 = <code>sys_x</code>.')
+
+    def test_a_value_is_not_a_format(self):
+        self.assertEqual(doc.text('%s%%', '100%s'), ('100%s%',))
+        with self.assertRaises(TypeError):
+            doc.text('%s', 1, 2)
+
+
+class Command(unittest.TestCase):
+    def test_module_renders_a_saved_capture_as_write_reports_does(self):
+        path = os.path.join(HERE, 'captures', 'timeline-unfinished.json')
+        with tempfile.TemporaryDirectory() as d:
+            p = subprocess.run([sys.executable, '-m', 'labctl.report', path, d, 'md,json,html'],
+                               env=dict(os.environ, PYTHONPATH=GDB_DIR), capture_output=True,
+                               text=True)
+            self.assertEqual((p.returncode, p.stderr), (0, ''))
+            self.assertEqual(sorted(os.listdir(d)), ['report.html', 'report.md'])
+            with open(os.path.join(d, 'report.md')) as f:
+                self.assertEqual(f.read(), render(load('timeline-unfinished'))['md'])
+
+    def test_module_fails_with_a_message(self):
+        p = subprocess.run([sys.executable, '-m', 'labctl.report', '/nonexistent.json', '/tmp', 'md'],
+                           env=dict(os.environ, PYTHONPATH=GDB_DIR), capture_output=True, text=True)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn('/nonexistent.json', p.stderr)
+
+
+if __name__ == '__main__':
+    unittest.main()
