@@ -22,6 +22,7 @@
 #include "grade.h"
 #include "labctl.h"
 #include "rundir.h"
+#include "syscalls.h"
 
 static const char usage[] =
 	"usage: labctl grade [OPTIONS] SUBMISSION\n"
@@ -46,15 +47,16 @@ static const char usage[] =
 	"exit codes: 0 all checks passed, 1 some check failed, 4 the submission\n"
 	"is invalid, 3 the grader failed (not the student's fault), 2 usage.\n";
 
-/* The kernel's syscall table, or NULL when no kernel has been built. */
-static char *syscall_table(void)
+/* The kernel's syscall_64.tbl; -1 when no kernel has been built. */
+static int syscall_table(struct syscall_table *t)
 {
-	char *p = xasprintf("%s/kernels/current/source/arch/x86/entry/syscalls/syscall_64.tbl",
-			    cache_root());
-	char *text = read_file(p, NULL);
+	char *source = xasprintf("%s/kernels/current/source", cache_root());
+	char *path = syscall_table_path(source, "x86_64");
+	int rc = syscalls_load(path, t, NULL);
 
-	free(p);
-	return text;
+	free(path);
+	free(source);
+	return rc;
 }
 
 /* The built kernel's version, for the record when no trace ran. */
@@ -74,22 +76,29 @@ static char *kernel_version(void)
 static enum grade_status resolve_syscall(const struct manifest *m, long *nr, char **name,
 					 const char **why)
 {
-	char *tbl = syscall_table();
+	struct syscall_table t;
+	const struct syscall_entry *e = NULL;
 
 	*nr = m->syscall_nr >= 0 ? m->syscall_nr : syscall_from_id(m->student_id);
-	if (!tbl) {
+	*name = NULL;
+	if (syscall_table(&t) < 0) {
+		syscalls_free(&t);
 		*why = "no kernel has been built: run 'labctl build' first";
 		return GRADE_ERROR;
 	}
 	if (m->syscall_name) {
-		*nr = syscall_lookup_nr(tbl, m->syscall_name);
-		if (*nr < 0)
+		e = syscall_lookup(&t, m->syscall_name);
+		*nr = e ? e->nr : -1;
+		if (!e)
 			*why = "labctl.ini: syscall names no system call of the lab's kernel";
+	} else if (*nr >= 0) {
+		e = syscall_lookup_nr(&t, *nr);
+		if (!e)
+			*why = "labctl.ini: the assigned system call number is not in the lab's kernel";
 	}
-	*name = *nr >= 0 ? syscall_lookup_name(tbl, *nr) : NULL;
-	if (*nr >= 0 && !*name)
-		*why = "labctl.ini: the assigned system call number is not in the lab's kernel";
-	free(tbl);
+	if (e)
+		*name = xstrdup(e->name);
+	syscalls_free(&t);
 	return *name ? GRADE_PASSED : GRADE_INVALID;
 }
 

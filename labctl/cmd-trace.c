@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "error.h"
 #include "fs.h"
 #include "gdb-session.h"
 #include "initramfs.h"
@@ -105,10 +106,11 @@ static const struct syscall_entry *resolve_syscall(const struct syscall_table *t
 static void load_table(struct trace_run *r, const char *abi)
 {
 	char *tbl = syscall_table_path(r->k.source, abi);
+	struct error e;
 
 	syscalls_free(&r->table);
-	if (syscalls_load(tbl, &r->table) < 0)
-		exit(EXIT_INPUT);
+	if (syscalls_load(tbl, &r->table, &e) < 0)
+		die_error(&e);
 	free(tbl);
 	r->sc = r->nr = resolve_syscall(&r->table, r->o->syscall, abi);
 }

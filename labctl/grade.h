@@ -257,8 +257,5 @@ int grade_write(const struct grade *g, const char *dir);
 
 /* The course rule: the last two digits of the student id; -1 if none. */
 int syscall_from_id(const char *id);
-/* Number <-> name through the kernel's syscall_64.tbl; -1 / NULL if absent. */
-long syscall_lookup_nr(const char *tbl_text, const char *name);
-char *syscall_lookup_name(const char *tbl_text, long nr);
 
 #endif

@@ -42,10 +42,11 @@ static json_t *tables_json(const char *source)
 	for (size_t a = 0; a < 2; a++) {
 		char *path = syscall_table_path(source, abis[a]);
 		struct syscall_table t;
+		struct error e;
 		json_t *list = json_array();
 
-		if (syscalls_load(path, &t) < 0)
-			exit(EXIT_INPUT);
+		if (syscalls_load(path, &t, &e) < 0)
+			die_error(&e);
 		for (size_t i = 0; i < t.n; i++)
 			if (strcmp(t.v[i].abi, "x32"))
 				json_array_append_new(list, json_pack("[i,s]", t.v[i].nr, t.v[i].name));
