@@ -8,6 +8,7 @@
 
 #include "busybox.h"
 #include "commands.h"
+#include "error.h"
 #include "initramfs.h"
 #include "kernel.h"
 #include "labctl.h"
@@ -193,6 +194,7 @@ int cmd_boot(int argc, char **argv)
 	struct boot b = { .scenario = "connect" };
 	struct qemu_opts q = { 0 };
 	struct kernel k;
+	struct error e;
 	struct child c;
 	char *initrd, *run_dir, *append, *sock = NULL;
 	int ret;
@@ -200,7 +202,8 @@ int cmd_boot(int argc, char **argv)
 	parse_args(&b, argc, argv);
 	if (!b.timeout)
 		b.timeout = b.gdb || b.gdb_port ? 0 : DEFAULT_TIMEOUT;
-	kernel_load(&k, NULL);
+	if (kernel_load(&k, NULL, &e) < 0)
+		die_error(&e);
 	check_accel(&b);
 	initrd = initrd_for(&b);
 	run_dir = run_dir_new("boot");

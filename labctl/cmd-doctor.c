@@ -17,6 +17,7 @@
 #include "cache.h"
 #include "commands.h"
 #include "elf.h"
+#include "error.h"
 #include "fs.h"
 #include "doctor.h"
 #include "kernel.h"
@@ -305,6 +306,7 @@ int cmd_doctor(int argc, char **argv)
 	};
 	struct doctor d = { 0 };
 	struct kernel k;
+	struct error e;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -327,7 +329,8 @@ int cmd_doctor(int argc, char **argv)
 	check_bwrap(&d);
 	check_version(&d, "ccache", "ccache", false, "ccache");
 	if (have_kernel()) {
-		kernel_load(&k, NULL);
+		if (kernel_load(&k, NULL, &e) < 0)
+			die_error(&e);
 		check_kernel(&d, &k);
 		check_boots(&d, &k);
 		kernel_free(&k);

@@ -8,18 +8,17 @@
  * a zero for the student.
  */
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cache.h"
 #include "commands.h"
 #include "fs.h"
 #include "grade-guest.h"
 #include "grade-run.h"
 #include "grade.h"
+#include "kernel.h"
 #include "labctl.h"
 #include "rundir.h"
 #include "syscalls.h"
@@ -47,43 +46,29 @@ static const char usage[] =
 	"exit codes: 0 all checks passed, 1 some check failed, 4 the submission\n"
 	"is invalid, 3 the grader failed (not the student's fault), 2 usage.\n";
 
-/* The kernel's syscall_64.tbl; -1 when no kernel has been built. */
-static int syscall_table(struct syscall_table *t)
-{
-	char *source = xasprintf("%s/kernels/current/source", cache_root());
-	char *path = syscall_table_path(source, "x86_64");
-	int rc = syscalls_load(path, t, NULL);
-
-	free(path);
-	free(source);
-	return rc;
-}
-
-/* The built kernel's version, for the record when no trace ran. */
-static char *kernel_version(void)
-{
-	char *p = xasprintf("%s/kernels/current/kernel.json", cache_root()), *v = NULL;
-	json_t *j = json_load_file(p, 0, NULL), *ver = json_object_get(j, "version");
-
-	if (json_is_string(ver))
-		v = xstrdup(json_string_value(ver));
-	json_decref(j);
-	free(p);
-	return v;
-}
-
-/* The assigned syscall: number and name, from the manifest or the id. */
-static enum grade_status resolve_syscall(const struct manifest *m, long *nr, char **name,
-					 const char **why)
+/*
+ * The assigned syscall: number and name, from the manifest or the id, in
+ * the syscall_64.tbl of K (NULL: no kernel has been built).
+ */
+static enum grade_status resolve_syscall(const struct kernel *k, const struct manifest *m,
+					 long *nr, char **name, const char **why)
 {
 	struct syscall_table t;
 	const struct syscall_entry *e = NULL;
+	char *path;
+	int rc;
 
 	*nr = m->syscall_nr >= 0 ? m->syscall_nr : syscall_from_id(m->student_id);
 	*name = NULL;
-	if (syscall_table(&t) < 0) {
-		syscalls_free(&t);
+	if (!k) {
 		*why = "no kernel has been built: run 'labctl build' first";
+		return GRADE_ERROR;
+	}
+	path = syscall_table_path(k->source, "x86_64");
+	rc = syscalls_load(path, &t, NULL);
+	free(path);
+	if (rc < 0) {
+		*why = "the lab's kernel source has no readable syscall_64.tbl: run 'labctl build'";
 		return GRADE_ERROR;
 	}
 	if (m->syscall_name) {
@@ -137,6 +122,8 @@ static void run_stages(const struct grade_opts *o, const char *dir, struct grade
 		       struct submission *s, char **why)
 {
 	char *work = xasprintf("%s/work", dir), *name = NULL;
+	struct kernel k;
+	bool have_kernel = kernel_load(&k, NULL, NULL) == 0;
 	struct compile_result cr = { 0 };
 	struct elf_info elf = { 0 };
 	struct trace_facts facts;
@@ -159,7 +146,7 @@ static void run_stages(const struct grade_opts *o, const char *dir, struct grade
 		g->status = rc == EXIT_INPUT ? GRADE_INVALID : GRADE_ERROR;
 		goto out;
 	}
-	g->status = resolve_syscall(&s->m, &g->nr, &name, &cwhy);
+	g->status = resolve_syscall(have_kernel ? &k : NULL, &s->m, &g->nr, &name, &cwhy);
 	g->syscall_name = name;
 	if (g->status != GRADE_PASSED) {
 		*why = xstrdup(cwhy);
@@ -195,7 +182,10 @@ out:
 	for (int i = 0; i < NCHECKS; i++)
 		g->max += g->rubric->points[i];
 	g->why = *why;
-	g->kernel_version = g->kernel_version ? xstrdup(g->kernel_version) : kernel_version();
+	/* The built kernel's version, for the record when no trace ran. */
+	if (g->kernel_version || have_kernel)
+		g->kernel_version = xstrdup(g->kernel_version ? g->kernel_version : k.version);
+	kernel_free(&k);
 	trace_facts_free(&facts);
 	elf_info_free(&elf);
 	compile_result_free(&cr);

@@ -398,8 +398,10 @@ static void trace_run_free(struct trace_run *r)
 static void prepare(struct trace_run *r, char *dir)
 {
 	struct trace_opts *o = r->o;
+	struct error e;
 
-	kernel_load(&r->k, NULL);
+	if (kernel_load(&r->k, NULL, &e) < 0)
+		die_error(&e);
 	load_table(r, o->abi ? o->abi : "x86_64");
 	choose_guest(r);
 	if (elf_syscall_sites(o->program, r->function, &r->fn) < 0)

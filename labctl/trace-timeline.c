@@ -187,8 +187,10 @@ int trace_timeline(struct trace_opts *o)
 	struct timeline_run t = { .o = o };
 	json_t *captures = json_array();
 	char *list = xstrdup(o->timeline), *save = NULL;
+	struct error e;
 
-	kernel_load(&t.k, NULL);
+	if (kernel_load(&t.k, NULL, &e) < 0)
+		die_error(&e);
 	t.tables = tables_json(t.k.source);
 	programs_list(&t.progs, NULL);
 	t.initrd = initramfs_build(&(struct initramfs_opts){ 0 });
@@ -197,7 +199,6 @@ int trace_timeline(struct trace_opts *o)
 	t.dir = run_dir_new("timeline");
 	for (char *n = strtok_r(list, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
 		char *name = scenario_name(o, n), *capture = capture_one(&t, name);
-		struct error e;
 		json_t *cap = capture_read(capture, &e);
 
 		if (!cap)
