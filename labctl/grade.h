@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct error;
+
 /* Limits on what a submission may hold; anything bigger is refused. */
 #define GRADE_MAX_SOURCES   16
 #define GRADE_MAX_FILE      (256 * 1024)
@@ -254,6 +256,21 @@ int grade_exit_code(enum grade_status st);
 const char *grade_status_name(enum grade_status st);
 /* grade.json, junit.xml and results.json in DIR, each written atomically. */
 int grade_write(const struct grade *g, const char *dir);
+
+/* What a batch's summary reads back from a grade.json. */
+struct grade_record {
+	enum grade_status status;
+	long long score, max;
+	char *student_id;          /* "" when the grade has none */
+	char *commit;              /* "" for a directory */
+};
+/*
+ * Read DIR/grade.json.  0, or -1 with E (EXIT_ENV) when it is missing or
+ * not a grade; R is then an error record with empty fields.  Free R with
+ * grade_record_free() either way.
+ */
+int grade_read(struct grade_record *r, const char *dir, struct error *e);
+void grade_record_free(struct grade_record *r);
 
 /* The course rule: the last two digits of the student id; -1 if none. */
 int syscall_from_id(const char *id);

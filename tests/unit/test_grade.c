@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "../../labctl/error.h"
 #include "../../labctl/fs.h"
 #include "../../labctl/grade.h"
 #include "../../labctl/labctl.h"
@@ -441,6 +442,51 @@ static void test_rubric(void **state)
 	free(r.name);
 }
 
+/* grade.json, written by grade_write() and read back by grade_read(). */
+static void test_grade_record(void **state)
+{
+	char dir[] = "/tmp/labctl-test-grade.XXXXXX", *path;
+	struct submission s = { .origin = "sub", .commit = "abc123",
+				.m = { .student_id = "20231042" } };
+	struct rubric r;
+	struct grade g = { .status = GRADE_INVALID, .why = "labctl.ini: no sources", .sub = &s,
+			   .rubric = &r, .nr = -1, .score = 3, .max = 100 };
+	struct grade_record rec;
+	struct error e = { 0 };
+	static const char bogus[] = "{\"status\": \"great\", \"score\": 9}";
+
+	rubric_defaults(&r);
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(grade_write(&g, dir), 0);
+	assert_int_equal(grade_read(&rec, dir, &e), 0);
+	assert_int_equal(rec.status, GRADE_INVALID);
+	assert_int_equal(rec.score, 3);
+	assert_int_equal(rec.max, 100);
+	assert_string_equal(rec.student_id, "20231042");
+	assert_string_equal(rec.commit, "abc123");
+	grade_record_free(&rec);
+
+	/* Not a grade, then none at all: an error record, and why. */
+	path = xasprintf("%s/grade.json", dir);
+	assert_int_equal(write_file_atomic(path, bogus, strlen(bogus)), 0);
+	assert_int_equal(grade_read(&rec, dir, &e), -1);
+	assert_int_equal(rec.status, GRADE_ERROR);
+	assert_int_equal(rec.score, 0);
+	assert_string_equal(rec.student_id, "");
+	assert_non_null(strstr(e.msg, "no grade status"));
+	grade_record_free(&rec);
+	unlink(path);
+	assert_int_equal(grade_read(&rec, dir, &e), -1);
+	assert_int_equal(e.code, EXIT_ENV);
+	assert_int_equal(rec.status, GRADE_ERROR);
+	grade_record_free(&rec);
+	free(r.name);
+	free(path);
+	path = xasprintf("rm -r %s", dir);
+	assert_int_equal(system(path), 0);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_syscall_from_id),
 		cmocka_unit_test(test_facts),
 		cmocka_unit_test(test_rubric),
+		cmocka_unit_test(test_grade_record),
 #define F(t) cmocka_unit_test_setup_teardown(t, fixture_setup, fixture_teardown)
 		F(test_all_pass), F(test_not_compiled), F(test_dynamic), F(test_loops_forever),
 		F(test_never_calls), F(test_wrong_number), F(test_wrong_task),
