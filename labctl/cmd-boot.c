@@ -8,11 +8,11 @@
 
 #include "busybox.h"
 #include "commands.h"
+#include "console.h"
 #include "error.h"
 #include "initramfs.h"
 #include "kernel.h"
 #include "labctl.h"
-#include "outcome.h"
 #include "qemu.h"
 #include "rundir.h"
 #include "scenario.h"
@@ -155,7 +155,8 @@ static void print_gdb_command(const struct qemu_opts *q)
 static int report(const struct boot *b, const struct child *c, const char *run_dir)
 {
 	char *serial = xasprintf("%s/serial.log", run_dir);
-	struct outcome o;
+	struct console o;
+	struct error e;
 	int ret = EXIT_FAIL;
 
 	if (c->timed_out) {
@@ -164,8 +165,8 @@ static int report(const struct boot *b, const struct child *c, const char *run_d
 		ret = EXIT_TIMEOUT;
 	} else if (child_result(c) < 0) {
 		child_report_failure(c, 10);
-	} else if (outcome_read(&o, serial) < 0) {
-		error("cannot read %s: %s", serial, strerror(errno));
+	} else if (console_read(&o, serial, &e) < 0) {
+		error("%s", e.msg);
 	} else {
 		if (o.panic)
 			error("the guest kernel panicked: %s (serial log: %s)", o.panic, serial);
@@ -181,7 +182,7 @@ static int report(const struct boot *b, const struct child *c, const char *run_d
 			      b->scenario, o.status, serial);
 		else
 			ret = EXIT_OK;
-		outcome_free(&o);
+		console_free(&o);
 	}
 	if (ret == EXIT_OK)
 		note("scenario %s: every step exited 0 (%.2f s)", b->scenario, c->elapsed);

@@ -16,6 +16,7 @@
 #include "busybox.h"
 #include "cache.h"
 #include "commands.h"
+#include "console.h"
 #include "elf.h"
 #include "error.h"
 #include "fs.h"
@@ -231,9 +232,10 @@ static void check_kernel(struct doctor *d, const struct kernel *k)
 static int boot(struct doctor *d, const struct kernel *k, bool kvm, double *secs, char **why)
 {
 	char *dir = xasprintf("%s/boot-%s", d->run_dir, kvm ? "kvm" : "tcg");
-	char *serial_log = xasprintf("%s/serial.log", dir), *qemu, *serial;
+	char *serial_log = xasprintf("%s/serial.log", dir), *qemu;
 	struct qemu_opts q = { .kernel = k, .run_dir = dir, .kvm = kvm, .timeout = 20 };
 	struct child c;
+	struct console con;
 	int ret;
 
 	mkdir_p(dir);
@@ -241,8 +243,8 @@ static int boot(struct doctor *d, const struct kernel *k, bool kvm, double *secs
 	child_wait(&c);
 	*secs = c.elapsed;
 	qemu = read_file(c.log, NULL);
-	serial = read_file(serial_log, NULL);
-	ret = !c.timed_out && serial && strstr(serial, "Kernel panic") ? 0 : -1;
+	console_read(&con, serial_log, NULL);
+	ret = !c.timed_out && con.panic ? 0 : -1;
 	if (c.timed_out)
 		*why = xstrdup("the guest hangs (no panic within 20 s)");
 	else if (qemu && strstr(qemu, "KVM internal error"))
@@ -254,7 +256,7 @@ static int boot(struct doctor *d, const struct kernel *k, bool kvm, double *secs
 	argv_free((char **)c.argv);
 	free((char *)c.log);
 	free(serial_log);
-	free(serial);
+	console_free(&con);
 	free(qemu);
 	free(dir);
 	return ret;

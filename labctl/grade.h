@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct console;
 struct error;
 
 /* Limits on what a submission may hold; anything bigger is refused. */
@@ -187,9 +188,9 @@ void trace_facts_init(struct trace_facts *f);
  * JSON, or a schema other than TRACE_SCHEMA. */
 int trace_facts_parse(struct trace_facts *f, const char *json_text, char **err);
 int trace_facts_load(struct trace_facts *f, const char *path, char **err);
-/* Read grade_run's lines for the run LABEL from the console TEXT into F's
- * run fields; false when the run never started there. */
-bool trace_facts_console(struct trace_facts *f, const char *text, const char *label);
+/* grade_run's run LABEL on the console C into F's run fields; false when
+ * the run never started there. */
+bool trace_facts_console(struct trace_facts *f, const struct console *c, const char *label);
 void trace_facts_free(struct trace_facts *f);
 
 /* ---- the rubric and the checks ---- */

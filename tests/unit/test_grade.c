@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "../../labctl/console.h"
 #include "../../labctl/error.h"
 #include "../../labctl/fs.h"
 #include "../../labctl/grade.h"
@@ -119,6 +120,18 @@ static const char console[] =
 	"LABCTL grade run output 19\r\nLABCTL grade run exit 0\r\n"
 	"LABCTL grade traced start\r\n";
 
+/* The run LABEL of the console TEXT into F, as grade_guest() reads it. */
+static bool facts_console(struct trace_facts *f, const char *text, const char *label)
+{
+	struct console c;
+	bool started;
+
+	console_parse(&c, text);
+	started = trace_facts_console(f, &c, label);
+	console_free(&c);
+	return started;
+}
+
 static const char good_report[] =
 	"# connect\nMy program calls connect with an inline syscall.  The kernel enters "
 	"entry_SYSCALL_64, do_syscall_64 calls __x64_sys_connect, then __sys_connect, "
@@ -157,26 +170,26 @@ static void test_facts(void **state)
 
 	/* The untraced run: its end, and its output (a line of which that
 	 * looks like a marker is output, not an end). */
-	assert_true(trace_facts_console(&f, console, "run"));
+	assert_true(facts_console(&f, console, "run"));
 	assert_true(f.ran && f.finished);
 	assert_int_equal(f.exit_status, 0);
 	assert_null(f.finish_detail);
 	assert_string_equal(f.output, "connect returned 0\nLABCTL grade run signal 9\n");
 	trace_facts_free(&f);
 
-	assert_true(trace_facts_console(&f, "LABCTL grade run start\nLABCTL grade run output 9999999\n"
+	assert_true(facts_console(&f, "LABCTL grade run start\nLABCTL grade run output 9999999\n"
 					"LABCTL grade run timeout 10\n", "run"));
 	assert_true(f.ran && !f.finished);
 	assert_non_null(strstr(f.finish_detail, "still running after 10 s"));
 	assert_non_null(strstr(f.finish_detail, "printed 9999999 bytes"));
 	trace_facts_free(&f);
-	assert_true(trace_facts_console(&f, "LABCTL grade run start\nLABCTL grade run signal 11\n", "run"));
+	assert_true(facts_console(&f, "LABCTL grade run start\nLABCTL grade run signal 11\n", "run"));
 	assert_true(f.ran && !f.finished);
 	assert_non_null(strstr(f.finish_detail, "signal 11"));
 	trace_facts_free(&f);
-	assert_false(trace_facts_console(&f, "LABCTL grade traced start\n", "run"));
+	assert_false(facts_console(&f, "LABCTL grade traced start\n", "run"));
 	assert_false(f.ran);
-	assert_false(trace_facts_console(&f, NULL, "run"));
+	assert_false(facts_console(&f, NULL, "run"));
 	trace_facts_free(&f);
 
 	/* A capture that ended before the call: the program's own syscall
@@ -224,7 +237,7 @@ static int fixture_setup(void **state)
 	assert_int_equal(manifest_parse(&x->m, good_ini, &err), 0);
 	trace_facts_init(&x->f);
 	assert_int_equal(trace_facts_parse(&x->f, report_json, &err), 0);
-	assert_true(trace_facts_console(&x->f, console, "run"));
+	assert_true(facts_console(&x->f, console, "run"));
 	x->f.server_listening = TRI_YES;	/* as grade_guest() finds it */
 	x->f.server = xstrdup("127.0.0.1:1234");
 	x->cr.ok = true;
