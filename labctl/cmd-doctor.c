@@ -20,7 +20,7 @@
 #include "elf.h"
 #include "error.h"
 #include "fs.h"
-#include "doctor.h"
+#include "grade.h"
 #include "kernel.h"
 #include "labctl.h"
 #include "proc.h"
@@ -169,7 +169,7 @@ static void check_busybox(struct doctor *d)
 /* bubblewrap makes the sandbox labctl grade compiles submissions in. */
 static void check_bwrap(struct doctor *d)
 {
-	const char *why = doctor_sandbox_probe(d->run_dir);
+	const char *why = sandbox_probe(d->run_dir);
 
 	if (why)
 		report(d, WARN, "bwrap", "%s: labctl grade needs it (or --no-sandbox)", why);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "elf.h"
 #include "error.h"
 #include "fs.h"
 #include "gdb-session.h"
@@ -27,7 +28,6 @@
 #include "programs.h"
 #include "rundir.h"
 #include "scenario.h"
-#include "syscall-sites.h"
 #include "syscalls.h"
 #include "trace.h"
 
@@ -404,8 +404,8 @@ static void prepare(struct trace_run *r, char *dir)
 		die_error(&e);
 	load_table(r, o->abi ? o->abi : "x86_64");
 	choose_guest(r);
-	if (elf_syscall_sites(o->program, r->function, &r->fn) < 0)
-		exit(EXIT_INPUT);
+	if (elf_syscall_sites(o->program, r->function, &r->fn, &e) < 0)
+		die_error(&e);
 	choose_number(r);
 	if (!is_file(o->initrd))
 		die(EXIT_INPUT, "no initramfs %s", o->initrd);

@@ -4,7 +4,7 @@
  *   submission_load()   the manifest, sources and report, read as blobs of
  *                       one commit (libgit2) or from a plain directory
  *   sandbox_compile()   gcc with LAB_CFLAGS inside bubblewrap
- *   elf_inspect()       is it static, where are the student's functions
+ *   elf_inspect()       is it static, where are the student's functions (elf.c)
  *   grade_guest()       run it in the guest under `labctl trace` (grade-guest.c)
  *   trace_facts_parse() what the kernel saw, from the trace's report.json
  *   grade_checks()      the rubric's checks: pure functions of the above
@@ -15,6 +15,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "elf.h"
 
 struct console;
 struct error;
@@ -99,35 +101,6 @@ struct compile_result {
 int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 		    const char *workdir, struct compile_result *r);
 void compile_result_free(struct compile_result *r);
-
-/* ---- the ELF ---- */
-
-struct func_range {
-	char *name;
-	unsigned long start, end;  /* [start, end) */
-};
-
-struct elf_info {
-	bool is_elf;
-	bool is_static;            /* no PT_INTERP: nothing to load at exec */
-	bool pie;                  /* ET_DYN: static-pie */
-	struct func_range *funcs;  /* the student's functions */
-	size_t nfuncs;
-};
-/* Inspect the linked EXE, whose student code came from OBJS.  0 or -1. */
-int elf_inspect(const char *exe, char *const *objs, int nobjs, struct elf_info *e);
-void elf_info_free(struct elf_info *e);
-/* The student's function holding ADDR, or NULL. */
-const struct func_range *elf_func_at(const struct elf_info *e, unsigned long addr);
-/*
- * The function of EXE whose `syscall` instruction (bytes 0f 05) the trace
- * watches for system call NR: the student's function with one (preferring
- * one that also moves the immediate NR into eax or rax; *STUDENTS = true),
- * else libc's wrapper __libc_NAME, __NAME or NAME.  NULL when there is
- * none: the program cannot make the call.  Caller frees.
- */
-char *elf_trace_function(const char *exe, const struct elf_info *e, long nr,
-			 const char *syscall_name, bool *students);
 
 /* ---- what the kernel saw ---- */
 
