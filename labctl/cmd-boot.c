@@ -8,10 +8,11 @@
 
 #include "busybox.h"
 #include "commands.h"
+#include "console.h"
+#include "error.h"
 #include "initramfs.h"
 #include "kernel.h"
 #include "labctl.h"
-#include "outcome.h"
 #include "qemu.h"
 #include "rundir.h"
 #include "scenario.h"
@@ -154,7 +155,8 @@ static void print_gdb_command(const struct qemu_opts *q)
 static int report(const struct boot *b, const struct child *c, const char *run_dir)
 {
 	char *serial = xasprintf("%s/serial.log", run_dir);
-	struct outcome o;
+	struct console o;
+	struct error e;
 	int ret = EXIT_FAIL;
 
 	if (c->timed_out) {
@@ -163,8 +165,8 @@ static int report(const struct boot *b, const struct child *c, const char *run_d
 		ret = EXIT_TIMEOUT;
 	} else if (child_result(c) < 0) {
 		child_report_failure(c, 10);
-	} else if (outcome_read(&o, serial) < 0) {
-		error("cannot read %s: %s", serial, strerror(errno));
+	} else if (console_read(&o, serial, &e) < 0) {
+		error("%s", e.msg);
 	} else {
 		if (o.panic)
 			error("the guest kernel panicked: %s (serial log: %s)", o.panic, serial);
@@ -180,7 +182,7 @@ static int report(const struct boot *b, const struct child *c, const char *run_d
 			      b->scenario, o.status, serial);
 		else
 			ret = EXIT_OK;
-		outcome_free(&o);
+		console_free(&o);
 	}
 	if (ret == EXIT_OK)
 		note("scenario %s: every step exited 0 (%.2f s)", b->scenario, c->elapsed);
@@ -193,6 +195,7 @@ int cmd_boot(int argc, char **argv)
 	struct boot b = { .scenario = "connect" };
 	struct qemu_opts q = { 0 };
 	struct kernel k;
+	struct error e;
 	struct child c;
 	char *initrd, *run_dir, *append, *sock = NULL;
 	int ret;
@@ -200,7 +203,8 @@ int cmd_boot(int argc, char **argv)
 	parse_args(&b, argc, argv);
 	if (!b.timeout)
 		b.timeout = b.gdb || b.gdb_port ? 0 : DEFAULT_TIMEOUT;
-	kernel_load(&k, NULL);
+	if (kernel_load(&k, NULL, &e) < 0)
+		die_error(&e);
 	check_accel(&b);
 	initrd = initrd_for(&b);
 	run_dir = run_dir_new("boot");

@@ -16,9 +16,11 @@
 #include "busybox.h"
 #include "cache.h"
 #include "commands.h"
+#include "console.h"
 #include "elf.h"
+#include "error.h"
 #include "fs.h"
-#include "doctor.h"
+#include "grade.h"
 #include "kernel.h"
 #include "labctl.h"
 #include "proc.h"
@@ -167,7 +169,7 @@ static void check_busybox(struct doctor *d)
 /* bubblewrap makes the sandbox labctl grade compiles submissions in. */
 static void check_bwrap(struct doctor *d)
 {
-	const char *why = doctor_sandbox_probe(d->run_dir);
+	const char *why = sandbox_probe(d->run_dir);
 
 	if (why)
 		report(d, WARN, "bwrap", "%s: labctl grade needs it (or --no-sandbox)", why);
@@ -230,9 +232,10 @@ static void check_kernel(struct doctor *d, const struct kernel *k)
 static int boot(struct doctor *d, const struct kernel *k, bool kvm, double *secs, char **why)
 {
 	char *dir = xasprintf("%s/boot-%s", d->run_dir, kvm ? "kvm" : "tcg");
-	char *serial_log = xasprintf("%s/serial.log", dir), *qemu, *serial;
+	char *serial_log = xasprintf("%s/serial.log", dir), *qemu;
 	struct qemu_opts q = { .kernel = k, .run_dir = dir, .kvm = kvm, .timeout = 20 };
 	struct child c;
+	struct console con;
 	int ret;
 
 	mkdir_p(dir);
@@ -240,8 +243,8 @@ static int boot(struct doctor *d, const struct kernel *k, bool kvm, double *secs
 	child_wait(&c);
 	*secs = c.elapsed;
 	qemu = read_file(c.log, NULL);
-	serial = read_file(serial_log, NULL);
-	ret = !c.timed_out && serial && strstr(serial, "Kernel panic") ? 0 : -1;
+	console_read(&con, serial_log, NULL);
+	ret = !c.timed_out && con.panic ? 0 : -1;
 	if (c.timed_out)
 		*why = xstrdup("the guest hangs (no panic within 20 s)");
 	else if (qemu && strstr(qemu, "KVM internal error"))
@@ -253,7 +256,7 @@ static int boot(struct doctor *d, const struct kernel *k, bool kvm, double *secs
 	argv_free((char **)c.argv);
 	free((char *)c.log);
 	free(serial_log);
-	free(serial);
+	console_free(&con);
 	free(qemu);
 	free(dir);
 	return ret;
@@ -305,6 +308,7 @@ int cmd_doctor(int argc, char **argv)
 	};
 	struct doctor d = { 0 };
 	struct kernel k;
+	struct error e;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -327,7 +331,8 @@ int cmd_doctor(int argc, char **argv)
 	check_bwrap(&d);
 	check_version(&d, "ccache", "ccache", false, "ccache");
 	if (have_kernel()) {
-		kernel_load(&k, NULL);
+		if (kernel_load(&k, NULL, &e) < 0)
+			die_error(&e);
 		check_kernel(&d, &k);
 		check_boots(&d, &k);
 		kernel_free(&k);

@@ -8,20 +8,20 @@
  * a zero for the student.
  */
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cache.h"
 #include "commands.h"
 #include "fs.h"
 #include "grade-guest.h"
 #include "grade-run.h"
 #include "grade.h"
+#include "kernel.h"
 #include "labctl.h"
 #include "rundir.h"
+#include "syscalls.h"
 
 static const char usage[] =
 	"usage: labctl grade [OPTIONS] SUBMISSION\n"
@@ -46,50 +46,44 @@ static const char usage[] =
 	"exit codes: 0 all checks passed, 1 some check failed, 4 the submission\n"
 	"is invalid, 3 the grader failed (not the student's fault), 2 usage.\n";
 
-/* The kernel's syscall table, or NULL when no kernel has been built. */
-static char *syscall_table(void)
+/*
+ * The assigned syscall: number and name, from the manifest or the id, in
+ * the syscall_64.tbl of K (NULL: no kernel has been built).
+ */
+static enum grade_status resolve_syscall(const struct kernel *k, const struct manifest *m,
+					 long *nr, char **name, const char **why)
 {
-	char *p = xasprintf("%s/kernels/current/source/arch/x86/entry/syscalls/syscall_64.tbl",
-			    cache_root());
-	char *text = read_file(p, NULL);
-
-	free(p);
-	return text;
-}
-
-/* The built kernel's version, for the record when no trace ran. */
-static char *kernel_version(void)
-{
-	char *p = xasprintf("%s/kernels/current/kernel.json", cache_root()), *v = NULL;
-	json_t *j = json_load_file(p, 0, NULL), *ver = json_object_get(j, "version");
-
-	if (json_is_string(ver))
-		v = xstrdup(json_string_value(ver));
-	json_decref(j);
-	free(p);
-	return v;
-}
-
-/* The assigned syscall: number and name, from the manifest or the id. */
-static enum grade_status resolve_syscall(const struct manifest *m, long *nr, char **name,
-					 const char **why)
-{
-	char *tbl = syscall_table();
+	struct syscall_table t;
+	const struct syscall_entry *e = NULL;
+	char *path;
+	int rc;
 
 	*nr = m->syscall_nr >= 0 ? m->syscall_nr : syscall_from_id(m->student_id);
-	if (!tbl) {
+	*name = NULL;
+	if (!k) {
 		*why = "no kernel has been built: run 'labctl build' first";
 		return GRADE_ERROR;
 	}
-	if (m->syscall_name) {
-		*nr = syscall_lookup_nr(tbl, m->syscall_name);
-		if (*nr < 0)
-			*why = "labctl.ini: syscall names no system call of the lab's kernel";
+	path = syscall_table_path(k->source, "x86_64");
+	rc = syscalls_load(path, &t, NULL);
+	free(path);
+	if (rc < 0) {
+		*why = "the lab's kernel source has no readable syscall_64.tbl: run 'labctl build'";
+		return GRADE_ERROR;
 	}
-	*name = *nr >= 0 ? syscall_lookup_name(tbl, *nr) : NULL;
-	if (*nr >= 0 && !*name)
-		*why = "labctl.ini: the assigned system call number is not in the lab's kernel";
-	free(tbl);
+	if (m->syscall_name) {
+		e = syscall_lookup(&t, m->syscall_name);
+		*nr = e ? e->nr : -1;
+		if (!e)
+			*why = "labctl.ini: syscall names no system call of the lab's kernel";
+	} else if (*nr >= 0) {
+		e = syscall_lookup_nr(&t, *nr);
+		if (!e)
+			*why = "labctl.ini: the assigned system call number is not in the lab's kernel";
+	}
+	if (e)
+		*name = xstrdup(e->name);
+	syscalls_free(&t);
 	return *name ? GRADE_PASSED : GRADE_INVALID;
 }
 
@@ -128,6 +122,8 @@ static void run_stages(const struct grade_opts *o, const char *dir, struct grade
 		       struct submission *s, char **why)
 {
 	char *work = xasprintf("%s/work", dir), *name = NULL;
+	struct kernel k;
+	bool have_kernel = kernel_load(&k, NULL, NULL) == 0;
 	struct compile_result cr = { 0 };
 	struct elf_info elf = { 0 };
 	struct trace_facts facts;
@@ -150,7 +146,7 @@ static void run_stages(const struct grade_opts *o, const char *dir, struct grade
 		g->status = rc == EXIT_INPUT ? GRADE_INVALID : GRADE_ERROR;
 		goto out;
 	}
-	g->status = resolve_syscall(&s->m, &g->nr, &name, &cwhy);
+	g->status = resolve_syscall(have_kernel ? &k : NULL, &s->m, &g->nr, &name, &cwhy);
 	g->syscall_name = name;
 	if (g->status != GRADE_PASSED) {
 		*why = xstrdup(cwhy);
@@ -186,7 +182,10 @@ out:
 	for (int i = 0; i < NCHECKS; i++)
 		g->max += g->rubric->points[i];
 	g->why = *why;
-	g->kernel_version = g->kernel_version ? xstrdup(g->kernel_version) : kernel_version();
+	/* The built kernel's version, for the record when no trace ran. */
+	if (g->kernel_version || have_kernel)
+		g->kernel_version = xstrdup(g->kernel_version ? g->kernel_version : k.version);
+	kernel_free(&k);
 	trace_facts_free(&facts);
 	elf_info_free(&elf);
 	compile_result_free(&cr);

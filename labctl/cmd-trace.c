@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "elf.h"
+#include "error.h"
 #include "fs.h"
 #include "gdb-session.h"
 #include "initramfs.h"
@@ -26,7 +28,6 @@
 #include "programs.h"
 #include "rundir.h"
 #include "scenario.h"
-#include "syscall-sites.h"
 #include "syscalls.h"
 #include "trace.h"
 
@@ -105,10 +106,11 @@ static const struct syscall_entry *resolve_syscall(const struct syscall_table *t
 static void load_table(struct trace_run *r, const char *abi)
 {
 	char *tbl = syscall_table_path(r->k.source, abi);
+	struct error e;
 
 	syscalls_free(&r->table);
-	if (syscalls_load(tbl, &r->table) < 0)
-		exit(EXIT_INPUT);
+	if (syscalls_load(tbl, &r->table, &e) < 0)
+		die_error(&e);
 	free(tbl);
 	r->sc = r->nr = resolve_syscall(&r->table, r->o->syscall, abi);
 }
@@ -396,12 +398,14 @@ static void trace_run_free(struct trace_run *r)
 static void prepare(struct trace_run *r, char *dir)
 {
 	struct trace_opts *o = r->o;
+	struct error e;
 
-	kernel_load(&r->k, NULL);
+	if (kernel_load(&r->k, NULL, &e) < 0)
+		die_error(&e);
 	load_table(r, o->abi ? o->abi : "x86_64");
 	choose_guest(r);
-	if (elf_syscall_sites(o->program, r->function, &r->fn) < 0)
-		exit(EXIT_INPUT);
+	if (elf_syscall_sites(o->program, r->function, &r->fn, &e) < 0)
+		die_error(&e);
 	choose_number(r);
 	if (!is_file(o->initrd))
 		die(EXIT_INPUT, "no initramfs %s", o->initrd);

@@ -7,7 +7,6 @@
  * summary is read back from every grade.json.
  */
 #include <errno.h>
-#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,11 +174,13 @@ static void md_cell(FILE *f, const char *s)
 	fputc(' ', f);
 }
 
-static const char *jget(json_t *root, const char *obj, const char *key)
+/* Error (3) outranks invalid (4) outranks failed (1): the batch's exit code. */
+static int rank(enum grade_status st)
 {
-	json_t *j = json_object_get(obj ? json_object_get(root, obj) : root, key);
-
-	return json_is_string(j) ? json_string_value(j) : "";
+	static const int ranks[] = {
+		[GRADE_PASSED] = 0, [GRADE_FAILED] = 1, [GRADE_INVALID] = 2, [GRADE_ERROR] = 3,
+	};
+	return ranks[st];
 }
 
 /* Read every grade.json back; returns the batch's exit code. */
@@ -188,41 +189,35 @@ static int summarize(struct batch *b, const char *dir)
 	char *csv = NULL, *md = NULL, *p;
 	size_t csvlen = 0, mdlen = 0;
 	FILE *fc = open_memstream(&csv, &csvlen), *fm = open_memstream(&md, &mdlen);
-	int code = EXIT_OK, worst = 0;
+	enum grade_status worst = GRADE_PASSED;
 
 	fputs("submission,ref,student_id,commit,status,score,max,run_dir\n", fc);
 	fputs("| submission | student | commit | status | score |\n|---|---|---|---|---|\n", fm);
 	for (int i = 0; i < b->n; i++) {
-		char *path = xasprintf("%s/grade.json", b->v[i].dir), score[32];
-		json_t *g = json_load_file(path, 0, NULL);
-		const char *status = g ? jget(g, NULL, "status") : "error";
-		/* error (3) outranks invalid (4) outranks failed (1). */
-		int rank = !strcmp(status, "error") ? 3 : !strcmp(status, "invalid") ? 2
-			 : !strcmp(status, "passed") ? 0 : 1;
+		struct grade_record g;
+		const char *status;
+		char score[64];
 
-		snprintf(score, sizeof(score), "%lld/%lld",
-			 (long long)json_integer_value(json_object_get(g, "score")),
-			 (long long)json_integer_value(json_object_get(g, "max")));
+		/* A grading that died before writing its grade is an error. */
+		grade_read(&g, b->v[i].dir, NULL);
+		status = grade_status_name(g.status);
+		snprintf(score, sizeof(score), "%lld/%lld", g.score, g.max);
 		csv_field(fc, b->v[i].origin, ",");
 		csv_field(fc, b->v[i].ref, ",");
-		csv_field(fc, g ? jget(g, "submission", "student_id") : "", ",");
-		csv_field(fc, g ? jget(g, "submission", "commit") : "", ",");
+		csv_field(fc, g.student_id, ",");
+		csv_field(fc, g.commit, ",");
 		csv_field(fc, status, ",");
-		fprintf(fc, "%lld,%lld,", (long long)json_integer_value(json_object_get(g, "score")),
-			(long long)json_integer_value(json_object_get(g, "max")));
+		fprintf(fc, "%lld,%lld,", g.score, g.max);
 		csv_field(fc, b->v[i].dir, "\n");
 		md_cell(fm, b->v[i].origin);
-		md_cell(fm, g ? jget(g, "submission", "student_id") : "");
-		md_cell(fm, g ? jget(g, "submission", "commit") : "");
+		md_cell(fm, g.student_id);
+		md_cell(fm, g.commit);
 		md_cell(fm, status);
 		md_cell(fm, score);
 		fputs("|\n", fm);
-		if (rank > worst) {
-			worst = rank;
-			code = rank == 3 ? EXIT_ENV : rank == 2 ? EXIT_INPUT : EXIT_FAIL;
-		}
-		json_decref(g);
-		free(path);
+		if (rank(g.status) > rank(worst))
+			worst = g.status;
+		grade_record_free(&g);
 	}
 	fclose(fc);
 	fclose(fm);
@@ -237,7 +232,7 @@ static int summarize(struct batch *b, const char *dir)
 	fwrite(md, 1, mdlen, stdout);
 	free(csv);
 	free(md);
-	return code;
+	return grade_exit_code(worst);
 }
 
 int grade_batch(const struct grade_opts *o, char **subs, int nsubs)

@@ -18,9 +18,8 @@
  * Addresses and register values are "0x..." strings; counts and the
  * syscall number are JSON numbers.
  *
- * The untraced run: the lines rootfs/programs/grade_run.c prints on the
- * guest's console (LABCTL grade LABEL start / output N / exit N / signal N
- * / timeout S / cannot-run N); the program's own lines start with "| ".
+ * The untraced run: how grade_run said it ended on the guest's console,
+ * as console.c read it.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -29,13 +28,11 @@
 #include <string.h>
 
 #include "capture.h"
+#include "console.h"
 #include "error.h"
 #include "fs.h"
 #include "grade.h"
 #include "labctl.h"
-
-/* The program's output kept for the student (the guest caps it too). */
-#define OUTPUT_KEEP (16 * 1024)
 
 static bool num(json_t *j, unsigned long *out)
 {
@@ -243,78 +240,46 @@ int trace_facts_load(struct trace_facts *f, const char *file, char **err)
 	return rc;
 }
 
-/* "LABCTL grade LABEL WORD REST": REST when the line is that, else NULL. */
-static const char *marker(const char *line, const char *label, const char *word)
-{
-	size_t n = strlen(label), w = strlen(word);
-
-	if (strncmp(line, "LABCTL grade ", 13) || strncmp(line + 13, label, n) ||
-	    line[13 + n] != ' ' || strncmp(line + 14 + n, word, w))
-		return NULL;
-	line += 14 + n + w;
-	return *line == ' ' ? line + 1 : *line ? NULL : line;
-}
-
 static void set_detail(struct trace_facts *f, char *detail)
 {
 	free(f->finish_detail);
 	f->finish_detail = detail;
 }
 
-bool trace_facts_console(struct trace_facts *f, const char *text, const char *label)
+bool trace_facts_console(struct trace_facts *f, const struct console *c, const char *label)
 {
-	char *copy = xstrdup(text ? text : ""), *save = NULL, *out = NULL;
-	size_t outlen = 0;
-	unsigned long printed = 0;
-	bool in_run = false, started = false;
-	const char *rest;
+	const struct console_run *r = console_run(c, label);
 
-	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		size_t len = strlen(l);
-
-		if (len && l[len - 1] == '\r')
-			l[--len] = '\0';
-		if (marker(l, label, "start")) {
-			started = in_run = true;
-		} else if (in_run && !strncmp(l, "| ", 2)) {
-			if (outlen < OUTPUT_KEEP) {
-				out = xrealloc(out, outlen + len + 2);
-				outlen += (size_t)sprintf(out + outlen, "%s\n", l + 2);
-			}
-		} else if ((rest = marker(l, label, "output"))) {
-			printed = strtoul(rest, NULL, 10);
-		} else if ((rest = marker(l, label, "exit"))) {
-			in_run = false;
-			f->ran = f->finished = true;
-			f->exit_status = atoi(rest);
-		} else if ((rest = marker(l, label, "signal"))) {
-			int sig = atoi(rest);
-
-			in_run = false;
-			f->ran = true;
-			set_detail(f, xasprintf("it was killed by signal %d (%s)", sig,
-						strsignal(sig)));
-		} else if ((rest = marker(l, label, "timeout"))) {
-			in_run = false;
-			f->ran = true;
-			set_detail(f, xasprintf("it was still running after %s s and was stopped",
-						rest));
-		} else if (marker(l, label, "cannot-run")) {
-			in_run = false;
-			set_detail(f, xstrdup("the guest could not execute it"));
-		}
-	}
-	if (started && !f->ran && !f->finish_detail)
-		set_detail(f, xstrdup("the guest stopped before it ended"));
-	if (printed > 8192 && f->finish_detail) {
-		char *d = xasprintf("%s; it printed %lu bytes", f->finish_detail, printed);
-
-		set_detail(f, d);
-	}
 	free(f->output);
-	f->output = out;
-	free(copy);
-	return started;
+	f->output = r && r->output ? xstrdup(r->output) : NULL;
+	if (!r)
+		return false;
+	switch (r->end) {
+	case RUN_EXIT:
+		f->ran = f->finished = true;
+		f->exit_status = r->value;
+		break;
+	case RUN_SIGNAL:
+		f->ran = true;
+		set_detail(f, xasprintf("it was killed by signal %d (%s)", r->value,
+					strsignal(r->value)));
+		break;
+	case RUN_TIMEOUT:
+		f->ran = true;
+		set_detail(f, xasprintf("it was still running after %s s and was stopped",
+					r->timeout));
+		break;
+	case RUN_CANNOT_RUN:
+		set_detail(f, xstrdup("the guest could not execute it"));
+		break;
+	case RUN_UNENDED:
+		if (r->started && !f->ran && !f->finish_detail)
+			set_detail(f, xstrdup("the guest stopped before it ended"));
+		break;
+	}
+	if (r->printed > 8192 && f->finish_detail)
+		set_detail(f, xasprintf("%s; it printed %lu bytes", f->finish_detail, r->printed));
+	return r->started;
 }
 
 void trace_facts_free(struct trace_facts *f)

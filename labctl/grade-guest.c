@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "cpio.h"
 #include "fs.h"
 #include "grade-guest.h"
@@ -223,12 +224,14 @@ static char *last_error(const char *log)
 
 int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 {
-	char self[PATH_MAX], *lab, *initrd, *root, *env[2], *log, *rdir, *serial, *console;
+	char self[PATH_MAX], *lab, *initrd, *root, *env[2], *log, *rdir, *serial;
 	char *timeout, *outdir = xasprintf("%s/trace", o->dir), *report = NULL;
 	const char *argv[32];
 	double limit = 2 * o->run_timeout + 20;
 	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	struct child c = { 0 };
+	struct console con;
+	const struct console_run *traced;
 	bool traced_started, student_side;
 	int n = 0, code, rc = -1;
 
@@ -291,10 +294,11 @@ int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 	/* The guest's console: how the untraced run ended. */
 	rdir = xasprintf("%s/%s-latest", root, o->function ? "trace" : "boot");
 	serial = xasprintf("%s/serial.log", rdir);
-	console = read_file(serial, NULL);
-	trace_facts_console(f, console, "run");
-	traced_started = console && strstr(console, "LABCTL grade traced start");
-	if (console && strstr(console, "server: listening on " SERVER)) {
+	console_read(&con, serial, NULL);	/* none: the guest never ran */
+	trace_facts_console(f, &con, "run");
+	traced = console_run(&con, "traced");
+	traced_started = traced && traced->started;
+	if (con.server && !strcmp(con.server, SERVER)) {
 		f->server_listening = TRI_YES;
 		f->server = xstrdup(SERVER);
 	}
@@ -320,7 +324,7 @@ int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 		struct trace_facts t;
 
 		trace_facts_init(&t);
-		trace_facts_console(&t, console, "traced");
+		trace_facts_console(&t, &con, "traced");
 		free(f->trace_error);
 		f->trace_error = t.finished
 			? xasprintf("it exited with status %d without making it", t.exit_status)
@@ -343,7 +347,7 @@ int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 out:
 	if (rc < 0 && !*err)
 		*err = xasprintf("the trace failed (see %s)", log);
-	free(console);
+	console_free(&con);
 	free(serial);
 	free(rdir);
 	free(report);

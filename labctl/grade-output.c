@@ -1,13 +1,15 @@
 /*
  * A grade, written three ways for three readers: grade.json (labctl's own,
  * everything), junit.xml (CI test tabs), results.json (Gradescope's
- * autograder format).  Each file is written atomically.
+ * autograder format).  Each file is written atomically.  grade.json is read
+ * back here too (grade_read()), beside the code that writes it.
  */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "fs.h"
 #include "grade.h"
 #include "labctl.h"
@@ -153,4 +155,51 @@ int grade_write(const struct grade *g, const char *dir)
 	    write_junit(g, dir) < 0)
 		return -1;
 	return 0;
+}
+
+static const char *jstring(json_t *root, const char *obj, const char *key)
+{
+	json_t *j = json_object_get(json_object_get(root, obj), key);
+
+	return json_is_string(j) ? json_string_value(j) : "";
+}
+
+/* The status named NAME ("passed"), or -1. */
+static int status_from_name(const char *name)
+{
+	for (int st = GRADE_PASSED; name && st <= GRADE_ERROR; st++)
+		if (!strcmp(name, grade_status_name(st)))
+			return st;
+	return -1;
+}
+
+int grade_read(struct grade_record *r, const char *dir, struct error *e)
+{
+	char *path = xasprintf("%s/grade.json", dir);
+	json_error_t jerr;
+	json_t *root = json_load_file(path, 0, &jerr);
+	int st = status_from_name(json_string_value(json_object_get(root, "status"))), rc = 0;
+
+	*r = (struct grade_record){ .status = GRADE_ERROR };
+	if (!root) {
+		rc = error_set(e, EXIT_ENV, "cannot read %s: %s", path, jerr.text);
+	} else if (st < 0) {
+		rc = error_set(e, EXIT_ENV, "%s has no grade status", path);
+	} else {
+		r->status = st;
+		r->score = json_integer_value(json_object_get(root, "score"));
+		r->max = json_integer_value(json_object_get(root, "max"));
+	}
+	r->student_id = xstrdup(rc ? "" : jstring(root, "submission", "student_id"));
+	r->commit = xstrdup(rc ? "" : jstring(root, "submission", "commit"));
+	json_decref(root);
+	free(path);
+	return rc;
+}
+
+void grade_record_free(struct grade_record *r)
+{
+	free(r->student_id);
+	free(r->commit);
+	memset(r, 0, sizeof(*r));
 }

@@ -4,7 +4,7 @@
  *   submission_load()   the manifest, sources and report, read as blobs of
  *                       one commit (libgit2) or from a plain directory
  *   sandbox_compile()   gcc with LAB_CFLAGS inside bubblewrap
- *   elf_inspect()       is it static, where are the student's functions
+ *   elf_inspect()       is it static, where are the student's functions (elf.c)
  *   grade_guest()       run it in the guest under `labctl trace` (grade-guest.c)
  *   trace_facts_parse() what the kernel saw, from the trace's report.json
  *   grade_checks()      the rubric's checks: pure functions of the above
@@ -15,6 +15,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "elf.h"
+
+struct console;
+struct error;
 
 /* Limits on what a submission may hold; anything bigger is refused. */
 #define GRADE_MAX_SOURCES   16
@@ -97,35 +102,6 @@ int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 		    const char *workdir, struct compile_result *r);
 void compile_result_free(struct compile_result *r);
 
-/* ---- the ELF ---- */
-
-struct func_range {
-	char *name;
-	unsigned long start, end;  /* [start, end) */
-};
-
-struct elf_info {
-	bool is_elf;
-	bool is_static;            /* no PT_INTERP: nothing to load at exec */
-	bool pie;                  /* ET_DYN: static-pie */
-	struct func_range *funcs;  /* the student's functions */
-	size_t nfuncs;
-};
-/* Inspect the linked EXE, whose student code came from OBJS.  0 or -1. */
-int elf_inspect(const char *exe, char *const *objs, int nobjs, struct elf_info *e);
-void elf_info_free(struct elf_info *e);
-/* The student's function holding ADDR, or NULL. */
-const struct func_range *elf_func_at(const struct elf_info *e, unsigned long addr);
-/*
- * The function of EXE whose `syscall` instruction (bytes 0f 05) the trace
- * watches for system call NR: the student's function with one (preferring
- * one that also moves the immediate NR into eax or rax; *STUDENTS = true),
- * else libc's wrapper __libc_NAME, __NAME or NAME.  NULL when there is
- * none: the program cannot make the call.  Caller frees.
- */
-char *elf_trace_function(const char *exe, const struct elf_info *e, long nr,
-			 const char *syscall_name, bool *students);
-
 /* ---- what the kernel saw ---- */
 
 enum tri { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
@@ -185,9 +161,9 @@ void trace_facts_init(struct trace_facts *f);
  * JSON, or a schema other than TRACE_SCHEMA. */
 int trace_facts_parse(struct trace_facts *f, const char *json_text, char **err);
 int trace_facts_load(struct trace_facts *f, const char *path, char **err);
-/* Read grade_run's lines for the run LABEL from the console TEXT into F's
- * run fields; false when the run never started there. */
-bool trace_facts_console(struct trace_facts *f, const char *text, const char *label);
+/* grade_run's run LABEL on the console C into F's run fields; false when
+ * the run never started there. */
+bool trace_facts_console(struct trace_facts *f, const struct console *c, const char *label);
 void trace_facts_free(struct trace_facts *f);
 
 /* ---- the rubric and the checks ---- */
@@ -255,10 +231,22 @@ const char *grade_status_name(enum grade_status st);
 /* grade.json, junit.xml and results.json in DIR, each written atomically. */
 int grade_write(const struct grade *g, const char *dir);
 
+/* What a batch's summary reads back from a grade.json. */
+struct grade_record {
+	enum grade_status status;
+	long long score, max;
+	char *student_id;          /* "" when the grade has none */
+	char *commit;              /* "" for a directory */
+};
+/*
+ * Read DIR/grade.json.  0, or -1 with E (EXIT_ENV) when it is missing or
+ * not a grade; R is then an error record with empty fields.  Free R with
+ * grade_record_free() either way.
+ */
+int grade_read(struct grade_record *r, const char *dir, struct error *e);
+void grade_record_free(struct grade_record *r);
+
 /* The course rule: the last two digits of the student id; -1 if none. */
 int syscall_from_id(const char *id);
-/* Number <-> name through the kernel's syscall_64.tbl; -1 / NULL if absent. */
-long syscall_lookup_nr(const char *tbl_text, const char *name);
-char *syscall_lookup_name(const char *tbl_text, long nr);
 
 #endif

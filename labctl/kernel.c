@@ -1,51 +1,72 @@
 /* A built kernel in the cache: see kernel.h. */
 #include <jansson.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cache.h"
+#include "error.h"
 #include "fs.h"
 #include "kernel.h"
 #include "labctl.h"
 
-static char *resolve(const char *dir, const char *name)
+/* DIR/NAME with its links resolved, or NULL with E. */
+static char *resolve(const char *dir, const char *name, struct error *e)
 {
 	char *p = xasprintf("%s/%s", dir, name), buf[PATH_MAX];
+	bool ok = realpath(p, buf) != NULL;
 
-	if (!realpath(p, buf))
-		die(EXIT_ENV, "kernel in %s is incomplete: no %s (run 'labctl build')", dir, name);
 	free(p);
+	if (!ok) {
+		error_set(e, EXIT_ENV, "kernel in %s is incomplete: no %s (run 'labctl build')",
+			  dir, name);
+		return NULL;
+	}
 	return xstrdup(buf);
 }
 
-void kernel_load(struct kernel *k, const char *dir)
+static int read_meta(struct kernel *k, const char *dir, struct error *e)
 {
-	char *meta, *link = NULL, buf[PATH_MAX];
-	json_error_t jerr;
-	json_t *root;
+	char *meta = xasprintf("%s/kernel.json", dir);
+	json_t *root = json_load_file(meta, 0, NULL);
+	json_t *version = json_object_get(root, "version");
 
+	if (json_is_string(version))
+		k->version = xstrdup(json_string_value(version));
+	json_decref(root);
+	free(meta);
+	if (!k->version)
+		return error_set(e, EXIT_ENV, "kernel in %s has no valid kernel.json (run 'labctl build')",
+				 dir);
+	return 0;
+}
+
+int kernel_load(struct kernel *k, const char *dir, struct error *e)
+{
+	char *link = NULL, buf[PATH_MAX];
+	int rc = -1;
+
+	memset(k, 0, sizeof(*k));
 	if (!dir) {
 		link = xasprintf("%s/kernels/current", cache_root());
-		if (!realpath(link, buf))
-			die(EXIT_ENV, "no kernel built yet in %s (run 'labctl build' first)", cache_root());
+		if (!realpath(link, buf)) {
+			free(link);
+			return error_set(e, EXIT_ENV, "no kernel built yet in %s (run 'labctl build' first)",
+					 cache_root());
+		}
 		dir = buf;
 	}
 	k->dir = xstrdup(dir);
-	k->vmlinux = resolve(dir, "vmlinux");
-	k->bzimage = resolve(dir, "bzImage");
-	k->config = resolve(dir, "config");
-	k->source = resolve(dir, "source");
-	k->obj = resolve(dir, "obj");
-	meta = xasprintf("%s/kernel.json", dir);
-	root = json_load_file(meta, 0, &jerr);
-	if (!root || !json_is_string(json_object_get(root, "version")))
-		die(EXIT_ENV, "kernel in %s has no valid kernel.json (run 'labctl build')", dir);
-	k->version = xstrdup(json_string_value(json_object_get(root, "version")));
-	json_decref(root);
-	free(meta);
+	if ((k->vmlinux = resolve(dir, "vmlinux", e)) && (k->bzimage = resolve(dir, "bzImage", e)) &&
+	    (k->config = resolve(dir, "config", e)) && (k->source = resolve(dir, "source", e)) &&
+	    (k->obj = resolve(dir, "obj", e)))
+		rc = read_meta(k, dir, e);
+	if (rc < 0)
+		kernel_free(k);
 	free(link);
+	return rc;
 }
 
 void kernel_free(struct kernel *k)
@@ -57,6 +78,7 @@ void kernel_free(struct kernel *k)
 	free(k->source);
 	free(k->obj);
 	free(k->version);
+	memset(k, 0, sizeof(*k));
 }
 
 char *kernel_config_value(const struct kernel *k, const char *name)

@@ -26,9 +26,12 @@ struct kernel {
 	char *version;   /* "5.10.223", from kernel.json */
 };
 
-/* Load DIR, or CACHE/kernels/current when DIR is NULL.  Dies (EXIT_ENV)
- * with "run 'labctl build' first" when there is none. */
-void kernel_load(struct kernel *k, const char *dir);
+struct error;
+
+/* Load DIR, or CACHE/kernels/current when DIR is NULL.  -1 with E (EXIT_ENV,
+ * "run 'labctl build' first") when there is none or it is incomplete; K is
+ * then empty. */
+int kernel_load(struct kernel *k, const char *dir, struct error *e);
 void kernel_free(struct kernel *k);
 /* The value of CONFIG_NAME in the kernel's config ("y", "64", "\"str\""), or
  * NULL when unset.  Caller frees. */

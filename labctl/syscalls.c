@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "fs.h"
 #include "labctl.h"
 #include "syscalls.h"
@@ -64,16 +65,18 @@ void syscalls_parse(const char *text, struct syscall_table *t)
 	}
 }
 
-int syscalls_load(const char *path, struct syscall_table *t)
+int syscalls_load(const char *path, struct syscall_table *t, struct error *e)
 {
 	char *text = read_file(path, NULL);
 
+	memset(t, 0, sizeof(*t));
 	if (!text)
-		return error("cannot read the system call table %s: %s", path, strerror(errno));
+		return error_set(e, EXIT_INPUT, "cannot read the system call table %s: %s", path,
+				 strerror(errno));
 	syscalls_parse(text, t);
 	free(text);
 	if (!t->n)
-		return error("%s has no system calls", path);
+		return error_set(e, EXIT_INPUT, "%s has no system calls", path);
 	return 0;
 }
 
@@ -99,19 +102,21 @@ static bool all_digits(const char *s)
 	return true;
 }
 
+const struct syscall_entry *syscall_lookup_nr(const struct syscall_table *t, long nr)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].nr == nr && strcmp(t->v[i].abi, "x32"))
+			return &t->v[i];
+	return NULL;
+}
+
 const struct syscall_entry *syscall_lookup(const struct syscall_table *t, const char *name)
 {
-	bool by_nr = all_digits(name);
-	long nr = by_nr ? strtol(name, NULL, 10) : -1;
-
-	for (size_t i = 0; i < t->n; i++) {
-		const struct syscall_entry *e = &t->v[i];
-
-		if (!strcmp(e->abi, "x32"))
-			continue;
-		if (by_nr ? e->nr == nr : !strcmp(e->name, name))
-			return e;
-	}
+	if (all_digits(name))
+		return syscall_lookup_nr(t, strtol(name, NULL, 10));
+	for (size_t i = 0; i < t->n; i++)
+		if (!strcmp(t->v[i].name, name) && strcmp(t->v[i].abi, "x32"))
+			return &t->v[i];
 	return NULL;
 }
 

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+struct error;
+
 struct syscall_entry {
 	int nr;
 	char *abi;      /* "common", "64" or "x32"; "i386" in syscall_32.tbl */
@@ -29,8 +31,9 @@ struct syscall_table {
 char *syscall_table_path(const char *source_dir, const char *abi);
 /* Parse the table's text; lines that are not entries are skipped. */
 void syscalls_parse(const char *text, struct syscall_table *t);
-/* Read and parse PATH; -1 with a message when it cannot be read. */
-int syscalls_load(const char *path, struct syscall_table *t);
+/* Read and parse PATH; -1 with E (EXIT_INPUT) when it cannot be read or
+ * holds no entry. */
+int syscalls_load(const char *path, struct syscall_table *t, struct error *e);
 void syscalls_free(struct syscall_table *t);
 
 /*
@@ -39,6 +42,8 @@ void syscalls_free(struct syscall_table *t);
  * x86-64 and i386 ABIs.  NULL when there is none.
  */
 const struct syscall_entry *syscall_lookup(const struct syscall_table *t, const char *name);
+/* The entry numbered NR, x32 entries never; NULL when there is none. */
+const struct syscall_entry *syscall_lookup_nr(const struct syscall_table *t, long nr);
 /*
  * Up to MAX names close to NAME (edit distance at most 2, or NAME a prefix
  * of them), closest first; returns how many were stored in OUT.

@@ -42,10 +42,11 @@ static json_t *tables_json(const char *source)
 	for (size_t a = 0; a < 2; a++) {
 		char *path = syscall_table_path(source, abis[a]);
 		struct syscall_table t;
+		struct error e;
 		json_t *list = json_array();
 
-		if (syscalls_load(path, &t) < 0)
-			exit(EXIT_INPUT);
+		if (syscalls_load(path, &t, &e) < 0)
+			die_error(&e);
 		for (size_t i = 0; i < t.n; i++)
 			if (strcmp(t.v[i].abi, "x32"))
 				json_array_append_new(list, json_pack("[i,s]", t.v[i].nr, t.v[i].name));
@@ -191,8 +192,10 @@ int trace_timeline(struct trace_opts *o)
 	struct timeline_run t = { .o = o };
 	json_t *captures = json_array();
 	char *list = xstrdup(o->timeline), *save = NULL;
+	struct error e;
 
-	kernel_load(&t.k, NULL);
+	if (kernel_load(&t.k, NULL, &e) < 0)
+		die_error(&e);
 	t.tables = tables_json(t.k.source);
 	programs_list(&t.progs, NULL);
 	t.initrd = initramfs_build(&(struct initramfs_opts){ 0 });
@@ -201,7 +204,6 @@ int trace_timeline(struct trace_opts *o)
 	t.dir = run_dir_new("timeline");
 	for (char *n = strtok_r(list, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
 		char *name = scenario_name(o, n), *capture = capture_one(&t, name);
-		struct error e;
 		json_t *cap = capture_read(capture, &e);
 
 		if (!cap)

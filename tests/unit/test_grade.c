@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "../../labctl/console.h"
+#include "../../labctl/error.h"
 #include "../../labctl/fs.h"
 #include "../../labctl/grade.h"
 #include "../../labctl/labctl.h"
@@ -76,19 +78,10 @@ static void test_paths(void **state)
 	assert_false(submission_path_ok("lab c.c"));
 }
 
-static void test_syscall_table(void **state)
+/* The course rule; the kernel's table itself is test_syscalls.c's. */
+static void test_syscall_from_id(void **state)
 {
-	static const char tbl[] =
-		"# comment\n41\tcommon\tsocket\t\t\tsys_socket\n"
-		"42\tcommon\tconnect\t\t\tsys_connect\n"
-		"512\tx32\trt_sigaction\t\tcompat_sys_rt_sigaction\n";
-	char *name = syscall_lookup_name(tbl, 42);
-
-	assert_string_equal(name, "connect");
-	free(name);
-	assert_int_equal(syscall_lookup_nr(tbl, "socket"), 41);
-	assert_int_equal(syscall_lookup_nr(tbl, "rt_sigaction"), -1);
-	assert_null(syscall_lookup_name(tbl, 7));
+	assert_int_equal(syscall_from_id("20231042"), 42);
 	assert_int_equal(syscall_from_id("7"), -1);
 	assert_int_equal(syscall_from_id("s-2023-01"), 1);
 }
@@ -126,6 +119,18 @@ static const char console[] =
 	"LABCTL grade run start\r\n| connect returned 0\r\n| LABCTL grade run signal 9\r\n"
 	"LABCTL grade run output 19\r\nLABCTL grade run exit 0\r\n"
 	"LABCTL grade traced start\r\n";
+
+/* The run LABEL of the console TEXT into F, as grade_guest() reads it. */
+static bool facts_console(struct trace_facts *f, const char *text, const char *label)
+{
+	struct console c;
+	bool started;
+
+	console_parse(&c, text);
+	started = trace_facts_console(f, &c, label);
+	console_free(&c);
+	return started;
+}
 
 static const char good_report[] =
 	"# connect\nMy program calls connect with an inline syscall.  The kernel enters "
@@ -165,26 +170,26 @@ static void test_facts(void **state)
 
 	/* The untraced run: its end, and its output (a line of which that
 	 * looks like a marker is output, not an end). */
-	assert_true(trace_facts_console(&f, console, "run"));
+	assert_true(facts_console(&f, console, "run"));
 	assert_true(f.ran && f.finished);
 	assert_int_equal(f.exit_status, 0);
 	assert_null(f.finish_detail);
 	assert_string_equal(f.output, "connect returned 0\nLABCTL grade run signal 9\n");
 	trace_facts_free(&f);
 
-	assert_true(trace_facts_console(&f, "LABCTL grade run start\nLABCTL grade run output 9999999\n"
+	assert_true(facts_console(&f, "LABCTL grade run start\nLABCTL grade run output 9999999\n"
 					"LABCTL grade run timeout 10\n", "run"));
 	assert_true(f.ran && !f.finished);
 	assert_non_null(strstr(f.finish_detail, "still running after 10 s"));
 	assert_non_null(strstr(f.finish_detail, "printed 9999999 bytes"));
 	trace_facts_free(&f);
-	assert_true(trace_facts_console(&f, "LABCTL grade run start\nLABCTL grade run signal 11\n", "run"));
+	assert_true(facts_console(&f, "LABCTL grade run start\nLABCTL grade run signal 11\n", "run"));
 	assert_true(f.ran && !f.finished);
 	assert_non_null(strstr(f.finish_detail, "signal 11"));
 	trace_facts_free(&f);
-	assert_false(trace_facts_console(&f, "LABCTL grade traced start\n", "run"));
+	assert_false(facts_console(&f, "LABCTL grade traced start\n", "run"));
 	assert_false(f.ran);
-	assert_false(trace_facts_console(&f, NULL, "run"));
+	assert_false(facts_console(&f, NULL, "run"));
 	trace_facts_free(&f);
 
 	/* A capture that ended before the call: the program's own syscall
@@ -232,7 +237,7 @@ static int fixture_setup(void **state)
 	assert_int_equal(manifest_parse(&x->m, good_ini, &err), 0);
 	trace_facts_init(&x->f);
 	assert_int_equal(trace_facts_parse(&x->f, report_json, &err), 0);
-	assert_true(trace_facts_console(&x->f, console, "run"));
+	assert_true(facts_console(&x->f, console, "run"));
 	x->f.server_listening = TRI_YES;	/* as grade_guest() finds it */
 	x->f.server = xstrdup("127.0.0.1:1234");
 	x->cr.ok = true;
@@ -450,15 +455,61 @@ static void test_rubric(void **state)
 	free(r.name);
 }
 
+/* grade.json, written by grade_write() and read back by grade_read(). */
+static void test_grade_record(void **state)
+{
+	char dir[] = "/tmp/labctl-test-grade.XXXXXX", *path;
+	struct submission s = { .origin = "sub", .commit = "abc123",
+				.m = { .student_id = "20231042" } };
+	struct rubric r;
+	struct grade g = { .status = GRADE_INVALID, .why = "labctl.ini: no sources", .sub = &s,
+			   .rubric = &r, .nr = -1, .score = 3, .max = 100 };
+	struct grade_record rec;
+	struct error e = { 0 };
+	static const char bogus[] = "{\"status\": \"great\", \"score\": 9}";
+
+	rubric_defaults(&r);
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(grade_write(&g, dir), 0);
+	assert_int_equal(grade_read(&rec, dir, &e), 0);
+	assert_int_equal(rec.status, GRADE_INVALID);
+	assert_int_equal(rec.score, 3);
+	assert_int_equal(rec.max, 100);
+	assert_string_equal(rec.student_id, "20231042");
+	assert_string_equal(rec.commit, "abc123");
+	grade_record_free(&rec);
+
+	/* Not a grade, then none at all: an error record, and why. */
+	path = xasprintf("%s/grade.json", dir);
+	assert_int_equal(write_file_atomic(path, bogus, strlen(bogus)), 0);
+	assert_int_equal(grade_read(&rec, dir, &e), -1);
+	assert_int_equal(rec.status, GRADE_ERROR);
+	assert_int_equal(rec.score, 0);
+	assert_string_equal(rec.student_id, "");
+	assert_non_null(strstr(e.msg, "no grade status"));
+	grade_record_free(&rec);
+	unlink(path);
+	assert_int_equal(grade_read(&rec, dir, &e), -1);
+	assert_int_equal(e.code, EXIT_ENV);
+	assert_int_equal(rec.status, GRADE_ERROR);
+	grade_record_free(&rec);
+	free(r.name);
+	free(path);
+	path = xasprintf("rm -r %s", dir);
+	assert_int_equal(system(path), 0);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_manifest_ok),
 		cmocka_unit_test(test_manifest_garbage),
 		cmocka_unit_test(test_paths),
-		cmocka_unit_test(test_syscall_table),
+		cmocka_unit_test(test_syscall_from_id),
 		cmocka_unit_test(test_facts),
 		cmocka_unit_test(test_rubric),
+		cmocka_unit_test(test_grade_record),
 #define F(t) cmocka_unit_test_setup_teardown(t, fixture_setup, fixture_teardown)
 		F(test_all_pass), F(test_not_compiled), F(test_dynamic), F(test_loops_forever),
 		F(test_never_calls), F(test_wrong_number), F(test_wrong_task),

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../labctl/syscall-sites.h"
+#include "../../labctl/elf.h"
 #include "../../labctl/labctl.h"
 
 /*
@@ -61,7 +61,7 @@ static void build(struct image *im, uint16_t type)
 
 static int find(struct image *im, size_t len, const char *func, struct elf_func *f)
 {
-	return elf_syscall_sites_mem((const unsigned char *)im, len, "test", func, f);
+	return elf_syscall_sites_mem((const unsigned char *)im, len, "test", func, f, NULL);
 }
 
 static void test_found(void **state)
@@ -125,7 +125,7 @@ static void test_i386(void **state)
 	im.sh[3] = (Elf32_Shdr){ .sh_type = SHT_STRTAB,
 				 .sh_offset = offsetof(struct image32, strtab), .sh_size = sizeof(im.strtab) };
 	assert_int_equal(elf_syscall_sites_mem((const unsigned char *)&im, sizeof(im), "test",
-					       "lab_connect", &f), 0);
+					       "lab_connect", &f, NULL), 0);
 	assert_string_equal(f.abi, "i386");
 	assert_string_equal(f.insn, "int $0x80");
 	assert_int_equal(f.nsites, 1);
@@ -151,7 +151,7 @@ static void test_refused(void **state)
 	build(&im, ET_EXEC);
 	im.eh.e_ident[1] = 'X';
 	assert_int_equal(find(&im, sizeof(im), "lab_connect", &f), -1);
-	assert_int_equal(elf_syscall_sites("/nonexistent", "lab_connect", &f), -1);
+	assert_int_equal(elf_syscall_sites("/nonexistent", "lab_connect", &f, NULL), -1);
 }
 
 static void test_hostile(void **state)
