@@ -457,10 +457,20 @@ class SyscallFilter:
         self.accepted = None
         self.rejected = []
         self.stops = 0
+        self.repeated = 0
+        self.last = None
 
     def __call__(self, bp=None):
         self.stops += 1
         task = k.current_task()
+        # QEMU reports a breakpoint a second time when an interrupt came in
+        # while GDB stepped over it (more often on a busy host): the same
+        # task at the same pc and stack is the same stop, judged once.
+        stop = (u64(task.address), k.reg('pc'), k.reg('rsp'))
+        if stop == self.last:
+            self.repeated += 1
+            return False
+        self.last = stop
         exe = k.task_exe_name(task)
         nr = self.abi.reg(self.abi.nr_reg)
         text, _ = k.insn(k.reg('pc'))
@@ -489,8 +499,8 @@ class SyscallFilter:
                             % (self.abi.insn, self.abi.nr_reg,
                                ', %s == call' % self.abi.arg_regs[0] if self.call else '',
                                self.abi.insn),
-                'breakpoints': addrs, 'stops': self.stops,
-                'rejected': self.stops - (1 if self.accepted else 0),
+                'breakpoints': addrs, 'stops': self.stops, 'repeated_reports': self.repeated,
+                'rejected': self.stops - self.repeated - (1 if self.accepted else 0),
                 'rejected_sample': self.rejected}
 
 
