@@ -48,7 +48,7 @@ static void run_gdb(const struct gdb_session *s, const char *sock)
 	char *log = xasprintf("%s/gdb.log", s->run_dir);
 	const char *argv[] = {
 		"gdb", "-batch", "-nx", "-iex", "set auto-load off", "-iex", path,
-		s->kernel->vmlinux, "-ex", target, "-ex", "python import labctl.commands",
+		s->kernel->vmlinux, "-ex", target, "-ex", "python import labctl.register",
 		"-ex", cmd, "-ex", "kill", NULL
 	};
 	struct phase ph = { "connect" };

@@ -1,6 +1,6 @@
 # labctl's GDB package: loaded by `labctl trace` into `gdb -batch -nx`.
 #
-# `python import labctl.commands` registers the commands (one gdb.Command
+# `python import labctl.register` registers the commands (one gdb.Command
 # each, in the style of the kernel's scripts/gdb/linux/):
 #   lab-trace PARAMS.json      capture one system call, write the JSON report
 #   lab-timeline PARAMS.json   record a scenario's socket calls as JSON

@@ -1,5 +1,6 @@
 # What lab-trace and lab-timeline share as GDB commands: their parameters
-# (params.json, written by labctl), and their end: the capture written
+# (params.json, written by labctl), progress lines on stdout (the phase,
+# which labctl names on a timeout), and their end: the capture written
 # whatever happened (gdb/SCHEMA.md), with ok or the error, then the reports.
 import json
 import traceback
@@ -7,6 +8,12 @@ import traceback
 import gdb
 
 from labctl import capture
+
+
+def phase(name):
+    """One progress line for labctl (which names the phase on a timeout)."""
+    gdb.write('labctl-phase: %s\n' % name)
+    gdb.flush()
 
 
 class TraceError(gdb.GdbError):

@@ -18,8 +18,7 @@ from labctl import kernel as k
 from labctl import sockets
 from labctl.breakpoints import JudgedBreakpoint
 from labctl.kernel import u64
-from labctl.output import phase
-from labctl.command import TraceError, load_params, run_command
+from labctl.command import TraceError, load_params, phase, run_command
 from labctl.trace import read_config, resume, task_info
 
 SCHEMA = 'labctl-timeline/1'

@@ -18,9 +18,8 @@ from labctl import abi as abis
 from labctl import kernel as k
 from labctl import sockets
 from labctl.breakpoints import JudgedBreakpoint, TaskBreakpoint
-from labctl.command import TraceError, load_params, run_command
+from labctl.command import TraceError, load_params, phase, run_command
 from labctl.kernel import USER_TOP, u64
-from labctl.output import phase
 
 SCHEMA = 'labctl-trace/1'
 
