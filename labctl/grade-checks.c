@@ -258,12 +258,30 @@ static bool mentions(const char *text, const char *word)
 	return false;
 }
 
+/* S (malloc'd, or NULL) with FMT appended: for messages of any length. */
+static char *append(char *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *append(char *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *more, *out;
+
+	va_start(ap, fmt);
+	if (vasprintf(&more, fmt, ap) < 0)
+		more = NULL;
+	va_end(ap);
+	if (!more)
+		return s;
+	out = xasprintf("%s%s", s ? s : "", more);
+	free(more);
+	free(s);
+	return out;
+}
+
 static void check_report(const struct grade_input *in, const struct rubric *r,
 			 struct check_result *c)
 {
 	const struct trace_facts *f = in->facts;
-	char missing[1024] = "";
-	size_t len = 0;
+	char *missing = NULL;
 	int named = 0, want;
 
 	if (!in->report_text) {
@@ -281,22 +299,23 @@ static void check_report(const struct grade_input *in, const struct rubric *r,
 		return;
 	}
 	if (f->handler && !mentions(in->report_text, f->handler))
-		len += snprintf(missing + len, sizeof(missing) - len, " the handler %s;", f->handler);
+		missing = append(missing, " the handler %s;", f->handler);
 	for (size_t i = 0; i < f->nframes; i++)
 		if (mentions(in->report_text, f->frames[i]))
 			named++;
 	want = r->report_min_frames < (int)f->nframes ? r->report_min_frames : (int)f->nframes;
 	if (named < want) {
-		len += snprintf(missing + len, sizeof(missing) - len,
-				" at least %d frames of the backtrace (it names %d; not named:", want, named);
-		for (size_t i = 0; i < f->nframes && len < sizeof(missing) - 64; i++)
+		missing = append(missing, " at least %d frames of the backtrace (it names %d; not named:",
+				 want, named);
+		for (size_t i = 0; i < f->nframes; i++)
 			if (!mentions(in->report_text, f->frames[i]))
-				len += snprintf(missing + len, sizeof(missing) - len, " %s", f->frames[i]);
-		len += snprintf(missing + len, sizeof(missing) - len, ");");
+				missing = append(missing, " %s", f->frames[i]);
+		missing = append(missing, ");");
 	}
-	if (len) {
-		missing[len - 1] = '\0';
+	if (missing) {
+		missing[strlen(missing) - 1] = '\0';	/* the last ';' */
 		verdict(c, false, "%s does not name what the trace shows:%s.", in->m->report, missing);
+		free(missing);
 	} else {
 		verdict(c, true, "%s names the handler%s%s and %d backtrace frames.", in->m->report,
 			f->handler ? " " : "", f->handler ? f->handler : "", named);

@@ -423,6 +423,19 @@ static void test_report(void **state)
 	assert_says(&x->res[CHECK_REPORT], false, "the handler tcp_v4_connect");
 	assert_says(&x->res[CHECK_REPORT], false, "names 1; not named: tcp_v4_connect "
 		    "__inet_stream_connect inet_stream_connect __sys_connect __x64_sys_connect)");
+	/* A handler name longer than any fixed buffer (the message used to be
+	 * built with unchecked snprintf into 1 KiB: ASan's build catches it). */
+	{
+		char *handler = xasprintf("h%03000d", 0), *want = xasprintf("the handler %s; at least", handler);
+		char *saved = x->f.handler;
+
+		x->f.handler = handler;
+		run(x);
+		assert_says(&x->res[CHECK_REPORT], false, want);
+		x->f.handler = saved;
+		free(want);
+		free(handler);
+	}
 	free(thin);
 }
 
