@@ -40,13 +40,13 @@ def encode(obj, key=None, every=False):
     return obj
 
 
-def write(path, data):
-    """Write DATA (already encoded) to PATH whole or not at all."""
+def write_atomic(path, text):
+    """Write TEXT to PATH whole or not at all (a temporary file, then
+    rename): for captures and the reports rendered from them."""
     tmp = '%s.tmp.%d' % (path, os.getpid())
     try:
         with open(tmp, 'w') as f:
-            json.dump(data, f, indent=1, allow_nan=False)
-            f.write('\n')
+            f.write(text)
         os.rename(tmp, path)
     except BaseException:
         try:
@@ -54,3 +54,8 @@ def write(path, data):
         except OSError:
             pass
         raise
+
+
+def write(path, data):
+    """Write DATA (already encoded) to PATH whole or not at all."""
+    write_atomic(path, json.dumps(data, indent=1, allow_nan=False) + '\n')

@@ -63,7 +63,7 @@ class Golden(unittest.TestCase):
         for name in NAMES:
             _, out = render(name)
             for ext, text in out.items():
-                path = os.path.join(GOLDEN, '%s.%s' % (name, ext))
+                path = os.path.join(GOLDEN, '%s.%s.golden' % (name, ext))
                 if os.environ.get('UPDATE_GOLDEN'):
                     os.makedirs(GOLDEN, exist_ok=True)
                     with open(path, 'w') as f:

@@ -7,24 +7,10 @@
 # can anyone, to render a saved capture again.
 import os
 
+from labctl.capture import write_atomic
 from labctl.report import html, md, model
 
 RENDERERS = {'md': md.render, 'html': html.render}
-
-
-def write_atomic(path, data):
-    """Write DATA to PATH whole or not at all."""
-    tmp = '%s.tmp.%d' % (path, os.getpid())
-    try:
-        with open(tmp, 'w') as f:
-            f.write(data)
-        os.rename(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def write_reports(cap, outdir, formats):
