@@ -46,6 +46,8 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same death for memory another library (libcrypto) could not get. */
+_Noreturn void out_of_memory(const char *what);
 
 /* Monotonic clock in seconds, for timeouts and timings. */
 double now(void);
