@@ -16,6 +16,7 @@
 #include "busybox.h"
 #include "cache.h"
 #include "commands.h"
+#include "error.h"
 #include "elf.h"
 #include "fs.h"
 #include "doctor.h"
@@ -70,10 +71,13 @@ static int run(struct doctor *d, const char **argv, const char *dir, char **firs
 	struct child c = { .name = argv[0], .argv = argv, .dir = dir, .timeout = 60,
 			   .log = xasprintf("%s/doctor.log", d->run_dir),
 			   .on_line = keep_first, .data = first };
+	struct error e;
 	int ret;
 
 	*first = NULL;
-	ret = child_run(&c);
+	if (child_start(&c, &e) < 0)
+		die_error(&e);
+	ret = child_wait(&c);
 	free((char *)c.log);
 	return ret;
 }
@@ -86,13 +90,15 @@ static void check_gcc_static(struct doctor *d, const char *flag, const char *che
 	const char *cc[] = { "gcc", "-static", "-o", "hello", "hello.c", flag, NULL };
 	const char *hello[] = { "./hello", NULL };
 	struct elf_info info;
+	struct error e;
 
 	if (!which("gcc")) {
 		if (!flag)
 			report(d, FAIL, "gcc", "not found (apt install build-essential)");
 		return;
 	}
-	mkdir_p(dir);
+	if (make_dirs(dir, &e) < 0)
+		die_error(&e);
 	src = xasprintf("%s/hello.c", dir);
 	write_file_atomic(src, prog, strlen(prog));
 	if (run(d, cc, dir, &line) < 0) {
@@ -153,9 +159,12 @@ static void check_gdb(struct doctor *d)
 static void check_busybox(struct doctor *d)
 {
 	char *what = NULL, *path;
+	struct error e;
 	bool can_fetch;
 
-	path = busybox_locate(&what, &can_fetch);
+	path = busybox_locate(&what, &can_fetch, &e);
+	if (!path && !what)
+		die_error(&e);
 	if (path)
 		report(d, OK, "busybox", "%s", what);
 	else
@@ -178,7 +187,7 @@ static void check_bwrap(struct doctor *d)
 static void check_build_tools(struct doctor *d)
 {
 	static const char *const tools[] = { "make", "flex", "bison", "bc", "gdb-add-index" };
-	char missing[128] = "";
+	char missing[128] = "";	/* all five names fit: nothing is cut */
 
 	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
 		if (!which(tools[i]))
@@ -233,10 +242,11 @@ static int boot(struct doctor *d, const struct kernel *k, bool kvm, double *secs
 	char *serial_log = xasprintf("%s/serial.log", dir), *qemu, *serial;
 	struct qemu_opts q = { .kernel = k, .run_dir = dir, .kvm = kvm, .timeout = 20 };
 	struct child c;
+	struct error e;
 	int ret;
 
-	mkdir_p(dir);
-	qemu_start(&q, &c);
+	if (make_dirs(dir, &e) < 0 || qemu_start(&q, &c, &e) < 0)
+		die_error(&e);
 	child_wait(&c);
 	*secs = c.elapsed;
 	qemu = read_file(c.log, NULL);
@@ -305,6 +315,7 @@ int cmd_doctor(int argc, char **argv)
 	};
 	struct doctor d = { 0 };
 	struct kernel k;
+	struct error e;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -316,7 +327,8 @@ int cmd_doctor(int argc, char **argv)
 	}
 	if (optind < argc)
 		die(EXIT_USAGE, "doctor: unexpected argument '%s'", argv[optind]);
-	d.run_dir = run_dir_new("doctor");
+	if (!(d.run_dir = run_dir_create("doctor", &e)))
+		die_error(&e);
 	check_gcc_static(&d, NULL, "gcc -static", "apt install libc6-dev");
 	check_gcc_static(&d, "-m32", "gcc -m32 -static",
 			 "apt install gcc-multilib: the i386 lab programs need it");

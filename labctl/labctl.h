@@ -52,7 +52,10 @@ _Noreturn void out_of_memory(const char *what);
 /* Monotonic clock in seconds, for timeouts and timings. */
 double now(void);
 
-/* Where rootfs/, kernel-config/, gdb/ and scenarios/ live (see datadir.c). */
+/* Where rootfs/, kernel-config/, gdb/ and scenarios/ live (see datadir.c):
+ * found once by main() through datadir_init(), then read. */
+struct error;
+int datadir_init(struct error *e);
 const char *datadir(void);
 char *datapath(const char *rel);
 

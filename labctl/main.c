@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "commands.h"
+#include "error.h"
 #include "labctl.h"
 
 struct command {
@@ -66,6 +68,19 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
+/*
+ * What every command but version reads: the cache root and the data
+ * directory, resolved once here so that the library's cache_root() and
+ * datadir() cannot fail later.
+ */
+static void setup(void)
+{
+	struct error e;
+
+	if (cache_init(&e) < 0 || datadir_init(&e) < 0)
+		die_error(&e);
+}
+
 /* As git's run_builtin(): output lost to a full disk or a closed pipe is a
  * failure, not a success with a truncated result. */
 static int finish_stdout(int status)
@@ -81,7 +96,12 @@ static int finish_stdout(int status)
 
 static int run_command(const struct command *cmd, int argc, char **argv)
 {
+	/* "CMD --help" needs no cache, as git's "git CMD -h" needs no repository. */
+	bool help = argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+
 	optind = 0;	/* each command runs getopt afresh on its own argv */
+	if (cmd->fn != cmd_version && !help)
+		setup();
 	return finish_stdout(cmd->fn(argc, argv));
 }
 
