@@ -1,4 +1,5 @@
 /* Debian packages through a private apt-get: see apt.h. */
+#include <assert.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +26,8 @@ struct apt {
 
 static void apt_arg(struct apt *a, const char *arg)
 {
-	if (a->argc >= MAX_ARGS - 1)
-		die(EXIT_INTERNAL, "too many apt-get arguments");
+	/* The arguments are this file's own, a fixed few: more is a bug here. */
+	assert(a->argc < MAX_ARGS - 1);
 	a->argv[a->argc++] = arg;
 	a->argv[a->argc] = NULL;
 }
@@ -51,8 +52,8 @@ char *apt_sources_list(const char *mirror, const char *suite, bool with_sources)
 	return both;
 }
 
-/* Write the sources list and the directory layout; -1 with a message if no mirror. */
-static int apt_setup(struct apt *a, const char *suite, bool with_sources)
+/* Write the sources list and the directory layout; -1 with E (EXIT_ENV). */
+static int apt_setup(struct apt *a, const char *suite, bool with_sources, struct error *e)
 {
 	const char *env = getenv("LABCTL_DEBIAN_MIRROR");
 	char *mirror = env && *env ? xstrdup(env) : apt_find_mirror("/etc/apt");
@@ -60,20 +61,24 @@ static int apt_setup(struct apt *a, const char *suite, bool with_sources)
 	int ret = 0;
 
 	if (!mirror)
-		return error("no Debian archive in the apt configuration (/etc/apt/sources.list, "
-			     "sources.list.d/); set LABCTL_DEBIAN_MIRROR to one");
+		return error_set(e, EXIT_ENV, "no Debian archive in the apt configuration "
+				 "(/etc/apt/sources.list, sources.list.d/); set LABCTL_DEBIAN_MIRROR to one");
 	a->dir = xasprintf("%s/apt/%s", cache_root(), suite);
 	a->log = xasprintf("%s/apt.log", a->dir);
 	for (const char *sub = "state/lists/partial\0cache/archives/partial\0preferences.d\0";
-	     *sub; sub += strlen(sub) + 1) {
+	     *sub && !ret; sub += strlen(sub) + 1) {
 		path = xasprintf("%s/%s", a->dir, sub);
-		mkdir_p(path);
+		ret = make_dirs(path, e);
 		free(path);
+	}
+	if (ret) {
+		free(mirror);
+		return -1;
 	}
 	list = apt_sources_list(mirror, suite, with_sources);
 	path = xasprintf("%s/sources.list", a->dir);
 	if (write_file_atomic(path, list, strlen(list)) < 0)
-		ret = error("cannot write %s: %m", path);
+		ret = error_set(e, EXIT_ENV, "cannot write %s: %m", path);
 	free(path);
 	free(list);
 	free(mirror);
@@ -101,8 +106,9 @@ static void apt_free(struct apt *a)
 	free(a->log);
 }
 
-/* apt-get ... VERB [ARG] in CWD; 0 or an exit code after one error line. */
-static int apt_run(struct apt *a, const char *verb, const char *arg, const char *cwd, double timeout)
+/* apt-get ... VERB [ARG] in CWD; 0, or -1 with E (EXIT_ENV, EXIT_TIMEOUT). */
+static int apt_run(struct apt *a, const char *verb, const char *arg, const char *cwd,
+		   double timeout, struct error *e)
 {
 	static const char *env[] = { "LC_ALL=C", NULL };
 	int base = a->argc, ret = 0;
@@ -114,9 +120,14 @@ static int apt_run(struct apt *a, const char *verb, const char *arg, const char 
 	apt_arg(a, verb);
 	if (arg)
 		apt_arg(a, arg);
-	if (child_run(&c) < 0) {
-		child_report_failure(&c, 5);
-		ret = c.timed_out ? EXIT_TIMEOUT : EXIT_ENV;
+	if (child_start(&c, e) < 0)
+		ret = -1;
+	else if (child_wait(&c) < 0) {
+		child_failure(&c, 5, e);
+		/* apt-get fails for the network or the disk, not for our input */
+		if (!c.timed_out)
+			e->code = EXIT_ENV;
+		ret = -1;
 	}
 	a->argc = base;
 	a->argv[base] = NULL;
@@ -142,27 +153,26 @@ static char *find_deb(const char *dir, const char *package)
 }
 
 /* Download into a scratch directory, then move the .deb: DEST_DIR never holds a part. */
-static int apt_fetch(struct apt *a, const char *package, const char *dest_dir, char **deb_path)
+static int apt_fetch(char **deb_path, struct apt *a, const char *package, const char *dest_dir,
+		     struct error *e)
 {
 	char *tmp = xasprintf("%s/.apt.%d", dest_dir, (int)getpid()), *name;
 	int ret;
 
 	remove_tree(tmp);
-	mkdir_p(tmp);
-	ret = apt_run(a, "download", package, tmp, 1800);
+	ret = make_dirs(tmp, e);
+	if (!ret)
+		ret = apt_run(a, "download", package, tmp, 1800, e);
 	name = ret ? NULL : find_deb(tmp, package);
-	if (!ret && !name) {
-		error("apt-get download left no %s_*.deb (see %s)", package, a->log);
-		ret = EXIT_ENV;
-	}
+	if (!ret && !name)
+		ret = error_set(e, EXIT_ENV, "apt-get download left no %s_*.deb (see %s)",
+				package, a->log);
 	if (!ret) {
 		char *from = xasprintf("%s/%s", tmp, name);
 
 		*deb_path = xasprintf("%s/%s", dest_dir, name);
-		if (rename(from, *deb_path) < 0) {
-			error("cannot move %s to %s: %m", from, *deb_path);
-			ret = EXIT_ENV;
-		}
+		if (rename(from, *deb_path) < 0)
+			ret = error_set(e, EXIT_ENV, "cannot move %s to %s: %m", from, *deb_path);
 		free(from);
 	}
 	remove_tree(tmp);
@@ -172,34 +182,29 @@ static int apt_fetch(struct apt *a, const char *package, const char *dest_dir, c
 }
 
 /* apt-get update for SUITE (and its sources when WITH_SOURCES), in A. */
-static int apt_begin(struct apt *a, const char *suite, bool with_sources)
+static int apt_begin(struct apt *a, const char *suite, bool with_sources, struct error *e)
 {
-	int ret;
-
-	if (!which("apt-get")) {
-		error("apt-get not found: labctl fetches Debian packages with it");
-		return EXIT_ENV;
-	}
-	ret = apt_setup(a, suite, with_sources) < 0 ? EXIT_ENV : 0;
-	if (!ret) {
-		note("apt-get update (%s, private state in %s)", suite, a->dir);
-		/* An unreachable mirror is an error now, not "no such package" later. */
-		ret = apt_run(a, "update", "--error-on=any", NULL, 600);
-	}
-	return ret;
+	if (!which("apt-get"))
+		return error_set(e, EXIT_ENV, "apt-get not found: labctl fetches Debian packages with it");
+	if (apt_setup(a, suite, with_sources, e) < 0)
+		return -1;
+	note("apt-get update (%s, private state in %s)", suite, a->dir);
+	/* An unreachable mirror is an error now, not "no such package" later. */
+	return apt_run(a, "update", "--error-on=any", NULL, 600, e);
 }
 
-int apt_download(const char *suite, const char *package, const char *dest_dir, char **deb_path)
+int apt_download(char **deb_path, const char *suite, const char *package, const char *dest_dir,
+		 struct error *e)
 {
 	struct apt a = { 0 };
 	double t0 = now();
 	int ret;
 
 	*deb_path = NULL;
-	ret = apt_begin(&a, suite, false);
+	ret = apt_begin(&a, suite, false, e);
 	if (!ret) {
 		note("apt-get download %s", package);
-		ret = apt_fetch(&a, package, dest_dir, deb_path);
+		ret = apt_fetch(deb_path, &a, package, dest_dir, e);
 	}
 	if (!ret)
 		note("downloaded %s in %.1f s", *deb_path, now() - t0);
@@ -235,8 +240,8 @@ static char *find_orig(const char *dir, const char *package)
 	return found;
 }
 
-int apt_download_source(const char *suite, const char *package, const char *dest_dir,
-			char **orig_path)
+int apt_download_source(char **orig_path, const char *suite, const char *package,
+			const char *dest_dir, struct error *e)
 {
 	struct apt a = { 0 };
 	char *tmp = xasprintf("%s/.apt.%d", dest_dir, (int)getpid()), *name = NULL, *from;
@@ -244,27 +249,27 @@ int apt_download_source(const char *suite, const char *package, const char *dest
 	int ret;
 
 	*orig_path = NULL;
-	ret = apt_begin(&a, suite, true);
+	ret = apt_begin(&a, suite, true, e);
 	if (!ret) {
 		note("apt-get source --download-only %s", package);
 		remove_tree(tmp);
-		mkdir_p(tmp);
+		ret = make_dirs(tmp, e);
+	}
+	if (!ret) {
 		apt_arg(&a, "--download-only");
-		ret = apt_run(&a, "source", package, tmp, 1800);
+		ret = apt_run(&a, "source", package, tmp, 1800, e);
 		name = ret ? NULL : find_orig(tmp, package);
-		if (!ret && !name) {
-			error("apt-get source left no %s_*.orig.tar.* (see %s)", package, a.log);
-			ret = EXIT_ENV;
-		}
+		if (!ret && !name)
+			ret = error_set(e, EXIT_ENV, "apt-get source left no %s_*.orig.tar.* (see %s)",
+					package, a.log);
 	}
 	if (!ret) {
 		from = xasprintf("%s/%s", tmp, name);
 		*orig_path = xasprintf("%s/%s", dest_dir, name);
 		if (rename(from, *orig_path) < 0) {
-			error("cannot move %s to %s: %m", from, *orig_path);
+			ret = error_set(e, EXIT_ENV, "cannot move %s to %s: %m", from, *orig_path);
 			free(*orig_path);
 			*orig_path = NULL;
-			ret = EXIT_ENV;
 		}
 		free(from);
 	}

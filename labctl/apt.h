@@ -10,16 +10,19 @@
 
 #include <stdbool.h>
 
+#include "error.h"
+
 /*
  * Download PACKAGE from SUITE (e.g. "bullseye", component main) into the
  * existing directory DEST_DIR: runs `apt-get update` and `apt-get download`
  * (apt checks the package against the archive's signed index).  Sets
  * *DEB_PATH (caller frees) to DEST_DIR/PACKAGE_VERSION_ARCH.deb.  Returns 0,
- * or, after one error line, EXIT_ENV (no mirror configured, apt-get
- * missing or failing: the network, the disk) or EXIT_TIMEOUT.  The log is
+ * or -1 with E's code EXIT_ENV (no mirror configured, apt-get missing or
+ * failing: the network, the disk) or EXIT_TIMEOUT.  The log is
  * CACHE/apt/SUITE/apt.log.
  */
-int apt_download(const char *suite, const char *package, const char *dest_dir, char **deb_path);
+int apt_download(char **deb_path, const char *suite, const char *package, const char *dest_dir,
+		 struct error *e);
 
 /*
  * Download the upstream tarball of the source package PACKAGE from SUITE's
@@ -29,8 +32,8 @@ int apt_download(const char *suite, const char *package, const char *dest_dir, c
  * DEST_DIR/PACKAGE_VERSION.orig.tar.{gz,xz,bz2}; the .dsc and the Debian
  * diff are dropped.  Returns as apt_download().
  */
-int apt_download_source(const char *suite, const char *package, const char *dest_dir,
-			char **orig_path);
+int apt_download_source(char **orig_path, const char *suite, const char *package,
+			const char *dest_dir, struct error *e);
 
 /* Is NAME PACKAGE's upstream tarball ("busybox_1.35.0.orig.tar.bz2")? */
 bool apt_is_orig_tarball(const char *name, const char *package);

@@ -14,7 +14,7 @@
 #include "rundir.h"
 
 int build_make(struct build_plan *p, struct child *c, const char *log,
-	       const char *const *targets, double timeout)
+	       const char *const *targets, double timeout, struct error *e)
 {
 	static char *env[6];
 	const char *argv[16];
@@ -48,7 +48,9 @@ int build_make(struct build_plan *p, struct child *c, const char *log,
 	c->log = xasprintf("%s/%s", p->run_dir, log);
 	c->timeout = timeout;
 	c->echo = opts.verbose > 0;
-	ret = child_run(c);
+	ret = child_start(c, e);
+	if (!ret)
+		ret = child_wait(c) < 0;
 	c->argv = NULL;
 	free(src);
 	free(obj);
@@ -56,7 +58,7 @@ int build_make(struct build_plan *p, struct child *c, const char *log,
 	return ret;
 }
 
-static int merge_fragments(struct build_plan *p, struct child *c)
+static int merge_fragments(struct build_plan *p, struct child *c, struct error *e)
 {
 	const char **argv = xcalloc(p->nfragments + 6, sizeof(char *));
 	char *script = xasprintf("%s/scripts/kconfig/merge_config.sh", p->src.dir);
@@ -73,66 +75,85 @@ static int merge_fragments(struct build_plan *p, struct child *c)
 	*c = (struct child){ .name = "merge_config.sh", .argv = argv, .dir = p->obj,
 			     .log = xasprintf("%s/config.log", p->run_dir), .timeout = 120,
 			     .echo = opts.verbose > 0 };
-	ret = child_run(c);
+	ret = child_start(c, e);
+	if (!ret)
+		ret = child_wait(c) < 0;
 	free(argv);
 	free(script);
 	free(config);
 	return ret;
 }
 
-/* Every option the fragments request, against the final .config. */
-static int check_config(struct build_plan *p)
+/*
+ * Every option the fragments request, against the final .config.  The
+ * options that did not take go into E one per line, why first, then the
+ * count.
+ */
+static int check_config(struct build_plan *p, struct error *e)
 {
 	struct kopts want = { 0 }, have = { 0 };
-	char *config = xasprintf("%s/.config", p->obj);
-	int dropped = 0;
+	char *config = xasprintf("%s/.config", p->obj), *report = xstrdup("");
+	int dropped = 0, ret = -1;
+	struct error inner;
 
 	for (size_t i = 0; i < p->nfragments; i++)
-		if (kopts_parse_file(&want, p->fragments[i]) < 0)
-			die(EXIT_INPUT, "bad config fragment %s", p->fragments[i]);
-	if (kopts_parse_file(&have, config) < 0)
-		die(EXIT_FAIL, "olddefconfig left an unreadable %s", config);
+		if (kopts_parse_file(&want, p->fragments[i], &inner) < 0) {
+			error_set(e, EXIT_INPUT, "%s\nbad config fragment %s", inner.msg,
+				  p->fragments[i]);
+			goto out;
+		}
+	if (kopts_parse_file(&have, config, &inner) < 0) {
+		error_set(e, EXIT_FAIL, "%s\nolddefconfig left an unreadable %s", inner.msg, config);
+		goto out;
+	}
 	for (size_t i = 0; i < want.n; i++) {
-		char *why;
+		char *why, *more;
 
 		if (kopt_took(&have, &want.v[i]))
 			continue;
 		why = kconfig_explain(p->src.dir, &want.v[i], &have);
-		error("%s", why);
+		more = xasprintf("%s%s\n", report, why);
+		free(report);
+		report = more;
 		free(why);
 		dropped++;
 	}
+	ret = 0;
+	if (dropped)
+		ret = error_set(e, EXIT_INPUT, "%s%d requested option%s did not take in %s/.config "
+				"(fix the fragments)", report, dropped, dropped > 1 ? "s" : "", p->obj);
+out:
 	kopts_free(&want);
 	kopts_free(&have);
+	free(report);
 	free(config);
-	if (!dropped)
-		return EXIT_OK;
-	error("%d requested option%s did not take in %s/.config (fix the fragments)",
-	      dropped, dropped > 1 ? "s" : "", p->obj);
-	return EXIT_INPUT;
+	return ret;
 }
 
-static void run_or_die(struct child *c, int ret)
+/* A configuration step that ran as C: 0, or -1 with E (after the log's
+ * tail when it ran and failed).  RET is build_make()'s. */
+static int config_step(struct child *c, int ret, struct error *e)
 {
-	if (ret < 0) {
-		child_report_failure(c, 20);
-		exit(c->timed_out ? EXIT_TIMEOUT : EXIT_FAIL);
-	}
+	if (ret > 0)
+		child_failure(c, 20, e);
 	free((char *)c->log);
+	return ret ? -1 : 0;
 }
 
-int build_config(struct build_plan *p)
+int build_config(struct build_plan *p, struct error *e)
 {
 	const char *base[] = { p->o->base, NULL }, *old[] = { "olddefconfig", NULL };
 	struct child c = { 0 };
 
-	if (!p->run_dir)
-		p->run_dir = run_dir_new("build");
-	mkdir_p(p->obj);
+	if (!p->run_dir && !(p->run_dir = run_dir_create("build", e)))
+		return -1;
+	if (make_dirs(p->obj, e) < 0)
+		return -1;
 	note("configuring Linux %s (%s + %zu fragment%s) in %s", p->src.version, p->o->base,
 	     p->nfragments, p->nfragments == 1 ? "" : "s", p->obj);
-	run_or_die(&c, build_make(p, &c, "config.log", base, 600));
-	run_or_die(&c, merge_fragments(p, &c));
-	run_or_die(&c, build_make(p, &c, "config.log", old, 600));
-	return check_config(p);
+	if (config_step(&c, build_make(p, &c, "config.log", base, 600, e), e) < 0 ||
+	    config_step(&c, merge_fragments(p, &c, e), e) < 0 ||
+	    config_step(&c, build_make(p, &c, "config.log", old, 600, e), e) < 0)
+		return -1;
+	return check_config(p, e);
 }

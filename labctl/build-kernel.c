@@ -84,7 +84,7 @@ static char *steps_file(const struct build_plan *p)
 	return xasprintf("%s.steps", p->obj);
 }
 
-static int run_make(struct build_plan *p, struct progress *pr)
+static int run_make(struct build_plan *p, struct progress *pr, struct error *e)
 {
 	const char *targets[] = { "vmlinux", "bzImage", "scripts_gdb", NULL };
 	char *vmlinux = xasprintf("%s/vmlinux", p->obj), *steps = steps_file(p), *text;
@@ -100,12 +100,11 @@ static int run_make(struct build_plan *p, struct progress *pr)
 	}
 	note("building %s with %s%s (log: %s/make.log)", p->key, p->ccache ? "ccache " : "",
 	     p->compiler, p->run_dir);
-	ret = build_make(p, &c, "make.log", targets, 7200);
+	ret = build_make(p, &c, "make.log", targets, 7200, e);
 	show_progress(pr, true);
-	if (ret < 0) {
-		child_report_failure(&c, 25);
-		ret = c.timed_out ? EXIT_TIMEOUT : EXIT_FAIL;
-	} else if (cold) {
+	if (ret > 0)
+		ret = child_failure(&c, 25, e);
+	else if (!ret && cold) {
 		text = xasprintf("%ld\n", pr->done);
 		write_file_atomic(steps, text, strlen(text));
 		free(text);
@@ -116,37 +115,50 @@ static int run_make(struct build_plan *p, struct progress *pr)
 	return ret;
 }
 
-static void copy_file(const char *from, const char *to)
+static int copy_file(const char *from, const char *to, struct error *e)
 {
-	int in = open(from, O_RDONLY | O_CLOEXEC), out;
+	int in = open(from, O_RDONLY | O_CLOEXEC), out, ret = 0;
 	struct stat st;
 	ssize_t n;
 
-	if (in < 0 || fstat(in, &st) < 0)
-		die_errno(EXIT_FAIL, "cannot read %s", from);
+	if (in < 0 || fstat(in, &st) < 0) {
+		ret = error_set(e, EXIT_FAIL, "cannot read %s: %m", from);
+		goto out;
+	}
 	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st.st_mode & 0777);
-	if (out < 0)
-		die_errno(EXIT_ENV, "cannot create %s", to);
+	if (out < 0) {
+		ret = error_set(e, EXIT_ENV, "cannot create %s: %m", to);
+		goto out;
+	}
 	while ((n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0)) > 0)
 		;
-	if (n < 0 || fsync(out) < 0 || close(out) < 0)
-		die_errno(EXIT_ENV, "cannot copy %s to %s", from, to);
-	close(in);
+	if (n < 0 || fsync(out) < 0)
+		ret = error_set(e, EXIT_ENV, "cannot copy %s to %s: %m", from, to);
+	if (close(out) < 0 && !ret)
+		ret = error_set(e, EXIT_ENV, "cannot copy %s to %s: %m", from, to);
+out:
+	if (in >= 0)
+		close(in);
+	return ret;
 }
 
 /* gdb-add-index on the staged vmlinux: GDB then starts without indexing
  * the DWARF itself (measured here: lookups 0.55 s -> 0.19 s). */
-static int add_gdb_index(struct build_plan *p, const char *vmlinux)
+static int add_gdb_index(struct build_plan *p, const char *vmlinux, struct error *e)
 {
 	const char *argv[] = { "gdb-add-index", vmlinux, NULL };
 	struct child c = { .name = "gdb-add-index", .argv = argv, .timeout = 600,
 			   .log = xasprintf("%s/gdb-add-index.log", p->run_dir) };
-	int ret = child_run(&c);
+	int ret = child_start(&c, e);
 
-	if (ret < 0)
-		child_report_failure(&c, 10);
-	else
+	if (!ret && child_wait(&c) < 0) {
+		child_failure(&c, 10, e);
+		/* a slow or broken index is the build's failure, not a time limit */
+		e->code = EXIT_FAIL;
+		ret = -1;
+	} else if (!ret) {
 		note("gdb-add-index: %.1f s", c.elapsed);
+	}
 	free((char *)c.log);
 	return ret;
 }
@@ -165,8 +177,8 @@ static json_t *fragments_json(const struct build_plan *p)
 	return a;
 }
 
-static void write_meta(const struct build_plan *p, const char *stage,
-		       const struct progress *pr, double seconds)
+static int write_meta(const struct build_plan *p, const char *stage,
+		      const struct progress *pr, double seconds, struct error *e)
 {
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:b, s:s, s:f, s:I}",
 			      "version", p->src.version, "key", p->key,
@@ -176,44 +188,49 @@ static void write_meta(const struct build_plan *p, const char *stage,
 			      "recipe", BUILD_RECIPE_VERSION, "build_seconds", seconds,
 			      "make_steps", (json_int_t)pr->done);
 	char *path = xasprintf("%s/kernel.json", stage);
+	int ret = 0;
 
 	if (!j || json_dump_file(j, path, JSON_INDENT(2) | JSON_SORT_KEYS) < 0)
-		die(EXIT_ENV, "cannot write %s", path);
+		ret = error_set(e, EXIT_ENV, "cannot write %s", path);
 	json_decref(j);
 	free(path);
+	return ret;
 }
 
-static void stage_file(const struct build_plan *p, const char *stage,
-		       const char *from, const char *to)
+static int stage_file(const struct build_plan *p, const char *stage,
+		      const char *from, const char *to, struct error *e)
 {
 	char *src = xasprintf("%s/%s", p->obj, from), *dst = xasprintf("%s/%s", stage, to);
+	int ret = copy_file(src, dst, e);
 
-	copy_file(src, dst);
 	free(src);
 	free(dst);
+	return ret;
 }
 
-static void stage_link(const char *stage, const char *name, const char *target)
+static int stage_link(const char *stage, const char *name, const char *target, struct error *e)
 {
 	char *link = xasprintf("%s/%s", stage, name);
+	int ret = 0;
 
 	if (symlink(target, link) < 0)
-		die_errno(EXIT_ENV, "cannot create %s", link);
+		ret = error_set(e, EXIT_ENV, "cannot create %s: %m", link);
 	free(link);
+	return ret;
 }
 
 /* Move the staged entry into place; an entry rebuilt with --force is
  * swapped in whole, then the old one removed. */
-static void publish(const struct build_plan *p, const char *stage)
+static int publish(const struct build_plan *p, const char *stage, struct error *e)
 {
 	if (rename(stage, p->dir) == 0)
-		return;
+		return 0;
 	if ((errno == ENOTEMPTY || errno == EEXIST) &&
 	    renameat2(AT_FDCWD, stage, AT_FDCWD, p->dir, RENAME_EXCHANGE) == 0) {
 		remove_tree(stage);
-		return;
+		return 0;
 	}
-	die_errno(EXIT_ENV, "cannot publish %s", p->dir);
+	return error_set(e, EXIT_ENV, "cannot publish %s: %m", p->dir);
 }
 
 /* Leftovers of builds killed while staging: the cache lock is ours, so no
@@ -238,7 +255,7 @@ static void remove_stale_stages(void)
 	free(kernels);
 }
 
-int build_kernel(struct build_plan *p)
+int build_kernel(struct build_plan *p, struct error *e)
 {
 	struct progress pr = { 0 };
 	double start = now();
@@ -246,25 +263,33 @@ int build_kernel(struct build_plan *p)
 	int ret;
 
 	remove_stale_stages();
-	if ((ret = run_make(p, &pr)) != EXIT_OK)
-		return ret;
-	stage = staging_dir(p->dir);
-	stage_file(p, stage, "vmlinux", "vmlinux");
-	stage_file(p, stage, "arch/x86/boot/bzImage", "bzImage");
-	stage_file(p, stage, ".config", "config");
-	stage_file(p, stage, "System.map", "System.map");
-	stage_link(stage, "source", p->src.dir);
-	stage_link(stage, "obj", p->obj);
+	if (run_make(p, &pr, e) < 0 || !(stage = staging_dir(p->dir, e)))
+		return -1;
 	vmlinux = xasprintf("%s/vmlinux", stage);
-	if (add_gdb_index(p, vmlinux) < 0) {
+	ret = stage_file(p, stage, "vmlinux", "vmlinux", e);
+	if (!ret)
+		ret = stage_file(p, stage, "arch/x86/boot/bzImage", "bzImage", e);
+	if (!ret)
+		ret = stage_file(p, stage, ".config", "config", e);
+	if (!ret)
+		ret = stage_file(p, stage, "System.map", "System.map", e);
+	if (!ret)
+		ret = stage_link(stage, "source", p->src.dir, e);
+	if (!ret)
+		ret = stage_link(stage, "obj", p->obj, e);
+	if (!ret)
+		ret = add_gdb_index(p, vmlinux, e);
+	if (!ret)
+		ret = write_meta(p, stage, &pr, now() - start, e);
+	if (!ret)
+		ret = publish(p, stage, e);
+	if (ret)
 		remove_tree(stage);
-		return EXIT_FAIL;
-	}
-	write_meta(p, stage, &pr, now() - start);
-	publish(p, stage);
-	build_set_current(p);
-	note("built Linux %s in %.0f s: %s", p->src.version, now() - start, p->dir);
+	else
+		ret = build_set_current(p, e);
+	if (!ret)
+		note("built Linux %s in %.0f s: %s", p->src.version, now() - start, p->dir);
 	free(vmlinux);
 	free(stage);
-	return EXIT_OK;
+	return ret;
 }

@@ -34,7 +34,7 @@ static void usage(FILE *out, const char *cmd, bool build)
 		fputs(build_text, out);
 }
 
-int build_opts_parse(int argc, char **argv, struct build_opts *o, bool build)
+int build_opts_parse(struct build_opts *o, int argc, char **argv, bool build, struct error *e)
 {
 	static const struct option longopts[] = {
 		{ "base",             required_argument, NULL, 'b' },
@@ -58,7 +58,8 @@ int build_opts_parse(int argc, char **argv, struct build_opts *o, bool build)
 		switch (c) {
 		case 'b':
 			if (strcmp(optarg, "tinyconfig") && strcmp(optarg, "defconfig"))
-				die(EXIT_USAGE, "--base: '%s' is neither tinyconfig nor defconfig", optarg);
+				return error_set(e, EXIT_USAGE, "--base: '%s' is neither tinyconfig "
+						 "nor defconfig", optarg);
 			o->base = optarg;
 			break;
 		case 'f':
@@ -71,7 +72,8 @@ int build_opts_parse(int argc, char **argv, struct build_opts *o, bool build)
 		case 'j':
 			o->jobs = (int)strtol(optarg, &end, 10);
 			if (*end || o->jobs < 1 || o->jobs > 1024)
-				die(EXIT_USAGE, "-j: '%s' is not a number of jobs", optarg);
+				return error_set(e, EXIT_USAGE, "-j: '%s' is not a number of jobs",
+						 optarg);
 			break;
 		case 'F':
 			if (!build)
@@ -86,14 +88,14 @@ int build_opts_parse(int argc, char **argv, struct build_opts *o, bool build)
 			break;
 		case 'h':
 			usage(stdout, argv[0], build);
-			return 1;
+			return BUILD_OPTS_HELP;
 		default:
 bad:
 			usage(stderr, argv[0], build);
-			exit(EXIT_USAGE);
+			return BUILD_OPTS_BAD;
 		}
 	}
 	if (optind < argc)
-		die(EXIT_USAGE, "%s: unexpected argument '%s'", argv[0], argv[optind]);
-	return 0;
+		return error_set(e, EXIT_USAGE, "%s: unexpected argument '%s'", argv[0], argv[optind]);
+	return BUILD_OPTS_RUN;
 }

@@ -19,12 +19,13 @@ static const struct {
 	{ "bc", "bc" }, { "gdb-add-index", "gdb" },
 };
 
-static void check_tools(void)
+static int check_tools(struct error *e)
 {
 	for (size_t i = 0; i < sizeof(build_tools) / sizeof(build_tools[0]); i++)
 		if (!which(build_tools[i].program))
-			die(EXIT_ENV, "%s not found on PATH (apt install %s)",
-			    build_tools[i].program, build_tools[i].package);
+			return error_set(e, EXIT_ENV, "%s not found on PATH (apt install %s)",
+					 build_tools[i].program, build_tools[i].package);
+	return 0;
 }
 
 static void first_line(struct child *c, const char *line, void *data)
@@ -36,15 +37,20 @@ static void first_line(struct child *c, const char *line, void *data)
 }
 
 /* The compiler's identity, for the cache key: "gcc (Debian 12.2.0-14) 12.2.0". */
-static char *compiler_version(void)
+static char *compiler_version(struct error *e)
 {
 	const char *argv[] = { "gcc", "--version", NULL };
 	char *version = NULL;
 	struct child c = { .name = "gcc --version", .argv = argv, .log = "/dev/null",
 			   .timeout = 30, .on_line = first_line, .data = &version };
 
-	if (child_run(&c) < 0 || !version)
-		die(EXIT_ENV, "gcc --version failed (%s)", child_outcome(&c));
+	if (child_start(&c, e) < 0)
+		return NULL;
+	if (child_wait(&c) < 0 || !version) {
+		error_set(e, EXIT_ENV, "gcc --version failed (%s)", child_outcome(&c));
+		free(version);
+		return NULL;
+	}
 	return version;
 }
 
@@ -53,7 +59,7 @@ static const char *const default_fragments[] = { "kernel-config/lab.config",
 
 /* The fragments asked for, or the defaults: lab + debug on tinyconfig, and
  * the reference write-ups' recipe (debug only) on defconfig. */
-static void resolve_fragments(struct build_plan *p)
+static int resolve_fragments(struct build_plan *p, struct error *e)
 {
 	const struct build_opts *o = p->o;
 	char buf[PATH_MAX];
@@ -63,37 +69,41 @@ static void resolve_fragments(struct build_plan *p)
 		p->fragments = xcalloc(p->nfragments, sizeof(char *));
 		for (size_t i = 0; i < o->nfragments; i++) {
 			if (!realpath(o->fragments[i], buf) || !is_file(buf))
-				die(EXIT_INPUT, "config fragment %s: no such file", o->fragments[i]);
+				return error_set(e, EXIT_INPUT, "config fragment %s: no such file",
+						 o->fragments[i]);
 			p->fragments[i] = xstrdup(buf);
 		}
-		return;
+		return 0;
 	}
 	p->nfragments = !strcmp(o->base, "defconfig") ? 1 : 2;
 	p->fragments = xcalloc(p->nfragments, sizeof(char *));
 	for (size_t i = 0; i < p->nfragments; i++)
 		p->fragments[i] = datapath(default_fragments[2 - p->nfragments + i]);
+	return 0;
 }
 
-void build_key(const char *source_key, const char *base, char *const *fragments,
-	       size_t nfragments, const char *compiler, char out[SHA256_HEX_LEN + 1])
+int build_key(char out[SHA256_HEX_LEN + 1], const char *source_key, const char *base,
+	      char *const *fragments, size_t nfragments, const char *compiler, struct error *e)
 {
 	struct hasher *h = hasher_new();
+	int ret = 0;
 
 	hasher_add_str(h, "labctl kernel " BUILD_RECIPE_VERSION);
 	hasher_add_str(h, source_key);
 	hasher_add_str(h, base);
-	for (size_t i = 0; i < nfragments; i++) {
+	for (size_t i = 0; i < nfragments && !ret; i++) {
 		hasher_add_str(h, "fragment");
 		if (hasher_add_file(h, fragments[i]) < 0)
-			die_errno(EXIT_INPUT, "cannot read %s", fragments[i]);
+			ret = error_set(e, EXIT_INPUT, "cannot read %s: %m", fragments[i]);
 	}
 	hasher_add_str(h, compiler);
 	hasher_hex(h, out);
+	return ret;
 }
 
 /* One object directory per (source, base): a changed fragment or a touched
  * file rebuilds incrementally there. */
-static char *obj_dir(const struct build_plan *p)
+static char *obj_dir(const struct build_plan *p, struct error *e)
 {
 	struct hasher *h = hasher_new();
 	char id[SHA256_HEX_LEN + 1], *root, *dir;
@@ -101,28 +111,31 @@ static char *obj_dir(const struct build_plan *p)
 	hasher_add_str(h, p->src.key);
 	hasher_add_str(h, p->o->base);
 	hasher_hex(h, id);
-	root = cache_subdir("obj");
+	root = cache_subdir("obj", e);
+	if (!root)
+		return NULL;
 	dir = xasprintf("%s/%s-%.16s", root, p->o->base, id);
 	free(root);
 	return dir;
 }
 
-void build_plan_init(struct build_plan *p, const struct build_opts *o)
+int build_plan_init(struct build_plan *p, const struct build_opts *o, struct error *e)
 {
 	char *kernels;
 
 	memset(p, 0, sizeof(*p));
 	p->o = o;
-	check_tools();
+	if (check_tools(e) < 0)
+		return -1;
 	p->ccache = which("ccache") != NULL;
-	resolve_fragments(p);
-	source_get(&o->source, &p->src);
-	p->compiler = compiler_version();
-	build_key(p->src.key, o->base, p->fragments, p->nfragments, p->compiler, p->key);
-	p->obj = obj_dir(p);
-	kernels = cache_subdir("kernels");
+	if (resolve_fragments(p, e) < 0 || source_get(&p->src, &o->source, e) < 0 ||
+	    !(p->compiler = compiler_version(e)) ||
+	    build_key(p->key, p->src.key, o->base, p->fragments, p->nfragments, p->compiler, e) < 0 ||
+	    !(p->obj = obj_dir(p, e)) || !(kernels = cache_subdir("kernels", e)))
+		return -1;
 	p->dir = xasprintf("%s/%s", kernels, p->key);
 	free(kernels);
+	return 0;
 }
 
 void build_plan_free(struct build_plan *p)
@@ -146,18 +159,20 @@ bool build_cached(const struct build_plan *p)
 	return ok;
 }
 
-void build_set_current(const struct build_plan *p)
+int build_set_current(const struct build_plan *p, struct error *e)
 {
 	char *link = xasprintf("%s/kernels/current", cache_root());
 	char *tmp = xasprintf("%s.tmp.%d", link, (int)getpid());
+	int ret = 0;
 
 	unlink(tmp);
 	if (symlink(p->key, tmp) < 0 || rename(tmp, link) < 0) {
+		ret = error_set(e, EXIT_ENV, "cannot point %s at %s: %m", link, p->key);
 		unlink(tmp);
-		die_errno(EXIT_ENV, "cannot point %s at %s", link, p->key);
 	}
 	free(tmp);
 	free(link);
+	return ret;
 }
 
 /* A debug build's object directory, ccache and published copy, in MiB. */
@@ -170,16 +185,17 @@ static unsigned long space_needed(const struct build_plan *p)
 	return !strcmp(p->o->base, "defconfig") ? 12288 : 3072;
 }
 
-void build_check_space(const struct build_plan *p)
+int build_check_space(const struct build_plan *p, struct error *e)
 {
 	unsigned long need = space_needed(p), have;
 	struct statvfs st;
 
 	if (statvfs(cache_root(), &st) < 0)
-		die_errno(EXIT_ENV, "cannot check free space in %s", cache_root());
+		return error_set(e, EXIT_ENV, "cannot check free space in %s: %m", cache_root());
 	have = (unsigned long)(st.f_bavail * st.f_frsize >> 20);
 	if (have < need)
-		die(EXIT_ENV, "only %lu MiB free in %s; a %s debug build needs %lu MiB "
-		    "(free some space, or set LABCTL_MIN_FREE_MB)", have, cache_root(),
-		    p->o->base, need);
+		return error_set(e, EXIT_ENV, "only %lu MiB free in %s; a %s debug build needs %lu MiB "
+				 "(free some space, or set LABCTL_MIN_FREE_MB)", have, cache_root(),
+				 p->o->base, need);
+	return 0;
 }

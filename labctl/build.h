@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "cache.h"
+#include "error.h"
 #include "proc.h"
 #include "source.h"
 
@@ -41,33 +42,40 @@ struct build_plan {
 	bool ccache;
 };
 
-/* The inputs of the cache key, hashed; split out for the unit tests. */
-void build_key(const char *source_key, const char *base, char *const *fragments,
-	       size_t nfragments, const char *compiler, char out[SHA256_HEX_LEN + 1]);
+/* The inputs of the cache key, hashed; split out for the unit tests.  -1
+ * with E (EXIT_INPUT) when a fragment cannot be read. */
+int build_key(char out[SHA256_HEX_LEN + 1], const char *source_key, const char *base,
+	      char *const *fragments, size_t nfragments, const char *compiler, struct error *e);
 
-/* Check the tools, get the source, compute the key.  Dies on bad input. */
-void build_plan_init(struct build_plan *p, const struct build_opts *o);
+/* Check the tools, get the source, compute the key; -1 with E on bad input
+ * or a missing tool.  build_plan_free() P either way. */
+int build_plan_init(struct build_plan *p, const struct build_opts *o, struct error *e);
 void build_plan_free(struct build_plan *p);
 /* Is the kernel for P already in the cache? */
 bool build_cached(const struct build_plan *p);
 /* Point CACHE/kernels/current at P's kernel (atomically). */
-void build_set_current(const struct build_plan *p);
-/* Dies (EXIT_ENV) when the cache's file system has too little room. */
-void build_check_space(const struct build_plan *p);
+int build_set_current(const struct build_plan *p, struct error *e);
+/* -1 with E (EXIT_ENV) when the cache's file system has too little room. */
+int build_check_space(const struct build_plan *p, struct error *e);
 
 /* Write the .config in P's object directory and check every requested
- * option took.  Returns an exit code. */
-int build_config(struct build_plan *p);
-/* make, gdb-add-index, publish into the cache.  Returns an exit code. */
-int build_kernel(struct build_plan *p);
+ * option took: 0, or -1 with E. */
+int build_config(struct build_plan *p, struct error *e);
+/* make, gdb-add-index, publish into the cache: 0, or -1 with E. */
+int build_kernel(struct build_plan *p, struct error *e);
 
 /* For build-config.c and build-kernel.c: run `make TARGETS` in P's object
- * directory as child C, output appended to RUN_DIR/LOG. */
+ * directory as child C, output appended to RUN_DIR/LOG.  As git's
+ * run_command(): 0, 1 when make ran and failed (for child_failure()), -1
+ * with E when it could not start. */
 int build_make(struct build_plan *p, struct child *c, const char *log,
-	       const char *const *targets, double timeout);
+	       const char *const *targets, double timeout, struct error *e);
 
-/* Parse `labctl config|build` options into O (BUILD: also -j and --force).
- * Returns 1 after printing --help, 0 otherwise; dies on bad usage. */
-int build_opts_parse(int argc, char **argv, struct build_opts *o, bool build);
+/* What build_opts_parse() found. */
+enum { BUILD_OPTS_RUN, BUILD_OPTS_HELP, BUILD_OPTS_BAD };
+/* Parse `labctl config|build` options into O (BUILD: also -j and --force):
+ * BUILD_OPTS_HELP after printing --help, BUILD_OPTS_BAD after printing the
+ * usage for an unknown option, -1 with E (EXIT_USAGE) for a bad value. */
+int build_opts_parse(struct build_opts *o, int argc, char **argv, bool build, struct error *e);
 
 #endif

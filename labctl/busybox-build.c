@@ -132,23 +132,22 @@ static char *debian_tarball_cached(const char *dir)
 }
 
 /* --busybox-source debian: Debian's busybox source package's upstream tarball. */
-static char *debian_tarball(void)
+static char *debian_tarball(struct error *e)
 {
-	char *dir = busybox_cache_path(DEBIAN_SOURCE_DIR), *tar = debian_tarball_cached(dir);
-	int lock, rc;
+	char *dir = busybox_cache_path(DEBIAN_SOURCE_DIR, e), *tar;
+	int lock;
 
-	if (tar) {
+	if (!dir)
+		return NULL;
+	if ((tar = debian_tarball_cached(dir))) {
 		free(dir);
 		return tar;
 	}
-	lock = cache_lock("busybox");
-	mkdir_p(dir);
-	if (!(tar = debian_tarball_cached(dir))) {
-		rc = apt_download_source(BUSYBOX_DEBIAN_SUITE, DEBIAN_SOURCE_PACKAGE, dir, &tar);
-		if (rc)
-			exit(rc);
-	}
-	cache_unlock(lock);
+	lock = cache_lock("busybox", e);
+	if (lock >= 0 && make_dirs(dir, e) == 0 && !(tar = debian_tarball_cached(dir)))
+		apt_download_source(&tar, BUSYBOX_DEBIAN_SUITE, DEBIAN_SOURCE_PACKAGE, dir, e);
+	if (lock >= 0)
+		cache_unlock(lock);
 	free(dir);
 	return tar;
 }
@@ -159,7 +158,8 @@ struct bbuild {
 	char *entry, *staging, *src, *run_dir, *log, *version;
 };
 
-static int make(struct bbuild *b, const char *what, const char *target, double timeout)
+static int make(struct bbuild *b, const char *what, const char *target, double timeout,
+		struct error *e)
 {
 	static const char *env[] = { "LC_ALL=C", "MAKEFLAGS=", "MAKELEVEL=", "KCONFIG_NOTIMESTAMP=1",
 				     NULL };
@@ -168,29 +168,25 @@ static int make(struct bbuild *b, const char *what, const char *target, double t
 	const char *argv[] = { "make", jobs, target, NULL };
 	struct child c = { .name = what, .argv = argv, .env = env, .dir = b->src, .log = b->log,
 			   .timeout = timeout, .echo = opts.verbose > 0 };
-	int ret = 0;
+	int ret = child_start(&c, e);
 
-	if (child_run(&c) < 0) {
-		child_report_failure(&c, 20);
-		ret = c.timed_out ? EXIT_TIMEOUT : EXIT_FAIL;
-	}
+	if (!ret && child_wait(&c) < 0)
+		ret = child_failure(&c, 20, e);
 	free(jobs);
 	return ret;
 }
 
 /* The extracted tree must be BusyBox's: its version, or EXIT_INPUT. */
-static int check_tree(struct bbuild *b)
+static int check_tree(struct bbuild *b, struct error *e)
 {
 	char *mk = xasprintf("%s/Makefile", b->src), *text = read_file(mk, NULL);
 	char *ash = xasprintf("%s/shell/ash.c", b->src), *cfg = xasprintf("%s/Config.in", b->src);
 	int ret = 0;
 
 	b->version = text ? busybox_tree_version(text) : NULL;
-	if (!b->version || !is_file(ash) || !is_file(cfg)) {
-		error("%s is not a BusyBox source tarball (no Makefile with VERSION, Config.in "
-		      "and shell/ash.c at its top)", b->tarball);
-		ret = EXIT_INPUT;
-	}
+	if (!b->version || !is_file(ash) || !is_file(cfg))
+		ret = error_set(e, EXIT_INPUT, "%s is not a BusyBox source tarball (no Makefile "
+				"with VERSION, Config.in and shell/ash.c at its top)", b->tarball);
 	free(text);
 	free(mk);
 	free(ash);
@@ -198,48 +194,58 @@ static int check_tree(struct bbuild *b)
 	return ret;
 }
 
-/* allnoconfig, the fragment merged in, oldconfig, and the check. */
-static int configure(struct bbuild *b)
+/* allnoconfig, the fragment merged in, oldconfig, and the check: every
+ * option that did not take is a line of E. */
+static int configure(struct bbuild *b, struct error *e)
 {
-	char *config = xasprintf("%s/.config", b->src), *text, *merged;
+	char *config = xasprintf("%s/.config", b->src), *text, *merged, *report = NULL;
 	struct kopts want = { 0 }, have = { 0 };
+	struct error inner;
 	int ret;
 
-	if ((ret = make(b, "make allnoconfig", "allnoconfig", 300)))
+	if ((ret = make(b, "make allnoconfig", "allnoconfig", 300, e)) ||
+	    (ret = kopts_parse_file(&want, b->fragment, e)))
 		goto out;
-	if (kopts_parse_file(&want, b->fragment) < 0) {
-		ret = EXIT_INPUT;
+	if (!(text = read_file(config, NULL))) {
+		ret = error_set(e, EXIT_FAIL, "make allnoconfig left no %s: %m", config);
 		goto out;
 	}
-	if (!(text = read_file(config, NULL)))
-		die_errno(EXIT_FAIL, "make allnoconfig left no %s", config);
 	merged = busybox_config_merge(text, &want);
 	free(text);
 	if (write_file_atomic(config, merged, strlen(merged)) < 0)
-		die_errno(EXIT_ENV, "cannot write %s", config);
+		ret = error_set(e, EXIT_ENV, "cannot write %s: %m", config);
 	free(merged);
-	if ((ret = make(b, "make oldconfig", "oldconfig", 300)))
+	if (ret || (ret = make(b, "make oldconfig", "oldconfig", 300, e)))
 		goto out;
-	if (kopts_parse_file(&have, config) < 0)
-		die(EXIT_FAIL, "make oldconfig left an unreadable %s", config);
+	if (kopts_parse_file(&have, config, &inner) < 0) {
+		ret = error_set(e, EXIT_FAIL, "%s\nmake oldconfig left an unreadable %s",
+				inner.msg, config);
+		goto out;
+	}
 	for (size_t i = 0; i < want.n; i++)
 		if (!kopt_took(&have, &want.v[i])) {
 			const char *got = kopts_get(&have, want.v[i].name);
+			char *line = xasprintf("%s%s%s: CONFIG_%s=%s did not take in BusyBox %s (it "
+					       "is %s: no such option, or its dependencies are unmet)",
+					       report ? report : "", report ? "\n" : "",
+					       want.v[i].where, want.v[i].name, want.v[i].value,
+					       b->version, got ? got : "absent");
 
-			error("%s: CONFIG_%s=%s did not take in BusyBox %s (it is %s: no such "
-			      "option, or its dependencies are unmet)", want.v[i].where,
-			      want.v[i].name, want.v[i].value, b->version, got ? got : "absent");
-			ret = EXIT_INPUT;
+			free(report);
+			report = line;
 		}
+	if (report)
+		ret = error_set(e, EXIT_INPUT, "%s", report);
 out:
 	kopts_free(&want);
 	kopts_free(&have);
+	free(report);
 	free(config);
 	return ret;
 }
 
 /* The built binary checked, moved beside the .config and origin; src dropped. */
-static int finish(struct bbuild *b)
+static int finish(struct bbuild *b, struct error *e)
 {
 	char *built = xasprintf("%s/busybox", b->src), *bin = xasprintf("%s/busybox", b->staging);
 	char *cfg_from = xasprintf("%s/.config", b->src), *cfg_to = xasprintf("%s/config", b->staging);
@@ -249,20 +255,16 @@ static int finish(struct bbuild *b)
 	const char *why = busybox_unusable(built);
 	int ret = 0;
 
-	if (why) {
-		error("the BusyBox built from %s is %s (see %s)", b->tarball, why, b->log);
-		ret = EXIT_FAIL;
-	} else if (rename(built, bin) < 0 || rename(cfg_from, cfg_to) < 0 ||
-		   write_file_atomic(origin_file, origin, strlen(origin)) < 0) {
-		error("cannot fill %s: %m", b->staging);
-		ret = EXIT_ENV;
-	}
+	if (why)
+		ret = error_set(e, EXIT_FAIL, "the BusyBox built from %s is %s (see %s)",
+				b->tarball, why, b->log);
+	else if (rename(built, bin) < 0 || rename(cfg_from, cfg_to) < 0 ||
+		 write_file_atomic(origin_file, origin, strlen(origin)) < 0)
+		ret = error_set(e, EXIT_ENV, "cannot fill %s: %m", b->staging);
 	if (!ret) {
 		remove_tree(b->src);
-		if (publish_dir(b->staging, b->entry) < 0 && !is_dir(b->entry)) {
-			error("cannot publish %s: %m", b->entry);
-			ret = EXIT_ENV;
-		}
+		if (publish_dir(b->staging, b->entry) < 0 && !is_dir(b->entry))
+			ret = error_set(e, EXIT_ENV, "cannot publish %s: %m", b->entry);
 	}
 	free(built);
 	free(bin);
@@ -273,67 +275,85 @@ static int finish(struct bbuild *b)
 	return ret;
 }
 
-static int build(struct bbuild *b)
+static int build(struct bbuild *b, struct error *e)
 {
 	double t0 = now();
 	int ret;
 
-	b->staging = staging_dir(b->entry);
+	if (!(b->staging = staging_dir(b->entry, e)))
+		return -1;
 	b->src = xasprintf("%s/src", b->staging);
-	b->run_dir = run_dir_new("busybox");
-	b->log = xasprintf("%s/busybox.log", b->run_dir);
-	mkdir_p(b->src);
-	note("extracting %s", b->tarball);
-	ret = archive_extract(b->tarball, b->src, 1);
-	if (!ret)
-		ret = check_tree(b);
+	ret = (b->run_dir = run_dir_create("busybox", e)) ? 0 : -1;
 	if (!ret) {
-		note("building BusyBox %s with %s (log: %s)", b->version, b->fragment, b->log);
-		ret = configure(b);
+		b->log = xasprintf("%s/busybox.log", b->run_dir);
+		ret = make_dirs(b->src, e);
+	}
+	if (!ret) {
+		note("extracting %s", b->tarball);
+		ret = archive_extract(b->tarball, b->src, 1, e);
 	}
 	if (!ret)
-		ret = make(b, "make busybox", "busybox", 1800);
+		ret = check_tree(b, e);
+	if (!ret) {
+		note("building BusyBox %s with %s (log: %s)", b->version, b->fragment, b->log);
+		ret = configure(b, e);
+	}
 	if (!ret)
-		ret = finish(b);
+		ret = make(b, "make busybox", "busybox", 1800, e);
+	if (!ret)
+		ret = finish(b, e);
 	if (!ret)
 		note("built BusyBox %s in %.1f s", b->version, now() - t0);
 	remove_tree(b->staging);
 	return ret;
 }
 
-char *busybox_build(const char *source)
+/* B's cache key: the tarball, the fragment, the compiler. */
+static int build_key(struct bbuild *b, struct error *e)
+{
+	struct hasher *h;
+
+	if (sha256_file(b->tarball, b->tar_sha) < 0)
+		return error_set(e, EXIT_INPUT, "cannot read %s: %m", b->tarball);
+	h = hasher_new();
+	hasher_add_str(h, RECIPE);
+	hasher_add_str(h, b->tar_sha);
+	if (hasher_add_file(h, b->fragment) < 0) {
+		error_set(e, EXIT_ENV, "cannot read %s: %m", b->fragment);
+		hasher_hex(h, b->key);
+		return -1;
+	}
+	if (!which("gcc") || !which("make")) {
+		hasher_hex(h, b->key);
+		return error_set(e, EXIT_ENV, "gcc and make are needed to build BusyBox "
+				 "(see 'make deps')");
+	}
+	if (hash_compiler(h, e) < 0) {
+		hasher_hex(h, b->key);
+		return -1;
+	}
+	hasher_hex(h, b->key);
+	return 0;
+}
+
+char *busybox_build(const char *source, struct error *e)
 {
 	struct bbuild b = { .tarball = NULL };
-	char *tarball = !strcmp(source, "debian") ? debian_tarball() : xstrdup(source);
-	char *fragment = datapath(FRAGMENT), *bin;
-	struct hasher *h;
-	int lock, ret;
+	char *tarball = !strcmp(source, "debian") ? debian_tarball(e) : xstrdup(source);
+	char *fragment = datapath(FRAGMENT), *bin = NULL;
+	int lock;
 
 	b.tarball = tarball;
 	b.fragment = fragment;
-	if (sha256_file(tarball, b.tar_sha) < 0)
-		die_errno(EXIT_INPUT, "cannot read %s", tarball);
-	h = hasher_new();
-	hasher_add_str(h, RECIPE);
-	hasher_add_str(h, b.tar_sha);
-	if (hasher_add_file(h, fragment) < 0)
-		die_errno(EXIT_ENV, "cannot read %s", fragment);
-	if (!which("gcc") || !which("make"))
-		die(EXIT_ENV, "gcc and make are needed to build BusyBox (see 'make deps')");
-	hash_compiler(h);
-	hasher_hex(h, b.key);
-	b.entry = busybox_cache_path(b.key);
-	if ((bin = busybox_from_cache(b.key)))
+	if (!tarball || build_key(&b, e) < 0 || !(b.entry = busybox_cache_path(b.key, e)) ||
+	    busybox_from_cache(&bin, b.key, e) < 0 || bin)
 		goto out;
-	lock = cache_lock("busybox");
-	if (!(bin = busybox_from_cache(b.key))) {
-		ret = build(&b);
-		if (ret)
-			exit(ret);
-		bin = busybox_from_cache(b.key);
-		if (!bin)
-			die(EXIT_INTERNAL, "the BusyBox built as %s vanished from the cache", b.entry);
-	}
+	lock = cache_lock("busybox", e);
+	if (lock < 0)
+		goto out;
+	if (busybox_from_cache(&bin, b.key, e) == 0 && !bin && build(&b, e) == 0 &&
+	    busybox_from_cache(&bin, b.key, e) == 0 && !bin)
+		error_set(e, EXIT_INTERNAL, "the BusyBox built as %s vanished from the cache", b.entry);
 	cache_unlock(lock);
 out:
 	free(b.entry);

@@ -29,6 +29,8 @@
 
 #include <stdbool.h>
 
+#include "error.h"
+
 #define BUSYBOX_DEBIAN_SUITE "bookworm"
 
 /* The options' lines in `labctl image|build|boot --help`. */
@@ -44,7 +46,7 @@
 enum busybox_choice { BUSYBOX_AUTO, BUSYBOX_SYSTEM, BUSYBOX_DEBIAN, BUSYBOX_PATH };
 
 /* --busybox's argument: NULL and "auto" are BUSYBOX_AUTO, "system" and
- * "debian" their own, anything else a path.  Dies (EXIT_USAGE) on "". */
+ * "debian" their own, anything else a path (busybox_check_opts() refuses ""). */
 enum busybox_choice busybox_choice(const char *given);
 
 struct busybox_opts {
@@ -52,27 +54,26 @@ struct busybox_opts {
 	const char *source;     /* --busybox-source TARBALL|debian, or NULL */
 };
 
-/* Dies (EXIT_USAGE / EXIT_INPUT) when O asks for the impossible (both
- * options, a source tarball that is not there), before any long work. */
-void busybox_check_opts(const struct busybox_opts *o);
+/* -1 with E (EXIT_USAGE / EXIT_INPUT) when O asks for the impossible (both
+ * options, an empty one, a source tarball that is not there), before any
+ * long work. */
+int busybox_check_opts(const struct busybox_opts *o, struct error *e);
 
 /* The path of the static BusyBox O selects, downloaded or built into the
- * cache when needed (caller frees).  Dies with the documented exit code:
+ * cache when needed (caller frees).  NULL with E's documented exit code:
  * EXIT_INPUT for a given file or tarball that is not usable, EXIT_FAIL for
  * a build that fails, EXIT_ENV for no apt, no network, no static system one
  * when asked for it. */
-char *busybox_get(const struct busybox_opts *o);
-
-/* busybox_get() with --busybox GIVEN only (the API initramfs.c started with). */
-char *busybox_find(const char *given);
+char *busybox_get(const struct busybox_opts *o, struct error *e);
 
 /*
  * For doctor: which BusyBox the image would use, without downloading or
  * building anything.  Returns the path (caller frees) and sets *WHAT to a
  * description, or returns NULL with *WHAT saying why there is none yet
- * and *CAN_FETCH whether labctl would download Debian's then.
+ * and *CAN_FETCH whether labctl would download Debian's then (or NULL
+ * with *WHAT NULL and E when the cache cannot be read).
  */
-char *busybox_locate(char **what, bool *can_fetch);
+char *busybox_locate(char **what, bool *can_fetch, struct error *e);
 
 /* Why PATH cannot be the guest's BusyBox, or NULL when it can (static). */
 const char *busybox_unusable(const char *path);
@@ -87,8 +88,12 @@ char *busybox_tree_version(const char *makefile);
 char *busybox_config_merge(const char *config, const struct kopts *fragment);
 
 /* For busybox-build.c. */
-char *busybox_cache_path(const char *name);      /* CACHE/busybox/NAME */
-char *busybox_from_cache(const char *key);       /* CACHE/busybox/KEY/busybox or NULL */
-char *busybox_build(const char *source);         /* --busybox-source: see busybox-build.c */
+/* CACHE/busybox/NAME (caller frees), or NULL with E. */
+char *busybox_cache_path(const char *name, struct error *e);
+/* *BIN: CACHE/busybox/KEY/busybox, or NULL when there is none; -1 with E
+ * when the one there is unusable. */
+int busybox_from_cache(char **bin, const char *key, struct error *e);
+/* --busybox-source: see busybox-build.c. */
+char *busybox_build(const char *source, struct error *e);
 
 #endif

@@ -1,4 +1,5 @@
 /* The cache: see cache.h. */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -12,13 +13,18 @@
 #include "fs.h"
 #include "labctl.h"
 
-const char *cache_root(void)
-{
-	static char *root;
-	const char *env;
+static char *root;
 
-	if (root)
-		return root;
+int cache_init(struct error *e)
+{
+	const char *env;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	bool sha256 = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+
+	/* Checked once here, so that hasher_new() fails only when memory does. */
+	EVP_MD_CTX_free(ctx);
+	if (!sha256)
+		return error_set(e, EXIT_INTERNAL, "SHA-256 unavailable from libcrypto");
 	if (opts.cache_dir)
 		root = xstrdup(opts.cache_dir);
 	else if ((env = getenv("LABCTL_CACHE_DIR")) && *env)
@@ -28,16 +34,24 @@ const char *cache_root(void)
 	else if ((env = getenv("HOME")) && *env)
 		root = xasprintf("%s/.cache/labctl", env);
 	else
-		die(EXIT_ENV, "no cache directory: set --cache-dir, LABCTL_CACHE_DIR or HOME");
-	mkdir_p(root);
+		return error_set(e, EXIT_ENV, "no cache directory: set --cache-dir, LABCTL_CACHE_DIR or HOME");
+	return make_dirs(root, e);
+}
+
+const char *cache_root(void)
+{
+	assert(root);	/* main() calls cache_init() before any command */
 	return root;
 }
 
-char *cache_subdir(const char *sub)
+char *cache_subdir(const char *sub, struct error *e)
 {
 	char *dir = xasprintf("%s/%s", cache_root(), sub);
 
-	mkdir_p(dir);
+	if (make_dirs(dir, e) < 0) {
+		free(dir);
+		return NULL;
+	}
 	return dir;
 }
 
@@ -51,7 +65,7 @@ struct hasher *hasher_new(void)
 
 	h->ctx = EVP_MD_CTX_new();
 	if (!h->ctx || !EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL))
-		die(EXIT_INTERNAL, "SHA-256 unavailable from libcrypto");
+		out_of_memory("a SHA-256 context");
 	return h;
 }
 
@@ -102,19 +116,25 @@ int sha256_file(const char *path, char out[SHA256_HEX_LEN + 1])
 	return ret;
 }
 
-int cache_lock(const char *name)
+int cache_lock(const char *name, struct error *e)
 {
-	char *dir = cache_subdir("locks");
-	char *path = xasprintf("%s/%s", dir, name);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	char *dir = cache_subdir("locks", e), *path;
+	int fd;
 
-	if (fd < 0)
-		die_errno(EXIT_ENV, "cannot open lock %s", path);
+	if (!dir)
+		return -1;
+	path = xasprintf("%s/%s", dir, name);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		error_set(e, EXIT_ENV, "cannot open lock %s: %m", path);
+		goto out;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		note("waiting for another labctl to release %s", path);
 		while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
 			;
 	}
+out:
 	free(dir);
 	free(path);
 	return fd;

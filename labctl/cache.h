@@ -9,12 +9,17 @@
 
 #include <stddef.h>
 
+#include "error.h"
+
 #define SHA256_HEX_LEN 64
 
-/* The cache root (created on first use). */
+/* Resolve the cache root (--cache-dir, $LABCTL_CACHE_DIR, $XDG_CACHE_HOME,
+ * $HOME) and create it; main() calls it once, before a command runs. */
+int cache_init(struct error *e);
+/* The cache root cache_init() resolved. */
 const char *cache_root(void);
-/* cache_root()/SUB/..., created; caller frees. */
-char *cache_subdir(const char *sub);
+/* cache_root()/SUB/..., created; caller frees.  NULL with E if it cannot be. */
+char *cache_subdir(const char *sub, struct error *e);
 
 /* Incremental SHA-256 over the inputs of a cache entry. */
 struct hasher;
@@ -27,8 +32,9 @@ void hasher_hex(struct hasher *h, char out[SHA256_HEX_LEN + 1]);
 /* SHA-256 of a file in hex; -1 if unreadable. */
 int sha256_file(const char *path, char out[SHA256_HEX_LEN + 1]);
 
-/* An exclusive lock on cache_root()/locks/NAME, held until cache_unlock(). */
-int cache_lock(const char *name);
+/* An exclusive lock on cache_root()/locks/NAME, held until cache_unlock();
+ * -1 with E when the lock file cannot be opened. */
+int cache_lock(const char *name, struct error *e);
 void cache_unlock(int fd);
 
 #endif

@@ -117,6 +117,8 @@ static char *initrd_for(const struct boot *b)
 	struct initramfs_opts io = { .gzip = b->gzip, .busybox = b->busybox,
 				     .busybox_source = b->busybox_source };
 	struct scenario s;
+	struct error e;
+	char *initrd;
 
 	if (b->initrd_given) {
 		if (b->busybox || b->busybox_source || b->gzip)
@@ -126,10 +128,10 @@ static char *initrd_for(const struct boot *b)
 			die_errno(EXIT_INPUT, "cannot read --initrd %s", b->initrd_given);
 		return xstrdup(b->initrd_given);
 	}
-	if (scenario_find(&s, b->scenario, NULL) < 0)
-		exit(EXIT_INPUT);
+	if (scenario_find(&s, b->scenario, NULL, &e) < 0 || !(initrd = initramfs_create(&io, &e)))
+		die_error(&e);
 	scenario_free(&s);
-	return initramfs_build(&io);
+	return initrd;
 }
 
 static void check_accel(const struct boot *b)
@@ -152,39 +154,39 @@ static void print_gdb_command(const struct qemu_opts *q)
 	note("the guest is paused at its first instruction; attach with the command above");
 }
 
-static int report(const struct boot *b, const struct child *c, const char *run_dir)
+/* How the boot went: 0, or -1 with E saying what the guest did wrong. */
+static int report(const struct boot *b, const struct child *c, const char *run_dir,
+		  struct error *e)
 {
 	char *serial = xasprintf("%s/serial.log", run_dir);
 	struct console o;
-	struct error e;
-	int ret = EXIT_FAIL;
+	int ret = -1;
 
 	if (c->timed_out) {
-		error("the guest did not power off within %g s; QEMU was killed (serial log: %s)",
-		      b->timeout, serial);
-		ret = EXIT_TIMEOUT;
+		error_set(e, EXIT_TIMEOUT, "the guest did not power off within %g s; QEMU was "
+			  "killed (serial log: %s)", b->timeout, serial);
 	} else if (child_result(c) < 0) {
-		child_report_failure(c, 10);
-	} else if (console_read(&o, serial, &e) < 0) {
-		error("%s", e.msg);
-	} else {
+		child_failure(c, 10, e);
+	} else if (console_read(&o, serial, e) == 0) {
 		if (o.panic)
-			error("the guest kernel panicked: %s (serial log: %s)", o.panic, serial);
+			error_set(e, EXIT_FAIL, "the guest kernel panicked: %s (serial log: %s)",
+				  o.panic, serial);
 		else if (o.error)
-			error("the guest's init: %s", o.error);
+			error_set(e, EXIT_FAIL, "the guest's init: %s", o.error);
 		else if (!o.done)
-			error("the guest powered off before the scenario was done (serial log: %s)", serial);
+			error_set(e, EXIT_FAIL, "the guest powered off before the scenario was done "
+				  "(serial log: %s)", serial);
 		else if (o.status && o.failed_step)
-			error("scenario %s failed: step %s exited with status %d (serial log: %s)",
-			      b->scenario, o.failed_step, o.failed_status, serial);
+			error_set(e, EXIT_FAIL, "scenario %s failed: step %s exited with status %d "
+				  "(serial log: %s)", b->scenario, o.failed_step, o.failed_status, serial);
 		else if (o.status)
-			error("scenario %s failed with status %d (serial log: %s)",
-			      b->scenario, o.status, serial);
+			error_set(e, EXIT_FAIL, "scenario %s failed with status %d (serial log: %s)",
+				  b->scenario, o.status, serial);
 		else
-			ret = EXIT_OK;
+			ret = 0;
 		console_free(&o);
 	}
-	if (ret == EXIT_OK)
+	if (!ret)
 		note("scenario %s: every step exited 0 (%.2f s)", b->scenario, c->elapsed);
 	free(serial);
 	return ret;
@@ -198,7 +200,6 @@ int cmd_boot(int argc, char **argv)
 	struct error e;
 	struct child c;
 	char *initrd, *run_dir, *append, *sock = NULL;
-	int ret;
 
 	parse_args(&b, argc, argv);
 	if (!b.timeout)
@@ -207,7 +208,8 @@ int cmd_boot(int argc, char **argv)
 		die_error(&e);
 	check_accel(&b);
 	initrd = initrd_for(&b);
-	run_dir = run_dir_new("boot");
+	if (!(run_dir = run_dir_create("boot", &e)))
+		die_error(&e);
 	append = scenario_cmdline(b.scenario, b.args);
 	if (b.gdb)
 		sock = xasprintf("%s/gdb.sock", run_dir);
@@ -216,12 +218,14 @@ int cmd_boot(int argc, char **argv)
 				.gdb_socket = sock, .gdb_port = b.gdb_port, .kvm = b.kvm,
 				.echo = !opts.quiet, .timeout = b.timeout };
 	note("booting scenario %s (run directory %s)", b.scenario, run_dir);
-	qemu_start(&q, &c);
+	if (qemu_start(&q, &c, &e) < 0)
+		die_error(&e);
 	/* Print the command only once it works: a script may run it at once. */
 	if (q.paused && qemu_wait_gdbstub(&q, &c, 30) == 0)
 		print_gdb_command(&q);
 	child_wait(&c);
-	ret = report(&b, &c, run_dir);
+	if (report(&b, &c, run_dir, &e) < 0)
+		die_error(&e);
 
 	argv_free((char **)c.argv);
 	free((char *)c.log);
@@ -230,5 +234,5 @@ int cmd_boot(int argc, char **argv)
 	free(run_dir);
 	free(initrd);
 	kernel_free(&k);
-	return ret;
+	return EXIT_OK;
 }

@@ -10,18 +10,19 @@
 #include "build.h"
 #include "busybox.h"
 #include "commands.h"
+#include "error.h"
 #include "initramfs.h"
 #include "labctl.h"
 
-static int build(struct build_plan *p)
+static int build(struct build_plan *p, struct error *e)
 {
 	int ret, lock;
 
-	build_check_space(p);
-	lock = cache_lock("build");
-	ret = build_config(p);
-	if (ret == EXIT_OK)
-		ret = build_kernel(p);
+	if (build_check_space(p, e) < 0 || (lock = cache_lock("build", e)) < 0)
+		return -1;
+	ret = build_config(p, e);
+	if (!ret)
+		ret = build_kernel(p, e);
 	cache_unlock(lock);
 	return ret;
 }
@@ -30,30 +31,36 @@ int cmd_build(int argc, char **argv)
 {
 	struct build_opts o;
 	struct build_plan p;
-	int ret = EXIT_OK;
+	struct error e;
 	char *image;
 
-	if (build_opts_parse(argc, argv, &o, true))
-		return EXIT_OK;
-	/* A bad --busybox is a usage error now, not after a kernel build. */
-	busybox_check_opts(&(struct busybox_opts){ .given = o.busybox, .source = o.busybox_source });
-	build_plan_init(&p, &o);
-	if (build_cached(&p) && !o.force) {
-		build_set_current(&p);
-		note("Linux %s is up to date: %s", p.src.version, p.dir);
-	} else {
-		ret = build(&p);
+	switch (build_opts_parse(&o, argc, argv, true, &e)) {
+	case BUILD_OPTS_RUN: break;
+	case BUILD_OPTS_HELP: return EXIT_OK;
+	case BUILD_OPTS_BAD: return EXIT_USAGE;
+	default: die_error(&e);
 	}
-	if (ret != EXIT_OK)
-		goto out;
+	/* A bad --busybox is a usage error now, not after a kernel build. */
+	if (busybox_check_opts(&(struct busybox_opts){ .given = o.busybox,
+						       .source = o.busybox_source }, &e) < 0 ||
+	    build_plan_init(&p, &o, &e) < 0)
+		die_error(&e);
+	if (build_cached(&p) && !o.force) {
+		if (build_set_current(&p, &e) < 0)
+			die_error(&e);
+		note("Linux %s is up to date: %s", p.src.version, p.dir);
+	} else if (build(&p, &e) < 0) {
+		die_error(&e);
+	}
 	/* The image does not depend on the kernel, but a build should leave
 	 * everything boot and trace need: the initramfs too (cached). */
-	image = initramfs_build(&(struct initramfs_opts){ .busybox = o.busybox,
-							  .busybox_source = o.busybox_source });
+	image = initramfs_create(&(struct initramfs_opts){ .busybox = o.busybox,
+							   .busybox_source = o.busybox_source }, &e);
+	if (!image)
+		die_error(&e);
 	printf("%s\n%s\n", p.dir, image);
 	free(image);
-out:
 	build_plan_free(&p);
 	free(o.fragments);
-	return ret;
+	return EXIT_OK;
 }

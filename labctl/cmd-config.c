@@ -8,23 +8,30 @@
 
 #include "build.h"
 #include "commands.h"
+#include "error.h"
 #include "labctl.h"
 
 int cmd_config(int argc, char **argv)
 {
 	struct build_opts o;
 	struct build_plan p;
+	struct error e;
 	int ret, lock;
 
-	if (build_opts_parse(argc, argv, &o, false))
-		return EXIT_OK;
-	build_plan_init(&p, &o);
-	lock = cache_lock("build");
-	ret = build_config(&p);
+	switch (build_opts_parse(&o, argc, argv, false, &e)) {
+	case BUILD_OPTS_RUN: break;
+	case BUILD_OPTS_HELP: return EXIT_OK;
+	case BUILD_OPTS_BAD: return EXIT_USAGE;
+	default: die_error(&e);
+	}
+	if (build_plan_init(&p, &o, &e) < 0 || (lock = cache_lock("build", &e)) < 0)
+		die_error(&e);
+	ret = build_config(&p, &e);
 	cache_unlock(lock);
-	if (ret == EXIT_OK)
-		printf("%s/.config\n", p.obj);
+	if (ret < 0)
+		die_error(&e);
+	printf("%s/.config\n", p.obj);
 	build_plan_free(&p);
 	free(o.fragments);
-	return ret;
+	return EXIT_OK;
 }

@@ -72,10 +72,13 @@ static int run(struct doctor *d, const char **argv, const char *dir, char **firs
 	struct child c = { .name = argv[0], .argv = argv, .dir = dir, .timeout = 60,
 			   .log = xasprintf("%s/doctor.log", d->run_dir),
 			   .on_line = keep_first, .data = first };
+	struct error e;
 	int ret;
 
 	*first = NULL;
-	ret = child_run(&c);
+	if (child_start(&c, &e) < 0)
+		die_error(&e);
+	ret = child_wait(&c);
 	free((char *)c.log);
 	return ret;
 }
@@ -88,13 +91,15 @@ static void check_gcc_static(struct doctor *d, const char *flag, const char *che
 	const char *cc[] = { "gcc", "-static", "-o", "hello", "hello.c", flag, NULL };
 	const char *hello[] = { "./hello", NULL };
 	struct elf_info info;
+	struct error e;
 
 	if (!which("gcc")) {
 		if (!flag)
 			report(d, FAIL, "gcc", "not found (apt install build-essential)");
 		return;
 	}
-	mkdir_p(dir);
+	if (make_dirs(dir, &e) < 0)
+		die_error(&e);
 	src = xasprintf("%s/hello.c", dir);
 	write_file_atomic(src, prog, strlen(prog));
 	if (run(d, cc, dir, &line) < 0) {
@@ -155,9 +160,12 @@ static void check_gdb(struct doctor *d)
 static void check_busybox(struct doctor *d)
 {
 	char *what = NULL, *path;
+	struct error e;
 	bool can_fetch;
 
-	path = busybox_locate(&what, &can_fetch);
+	path = busybox_locate(&what, &can_fetch, &e);
+	if (!path && !what)
+		die_error(&e);
 	if (path)
 		report(d, OK, "busybox", "%s", what);
 	else
@@ -180,7 +188,7 @@ static void check_bwrap(struct doctor *d)
 static void check_build_tools(struct doctor *d)
 {
 	static const char *const tools[] = { "make", "flex", "bison", "bc", "gdb-add-index" };
-	char missing[128] = "";
+	char missing[128] = "";	/* all five names fit: nothing is cut */
 
 	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
 		if (!which(tools[i]))
@@ -236,10 +244,11 @@ static int boot(struct doctor *d, const struct kernel *k, bool kvm, double *secs
 	struct qemu_opts q = { .kernel = k, .run_dir = dir, .kvm = kvm, .timeout = 20 };
 	struct child c;
 	struct console con;
+	struct error e;
 	int ret;
 
-	mkdir_p(dir);
-	qemu_start(&q, &c);
+	if (make_dirs(dir, &e) < 0 || qemu_start(&q, &c, &e) < 0)
+		die_error(&e);
 	child_wait(&c);
 	*secs = c.elapsed;
 	qemu = read_file(c.log, NULL);
@@ -320,7 +329,8 @@ int cmd_doctor(int argc, char **argv)
 	}
 	if (optind < argc)
 		die(EXIT_USAGE, "doctor: unexpected argument '%s'", argv[optind]);
-	d.run_dir = run_dir_new("doctor");
+	if (!(d.run_dir = run_dir_create("doctor", &e)))
+		die_error(&e);
 	check_gcc_static(&d, NULL, "gcc -static", "apt install libc6-dev");
 	check_gcc_static(&d, "-m32", "gcc -m32 -static",
 			 "apt install gcc-multilib: the i386 lab programs need it");

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "commands.h"
+#include "error.h"
 #include "labctl.h"
 #include "source.h"
 
@@ -40,6 +41,7 @@ int cmd_fetch(int argc, char **argv)
 	};
 	struct source_opts o = { 0 };
 	struct kernel_source src;
+	struct error e;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -55,7 +57,8 @@ int cmd_fetch(int argc, char **argv)
 	}
 	if (optind < argc)
 		die(EXIT_USAGE, "fetch takes no arguments ('%s'); see 'labctl fetch --help'", argv[optind]);
-	source_get(&o, &src);
+	if (source_get(&src, &o, &e) < 0)
+		die_error(&e);
 	printf("%s\n", src.dir);
 	note("Linux %s from %s", src.version, src.origin);
 	source_free(&src);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "error.h"
 #include "fs.h"
 #include "grade-guest.h"
 #include "grade-run.h"
@@ -130,10 +131,12 @@ static void run_stages(const struct grade_opts *o, const char *dir, struct grade
 	bool have_facts = false;
 	struct grade_input in = { 0 };
 	const char *cwhy = NULL, *probe;
+	struct error e;
 	int rc;
 
 	trace_facts_init(&facts);
-	mkdir_p(work);
+	if (make_dirs(work, &e) < 0)
+		die_error(&e);
 	if (!o->sandbox.disabled && (probe = sandbox_probe(dir))) {
 		g->status = GRADE_ERROR;
 		*why = xasprintf("%s; refusing to compile untrusted code without it "
@@ -194,14 +197,16 @@ out:
 
 int grade_one(const struct grade_opts *o)
 {
-	char *dir = o->out ? xstrdup(o->out) : run_dir_new("grade"), *why = NULL, *rerr = NULL;
+	struct error e;
+	char *dir = o->out ? xstrdup(o->out) : run_dir_create("grade", &e), *why = NULL, *rerr = NULL;
 	struct submission s = { 0 };
 	struct rubric rubric;
 	struct grade g = { .nr = -1, .rubric = &rubric };
 	double start = now();
 	int code;
 
-	mkdir_p(dir);
+	if (!dir || make_dirs(dir, &e) < 0)
+		die_error(&e);
 	if (rubric_load(&rubric, o->rubric, &rerr) < 0) {
 		g.status = GRADE_ERROR;
 		why = rerr;

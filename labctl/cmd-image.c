@@ -5,6 +5,7 @@
 
 #include "busybox.h"
 #include "commands.h"
+#include "error.h"
 #include "initramfs.h"
 #include "labctl.h"
 
@@ -27,6 +28,7 @@ int cmd_image(int argc, char **argv)
 		{ 0 }
 	};
 	struct initramfs_opts o = { 0 };
+	struct error e;
 	char *path;
 	int c;
 
@@ -41,7 +43,8 @@ int cmd_image(int argc, char **argv)
 	}
 	if (optind < argc)
 		die(EXIT_USAGE, "image: unexpected argument '%s'", argv[optind]);
-	path = initramfs_build(&o);
+	if (!(path = initramfs_create(&o, &e)))
+		die_error(&e);
 	printf("%s\n", path);
 	free(path);
 	return EXIT_OK;

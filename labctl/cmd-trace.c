@@ -204,10 +204,14 @@ static void trace(struct trace_run *r)
 		.params = r->params, .capture = r->capture,
 	};
 
+	struct error e;
+
 	write_params(r);
-	gdb_session_run(&s);
+	if (gdb_session_run(&s, &e) < 0)
+		die_error(&e);
 	free(append);
-	gdb_capture_check(r->capture, r->dir);
+	if (gdb_capture_check(r->capture, r->dir, &e) < 0)
+		die_error(&e);
 }
 
 /*
@@ -338,6 +342,7 @@ static void choose_guest(struct trace_run *r)
 	struct trace_opts *o = r->o;
 	struct programs progs;
 	struct scenario sc;
+	struct error e;
 
 	if (o->program) {
 		if (!o->scenario)
@@ -346,17 +351,17 @@ static void choose_guest(struct trace_run *r)
 	} else {
 		if (!o->scenario)
 			o->scenario = default_scenario(r);
-		programs_list(&progs, NULL);
-		if (scenario_find(&sc, o->scenario, &progs) < 0)
-			exit(EXIT_INPUT);
+		if (programs_list(&progs, NULL, &e) < 0 ||
+		    scenario_find(&sc, o->scenario, &progs, &e) < 0)
+			die_error(&e);
 		o->program = xstrdup(programs_find(&progs, scenario_traced(&sc)->program)->path);
 		r->function = xstrdup(o->function ? o->function : sc.function);
 		r->scenario_syscall = xstrdup(sc.syscall);
 		scenario_free(&sc);
 		programs_free(&progs);
 	}
-	if (!o->initrd)
-		o->initrd = initramfs_build(&(struct initramfs_opts){ 0 });
+	if (!o->initrd && !(o->initrd = initramfs_create(&(struct initramfs_opts){ 0 }, &e)))
+		die_error(&e);
 }
 
 /*
@@ -411,8 +416,9 @@ static void prepare(struct trace_run *r, char *dir)
 		die(EXIT_INPUT, "no initramfs %s", o->initrd);
 	if (!which("gdb") || !which("qemu-system-x86_64"))
 		die(EXIT_ENV, "trace needs gdb and qemu-system-x86_64 (see 'make deps')");
-	r->dir = dir ? dir : run_dir_new("trace");
-	mkdir_p(r->dir);
+	r->dir = dir ? dir : run_dir_create("trace", &e);
+	if (!r->dir || make_dirs(r->dir, &e) < 0)
+		die_error(&e);
 	r->params = xasprintf("%s/params.json", r->dir);
 	r->capture = xasprintf("%s/capture.json", r->dir);
 }
@@ -443,6 +449,7 @@ int cmd_trace(int argc, char **argv)
 {
 	struct trace_opts o = { .formats = "md,json,html", .timeout = 60 };
 	struct trace_run r = { .o = &o };
+	struct error e;
 	bool lab_guest;
 
 	parse_options(argc, argv, &o);
@@ -454,7 +461,8 @@ int cmd_trace(int argc, char **argv)
 		r.compare = companion(&r);
 	note("tracing %s (%s %d%s%s) in %s, logs in %s", r.sc->name, r.fn.abi, r.nr->nr,
 	     r.socketcall ? ", socketcall " : "", r.socketcall ? r.socketcall : "", o.program, r.dir);
-	mkdir_p(out_dir(&r));
+	if (make_dirs(out_dir(&r), &e) < 0)
+		die_error(&e);
 	trace(&r);
 	publish(&r);
 	trace_run_free(&r);

@@ -1,6 +1,7 @@
 /* Reproducible cpio archives: see cpio.h. */
 #include <archive.h>
 #include <archive_entry.h>
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,8 +56,9 @@ static struct cpio_entry *add(struct cpio *c, const char *path, mode_t mode)
 
 	while (*path == '/')
 		path++;
-	if (!*path)
-		die(EXIT_INTERNAL, "cpio: empty path");
+	/* "/" is the archive itself: callers pass a file's path (initramfs.c
+	 * refuses such a line of initramfs.list with its FILE:LINE). */
+	assert(*path);
 	for (size_t i = 0; i < c->n && !e; i++)
 		if (!strcmp(c->v[i].path, path)) {
 			e = &c->v[i];
@@ -161,7 +163,7 @@ static int write_entry(struct archive *a, struct archive_entry *ae,
 	return 0;
 }
 
-int cpio_write(struct cpio *c, const char *out, bool gzip)
+int cpio_save(struct cpio *c, const char *out, bool gzip, struct error *e)
 {
 	struct archive *a = archive_write_new();
 	struct archive_entry *ae = archive_entry_new();
@@ -184,8 +186,8 @@ int cpio_write(struct cpio *c, const char *out, bool gzip)
 		ret = 0;
 out:
 	if (ret < 0)
-		error("cannot write %s: %s", out, archive_error_string(a) ?
-		      archive_error_string(a) : strerror(errno));
+		error_set(e, EXIT_ENV, "cannot write %s: %s", out, archive_error_string(a) ?
+			  archive_error_string(a) : strerror(errno));
 	archive_entry_free(ae);
 	archive_write_free(a);
 	return ret;

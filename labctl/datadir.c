@@ -3,6 +3,7 @@
  * Run from the source tree, bin/labctl finds them one level up; installed
  * as PREFIX/bin/labctl, in PREFIX/share/labctl.  $LABCTL_DATADIR overrides.
  */
+#include <assert.h>
 #include <limits.h>
 #include <libgen.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "error.h"
 #include "labctl.h"
 
 static bool has_kernel_config(const char *dir)
@@ -22,33 +24,40 @@ static bool has_kernel_config(const char *dir)
 	return ok;
 }
 
-static char *find_datadir(void)
+static char *dir;
+
+int datadir_init(struct error *e)
 {
-	char exe[PATH_MAX], *dir, *cand;
+	char exe[PATH_MAX], *top, *cand;
 	const char *env = getenv("LABCTL_DATADIR");
 	ssize_t n;
 
-	if (env && *env)
-		return xstrdup(env);
+	if (env && *env) {
+		dir = xstrdup(env);
+		return 0;
+	}
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n < 0)
-		die_errno(EXIT_ENV, "cannot find labctl's own path");
+		return error_set(e, EXIT_ENV, "cannot find labctl's own path: %m");
 	exe[n] = '\0';
-	dir = dirname(dirname(exe));	/* .../bin/labctl -> ... */
-	if (has_kernel_config(dir))
-		return xstrdup(dir);
-	cand = xasprintf("%s/share/labctl", dir);
-	if (has_kernel_config(cand))
-		return cand;
-	die(EXIT_ENV, "cannot find labctl's data (kernel-config/) near %s; set LABCTL_DATADIR", dir);
+	top = dirname(dirname(exe));	/* .../bin/labctl -> ... */
+	if (has_kernel_config(top)) {
+		dir = xstrdup(top);
+		return 0;
+	}
+	cand = xasprintf("%s/share/labctl", top);
+	if (has_kernel_config(cand)) {
+		dir = cand;
+		return 0;
+	}
+	free(cand);
+	return error_set(e, EXIT_ENV, "cannot find labctl's data (kernel-config/) near %s; "
+			 "set LABCTL_DATADIR", top);
 }
 
 const char *datadir(void)
 {
-	static char *dir;
-
-	if (!dir)
-		dir = find_datadir();
+	assert(dir);	/* main() calls datadir_init() before any command */
 	return dir;
 }
 

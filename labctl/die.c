@@ -71,6 +71,11 @@ void note(const char *fmt, ...)
 	va_end(ap);
 }
 
+void out_of_memory(const char *what)
+{
+	die(EXIT_ENV, "out of memory (%s)", what);
+}
+
 void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
@@ -134,12 +139,20 @@ int error_set(struct error *e, int code, const char *fmt, ...)
 		return -1;
 	e->code = code;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	/* A cut message still says what failed; show that it was cut. */
+	if (vsnprintf(e->msg, sizeof(e->msg), fmt, ap) >= (int)sizeof(e->msg))
+		strcpy(e->msg + sizeof(e->msg) - 4, "...");
 	va_end(ap);
 	return -1;
 }
 
 void die_error(const struct error *e)
 {
-	die(e->code ? e->code : EXIT_INTERNAL, "%s", e->msg);
+	const char *line = e->msg;
+
+	/* A report of several findings (options Kconfig dropped) is several
+	 * lines, each an error line of its own as grep expects. */
+	for (const char *nl; (nl = strchr(line, '\n')); line = nl + 1)
+		fprintf(stderr, "labctl: error: %.*s\n", (int)(nl - line), line);
+	die(e->code ? e->code : EXIT_INTERNAL, "%s", line);
 }

@@ -12,21 +12,23 @@
 #include "fs.h"
 #include "labctl.h"
 
-void mkdir_p(const char *path)
+int make_dirs(const char *path, struct error *e)
 {
 	char *p = xstrdup(path);
+	int ret = 0;
 
-	for (char *s = p + 1; *s; s++) {
+	for (char *s = p + 1; *s && !ret; s++) {
 		if (*s != '/')
 			continue;
 		*s = '\0';
 		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			die_errno(EXIT_ENV, "cannot create %s", p);
+			ret = error_set(e, EXIT_ENV, "cannot create %s: %m", p);
 		*s = '/';
 	}
-	if (mkdir(p, 0755) < 0 && errno != EEXIST)
-		die_errno(EXIT_ENV, "cannot create %s", p);
+	if (!ret && mkdir(p, 0755) < 0 && errno != EEXIST)
+		ret = error_set(e, EXIT_ENV, "cannot create %s: %m", p);
 	free(p);
+	return ret;
 }
 
 int write_file_atomic(const char *path, const void *data, size_t len)
@@ -120,12 +122,15 @@ bool is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-char *staging_dir(const char *final)
+char *staging_dir(const char *final, struct error *e)
 {
 	char *dir = xasprintf("%s.tmp.%d", final, (int)getpid());
 
 	remove_tree(dir);
-	mkdir_p(dir);
+	if (make_dirs(dir, e) < 0) {
+		free(dir);
+		return NULL;
+	}
 	return dir;
 }
 

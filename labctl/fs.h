@@ -5,7 +5,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* mkdir -p; dies on failure. */
+#include "error.h"
+
+/* mkdir -p: 0, or -1 with E (EXIT_ENV) naming the directory and why. */
+int make_dirs(const char *path, struct error *e);
+/* make_dirs() that dies on failure: for grade-*.c only (compat-grade.c). */
 void mkdir_p(const char *path);
 /* Write DATA to PATH through PATH.tmp.PID and rename(): readers see the old
  * file or the new one, never a part.  Returns 0 or -1 with errno set. */
@@ -16,8 +20,9 @@ char *read_file(const char *path, size_t *len);
 int remove_tree(const char *path);
 bool is_dir(const char *path);
 bool is_file(const char *path);
-/* A fresh directory beside FINAL to fill, then publish_dir() it. */
-char *staging_dir(const char *final);
+/* A fresh directory beside FINAL to fill, then publish_dir() it; NULL
+ * with E when it cannot be made. */
+char *staging_dir(const char *final, struct error *e);
 /* Atomically move a filled staging directory to FINAL (which must not exist). */
 int publish_dir(const char *staging, const char *final);
 

@@ -14,13 +14,16 @@
 #include "proc.h"
 #include "qemu.h"
 
-char *gdb_session_socket(const char *run_dir)
+char *gdb_session_socket(const char *run_dir, struct error *e)
 {
 	char *sock = xasprintf("%s/gdb.sock", run_dir);
 
-	if (strlen(sock) >= sizeof(((struct sockaddr_un *)NULL)->sun_path))
-		die(EXIT_ENV, "%s: too long for a Unix socket; set LABCTL_RUN_ROOT to a shorter directory",
-		    sock);
+	if (strlen(sock) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+		error_set(e, EXIT_ENV, "%s: too long for a Unix socket; set LABCTL_RUN_ROOT to a "
+			  "shorter directory", sock);
+		free(sock);
+		return NULL;
+	}
 	return sock;
 }
 
@@ -34,13 +37,14 @@ static void on_gdb_line(struct child *c, const char *line, void *data)
 	const char *tag = "labctl-phase: ";
 
 	if (!strncmp(line, tag, strlen(tag))) {
+		/* gdb/labctl's phase names are short; a cut one still names it */
 		snprintf(ph->name, sizeof(ph->name), "%s", line + strlen(tag));
 		if (opts.verbose)
 			note("phase: %s", ph->name);
 	}
 }
 
-static void run_gdb(const struct gdb_session *s, const char *sock)
+static int run_gdb(const struct gdb_session *s, const char *sock, struct error *e)
 {
 	char *path = xasprintf("python import sys; sys.path.insert(0, '%s/gdb')", datadir());
 	char *target = xasprintf("target remote %s", sock);
@@ -54,64 +58,80 @@ static void run_gdb(const struct gdb_session *s, const char *sock)
 	struct phase ph = { "connect" };
 	struct child c = { .name = "gdb", .argv = argv, .log = log, .timeout = s->timeout,
 			   .echo = opts.verbose > 1, .on_line = on_gdb_line, .data = &ph };
+	struct error gdb;
+	int ret = child_start(&c, e);
 
-	child_run(&c);
-	if (c.timed_out)
-		die(EXIT_TIMEOUT, "%s timed out after %g s in phase '%s' (logs in %s)",
-		    s->command, s->timeout, ph.name, s->run_dir);
-	if (!is_file(s->capture)) {
-		child_report_failure(&c, 15);
-		die(EXIT_FAIL, "GDB wrote no capture (is GDB built with Python?); see %s", log);
+	if (!ret)
+		child_wait(&c);
+	if (!ret && c.timed_out)
+		ret = error_set(e, EXIT_TIMEOUT, "%s timed out after %g s in phase '%s' (logs in %s)",
+				s->command, s->timeout, ph.name, s->run_dir);
+	else if (!ret && !is_file(s->capture)) {
+		child_failure(&c, 15, &gdb);
+		ret = error_set(e, EXIT_FAIL, "%s\nGDB wrote no capture (is GDB built with Python?); "
+				"see %s", gdb.msg, log);
 	}
 	free(path);
 	free(target);
 	free(cmd);
 	free(log);
+	return ret;
 }
 
-void gdb_session_run(const struct gdb_session *s)
+int gdb_session_run(const struct gdb_session *s, struct error *e)
 {
-	char *sock = gdb_session_socket(s->run_dir);
+	char *sock = gdb_session_socket(s->run_dir, e);
 	struct qemu_opts q = {
 		.kernel = s->kernel, .initrd = s->initrd, .append = s->append,
 		.run_dir = s->run_dir, .paused = true, .gdb_socket = sock, .kvm = s->kvm,
 		.timeout = s->timeout + 5,
 	};
 	struct child qemu;
+	struct error qe;
+	int ret;
 
-	qemu_start(&q, &qemu);
+	if (!sock || qemu_start(&q, &qemu, e) < 0) {
+		free(sock);
+		return -1;
+	}
 	if (qemu_wait_gdbstub(&q, &qemu, 10) < 0) {
 		child_kill(&qemu);
-		child_report_failure(&qemu, 10);
-		die(EXIT_FAIL, "QEMU did not open its gdbstub socket %s", sock);
+		child_failure(&qemu, 10, &qe);
+		ret = error_set(e, EXIT_FAIL, "%s\nQEMU did not open its gdbstub socket %s",
+				qe.msg, sock);
+	} else {
+		ret = run_gdb(s, sock, e);
 	}
-	run_gdb(s, sock);
 	child_kill(&qemu);
 	argv_free((char **)qemu.argv);
 	free((char *)qemu.log);
 	free(sock);
+	return ret;
 }
 
-void gdb_capture_check(const char *capture, const char *run_dir)
+int gdb_capture_check(const char *capture, const char *run_dir, struct error *e)
 {
-	struct error e;
-	json_t *root = capture_read(capture, &e);
+	json_t *root = capture_read(capture, e);
 	const char *err, *kind;
+	int ret;
 
 	if (!root)
-		die_error(&e);
+		return -1;
 	if (json_is_true(json_object_get(root, "ok"))) {
 		json_decref(root);
-		return;
+		return 0;
 	}
 	err = json_string_value(json_object_get(root, "error"));
 	kind = json_string_value(json_object_get(root, "error_kind"));
 	if (!err)
 		err = "no reason given";
 	if (kind && !strcmp(kind, "env"))
-		die(EXIT_ENV, "trace failed: %s (logs in %s)", err, run_dir);
-	if (kind && !strcmp(kind, "timeout"))
-		die(EXIT_TIMEOUT, "trace timed out: %s (logs in %s)", err, run_dir);
-	die(kind && !strcmp(kind, "input") ? EXIT_INPUT : EXIT_FAIL,
-	    "trace failed: %s (logs in %s)", err, run_dir);
+		ret = error_set(e, EXIT_ENV, "trace failed: %s (logs in %s)", err, run_dir);
+	else if (kind && !strcmp(kind, "timeout"))
+		ret = error_set(e, EXIT_TIMEOUT, "trace timed out: %s (logs in %s)", err, run_dir);
+	else
+		ret = error_set(e, kind && !strcmp(kind, "input") ? EXIT_INPUT : EXIT_FAIL,
+				"trace failed: %s (logs in %s)", err, run_dir);
+	json_decref(root);
+	return ret;
 }

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 
+#include "error.h"
 #include "kernel.h"
 
 struct gdb_session {
@@ -28,17 +29,17 @@ struct gdb_session {
 	const char *capture;    /* the JSON file the command writes */
 };
 
-/* The gdbstub's socket path in RUN_DIR (caller frees); dies with EXIT_ENV
- * when the path is too long for a Unix socket. */
-char *gdb_session_socket(const char *run_dir);
+/* The gdbstub's socket path in RUN_DIR (caller frees); NULL with E
+ * (EXIT_ENV) when the path is too long for a Unix socket. */
+char *gdb_session_socket(const char *run_dir, struct error *e);
 /*
- * Boot, run the command, kill and reap QEMU and GDB.  Dies with
- * EXIT_TIMEOUT (naming the phase) or EXIT_FAIL when no capture was written;
- * otherwise the capture's own verdict is for gdb_capture_check().
+ * Boot, run the command, kill and reap QEMU and GDB.  -1 with E:
+ * EXIT_TIMEOUT (naming the phase), or EXIT_FAIL when no capture was
+ * written; otherwise the capture's own verdict is for gdb_capture_check().
  */
-void gdb_session_run(const struct gdb_session *s);
-/* The capture's verdict: returns when it says "ok", else dies with its
+int gdb_session_run(const struct gdb_session *s, struct error *e);
+/* The capture's verdict: 0 when it says "ok", else -1 with E holding its
  * error and the exit code of its error_kind (input, env, timeout). */
-void gdb_capture_check(const char *capture, const char *run_dir);
+int gdb_capture_check(const char *capture, const char *run_dir, struct error *e);
 
 #endif

@@ -9,10 +9,11 @@
 #include "labctl.h"
 
 /* libgit2 up for one operation; git_libgit2_shutdown() frees its caches. */
-static void git_init(void)
+static int git_init(struct error *e)
 {
 	if (git_libgit2_init() < 0)
-		die(EXIT_ENV, "cannot initialise libgit2");
+		return error_set(e, EXIT_ENV, "cannot initialise libgit2");
+	return 0;
 }
 
 static const char *git_message(void)
@@ -48,7 +49,8 @@ static bool find_ref(const git_remote_head **heads, size_t n, const char *rev, g
 	return false;
 }
 
-int gitsrc_resolve(const char *url, const char *rev, char oid[GIT_OID_HEX_LEN + 1])
+int gitsrc_resolve(char oid[GIT_OID_HEX_LEN + 1], const char *url, const char *rev,
+		   struct error *e)
 {
 	const git_remote_head **heads;
 	git_remote *remote = NULL;
@@ -60,16 +62,15 @@ int gitsrc_resolve(const char *url, const char *rev, char oid[GIT_OID_HEX_LEN + 
 		strcpy(oid, rev);
 		return 0;
 	}
-	if (!strstr(url, "://") && !strchr(url, ':') && !is_dir(url)) {
-		error("no git repository at %s", url);
-		return EXIT_INPUT;
-	}
-	git_init();
+	if (!strstr(url, "://") && !strchr(url, ':') && !is_dir(url))
+		return error_set(e, EXIT_INPUT, "no git repository at %s", url);
+	if (git_init(e) < 0)
+		return -1;
 	if (git_remote_create_detached(&remote, url) < 0 ||
 	    git_remote_connect(remote, GIT_DIRECTION_FETCH, NULL, NULL, NULL) < 0 ||
 	    git_remote_ls(&heads, &n, remote) < 0) {
-		error("cannot read git repository %s: %s", url, git_message());
-		ret = EXIT_INPUT;
+		ret = error_set(e, EXIT_INPUT, "cannot read git repository %s: %s", url,
+				git_message());
 	} else if (find_ref(heads, n, rev, &id)) {
 		git_oid_tostr(oid, GIT_OID_HEX_LEN + 1, &id);
 		ret = 0;
@@ -98,23 +99,22 @@ static git_commit *lookup_rev(git_repository *repo, const char *rev)
 	return (git_commit *)commit;
 }
 
-static int checkout(git_repository *repo, const char *url, const char *rev,
-		    char oid[GIT_OID_HEX_LEN + 1])
+static int checkout(char oid[GIT_OID_HEX_LEN + 1], git_repository *repo, const char *url,
+		    const char *rev, struct error *e)
 {
 	git_checkout_options co;
 	git_commit *commit = lookup_rev(repo, rev);
 	int ret = 0;
 
 	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
-	if (!commit) {
-		error("git repository %s has no tag, branch or commit '%s'", url, rev);
-		return EXIT_INPUT;
-	}
+	if (!commit)
+		return error_set(e, EXIT_INPUT, "git repository %s has no tag, branch or commit '%s'",
+				 url, rev);
 	co.checkout_strategy = GIT_CHECKOUT_FORCE;
 	if (git_checkout_tree(repo, (git_object *)commit, &co) < 0 ||
 	    git_repository_set_head_detached(repo, git_commit_id(commit)) < 0) {
-		error("cannot check out %s of %s: %s", rev, url, git_message());
-		ret = EXIT_ENV;
+		ret = error_set(e, EXIT_ENV, "cannot check out %s of %s: %s", rev, url,
+				git_message());
 	} else {
 		git_oid_tostr(oid, GIT_OID_HEX_LEN + 1, git_commit_id(commit));
 	}
@@ -122,32 +122,31 @@ static int checkout(git_repository *repo, const char *url, const char *rev,
 	return ret;
 }
 
-int gitsrc_export(const char *url, const char *rev, const char *dir,
-		  char oid[GIT_OID_HEX_LEN + 1])
+int gitsrc_export(char oid[GIT_OID_HEX_LEN + 1], const char *url, const char *rev,
+		  const char *dir, struct error *e)
 {
 	git_clone_options opts_clone;
 	git_repository *repo = NULL;
 	char *gitdir;
 	int ret;
 
-	git_init();
+	if (git_init(e) < 0)
+		return -1;
 	git_clone_options_init(&opts_clone, GIT_CLONE_OPTIONS_VERSION);
 	/* Nothing checked out yet: only REV's tree is written, once. */
 	opts_clone.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE;
 	note("cloning %s", url);
 	if (git_clone(&repo, url, dir, &opts_clone) < 0) {
-		error("cannot clone %s: %s", url, git_message());
+		error_set(e, EXIT_INPUT, "cannot clone %s: %s", url, git_message());
 		git_libgit2_shutdown();
-		return EXIT_INPUT;
+		return -1;
 	}
-	ret = checkout(repo, url, rev, oid);
+	ret = checkout(oid, repo, url, rev, e);
 	git_repository_free(repo);
 	git_libgit2_shutdown();
 	gitdir = xasprintf("%s/.git", dir);
-	if (!ret && remove_tree(gitdir) < 0) {
-		error("cannot remove %s: %m", gitdir);
-		ret = EXIT_ENV;
-	}
+	if (!ret && remove_tree(gitdir) < 0)
+		ret = error_set(e, EXIT_ENV, "cannot remove %s: %m", gitdir);
 	free(gitdir);
 	return ret;
 }

@@ -39,17 +39,21 @@ static size_t on_data(char *buf, size_t size, size_t nmemb, void *data)
 	return n;
 }
 
-static CURL *easy_for(const char *url, struct sink *s, char *errbuf)
+static CURL *easy_for(const char *url, struct sink *s, char *errbuf, struct error *e)
 {
 	static bool inited;
 	CURL *curl;
 
-	if (!inited && curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-		die(EXIT_ENV, "cannot initialise libcurl");
+	if (!inited && curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		error_set(e, EXIT_ENV, "cannot initialise libcurl");
+		return NULL;
+	}
 	inited = true;
 	curl = curl_easy_init();
-	if (!curl)
-		die(EXIT_ENV, "cannot initialise libcurl");
+	if (!curl) {
+		error_set(e, EXIT_ENV, "cannot initialise libcurl");
+		return NULL;
+	}
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -66,50 +70,54 @@ static CURL *easy_for(const char *url, struct sink *s, char *errbuf)
 	return curl;
 }
 
-/* One error line for a failed transfer; the exit code. */
+/* E for a failed transfer; -1. */
 static int transfer_failure(CURL *curl, CURLcode rc, const struct sink *s,
-			    const char *url, const char *errbuf)
+			    const char *url, const char *errbuf, struct error *e)
 {
 	long status = 0;
 	curl_off_t length = -1;
 
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
-	if (rc == CURLE_WRITE_ERROR && s->err == ENOSPC) {
-		error("no space left on the device downloading %s; nothing kept", url);
-		return EXIT_ENV;
-	}
-	if (rc == CURLE_WRITE_ERROR) {
-		error("cannot write the download of %s: %s; nothing kept", url, strerror(s->err));
-		return EXIT_ENV;
-	}
-	if (rc == CURLE_HTTP_RETURNED_ERROR) {
-		error("cannot download %s: HTTP status %ld", url, status);
-		return EXIT_INPUT;
-	}
+	if (rc == CURLE_WRITE_ERROR && s->err == ENOSPC)
+		return error_set(e, EXIT_ENV, "no space left on the device downloading %s; "
+				 "nothing kept", url);
+	if (rc == CURLE_WRITE_ERROR)
+		return error_set(e, EXIT_ENV, "cannot write the download of %s: %s; nothing kept",
+				 url, strerror(s->err));
+	if (rc == CURLE_HTTP_RETURNED_ERROR)
+		return error_set(e, EXIT_INPUT, "cannot download %s: HTTP status %ld", url, status);
 	if (rc == CURLE_PARTIAL_FILE)
-		error("download of %s interrupted after %lld of %lld bytes; nothing kept",
-		      url, (long long)s->bytes, (long long)length);
-	else
-		error("cannot download %s: %s; nothing kept", url,
-		      *errbuf ? errbuf : curl_easy_strerror(rc));
-	return EXIT_ENV;
+		return error_set(e, EXIT_ENV, "download of %s interrupted after %lld of %lld bytes; "
+				 "nothing kept", url, (long long)s->bytes, (long long)length);
+	return error_set(e, EXIT_ENV, "cannot download %s: %s; nothing kept", url,
+			 *errbuf ? errbuf : curl_easy_strerror(rc));
 }
 
-int http_download(const char *url, const char *dest, const char *want,
-		  char have[SHA256_HEX_LEN + 1])
+int http_download(char have[SHA256_HEX_LEN + 1], const char *url, const char *dest,
+		  const char *want, struct error *e)
 {
 	char *part = xasprintf("%s.part", dest), errbuf[CURL_ERROR_SIZE] = "";
-	struct sink s = { .h = hasher_new() };
+	struct sink s = { 0 };
 	double t0 = now();
 	CURL *curl;
 	CURLcode rc;
 	int ret = 0;
 
 	s.fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (s.fd < 0)
-		die_errno(EXIT_ENV, "cannot create %s", part);
-	curl = easy_for(url, &s, errbuf);
+	if (s.fd < 0) {
+		error_set(e, EXIT_ENV, "cannot create %s: %m", part);
+		free(part);
+		return -1;
+	}
+	curl = easy_for(url, &s, errbuf, e);
+	if (!curl) {
+		close(s.fd);
+		unlink(part);
+		free(part);
+		return -1;
+	}
+	s.h = hasher_new();
 	note("downloading %s", url);
 	rc = curl_easy_perform(curl);
 	if (close(s.fd) < 0 && rc == CURLE_OK) {
@@ -118,15 +126,12 @@ int http_download(const char *url, const char *dest, const char *want,
 	}
 	hasher_hex(s.h, have);
 	if (rc != CURLE_OK)
-		ret = transfer_failure(curl, rc, &s, url, errbuf);
-	else if (want && strcasecmp(want, have)) {
-		error("SHA-256 mismatch for %s: expected %s, got %s; the download was deleted",
-		      url, want, have);
-		ret = EXIT_INPUT;
-	} else if (rename(part, dest) < 0) {
-		error("cannot rename %s: %s", part, strerror(errno));
-		ret = EXIT_ENV;
-	}
+		ret = transfer_failure(curl, rc, &s, url, errbuf, e);
+	else if (want && strcasecmp(want, have))
+		ret = error_set(e, EXIT_INPUT, "SHA-256 mismatch for %s: expected %s, got %s; "
+				"the download was deleted", url, want, have);
+	else if (rename(part, dest) < 0)
+		ret = error_set(e, EXIT_ENV, "cannot rename %s: %s", part, strerror(errno));
 	if (ret)
 		unlink(part);
 	else

@@ -24,9 +24,9 @@ static void kopts_set(struct kopts *l, const char *name, size_t len,
 	} else {
 		l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
 		o = &l->v[l->n++];
-		o->name = strndup(name, len);
-		if (!o->name)
-			die(EXIT_ENV, "out of memory");
+		o->name = xmalloc(len + 1);
+		memcpy(o->name, name, len);
+		o->name[len] = '\0';
 	}
 	o->value = xstrdup(value);
 	o->where = where;
@@ -42,7 +42,8 @@ static size_t symbol_len(const char *s)
 }
 
 /* One line: 1 if it was an assignment, 0 if blank or a comment, -1 if bad. */
-static int parse_line(struct kopts *l, char *line, const char *file, int lineno)
+static int parse_line(struct kopts *l, char *line, const char *file, int lineno,
+		      struct error *e)
 {
 	char *where = xasprintf("%s:%d", file, lineno);
 	size_t n;
@@ -61,10 +62,10 @@ static int parse_line(struct kopts *l, char *line, const char *file, int lineno)
 	line += strspn(line, " \t");
 	if (*line == '\0' || *line == '#')
 		return 0;
-	return error("%s:%d: not a config line: %s", file, lineno, line);
+	return error_set(e, EXIT_INPUT, "%s:%d: not a config line: %s", file, lineno, line);
 }
 
-int kopts_parse(struct kopts *l, const char *text, const char *file)
+int kopts_parse(struct kopts *l, const char *text, const char *file, struct error *e)
 {
 	char *copy = xstrdup(text), *p = copy, *nl;
 	int lineno = 0, ret = 0;
@@ -73,7 +74,8 @@ int kopts_parse(struct kopts *l, const char *text, const char *file)
 		nl = strchr(p, '\n');
 		if (nl)
 			*nl = '\0';
-		if (parse_line(l, p, file, ++lineno) < 0)
+		/* E tells the first bad line; the rest are still parsed. */
+		if (parse_line(l, p, file, ++lineno, ret ? NULL : e) < 0)
 			ret = -1;
 		if (!nl)
 			break;
@@ -82,14 +84,14 @@ int kopts_parse(struct kopts *l, const char *text, const char *file)
 	return ret;
 }
 
-int kopts_parse_file(struct kopts *l, const char *path)
+int kopts_parse_file(struct kopts *l, const char *path, struct error *e)
 {
 	char *text = read_file(path, NULL);
 	int ret;
 
 	if (!text)
-		return error("cannot read %s: %m", path);
-	ret = kopts_parse(l, text, path);
+		return error_set(e, EXIT_INPUT, "cannot read %s: %m", path);
+	ret = kopts_parse(l, text, path, e);
 	free(text);
 	return ret;
 }

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "error.h"
+
 /* One "CONFIG_NAME=value" or "# CONFIG_NAME is not set" line. */
 struct kopt {
 	char *name;     /* without the CONFIG_ prefix */
@@ -23,11 +25,12 @@ struct kopts {
 /*
  * Add the assignments in TEXT (a fragment or a .config named FILE) to L; a
  * later assignment of the same option replaces the earlier one, as in
- * merge_config.sh.  Returns -1 with a message naming FILE:LINE on a line
- * that is neither an assignment, a comment nor blank.
+ * merge_config.sh.  Returns -1 with E (EXIT_INPUT) naming FILE:LINE of the
+ * first line that is neither an assignment, a comment nor blank.
  */
-int kopts_parse(struct kopts *l, const char *text, const char *file);
-int kopts_parse_file(struct kopts *l, const char *path);
+int kopts_parse(struct kopts *l, const char *text, const char *file, struct error *e);
+/* kopts_parse() on PATH's text; -1 with E (EXIT_INPUT) if it cannot be read. */
+int kopts_parse_file(struct kopts *l, const char *path, struct error *e);
 void kopts_free(struct kopts *l);
 /* The value of NAME in L ("n" when L says "is not set"), or NULL. */
 const char *kopts_get(const struct kopts *l, const char *name);

@@ -46,11 +46,16 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same death for memory another library (libcrypto) could not get. */
+_Noreturn void out_of_memory(const char *what);
 
 /* Monotonic clock in seconds, for timeouts and timings. */
 double now(void);
 
-/* Where rootfs/, kernel-config/, gdb/ and scenarios/ live (see datadir.c). */
+/* Where rootfs/, kernel-config/, gdb/ and scenarios/ live (see datadir.c):
+ * found once by main() through datadir_init(), then read. */
+struct error;
+int datadir_init(struct error *e);
 const char *datadir(void);
 char *datapath(const char *rel);
 

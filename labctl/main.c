@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "commands.h"
+#include "error.h"
 #include "labctl.h"
 
 struct command {
@@ -66,10 +68,41 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
+/*
+ * What every command but version reads: the cache root and the data
+ * directory, resolved once here so that the library's cache_root() and
+ * datadir() cannot fail later.
+ */
+static void setup(void)
+{
+	struct error e;
+
+	if (cache_init(&e) < 0 || datadir_init(&e) < 0)
+		die_error(&e);
+}
+
+/* As git's run_builtin(): output lost to a full disk or a closed pipe is a
+ * failure, not a success with a truncated result. */
+static int finish_stdout(int status)
+{
+	if (status != EXIT_OK)
+		return status;
+	if (fflush(stdout) != 0)
+		die_errno(EXIT_ENV, "write failure on standard output");
+	if (ferror(stdout))
+		die(EXIT_ENV, "unknown write failure on standard output");
+	return status;
+}
+
 static int run_command(const struct command *cmd, int argc, char **argv)
 {
+	/* "CMD --help" needs no cache, as git's "git CMD -h" needs no repository. */
+	bool help = argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+
 	optind = 0;	/* each command runs getopt afresh on its own argv */
-	return cmd->fn(argc, argv);
+	if (cmd->fn != cmd_version && !help)
+		setup();
+	return finish_stdout(cmd->fn(argc, argv));
 }
 
 static int cmd_help(int argc, char **argv)
@@ -79,7 +112,7 @@ static int cmd_help(int argc, char **argv)
 
 	if (argc < 2) {
 		print_usage(stdout);
-		return EXIT_OK;
+		return finish_stdout(EXIT_OK);
 	}
 	cmd = find_command(argv[1]);
 	if (!cmd)
@@ -114,8 +147,8 @@ int main(int argc, char **argv)
 		case 'C': opts.cache_dir = optarg; break;
 		case 'v': opts.verbose++; break;
 		case 'q': opts.quiet = true; break;
-		case 'h': print_usage(stdout); return EXIT_OK;
-		case 'V': return cmd_version(0, NULL);
+		case 'h': print_usage(stdout); return finish_stdout(EXIT_OK);
+		case 'V': return finish_stdout(cmd_version(0, NULL));
 		default:
 			fputs(usage_text, stderr);
 			return EXIT_USAGE;

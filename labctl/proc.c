@@ -53,31 +53,31 @@ static void on_sigchld(int sig)
 	errno = saved;
 }
 
-static void setup_once(void)
+static int setup_once(struct error *e)
 {
 	static const int fatal[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
 	struct sigaction sa = { .sa_flags = SA_RESTART };
 
 	if (sigchld_pipe[0] >= 0)
-		return;
+		return 0;
 	if (pipe2(sigchld_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
-		die_errno(EXIT_ENV, "pipe");
+		return error_set(e, EXIT_ENV, "pipe: %m");
 	sa.sa_handler = on_sigchld;
 	sigaction(SIGCHLD, &sa, NULL);
 	sa.sa_handler = on_fatal_signal;
 	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
 		sigaction(fatal[i], &sa, NULL);
 	atexit(kill_live);
+	return 0;
 }
 
-static void track(struct child *c)
+/* A free slot in live[], or -1 with E. */
+static int free_slot(struct error *e)
 {
 	for (int i = 0; i < MAX_LIVE; i++)
-		if (!live[i]) {
-			live[i] = c;
-			return;
-		}
-	die(EXIT_INTERNAL, "more than %d child processes at once", MAX_LIVE);
+		if (!live[i])
+			return i;
+	return error_set(e, EXIT_INTERNAL, "more than %d child processes at once", MAX_LIVE);
 }
 
 static void untrack(struct child *c)
@@ -97,7 +97,9 @@ const char *which(const char *program)
 		return access(program, X_OK) == 0 ? program : NULL;
 	copy = xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
 	for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		snprintf(buf, sizeof(buf), "%s/%s", *dir ? dir : ".", program);
+		/* A cut path would name another file: skip that directory. */
+		if (snprintf(buf, sizeof(buf), "%s/%s", *dir ? dir : ".", program) >= (int)sizeof(buf))
+			continue;
 		if (access(buf, X_OK) == 0) {
 			free(copy);
 			return buf;
@@ -137,35 +139,48 @@ fail:
 	_exit(127);
 }
 
-void child_start(struct child *c)
+static void close_pair(int fds[2])
 {
-	int errpipe[2], out[2] = { -1, -1 }, err = 0;
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+int child_start(struct child *c, struct error *e)
+{
+	int errpipe[2] = { -1, -1 }, out[2] = { -1, -1 }, err = 0, slot;
 	pid_t parent = getpid();
 
-	setup_once();
 	c->pid = 0;
 	c->status = 0;
 	c->timed_out = false;
 	c->out_fd = -1;
+	c->log_fd = -1;
 	c->partial = NULL;
 	c->partial_len = 0;
+	if (setup_once(e) < 0 || (slot = free_slot(e)) < 0)
+		return -1;
 	c->log_fd = open(c->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (c->log_fd < 0)
-		die_errno(EXIT_ENV, "cannot open log %s", c->log);
-	if (pipe2(errpipe, O_CLOEXEC) < 0)
-		die_errno(EXIT_ENV, "pipe");
-	if ((c->echo || c->on_line) && pipe2(out, O_CLOEXEC) < 0)
-		die_errno(EXIT_ENV, "pipe");
+		return error_set(e, EXIT_ENV, "cannot open log %s: %m", c->log);
+	if (pipe2(errpipe, O_CLOEXEC) < 0 ||
+	    ((c->echo || c->on_line) && pipe2(out, O_CLOEXEC) < 0)) {
+		error_set(e, EXIT_ENV, "pipe: %m");
+		goto fail;
+	}
 
 	c->started = now();
 	c->pid = fork();
-	if (c->pid < 0)
-		die_errno(EXIT_ENV, "cannot start %s", c->name);
+	if (c->pid < 0) {
+		c->pid = 0;
+		error_set(e, EXIT_ENV, "cannot start %s: %m", c->name);
+		goto fail;
+	}
 	if (c->pid == 0)
 		exec_child(c, out[1] >= 0 ? out[1] : c->log_fd, errpipe[1], parent);
 
 	setpgid(c->pid, c->pid);	/* also here: no race with an early kill */
-	track(c);
+	live[slot] = c;
 	close(errpipe[1]);
 	if (out[1] >= 0) {
 		close(out[1]);
@@ -175,11 +190,18 @@ void child_start(struct child *c)
 	if (read(errpipe[0], &err, sizeof(err)) == sizeof(err)) {
 		close(errpipe[0]);
 		child_wait(c);
-		errno = err;
-		die_errno(err == ENOENT ? EXIT_ENV : EXIT_FAIL, "cannot run %s (%s)",
-			  c->argv[0], c->name);
+		return error_set(e, err == ENOENT ? EXIT_ENV : EXIT_FAIL, "cannot run %s (%s): %s",
+				 c->argv[0], c->name, strerror(err));
 	}
 	close(errpipe[0]);
+	return 0;
+
+fail:
+	close_pair(errpipe);
+	close_pair(out);
+	close(c->log_fd);
+	c->log_fd = -1;
+	return -1;
 }
 
 static void emit_line(struct child *c, const char *line)
@@ -289,8 +311,9 @@ int child_wait(struct child *c)
 		for (int i = 0; i < MAX_LIVE; i++)
 			if (live[i] && live[i]->out_fd >= 0)
 				fds[nfds++] = (struct pollfd){ .fd = live[i]->out_fd, .events = POLLIN };
+		/* With these fds poll() can fail only for EINTR or ENOMEM. */
 		if (poll(fds, nfds, ms) < 0 && errno != EINTR)
-			die_errno(EXIT_INTERNAL, "poll");
+			out_of_memory("poll");
 		while (read(sigchld_pipe[0], drain, sizeof(drain)) > 0)
 			;
 		pump_all();
@@ -300,12 +323,6 @@ int child_wait(struct child *c)
 	return child_result(c);
 }
 
-int child_run(struct child *c)
-{
-	child_start(c);
-	return child_wait(c);
-}
-
 int child_result(const struct child *c)
 {
 	return !c->timed_out && WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0 ? 0 : -1;
@@ -313,7 +330,7 @@ int child_result(const struct child *c)
 
 const char *child_outcome(const struct child *c)
 {
-	static char buf[64];
+	static char buf[64];	/* the longest, "killed by signal NN", fits */
 
 	if (c->timed_out)
 		snprintf(buf, sizeof(buf), "timed out after %.0f s", c->timeout);
@@ -347,9 +364,10 @@ static void print_tail(const char *file, int lines)
 	fclose(f);
 }
 
-void child_report_failure(const struct child *c, int tail_lines)
+int child_failure(const struct child *c, int tail_lines, struct error *e)
 {
-	error("%s failed (%s)", c->name, child_outcome(c));
 	print_tail(c->log, tail_lines);
 	fprintf(stderr, "labctl: full log: %s\n", c->log);
+	return error_set(e, c->timed_out ? EXIT_TIMEOUT : EXIT_FAIL, "%s failed (%s)",
+			 c->name, child_outcome(c));
 }

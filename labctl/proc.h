@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "error.h"
+
 struct child;
 /* Called for each line of a child's output (without the newline). */
 typedef void (*child_line_fn)(struct child *c, const char *line, void *data);
@@ -41,11 +43,13 @@ struct child {
 	size_t partial_len;
 };
 
-/* Start the child; dies if the program cannot be found or run. */
-void child_start(struct child *c);
+/* Start the child; -1 with E when the program cannot be found or run
+ * (EXIT_ENV when it is not there) or the log cannot be opened. */
+int child_start(struct child *c, struct error *e);
 /* Wait for the child (killing it at its timeout); returns child_result(). */
 int child_wait(struct child *c);
-/* child_start() + child_wait(). */
+/* child_start() + child_wait(), dying when the child cannot start: for
+ * grade-*.c only (compat-grade.c). */
 int child_run(struct child *c);
 /* Kill the child's process group and reap it. */
 void child_kill(struct child *c);
@@ -55,10 +59,12 @@ int child_result(const struct child *c);
 /* "exited with status 2", "killed by signal 9", "timed out after 30 s". */
 const char *child_outcome(const struct child *c);
 /*
- * For a failed child: "labctl: error: make failed (exited with status 2)",
- * then the last lines of its log, then where the full log is.
+ * For a failed child: print the last lines of its log and where the full
+ * log is, and return -1 with E saying "make failed (exited with status 2)"
+ * (EXIT_TIMEOUT when it timed out, else EXIT_FAIL), for the command to
+ * print after them.
  */
-void child_report_failure(const struct child *c, int tail_lines);
+int child_failure(const struct child *c, int tail_lines, struct error *e);
 
 /* Is PROGRAM on $PATH?  Returns its full path (static storage) or NULL. */
 const char *which(const char *program);

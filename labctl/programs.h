@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "cache.h"
+#include "error.h"
 
 /* The one set of flags every lab program is built with (plus -m32). */
 #define PROGRAM_CFLAGS "-static -O1 -g -fno-omit-frame-pointer -Wall"
@@ -28,15 +29,16 @@ struct programs {
 };
 
 /* Find the programs in DIR (NULL: datadir's rootfs/programs), sorted by
- * name, with their keys and cache paths.  Dies on an unreadable dir. */
-void programs_list(struct programs *p, const char *dir);
-/* Build those not in the cache yet.  Dies (EXIT_FAIL) when one does not
- * compile, showing the compiler's errors. */
-void programs_build(struct programs *p);
+ * name, with their keys and cache paths.  -1 with E (EXIT_ENV) on an
+ * unreadable dir or file, or no working gcc. */
+int programs_list(struct programs *p, const char *dir, struct error *e);
+/* Build those not in the cache yet.  -1 with E (EXIT_FAIL) when one does
+ * not compile, after showing the compiler's errors. */
+int programs_build(struct programs *p, struct error *e);
 const struct program *programs_find(const struct programs *p, const char *name);
 void programs_free(struct programs *p);
 /* The compiler's identity (`gcc --version`: "gcc (Debian 12.2.0-14) 12.2.0"),
- * into a cache key.  Dies when gcc is missing or fails. */
-void hash_compiler(struct hasher *h);
+ * into a cache key.  -1 with E (EXIT_ENV) when gcc is missing or fails. */
+int hash_compiler(struct hasher *h, struct error *e);
 
 #endif

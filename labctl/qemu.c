@@ -92,7 +92,7 @@ static char **echo_argv(char **argv, const char *run_dir)
 	return argv;
 }
 
-void qemu_start(const struct qemu_opts *o, struct child *c)
+int qemu_start(const struct qemu_opts *o, struct child *c, struct error *e)
 {
 	char **argv = qemu_argv(o);
 
@@ -105,7 +105,14 @@ void qemu_start(const struct qemu_opts *o, struct child *c)
 			 : xasprintf("%s/qemu.log", o->run_dir);
 	c->echo = o->echo;
 	c->timeout = o->timeout;
-	child_start(c);
+	if (child_start(c, e) < 0) {
+		argv_free(argv);
+		free((char *)c->log);
+		c->argv = NULL;
+		c->log = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 /* Is something listening on 127.0.0.1:PORT?  Read from /proc/net/tcp, not

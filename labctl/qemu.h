@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "error.h"
 #include "kernel.h"
 #include "proc.h"
 
@@ -29,8 +30,9 @@ struct qemu_opts {
 
 /* Start QEMU as child C (name "qemu"); the serial console goes to
  * RUN_DIR/serial.log, QEMU's own messages to RUN_DIR/qemu.log.  After
- * child_wait(), free c->argv with argv_free() and c->log with free(). */
-void qemu_start(const struct qemu_opts *o, struct child *c);
+ * child_wait(), free c->argv with argv_free() and c->log with free().
+ * -1 with E when QEMU cannot be started (nothing to free then). */
+int qemu_start(const struct qemu_opts *o, struct child *c, struct error *e);
 /* The argv qemu_start() runs (NULL-terminated, caller frees the array and
  * its strings with argv_free()). */
 char **qemu_argv(const struct qemu_opts *o);

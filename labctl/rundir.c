@@ -9,16 +9,22 @@
 #include "labctl.h"
 #include "rundir.h"
 
-char *run_dir_new(const char *what)
+char *run_dir_create(const char *what, struct error *e)
 {
 	const char *env = getenv("LABCTL_RUN_ROOT");
-	char *root = env && *env ? xstrdup(env) : cache_subdir("runs");
+	char *root = env && *env ? xstrdup(env) : cache_subdir("runs", e);
 	char stamp[32], *dir, *link, *tmp;
 	time_t t = time(NULL);
 
+	if (!root)
+		return NULL;
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&t));
 	dir = xasprintf("%s/%s-%s-%d", root, what, stamp, (int)getpid());
-	mkdir_p(dir);
+	if (make_dirs(dir, e) < 0) {
+		free(dir);
+		free(root);
+		return NULL;
+	}
 	/* "WHAT-latest" is replaced atomically: symlink beside it, rename over it. */
 	link = xasprintf("%s/%s-latest", root, what);
 	tmp = xasprintf("%s.%d", link, (int)getpid());

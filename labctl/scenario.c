@@ -17,7 +17,8 @@ struct parse {
 	FILE *f;
 	int line;       /* of the line inih is handling */
 	int section_line; /* of the last [section] header read */
-	int failed;     /* a handler error was printed */
+	int failed;     /* a handler error is in e */
+	struct error *e;
 	int handled_line; /* of the [section] whose keys on_entry handles */
 	int header;     /* the line of [scenario], 0 until seen */
 };
@@ -45,9 +46,9 @@ static int fail(struct parse *p, int line, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
-		die(EXIT_ENV, "out of memory");
+		out_of_memory("a scenario error");
 	va_end(ap);
-	error("%s:%d: %s", p->s->path, line, msg);
+	error_set(p->e, EXIT_INPUT, "%s:%d: %s", p->s->path, line, msg);
 	free(msg);
 	p->failed = 1;
 	return 0;	/* inih: stop at the first error */
@@ -280,16 +281,17 @@ char *scenario_cmdline(const char *name, const char *args)
 		    : xasprintf("labctl.scenario=%s", name);
 }
 
-int scenario_load(struct scenario *s, const char *path, const struct programs *programs)
+int scenario_load(struct scenario *s, const char *path, const struct programs *programs,
+		  struct error *e)
 {
-	struct parse p = { .s = s };
+	struct parse p = { .s = s, .e = e };
 	int ret;
 
 	memset(s, 0, sizeof(*s));
 	s->path = xstrdup(path);
 	p.f = fopen(path, "r");
 	if (!p.f) {
-		error("cannot read %s: %s", path, strerror(errno));
+		error_set(e, EXIT_INPUT, "cannot read %s: %s", path, strerror(errno));
 		scenario_free(s);
 		return -1;
 	}
@@ -301,7 +303,7 @@ int scenario_load(struct scenario *s, const char *path, const struct programs *p
 		check_steps(&p, programs);
 	if (p.failed || ret < 0) {
 		if (ret < 0 && !p.failed)
-			error("cannot parse %s", path);
+			error_set(e, EXIT_INPUT, "cannot parse %s", path);
 		scenario_free(s);
 		return -1;
 	}
@@ -315,14 +317,17 @@ static int is_ini(const struct dirent *d)
 	return n > 4 && d->d_name[0] != '.' && !strcmp(d->d_name + n - 4, ".ini");
 }
 
-char **scenario_names(void)
+char **scenario_names(struct error *e)
 {
 	char *dir = datapath("scenarios"), **names;
 	struct dirent **list;
 	int n = scandir(dir, &list, is_ini, alphasort);
 
-	if (n < 0)
-		die_errno(EXIT_ENV, "cannot read %s", dir);
+	if (n < 0) {
+		error_set(e, EXIT_ENV, "cannot read %s: %m", dir);
+		free(dir);
+		return NULL;
+	}
 	names = xcalloc(n + 1, sizeof(*names));
 	for (int i = 0; i < n; i++) {
 		names[i] = xstrdup(list[i]->d_name);
@@ -343,28 +348,34 @@ bool scenario_exists(const char *name)
 	return yes;
 }
 
-int scenario_find(struct scenario *s, const char *name, const struct programs *programs)
+int scenario_find(struct scenario *s, const char *name, const struct programs *programs,
+		  struct error *e)
 {
-	char *path, **names;
+	char *path, **names, *known;
 	int ret;
 
 	if (plain_name(name)) {
 		path = xasprintf("%s/scenarios/%s.ini", datadir(), name);
 		if (!access(path, F_OK)) {
-			ret = scenario_load(s, path, programs);
+			ret = scenario_load(s, path, programs, e);
 			free(path);
 			return ret;
 		}
 		free(path);
 	}
-	names = scenario_names();
-	fprintf(stderr, "labctl: error: no scenario '%s'; there are:", name);
+	if (!(names = scenario_names(e)))
+		return -1;
+	known = xstrdup("");
 	for (char **n = names; *n; n++) {
-		fprintf(stderr, " %s", *n);
+		char *more = xasprintf("%s %s", known, *n);
+
+		free(known);
+		known = more;
 		free(*n);
 	}
-	fputc('\n', stderr);
 	free(names);
+	error_set(e, EXIT_INPUT, "no scenario '%s'; there are:%s", name, known);
+	free(known);
 	return -1;
 }
 

@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
 #include "programs.h"
 
 struct scenario_step {
@@ -52,10 +53,12 @@ struct scenario {
 };
 
 /* Parse and check PATH.  With PROGRAMS, every program must be one of them.
- * Prints "labctl: error: FILE:LINE: ..." and returns -1 on bad input. */
-int scenario_load(struct scenario *s, const char *path, const struct programs *programs);
-/* datadir's scenarios/NAME.ini; -1 with an error naming the known ones. */
-int scenario_find(struct scenario *s, const char *name, const struct programs *programs);
+ * -1 with E (EXIT_INPUT, "FILE:LINE: ...") on bad input. */
+int scenario_load(struct scenario *s, const char *path, const struct programs *programs,
+		  struct error *e);
+/* datadir's scenarios/NAME.ini; -1 with E (EXIT_INPUT) naming the known ones. */
+int scenario_find(struct scenario *s, const char *name, const struct programs *programs,
+		  struct error *e);
 void scenario_free(struct scenario *s);
 /* Is there a datadir's scenarios/NAME.ini? */
 bool scenario_exists(const char *name);
@@ -68,6 +71,6 @@ char *scenario_script(const struct scenario *s);
 char *scenario_cmdline(const char *name, const char *args);
 /* Every scenarios/NAME.ini in datadir, sorted (NULL-terminated, caller
  * frees each and the array). */
-char **scenario_names(void);
+char **scenario_names(struct error *e);
 
 #endif

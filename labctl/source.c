@@ -34,7 +34,7 @@ static long makefile_number(const char *text, const char *var)
 	return -1;
 }
 
-int source_check_tree(const char *dir, char **version)
+int source_check_tree(char **version, const char *dir, struct error *e)
 {
 	char *mk = xasprintf("%s/Makefile", dir), *text;
 	char *tbl = xasprintf("%s/arch/x86/entry/syscalls/syscall_64.tbl", dir);
@@ -43,14 +43,16 @@ int source_check_tree(const char *dir, char **version)
 
 	text = read_file(mk, NULL);
 	if (!text || !is_file(tbl)) {
-		error("%s is not a Linux source tree (no Makefile or arch/x86/entry/syscalls/syscall_64.tbl)", dir);
+		error_set(e, EXIT_INPUT, "%s is not a Linux source tree (no Makefile or "
+			  "arch/x86/entry/syscalls/syscall_64.tbl)", dir);
 		goto out;
 	}
 	v = makefile_number(text, "VERSION");
 	p = makefile_number(text, "PATCHLEVEL");
 	s = makefile_number(text, "SUBLEVEL");
 	if (v != 5) {
-		error("%s is Linux %ld.%ld, not 5.x (the lab's entry code is 5.x's)", dir, v, p);
+		error_set(e, EXIT_INPUT, "%s is Linux %ld.%ld, not 5.x (the lab's entry code is 5.x's)",
+			  dir, v, p);
 		goto out;
 	}
 	*version = xasprintf("%ld.%ld.%ld", v, p, s);
@@ -84,52 +86,67 @@ static int hash_stat(const char *path, const struct stat *st, int type, struct F
  * name, size, mode, mtime and ctime (like git's index: an edit changes it,
  * no file is read).  About 0.2 s for a kernel tree with a warm page cache.
  */
-static void tree_key(const char *dir, const char *version, char key[SHA256_HEX_LEN + 1])
+static int tree_key(char key[SHA256_HEX_LEN + 1], const char *dir, const char *version,
+		    struct error *e)
 {
+	int ret = 0;
+
 	walk_hasher = hasher_new();
 	hasher_add_str(walk_hasher, "tree");
 	hasher_add_str(walk_hasher, version);
 	if (nftw(dir, hash_stat, 64, FTW_PHYS | FTW_ACTIONRETVAL) < 0)
-		die_errno(EXIT_INPUT, "cannot read the tree %s", dir);
+		ret = error_set(e, EXIT_INPUT, "cannot read the tree %s: %m", dir);
 	hasher_hex(walk_hasher, key);
 	walk_hasher = NULL;
+	return ret;
 }
 
 /* An extracted tree given by path: used in place. */
-static void source_from_tree(const char *path, struct kernel_source *out)
+static int source_from_tree(struct kernel_source *out, const char *path, struct error *e)
 {
 	char buf[PATH_MAX];
 	char key[SHA256_HEX_LEN + 1];
 
 	if (!realpath(path, buf))
-		die_errno(EXIT_INPUT, "kernel source %s", path);
-	if (source_check_tree(buf, &out->version) < 0)
-		exit(EXIT_INPUT);
-	tree_key(buf, out->version, key);
+		return error_set(e, EXIT_INPUT, "kernel source %s: %m", path);
+	if (source_check_tree(&out->version, buf, e) < 0 ||
+	    tree_key(key, buf, out->version, e) < 0)
+		return -1;
 	out->dir = xstrdup(buf);
 	out->key = xstrdup(key);
 	out->origin = xasprintf("tree:%s", buf);
+	return 0;
 }
 
 /* CACHE/sources/KEY: the entry (its tree/ and origin) once published. */
-static char *entry_path(const char *key)
+static char *entry_path(const char *key, struct error *e)
 {
-	char *dir = cache_subdir("sources"), *p = xasprintf("%s/%s", dir, key);
+	char *dir = cache_subdir("sources", e), *p;
 
+	if (!dir)
+		return NULL;
+	p = xasprintf("%s/%s", dir, key);
 	free(dir);
 	return p;
 }
 
-/* Fill OUT from the published entry KEY; false if there is none. */
-static bool from_cache(const char *key, struct kernel_source *out)
+/* Fill OUT from the published entry KEY: 1, or 0 if there is none, or -1. */
+static int from_cache(struct kernel_source *out, const char *key, struct error *e)
 {
-	char *entry = entry_path(key), *tree = xasprintf("%s/tree", entry);
-	char *origin_file = xasprintf("%s/origin", entry), *origin;
-	bool ok = is_dir(tree);
+	char *entry = entry_path(key, e), *tree, *origin_file, *origin;
+	struct error ignored;
+	int ret;
 
-	if (ok && source_check_tree(tree, &out->version) < 0)
-		die(EXIT_INTERNAL, "the cached tree %s is damaged; remove %s", tree, entry);
-	if (ok) {
+	if (!entry)
+		return -1;
+	tree = xasprintf("%s/tree", entry);
+	origin_file = xasprintf("%s/origin", entry);
+	ret = is_dir(tree);
+	/* The check's own message is about a tree the user gave, not the cache. */
+	if (ret && source_check_tree(&out->version, tree, &ignored) < 0)
+		ret = error_set(e, EXIT_INTERNAL, "the cached tree %s is damaged; remove %s",
+				tree, entry);
+	if (ret > 0) {
 		origin = read_file(origin_file, NULL);
 		out->dir = tree;
 		out->key = xstrdup(key);
@@ -139,87 +156,99 @@ static bool from_cache(const char *key, struct kernel_source *out)
 	free(tree);
 	free(entry);
 	free(origin_file);
-	return ok;
+	return ret;
 }
 
 /*
  * Publish CACHE/sources/KEY from STAGING (holding tree/): check the tree,
- * record ORIGIN, rename.  On failure remove STAGING and exit.
+ * record ORIGIN, rename.  On failure remove STAGING.  Frees STAGING.
  */
-static void publish_entry(char *staging, const char *key, const char *origin,
-			  struct kernel_source *out)
+static int publish_entry(struct kernel_source *out, char *staging, const char *key,
+			 const char *origin, struct error *e)
 {
-	char *entry = entry_path(key), *tree = xasprintf("%s/tree", staging);
-	char *origin_file = xasprintf("%s/origin", staging), *version;
+	char *entry = entry_path(key, e), *tree = xasprintf("%s/tree", staging);
+	char *origin_file = xasprintf("%s/origin", staging), *version = NULL;
+	int ret = -1;
 
-	if (source_check_tree(tree, &version) < 0) {
-		remove_tree(staging);
-		exit(EXIT_INPUT);
-	}
-	free(version);
+	if (!entry || source_check_tree(&version, tree, e) < 0)
+		goto fail;
 	if (write_file_atomic(origin_file, origin, strlen(origin)) < 0 ||
 	    publish_dir(staging, entry) < 0) {
-		remove_tree(staging);
-		die_errno(EXIT_ENV, "cannot publish %s", entry);
+		error_set(e, EXIT_ENV, "cannot publish %s: %m", entry);
+		goto fail;
 	}
-	if (!from_cache(key, out))
-		die(EXIT_INTERNAL, "%s vanished after publishing", entry);
+	ret = from_cache(out, key, e);
+	if (ret == 0)
+		ret = error_set(e, EXIT_INTERNAL, "%s vanished after publishing", entry);
+	ret = ret < 0 ? -1 : 0;
+	goto out;
+fail:
+	remove_tree(staging);
+out:
+	free(version);
 	free(entry);
 	free(tree);
 	free(origin_file);
 	free(staging);
+	return ret;
 }
 
 /*
  * Extract the tarball ARCHIVE (top directory stripped) as the entry KEY.
- * Returns 0, or an exit code with nothing left in the cache.
+ * Returns 0, or -1 with E and nothing left in the cache.
  */
-static int extract_entry(const char *archive, const char *key, const char *origin,
-			  struct kernel_source *out)
+static int extract_entry(struct kernel_source *out, const char *archive, const char *key,
+			 const char *origin, struct error *e)
 {
-	char *entry = entry_path(key), *staging = staging_dir(entry);
-	char *tree = xasprintf("%s/tree", staging);
+	char *entry = entry_path(key, e), *staging = entry ? staging_dir(entry, e) : NULL;
+	char *tree;
 	double t0 = now();
 	int rc;
 
-	mkdir_p(tree);
-	note("extracting %s", archive);
-	rc = archive_extract(archive, tree, 1);
-	free(tree);
 	free(entry);
+	if (!staging)
+		return -1;
+	tree = xasprintf("%s/tree", staging);
+	note("extracting %s", archive);
+	rc = make_dirs(tree, e);
+	if (!rc)
+		rc = archive_extract(archive, tree, 1, e);
+	free(tree);
 	if (rc) {
 		remove_tree(staging);
 		free(staging);
-		return rc;
+		return -1;
 	}
 	note("extracted in %.1f s", now() - t0);
-	publish_entry(staging, key, origin, out);
+	return publish_entry(out, staging, key, origin, e);
+}
+
+static int check_hex(const char *hex, struct error *e)
+{
+	if (strlen(hex) != SHA256_HEX_LEN || strspn(hex, "0123456789abcdefABCDEF") != SHA256_HEX_LEN)
+		return error_set(e, EXIT_USAGE, "--sha256 '%s' is not 64 hexadecimal digits", hex);
 	return 0;
 }
 
-static void check_hex(const char *hex)
-{
-	if (strlen(hex) != SHA256_HEX_LEN || strspn(hex, "0123456789abcdefABCDEF") != SHA256_HEX_LEN)
-		die(EXIT_USAGE, "--sha256 '%s' is not 64 hexadecimal digits", hex);
-}
-
 /* A local linux-*.tar.{xz,gz}: keyed by its SHA-256. */
-static void source_from_archive(const struct source_opts *o, struct kernel_source *out)
+static int source_from_archive(struct kernel_source *out, const struct source_opts *o,
+			       struct error *e)
 {
 	char key[SHA256_HEX_LEN + 1], path[PATH_MAX], *origin;
 	int rc;
 
 	if (!realpath(o->spec, path) || sha256_file(path, key) < 0)
-		die_errno(EXIT_INPUT, "cannot read %s", o->spec);
+		return error_set(e, EXIT_INPUT, "cannot read %s: %m", o->spec);
 	if (o->sha256 && strcasecmp(o->sha256, key))
-		die(EXIT_INPUT, "SHA-256 mismatch for %s: expected %s, got %s", path, o->sha256, key);
-	if (from_cache(key, out))
-		return;
-	origin = xasprintf("archive:%s sha256:%s", path, key);
-	rc = extract_entry(path, key, origin, out);
-	free(origin);
+		return error_set(e, EXIT_INPUT, "SHA-256 mismatch for %s: expected %s, got %s",
+				 path, o->sha256, key);
+	rc = from_cache(out, key, e);
 	if (rc)
-		exit(rc);
+		return rc < 0 ? -1 : 0;
+	origin = xasprintf("archive:%s sha256:%s", path, key);
+	rc = extract_entry(out, path, key, origin, e);
+	free(origin);
+	return rc;
 }
 
 /* The SHA-256 pinned for URL in kernel-config/sources.sha256 ("HEX  URL" lines). */
@@ -249,121 +278,142 @@ static char *download_name(const char *url)
 }
 
 /* https:// or http://: downloaded, checked against a known SHA-256, extracted. */
-static void source_from_url(const struct source_opts *o, struct kernel_source *out)
+static int source_from_url(struct kernel_source *out, const struct source_opts *o,
+			   struct error *e)
 {
 	char *want = o->sha256 ? xstrdup(o->sha256) : pinned_hash(o->spec);
-	char have[SHA256_HEX_LEN + 1], *dir, *name, *dest, *origin;
+	char have[SHA256_HEX_LEN + 1], *dir = NULL, *name = NULL, *dest = NULL, *origin;
 	int rc;
 
 	if (!want && !o->allow_unverified)
-		die(EXIT_INPUT, "no SHA-256 for %s: give --sha256, pin it in kernel-config/sources.sha256, "
-		    "or pass --allow-unverified", o->spec);
+		return error_set(e, EXIT_INPUT, "no SHA-256 for %s: give --sha256, pin it in "
+				 "kernel-config/sources.sha256, or pass --allow-unverified", o->spec);
 	if (want) {
-		check_hex(want);
+		rc = check_hex(want, e);
 		for (char *c = want; *c; c++)
 			*c = (char)tolower((unsigned char)*c);
-		if (from_cache(want, out)) {
-			free(want);
-			return;
-		}
+		if (!rc)
+			rc = from_cache(out, want, e);
+		if (rc)
+			goto out;
 	}
-	dir = cache_subdir("downloads");
+	dir = cache_subdir("downloads", e);
+	if (!dir) {
+		rc = -1;
+		goto out;
+	}
 	name = download_name(o->spec);
 	dest = xasprintf("%s/%s", dir, name);
-	rc = http_download(o->spec, dest, want, have);
+	rc = http_download(have, o->spec, dest, want, e);
 	if (!rc) {
 		if (!want)
 			warn("%s was not verified (--allow-unverified); its SHA-256 is %s", o->spec, have);
 		origin = xasprintf("url:%s sha256:%s", o->spec, have);
-		if (!from_cache(have, out))
-			rc = extract_entry(dest, have, origin, out);
+		rc = from_cache(out, have, e);
+		if (!rc)
+			rc = extract_entry(out, dest, have, origin, e);
 		unlink(dest);
 		free(origin);
 	}
+out:
 	free(dest);
 	free(name);
 	free(dir);
 	free(want);
-	if (rc)
-		exit(rc);
+	return rc < 0 ? -1 : 0;
 }
 
 /* git+URL#REV: the commit's tree, keyed by the commit id. */
-static void source_from_git(const struct source_opts *o, struct kernel_source *out)
+static int source_from_git(struct kernel_source *out, const struct source_opts *o,
+			   struct error *e)
 {
 	char *url = xstrdup(o->spec + strlen("git+")), *rev = strrchr(url, '#');
-	char oid[GIT_OID_HEX_LEN + 1], *staging, *tree, *origin;
+	char oid[GIT_OID_HEX_LEN + 1], *staging = NULL, *tree = NULL, *origin = NULL;
 	int rc;
 
-	if (!rev || !rev[1] || rev == url)
-		die(EXIT_USAGE, "kernel source '%s': write git+URL#TAG (a tag, branch or commit)", o->spec);
-	*rev++ = '\0';
-	rc = gitsrc_resolve(url, rev, oid);
-	if (rc > 1)
-		exit(rc);
-	if (rc == 0 && from_cache(oid, out)) {
-		free(url);
-		return;
+	if (!rev || !rev[1] || rev == url) {
+		rc = error_set(e, EXIT_USAGE, "kernel source '%s': write git+URL#TAG "
+			       "(a tag, branch or commit)", o->spec);
+		goto out;
 	}
-	tree = entry_path("git-clone");
-	staging = staging_dir(tree);
+	*rev++ = '\0';
+	rc = gitsrc_resolve(oid, url, rev, e);
+	if (rc == 0)
+		rc = from_cache(out, oid, e);	/* 1: cached, done */
+	else if (rc == 1)
+		rc = 0;				/* an abbreviated id: the clone tells */
+	if (rc)
+		goto out;
+	tree = entry_path("git-clone", e);
+	staging = tree ? staging_dir(tree, e) : NULL;
 	free(tree);
+	tree = NULL;
+	if (!staging) {
+		rc = -1;
+		goto out;
+	}
 	tree = xasprintf("%s/tree", staging);
-	rc = gitsrc_export(url, rev, tree, oid);
-	if (rc) {
+	rc = gitsrc_export(oid, url, rev, tree, e);
+	if (rc < 0) {
 		remove_tree(staging);
-		exit(rc);
+		goto out;
 	}
 	origin = xasprintf("git:%s#%s %s", url, rev, oid);
-	if (from_cache(oid, out))
+	rc = from_cache(out, oid, e);
+	if (rc)
 		remove_tree(staging);
 	else
-		publish_entry(xstrdup(staging), oid, origin, out);
+		rc = publish_entry(out, xstrdup(staging), oid, origin, e);
+out:
 	free(staging);
 	free(tree);
 	free(origin);
 	free(url);
+	return rc < 0 ? -1 : 0;
 }
 
 /* Debian's linux-source-5.10, through a private apt; the pointer file names its entry. */
-static void source_debian(struct kernel_source *out)
+static int source_debian(struct kernel_source *out, struct error *e)
 {
-	char *pointer = entry_path("debian-" DEBIAN_SUITE "-" DEBIAN_PACKAGE);
-	char *key_text = read_file(pointer, NULL), key[SHA256_HEX_LEN + 1];
-	char *dir, *deb, *version, *inner, *origin;
-	int rc;
+	char *pointer = entry_path("debian-" DEBIAN_SUITE "-" DEBIAN_PACKAGE, e);
+	char *key_text = pointer ? read_file(pointer, NULL) : NULL, key[SHA256_HEX_LEN + 1];
+	char *dir = NULL, *deb = NULL, *version = NULL, *inner = NULL, *origin = NULL;
+	int rc = pointer ? 0 : -1;
 
-	if (key_text && strlen(key_text) >= SHA256_HEX_LEN) {
+	if (!rc && key_text && strlen(key_text) >= SHA256_HEX_LEN) {
 		key_text[SHA256_HEX_LEN] = '\0';
-		if (from_cache(key_text, out))
-			goto out;
+		rc = from_cache(out, key_text, e);
 	}
-	dir = cache_subdir("downloads");
-	rc = apt_download(DEBIAN_SUITE, DEBIAN_PACKAGE, dir, &deb);
 	if (rc)
-		exit(rc);
+		goto out;
+	dir = cache_subdir("downloads", e);
+	if (!dir || apt_download(&deb, DEBIAN_SUITE, DEBIAN_PACKAGE, dir, e) < 0) {
+		rc = -1;
+		goto out;
+	}
 	version = apt_deb_version(deb);
 	inner = xasprintf("%s/%s_%s.tar.xz", dir, DEBIAN_PACKAGE, version);
 	origin = xasprintf("debian:%s %s", DEBIAN_PACKAGE, version);
-	rc = deb_extract_file(deb, DEBIAN_MEMBER, inner);
+	rc = deb_extract_file(deb, DEBIAN_MEMBER, inner, e);
 	unlink(deb);
 	if (!rc && sha256_file(inner, key) < 0)
-		die_errno(EXIT_ENV, "cannot read %s", inner);
-	if (!rc && !from_cache(key, out))
-		rc = extract_entry(inner, key, origin, out);
+		rc = error_set(e, EXIT_ENV, "cannot read %s: %m", inner);
+	if (!rc)
+		rc = from_cache(out, key, e);
+	if (!rc)
+		rc = extract_entry(out, inner, key, origin, e);
 	unlink(inner);
-	if (rc)
-		exit(rc);
-	if (write_file_atomic(pointer, key, strlen(key)) < 0)
-		die_errno(EXIT_ENV, "cannot write %s", pointer);
+	if (rc >= 0 && write_file_atomic(pointer, key, strlen(key)) < 0)
+		rc = error_set(e, EXIT_ENV, "cannot write %s: %m", pointer);
+out:
 	free(dir);
 	free(deb);
 	free(version);
 	free(inner);
 	free(origin);
-out:
 	free(key_text);
 	free(pointer);
+	return rc < 0 ? -1 : 0;
 }
 
 static int is_staging(const struct dirent *d)
@@ -375,11 +425,15 @@ static int is_staging(const struct dirent *d)
  * Under the sources lock no other labctl is filling CACHE/sources, so a
  * staging directory there is what an interrupted fetch left: remove it.
  */
-static void sweep_staging(void)
+static int sweep_staging(struct error *e)
 {
-	char *dir = cache_subdir("sources");
+	char *dir = cache_subdir("sources", e);
 	struct dirent **names = NULL;
-	int n = scandir(dir, &names, is_staging, alphasort);
+	int n;
+
+	if (!dir)
+		return -1;
+	n = scandir(dir, &names, is_staging, alphasort);
 
 	for (int i = 0; i < n; i++) {
 		char *path = xasprintf("%s/%s", dir, names[i]->d_name);
@@ -391,6 +445,7 @@ static void sweep_staging(void)
 	}
 	free(names);
 	free(dir);
+	return 0;
 }
 
 static bool has_prefix(const char *s, const char *prefix)
@@ -399,50 +454,56 @@ static bool has_prefix(const char *s, const char *prefix)
 }
 
 /* What a spec names without a lock: a tree in place, or a usage error. */
-static void check_spec(const struct source_opts *o)
+static int check_spec(const struct source_opts *o, struct error *e)
 {
 	const char *spec = o->spec;
 
-	if (o->sha256)
-		check_hex(o->sha256);
+	if (o->sha256 && check_hex(o->sha256, e) < 0)
+		return -1;
 	if (!spec && o->sha256)
-		die(EXIT_USAGE, "--sha256 applies to https:// and archive sources only");
+		return error_set(e, EXIT_USAGE, "--sha256 applies to https:// and archive sources only");
 	if (!spec)
-		return;
+		return 0;
 	if (!*spec)
-		die(EXIT_USAGE, "--kernel-source is empty");
+		return error_set(e, EXIT_USAGE, "--kernel-source is empty");
 	if (!has_prefix(spec, "git+") && !has_prefix(spec, "https://") &&
 	    !has_prefix(spec, "http://") && strstr(spec, "://"))
-		die(EXIT_USAGE, "kernel source '%s': unknown scheme (use https://, http://, "
-		    "git+URL#TAG or a path)", spec);
+		return error_set(e, EXIT_USAGE, "kernel source '%s': unknown scheme (use https://, "
+				 "http://, git+URL#TAG or a path)", spec);
 	if (o->sha256 && (has_prefix(spec, "git+") || is_dir(spec)))
-		die(EXIT_USAGE, "--sha256 applies to https:// and archive sources only");
+		return error_set(e, EXIT_USAGE, "--sha256 applies to https:// and archive sources only");
+	return 0;
 }
 
-void source_get(const struct source_opts *o, struct kernel_source *out)
+int source_get(struct kernel_source *out, const struct source_opts *o, struct error *e)
 {
 	const char *spec = o->spec;
-	int lock;
+	int lock, ret;
 
 	memset(out, 0, sizeof(*out));
-	check_spec(o);
-	if (spec && is_dir(spec)) {
-		source_from_tree(spec, out);
-		return;
-	}
+	if (check_spec(o, e) < 0)
+		return -1;
+	if (spec && is_dir(spec))
+		return source_from_tree(out, spec, e);
 	if (spec && !has_prefix(spec, "git+") && !strstr(spec, "://") && !is_file(spec))
-		die(EXIT_INPUT, "kernel source %s: no such file or directory", spec);
-	lock = cache_lock("sources");
-	sweep_staging();
-	if (!spec)
-		source_debian(out);
+		return error_set(e, EXIT_INPUT, "kernel source %s: no such file or directory", spec);
+	lock = cache_lock("sources", e);
+	if (lock < 0)
+		return -1;
+	if (sweep_staging(e) < 0)
+		ret = -1;
+	else if (!spec)
+		ret = source_debian(out, e);
 	else if (has_prefix(spec, "git+"))
-		source_from_git(o, out);
+		ret = source_from_git(out, o, e);
 	else if (strstr(spec, "://"))
-		source_from_url(o, out);
+		ret = source_from_url(out, o, e);
 	else
-		source_from_archive(o, out);
+		ret = source_from_archive(out, o, e);
 	cache_unlock(lock);
+	if (ret < 0)
+		source_free(out);
+	return ret;
 }
 
 void source_free(struct kernel_source *s)

@@ -23,6 +23,8 @@
 
 #include <stdbool.h>
 
+#include "error.h"
+
 struct source_opts {
 	const char *spec;          /* --kernel-source, or NULL for the default */
 	const char *sha256;        /* --sha256 for https:// */
@@ -36,11 +38,11 @@ struct kernel_source {
 	char *origin;    /* what it came from, for reports: "debian:linux-source-5.10 5.10.223-1" */
 };
 
-/* Get the tree (downloading and extracting when needed).  Dies with a
- * documented exit code on failure; nothing half-done is left in the cache. */
-void source_get(const struct source_opts *o, struct kernel_source *out);
-/* Check DIR is a 5.x kernel tree; fills version.  -1 with a message if not. */
-int source_check_tree(const char *dir, char **version);
+/* Get the tree (downloading and extracting when needed).  0, or -1 with E
+ * (a documented exit code); nothing half-done is left in the cache. */
+int source_get(struct kernel_source *out, const struct source_opts *o, struct error *e);
+/* Check DIR is a 5.x kernel tree; fills VERSION.  -1 with E (EXIT_INPUT) if not. */
+int source_check_tree(char **version, const char *dir, struct error *e);
 void source_free(struct kernel_source *s);
 
 #endif

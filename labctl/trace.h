@@ -1,5 +1,5 @@
 /* `labctl trace`: one system call (cmd-trace.c) or a timeline of a
- * scenario's socket calls (trace-timeline.c). */
+ * scenario's socket calls (cmd-trace-timeline.c). */
 #ifndef LABCTL_TRACE_H
 #define LABCTL_TRACE_H
 

@@ -33,7 +33,7 @@ static int fresh(void **state)
 	char *d = xasprintf("%s/sources.list.d", etc);
 
 	remove_tree(etc);
-	mkdir_p(d);
+	assert_int_equal(make_dirs(d, NULL), 0);
 	free(d);
 	return 0;
 }

@@ -61,7 +61,7 @@ static void test_config_merge(void **state)
 
 	assert_int_equal(kopts_parse(&frag, "# the fragment\nCONFIG_STATIC=y\nCONFIG_ASH=y\n"
 				     "# CONFIG_FEATURE_EDITING is not set\nCONFIG_MKFIFO=y\n",
-				     "busybox.config"), 0);
+				     "busybox.config", NULL), 0);
 	out = busybox_config_merge(config, &frag);
 	assert_string_equal(out,
 		"#\n# Automatically generated make config: don't edit\n#\n"
@@ -73,7 +73,7 @@ static void test_config_merge(void **state)
 		"# CONFIG_FEATURE_EDITING is not set\n"
 		"CONFIG_MKFIFO=y\n");
 	/* what the check after oldconfig reads back */
-	assert_int_equal(kopts_parse(&have, out, ".config"), 0);
+	assert_int_equal(kopts_parse(&have, out, ".config", NULL), 0);
 	for (size_t i = 0; i < frag.n; i++)
 		assert_true(kopt_took(&have, &frag.v[i]));
 	assert_string_equal(kopts_get(&have, "STATIC_LIBGCC"), "n");

@@ -60,7 +60,7 @@ static void write_sample(const char *out, bool reversed, bool gzip)
 {
 	struct cpio *c = sample(reversed);
 
-	assert_int_equal(cpio_write(c, out, gzip), 0);
+	assert_int_equal(cpio_save(c, out, gzip, NULL), 0);
 	cpio_free(c);
 }
 
@@ -159,7 +159,7 @@ static void test_replace(void **state)
 
 	cpio_add_data(c, "/init", 0755, "old", 3);
 	cpio_add_data(c, "init", 0700, "new!", 4);
-	assert_int_equal(cpio_write(c, out, false), 0);
+	assert_int_equal(cpio_save(c, out, false, NULL), 0);
 	cpio_free(c);
 	text = read_file(out, &len);
 	assert_null(memmem(text, len, "old", 3));
@@ -171,8 +171,11 @@ static void test_replace(void **state)
 static void test_unwritable(void **state)
 {
 	struct cpio *c = sample(false);
+	struct error e;
 
-	assert_int_equal(cpio_write(c, "/nonexistent-dir/x.cpio", false), -1);
+	assert_int_equal(cpio_save(c, "/nonexistent-dir/x.cpio", false, &e), -1);
+	assert_int_equal(e.code, EXIT_ENV);
+	assert_non_null(strstr(e.msg, "cannot write /nonexistent-dir/x.cpio: "));
 	cpio_free(c);
 }
 

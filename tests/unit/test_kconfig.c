@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "../../labctl/kconfig.h"
+#include "../../labctl/labctl.h"
 
 static void test_parse_fragment(void **state)
 {
@@ -22,7 +23,7 @@ static void test_parse_fragment(void **state)
 		"  # indented comment\r\n";
 	struct kopts l = { 0 };
 
-	assert_int_equal(kopts_parse(&l, text, "f.config"), 0);
+	assert_int_equal(kopts_parse(&l, text, "f.config", NULL), 0);
 	assert_int_equal(l.n, 4);
 	assert_string_equal(kopts_get(&l, "DEBUG_INFO"), "y");
 	assert_string_equal(kopts_get(&l, "RANDOMIZE_BASE"), "n");
@@ -38,8 +39,8 @@ static void test_later_wins(void **state)
 {
 	struct kopts l = { 0 };
 
-	assert_int_equal(kopts_parse(&l, "CONFIG_A=y\nCONFIG_B=y\n", "one"), 0);
-	assert_int_equal(kopts_parse(&l, "# CONFIG_A is not set\n", "two"), 0);
+	assert_int_equal(kopts_parse(&l, "CONFIG_A=y\nCONFIG_B=y\n", "one", NULL), 0);
+	assert_int_equal(kopts_parse(&l, "# CONFIG_A is not set\n", "two", NULL), 0);
 	assert_int_equal(l.n, 2);
 	assert_string_equal(kopts_get(&l, "A"), "n");
 	assert_string_equal(l.v[0].where, "two:1");
@@ -49,10 +50,17 @@ static void test_later_wins(void **state)
 static void test_bad_lines(void **state)
 {
 	struct kopts l = { 0 };
+	struct error e;
 
-	assert_int_equal(kopts_parse(&l, "CONFIG_A=y\nDEBUG_INFO=y\n", "f"), -1);
-	assert_int_equal(kopts_parse(&l, "CONFIG_=y\n", "f"), -1);
-	assert_int_equal(kopts_parse(&l, "# CONFIG_B is unset\n", "f"), 0);	/* a comment */
+	/* The first bad line is the one E names. */
+	assert_int_equal(kopts_parse(&l, "CONFIG_A=y\nDEBUG_INFO=y\nJUNK\n", "f", &e), -1);
+	assert_int_equal(e.code, EXIT_INPUT);
+	assert_string_equal(e.msg, "f:2: not a config line: DEBUG_INFO=y");
+	assert_int_equal(kopts_parse_file(&l, "/nonexistent/f.config", &e), -1);
+	assert_int_equal(e.code, EXIT_INPUT);
+	assert_string_equal(e.msg, "cannot read /nonexistent/f.config: No such file or directory");
+	assert_int_equal(kopts_parse(&l, "CONFIG_=y\n", "f", NULL), -1);
+	assert_int_equal(kopts_parse(&l, "# CONFIG_B is unset\n", "f", NULL), 0);	/* a comment */
 	assert_int_equal(l.n, 1);
 	kopts_free(&l);
 }
@@ -62,9 +70,9 @@ static void test_took(void **state)
 	struct kopts want = { 0 }, have = { 0 };
 
 	kopts_parse(&want, "CONFIG_A=y\n# CONFIG_B is not set\n# CONFIG_C is not set\n"
-		    "CONFIG_D=y\nCONFIG_E=64\nCONFIG_F=y\n", "want");
+		    "CONFIG_D=y\nCONFIG_E=64\nCONFIG_F=y\n", "want", NULL);
 	kopts_parse(&have, "CONFIG_A=y\n# CONFIG_B is not set\nCONFIG_C=y\n"
-		    "# CONFIG_D is not set\nCONFIG_E=32\n", "have");
+		    "# CONFIG_D is not set\nCONFIG_E=32\n", "have", NULL);
 	assert_true(kopt_took(&have, &want.v[0]));	/* y = y */
 	assert_true(kopt_took(&have, &want.v[1]));	/* unset = unset */
 	assert_false(kopt_took(&have, &want.v[2]));	/* wanted unset, got y */
@@ -73,7 +81,7 @@ static void test_took(void **state)
 	assert_false(kopt_took(&have, &want.v[5]));	/* absent */
 	kopts_free(&want);
 	kopts_free(&have);
-	kopts_parse(&want, "# CONFIG_G is not set\n", "want");
+	kopts_parse(&want, "# CONFIG_G is not set\n", "want", NULL);
 	assert_true(kopt_took(&have, &want.v[0]));	/* absent counts as unset */
 	kopts_free(&want);
 }
@@ -121,7 +129,7 @@ static void test_unmet(void **state)
 	struct kopts have = { 0 };
 	char *u;
 
-	kopts_parse(&have, "CONFIG_NET=y\n# CONFIG_ACPI is not set\n", "have");
+	kopts_parse(&have, "CONFIG_NET=y\n# CONFIG_ACPI is not set\n", "have", NULL);
 	u = kconfig_unmet("NET && PCI && ACPI && !BAR", &have);
 	assert_string_equal(u, "PCI, ACPI, BAR");
 	free(u);

@@ -32,14 +32,23 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* child_start() + child_wait(), as the library's callers run a child. */
+static int run(struct child *c)
+{
+	struct error e;
+
+	assert_int_equal(child_start(c, &e), 0);
+	return child_wait(c);
+}
+
 static void test_exit_status(void **state)
 {
 	const char *ok[] = { "true", NULL }, *bad[] = { "sh", "-c", "exit 3", NULL };
 	struct child c = { .name = "true", .argv = ok, .log = logpath };
 
-	assert_int_equal(child_run(&c), 0);
+	assert_int_equal(run(&c), 0);
 	c = (struct child){ .name = "exit3", .argv = bad, .log = logpath };
-	assert_int_equal(child_run(&c), -1);
+	assert_int_equal(run(&c), -1);
 	assert_string_equal(child_outcome(&c), "exited with status 3");
 }
 
@@ -67,7 +76,7 @@ static void test_timeout_kills_group(void **state)
 	double t0 = now();
 	char *pid;
 
-	assert_int_equal(child_run(&c), -1);
+	assert_int_equal(run(&c), -1);
 	assert_true(c.timed_out);
 	assert_true(now() - t0 < 2.0);
 	assert_string_equal(child_outcome(&c), "timed out after 0 s");
@@ -98,7 +107,7 @@ static void test_lines_and_log(void **state)
 	char *log;
 
 	truncate(logpath, 0);
-	assert_int_equal(child_run(&c), 0);
+	assert_int_equal(run(&c), 0);
 	assert_int_equal(l.n, 3);
 	assert_string_equal(l.last, "last-no-newline");
 	log = read_file(logpath, NULL);
@@ -112,7 +121,33 @@ static void test_own_group_no_stdin(void **state)
 	const char *argv[] = { "sh", "-c", "test $(ps -o pgid= -p $$) -eq $$ && ! read x", NULL };
 	struct child c = { .name = "pg", .argv = argv, .log = logpath, .timeout = 5 };
 
-	assert_int_equal(child_run(&c), 0);
+	assert_int_equal(run(&c), 0);
+}
+
+/* A program that is not there: -1 and EXIT_ENV, for the command to print. */
+static void test_not_found(void **state)
+{
+	const char *argv[] = { "labctl-no-such-program", NULL };
+	struct child c = { .name = "ghost", .argv = argv, .log = logpath };
+	struct error e;
+
+	assert_int_equal(child_start(&c, &e), -1);
+	assert_int_equal(e.code, EXIT_ENV);
+	assert_string_equal(e.msg, "cannot run labctl-no-such-program (ghost): "
+			    "No such file or directory");
+}
+
+/* A log that cannot be opened: -1 and EXIT_ENV, nothing started. */
+static void test_bad_log(void **state)
+{
+	const char *argv[] = { "true", NULL };
+	struct child c = { .name = "true", .argv = argv, .log = "/nonexistent/dir/log" };
+	struct error e;
+
+	assert_int_equal(child_start(&c, &e), -1);
+	assert_int_equal(e.code, EXIT_ENV);
+	assert_string_equal(e.msg, "cannot open log /nonexistent/dir/log: No such file or directory");
+	assert_int_equal(c.pid, 0);
 }
 
 static void test_which(void **state)
@@ -128,6 +163,8 @@ int main(void)
 		cmocka_unit_test(test_timeout_kills_group),
 		cmocka_unit_test(test_lines_and_log),
 		cmocka_unit_test(test_own_group_no_stdin),
+		cmocka_unit_test(test_not_found),
+		cmocka_unit_test(test_bad_log),
 		cmocka_unit_test(test_which),
 	};
 

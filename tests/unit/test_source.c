@@ -32,7 +32,7 @@ static int setup(void **state)
 	if (!mkdtemp(top))
 		return -1;
 	d = xasprintf("%s/arch/x86/entry/syscalls", top);
-	mkdir_p(d);
+	assert_int_equal(make_dirs(d, NULL), 0);
 	free(d);
 	put("Makefile", "VERSION = 5\nPATCHLEVEL = 4\nSUBLEVEL = 7\n");
 	put("arch/x86/entry/syscalls/syscall_64.tbl", "0\tcommon\tread\tsys_read\n");
@@ -49,9 +49,10 @@ static char *key_of_tree(void)
 {
 	struct source_opts o = { .spec = top };
 	struct kernel_source s;
+	struct error e;
 	char *key;
 
-	source_get(&o, &s);
+	assert_int_equal(source_get(&s, &o, &e), 0);
 	assert_string_equal(s.version, "5.4.7");
 	assert_string_equal(s.dir, top);
 	key = xstrdup(s.key);
@@ -62,11 +63,15 @@ static char *key_of_tree(void)
 static void test_check_tree(void **state)
 {
 	char *version = NULL;
+	struct error e;
 
-	assert_int_equal(source_check_tree(top, &version), 0);
+	assert_int_equal(source_check_tree(&version, top, &e), 0);
 	assert_string_equal(version, "5.4.7");
 	free(version);
-	assert_int_equal(source_check_tree("/", &version), -1);
+	assert_int_equal(source_check_tree(&version, "/", &e), -1);
+	assert_int_equal(e.code, EXIT_INPUT);
+	assert_string_equal(e.msg, "/ is not a Linux source tree (no Makefile or "
+			    "arch/x86/entry/syscalls/syscall_64.tbl)");
 }
 
 static void test_key_follows_edits(void **state)

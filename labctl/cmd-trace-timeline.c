@@ -10,6 +10,9 @@
  * in one report.json (schema labctl-timeline/1, gdb/SCHEMA.md), from which
  * gdb/labctl/report renders report.md and report.html (the side-by-side
  * dispatch table when there are several scenarios).
+ *
+ * Command code, like cmd-trace.c whose option parsing hands over here: it
+ * prints the report's paths and, on failure, the error (die_error).
  */
 #include <jansson.h>
 #include <libgen.h>
@@ -101,10 +104,10 @@ static char *capture_one(struct timeline_run *t, const char *name)
 	json_t *root;
 	struct gdb_session s = { .kernel = &t->k, .initrd = t->initrd, .kvm = t->o->kvm,
 				 .timeout = t->o->timeout, .command = "lab-timeline" };
+	struct error e;
 
-	if (scenario_find(&sc, name, &t->progs) < 0)
-		exit(EXIT_INPUT);
-	mkdir_p(dir);
+	if (scenario_find(&sc, name, &t->progs, &e) < 0 || make_dirs(dir, &e) < 0)
+		die_error(&e);
 	params = xasprintf("%s/params.json", dir);
 	capture = xasprintf("%s/capture.json", dir);
 	serial = xasprintf("%s/serial.log", dir);
@@ -123,8 +126,8 @@ static char *capture_one(struct timeline_run *t, const char *name)
 	s.run_dir = dir;
 	s.params = params;
 	s.capture = capture;
-	gdb_session_run(&s);
-	gdb_capture_check(capture, dir);
+	if (gdb_session_run(&s, &e) < 0 || gdb_capture_check(capture, dir, &e) < 0)
+		die_error(&e);
 	scenario_free(&sc);
 	free(dir);
 	free(params);
@@ -146,13 +149,18 @@ static void render(const struct timeline_run *t, const char *json, const char *o
 	const char *argv[] = { "python3", "-m", "labctl.report", json, out, formats, NULL };
 	const char *env[] = { path, NULL };
 	struct child c = { .name = "report", .argv = argv, .env = env, .log = log, .timeout = 60 };
+	struct error e, report;
 
+	/* "md,html" at most: it fits */
 	snprintf(formats, sizeof(formats), "%s%s%s", trace_wants(t->o, "md") ? "md" : "",
 		 trace_wants(t->o, "md") && trace_wants(t->o, "html") ? "," : "",
 		 trace_wants(t->o, "html") ? "html" : "");
-	if (formats[0] && child_run(&c) != 0) {
-		child_report_failure(&c, 15);
-		die(EXIT_INTERNAL, "rendering %s failed (see %s)", json, log);
+	if (formats[0] && child_start(&c, &e) < 0)
+		die_error(&e);
+	if (formats[0] && child_wait(&c) != 0) {
+		child_failure(&c, 15, &report);
+		error_set(&e, EXIT_INTERNAL, "%s\nrendering %s failed (see %s)", report.msg, json, log);
+		die_error(&e);
 	}
 	free(path);
 	free(log);
@@ -163,8 +171,10 @@ static void publish(const struct timeline_run *t, json_t *captures)
 	const char *out = t->o->out ? t->o->out : t->dir;
 	char *json = xasprintf("%s/report.json", out), *text, *path;
 	json_t *root = json_pack("{s:s, s:O}", "schema", "labctl-timeline/1", "scenarios", captures);
+	struct error e;
 
-	mkdir_p(out);
+	if (make_dirs(out, &e) < 0)
+		die_error(&e);
 	text = json_dumps(root, JSON_INDENT(1));
 	if (!text || write_file_atomic(json, text, strlen(text)) < 0)
 		die_errno(EXIT_ENV, "cannot write %s", json);
@@ -197,11 +207,13 @@ int trace_timeline(struct trace_opts *o)
 	if (kernel_load(&t.k, NULL, &e) < 0)
 		die_error(&e);
 	t.tables = tables_json(t.k.source);
-	programs_list(&t.progs, NULL);
-	t.initrd = initramfs_build(&(struct initramfs_opts){ 0 });
+	if (programs_list(&t.progs, NULL, &e) < 0 ||
+	    !(t.initrd = initramfs_create(&(struct initramfs_opts){ 0 }, &e)))
+		die_error(&e);
 	if (!which("gdb") || !which("qemu-system-x86_64"))
 		die(EXIT_ENV, "trace needs gdb and qemu-system-x86_64 (see 'make deps')");
-	t.dir = run_dir_new("timeline");
+	if (!(t.dir = run_dir_create("timeline", &e)))
+		die_error(&e);
 	for (char *n = strtok_r(list, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
 		char *name = scenario_name(o, n), *capture = capture_one(&t, name);
 		json_t *cap = capture_read(capture, &e);

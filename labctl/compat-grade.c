@@ -1,0 +1,60 @@
+/*
+ * The old dying entry points, kept only for grade-*.c, which another branch
+ * is reworking to take a struct error.  Nothing else calls them: delete
+ * this file when that branch lands.
+ */
+#include <stdlib.h>
+
+#include "cpio.h"
+#include "error.h"
+#include "fs.h"
+#include "initramfs.h"
+#include "labctl.h"
+#include "proc.h"
+#include "rundir.h"
+
+void mkdir_p(const char *path)
+{
+	struct error e;
+
+	if (make_dirs(path, &e) < 0)
+		die_error(&e);
+}
+
+char *run_dir_new(const char *what)
+{
+	struct error e;
+	char *dir = run_dir_create(what, &e);
+
+	if (!dir)
+		die_error(&e);
+	return dir;
+}
+
+int child_run(struct child *c)
+{
+	struct error e;
+
+	if (child_start(c, &e) < 0)
+		die_error(&e);
+	return child_wait(c);
+}
+
+char *initramfs_build(const struct initramfs_opts *o)
+{
+	struct error e;
+	char *path = initramfs_create(o, &e);
+
+	if (!path)
+		die_error(&e);
+	return path;
+}
+
+int cpio_write(struct cpio *c, const char *out, bool gzip)
+{
+	struct error e;
+
+	if (cpio_save(c, out, gzip, &e) < 0)
+		return error("%s", e.msg);
+	return 0;
+}

@@ -1,0 +1,104 @@
+/* Errors returned, not printed: make_dirs(), staging_dir(), error_set(). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../../labctl/error.h"
+#include "../../labctl/fs.h"
+#include "../../labctl/labctl.h"
+
+static char dir[] = "/tmp/labctl-test-fs.XXXXXX";
+
+static int setup(void **state)
+{
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	return remove_tree(dir);
+}
+
+static void test_make_dirs(void **state)
+{
+	char *deep = xasprintf("%s/a/b/c", dir);
+	struct error e;
+
+	assert_int_equal(make_dirs(deep, &e), 0);
+	assert_true(is_dir(deep));
+	assert_int_equal(make_dirs(deep, &e), 0);	/* there already: fine */
+	free(deep);
+}
+
+/* A file where a directory should be: EXIT_ENV, naming the path. */
+static void test_make_dirs_under_file(void **state)
+{
+	char *file = xasprintf("%s/file", dir), *under = xasprintf("%s/file/sub/dir", dir);
+	char *want = xasprintf("cannot create %s/file/sub: Not a directory", dir);
+	struct error e;
+
+	assert_int_equal(write_file_atomic(file, "x", 1), 0);
+	assert_int_equal(make_dirs(under, &e), -1);
+	assert_int_equal(e.code, EXIT_ENV);
+	assert_string_equal(e.msg, want);
+	free(file);
+	free(under);
+	free(want);
+}
+
+/* A staging directory beside FINAL, or NULL with E when it cannot be made. */
+static void test_staging_dir(void **state)
+{
+	char *final = xasprintf("%s/entry", dir), *blocker = xasprintf("%s/blocker", dir);
+	char *blocked = xasprintf("%s/blocker/entry", dir), *staging;
+	struct error e;
+
+	staging = staging_dir(final, &e);
+	assert_non_null(staging);
+	assert_true(is_dir(staging));
+	assert_int_equal(publish_dir(staging, final), 0);
+	assert_true(is_dir(final));
+	assert_int_equal(write_file_atomic(blocker, "x", 1), 0);
+	assert_null(staging_dir(blocked, &e));
+	assert_int_equal(e.code, EXIT_ENV);
+	assert_int_equal(strncmp(e.msg, "cannot create ", 14), 0);
+	free(staging);
+	free(final);
+	free(blocker);
+	free(blocked);
+}
+
+/* A message longer than the buffer is cut, and says so. */
+static void test_error_set_truncates(void **state)
+{
+	char *long_path = xmalloc(3000);
+	struct error e;
+
+	memset(long_path, 'p', 2999);
+	long_path[2999] = '\0';
+	assert_int_equal(error_set(&e, EXIT_INPUT, "cannot read %s", long_path), -1);
+	assert_int_equal(e.code, EXIT_INPUT);
+	assert_int_equal(strlen(e.msg), sizeof(e.msg) - 1);
+	assert_string_equal(e.msg + sizeof(e.msg) - 4, "...");
+	assert_int_equal(strncmp(e.msg, "cannot read ppp", 15), 0);
+	assert_int_equal(error_set(NULL, EXIT_ENV, "no E to fill"), -1);
+	free(long_path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_make_dirs),
+		cmocka_unit_test(test_make_dirs_under_file),
+		cmocka_unit_test(test_staging_dir),
+		cmocka_unit_test(test_error_set_truncates),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
