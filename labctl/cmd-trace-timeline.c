@@ -152,9 +152,9 @@ static void render(const struct timeline_run *t, const char *json, const char *o
 	struct error e, report;
 
 	/* "md,html" at most: it fits */
-	snprintf(formats, sizeof(formats), "%s%s%s", trace_wants(t->o, "md") ? "md" : "",
-		 trace_wants(t->o, "md") && trace_wants(t->o, "html") ? "," : "",
-		 trace_wants(t->o, "html") ? "html" : "");
+	snprintf(formats, sizeof(formats), "%s%s%s", trace_wants(t->o->formats, "md") ? "md" : "",
+		 trace_wants(t->o->formats, "md") && trace_wants(t->o->formats, "html") ? "," : "",
+		 trace_wants(t->o->formats, "html") ? "html" : "");
 	if (formats[0] && child_start(&c, &e) < 0)
 		die_error(&e);
 	if (formats[0] && child_wait(&c) != 0) {
@@ -181,12 +181,12 @@ static void publish(const struct timeline_run *t, json_t *captures)
 	free(text);
 	json_decref(root);
 	render(t, json, out);
-	if (trace_wants(t->o, "json"))
+	if (trace_wants(t->o->formats, "json"))
 		printf("%s\n", json);
 	else
 		unlink(json);
 	for (const char *const *f = (const char *const[]){ "md", "html", NULL }; *f; f++) {
-		if (!trace_wants(t->o, *f))
+		if (!trace_wants(t->o->formats, *f))
 			continue;
 		path = xasprintf("%s/report.%s", out, *f);
 		if (!is_file(path))

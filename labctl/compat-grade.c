@@ -5,10 +5,8 @@
  */
 #include <stdlib.h>
 
-#include "cpio.h"
 #include "error.h"
 #include "fs.h"
-#include "initramfs.h"
 #include "labctl.h"
 #include "proc.h"
 #include "rundir.h"
@@ -38,23 +36,4 @@ int child_run(struct child *c)
 	if (child_start(c, &e) < 0)
 		die_error(&e);
 	return child_wait(c);
-}
-
-char *initramfs_build(const struct initramfs_opts *o)
-{
-	struct error e;
-	char *path = initramfs_create(o, &e);
-
-	if (!path)
-		die_error(&e);
-	return path;
-}
-
-int cpio_write(struct cpio *c, const char *out, bool gzip)
-{
-	struct error e;
-
-	if (cpio_save(c, out, gzip, &e) < 0)
-		return error("%s", e.msg);
-	return 0;
 }

@@ -39,7 +39,5 @@ void cpio_hash(struct cpio *c, struct hasher *h);
 /* Write the archive to OUT, gzip-compressed (without a time stamp) when
  * GZIP.  Returns 0, or -1 with E (EXIT_ENV). */
 int cpio_save(struct cpio *c, const char *out, bool gzip, struct error *e);
-/* cpio_save() printing its error: for grade-*.c only (compat-grade.c). */
-int cpio_write(struct cpio *c, const char *out, bool gzip);
 
 #endif

@@ -16,38 +16,40 @@
  * For connect, the lab's tcp_server listens on 127.0.0.1:1234 before each
  * run, so that a correct connect returns 0.
  *
- * `labctl trace` runs as a child process (proc.c: its own process group, a
- * timeout, its log in the grading's directory) with LABCTL_RUN_ROOT
- * pointing into the grading's directory, so its run directory (serial.log,
- * gdb.log, capture.json) is found and kept there.  Its exit code and the
- * console tell a student's failure (the program never made the call, or
- * hung) from the grader's (no QEMU, no kernel, a broken trace).
+ * The trace is trace_run() (trace.c), in this process, with its run
+ * directory (serial.log, gdb.log, capture.json) under the grading's own
+ * directory.  Its error code, the capture and the console tell a student's
+ * failure (the program never made the call, or hung) from the grader's (no
+ * QEMU, no kernel, a broken trace): grade_blame(), a pure function.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "console.h"
 #include "cpio.h"
+#include "error.h"
 #include "fs.h"
 #include "grade-guest.h"
 #include "initramfs.h"
+#include "kernel.h"
 #include "labctl.h"
 #include "proc.h"
+#include "qemu.h"
+#include "rundir.h"
+#include "scenario.h"
+#include "trace.h"
 
 #define SCENARIO   "labctl-grade"
 #define OUTPUT_CAP 8192            /* bytes of its output shown: the serial console is slow */
 #define SERVER     "127.0.0.1:1234" /* rootfs/programs/lab.h: LAB_PORT */
 
 /* The guest's script (sourced by rootfs/init, which then powers off). */
-static char *scenario_script(const struct guest_opts *o, bool server)
+static char *grade_script(const struct guest_opts *o, bool server)
 {
 	const char *srv = server ? "grade_server\n" : "";
 	const char *stop = server ? "kill $server 2>/dev/null; wait $server 2>/dev/null\n" : "";
@@ -75,15 +77,19 @@ static char *scenario_script(const struct guest_opts *o, bool server)
 static char *build_initrd(const struct guest_opts *o, const char *lab, char **err)
 {
 	char *work = xasprintf("%s/work", o->dir), *extra = xasprintf("%s/guest-extra.cpio", work);
-	char *out = xasprintf("%s/guest.cpio", work), *script, *base = NULL, *add = NULL, *traced;
-	char *untraced, *path = NULL;
+	char *out = xasprintf("%s/guest.cpio", work), *script, *base = NULL, *add = NULL, *traced = NULL;
+	char *untraced = NULL, *path = NULL;
 	size_t blen, alen;
 	struct cpio *c = cpio_new();
+	struct error e;
 	bool server = o->syscall_name && !strcmp(o->syscall_name, "connect");
 	int rc = -1;
 
-	mkdir_p(work);
-	script = scenario_script(o, server);
+	script = grade_script(o, server);
+	if (make_dirs(work, &e) < 0) {
+		*err = xstrdup(e.msg);
+		goto out;
+	}
 	path = xasprintf("%s/scenario.sh", work);
 	write_file_atomic(path, script, strlen(script));
 	traced = xasprintf("/grade/%s", o->program);
@@ -95,8 +101,8 @@ static char *build_initrd(const struct guest_opts *o, const char *lab, char **er
 		*err = xasprintf("cannot read %s: %s", o->exe, strerror(errno));
 		goto out;
 	}
-	if (cpio_write(c, extra, false) < 0) {
-		*err = xasprintf("cannot write %s", extra);
+	if (cpio_save(c, extra, false, &e) < 0) {
+		*err = xstrdup(e.msg);
 		goto out;
 	}
 	base = read_file(lab, &blen);
@@ -133,55 +139,19 @@ out:
 	return out;
 }
 
-/*
- * The lab's initramfs, built (or found in the cache) by a forked child:
- * initramfs_build() dies on failure, and a grading must still write its
- * results.  Its messages go to stderr as usual.
- */
+/* The lab's initramfs (built, or found in the cache): NULL with ERR. */
 char *grade_lab_image(char **err)
 {
-	int p[2], status;
-	char buf[PATH_MAX] = "";
-	ssize_t n, got = 0;
-	pid_t pid;
+	struct error e;
+	char *img = initramfs_create(&(struct initramfs_opts){ 0 }, &e);
 
-	if (pipe(p) < 0) {
-		*err = xasprintf("pipe: %s", strerror(errno));
-		return NULL;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		*err = xasprintf("fork: %s", strerror(errno));
-		return NULL;
-	}
-	if (pid == 0) {
-		char *img;
-
-		close(p[0]);
-		img = initramfs_build(&(struct initramfs_opts){ 0 });
-		if (write(p[1], img, strlen(img)) < 0)
-			_exit(EXIT_ENV);
-		exit(EXIT_OK);
-	}
-	close(p[1]);
-	while ((n = read(p[0], buf + got, sizeof(buf) - 1 - (size_t)got)) > 0 ||
-	       (n < 0 && errno == EINTR))
-		got += n > 0 ? n : 0;
-	close(p[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	buf[got] = '\0';
-	if (!WIFEXITED(status) || WEXITSTATUS(status) || !*buf) {
-		*err = xstrdup("the lab's initramfs could not be built (see the error above; "
-			       "'labctl image' shows it again)");
-		return NULL;
-	}
-	return xstrdup(buf);
+	if (!img)
+		*err = xasprintf("the lab's initramfs could not be built: %s", e.msg);
+	return img;
 }
 
 /*
- * Where the child's run directory goes: DIR/runs, unless the gdbstub's
+ * Where the trace's run directory goes: DIR/runs, unless the gdbstub's
  * socket path in it (trace-YYYYmmdd-HHMMSS-PID/gdb.sock) would be too long
  * for a Unix socket; then a short directory in $TMPDIR, linked as DIR/runs.
  */
@@ -191,14 +161,11 @@ static char *run_root(const char *dir)
 	const char *t = getenv("TMPDIR");
 
 	if (strlen(root) + sizeof("/trace-20250101-000000-4194304/gdb.sock") <
-	    sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
-		mkdir_p(root);
+	    sizeof(((struct sockaddr_un *)NULL)->sun_path))
 		return root;
-	}
 	tmp = xasprintf("%s/labctl-grade-XXXXXX", t && *t ? t : "/tmp");
 	if (!mkdtemp(tmp)) {
 		free(tmp);
-		mkdir_p(root);
 		return root;	/* the trace will say the path is too long */
 	}
 	unlink(root);
@@ -208,39 +175,71 @@ static char *run_root(const char *dir)
 	return tmp;
 }
 
-/* The last "labctl: error: ..." line of LOG, for the grader's message. */
-static char *last_error(const char *log)
+enum guest_blame grade_blame(bool traced, int code, const struct trace_facts *f,
+			     bool traced_started)
 {
-	char *text = read_file(log, NULL), *line = NULL, *p, *e;
+	bool student_side = f->ran || traced_started;
 
-	for (p = text; p && (p = strstr(p, "labctl: error: ")); p = e) {
-		e = strchrnul(p, '\n');
-		free(line);
-		line = xasprintf("%.*s", (int)(e - p - 15), p + 15);
+	if (traced && code == 0 && f->capture_ok && f->syscall_seen)
+		return BLAME_NONE;
+	if (!traced && (code == 0 || code == EXIT_FAIL || code == EXIT_TIMEOUT) && student_side)
+		return BLAME_NO_SYSCALL_INSN;
+	if (traced && code == EXIT_FAIL && !f->syscall_seen && traced_started)
+		return BLAME_ENDED_WITHOUT_CALL;
+	if (traced && code == EXIT_TIMEOUT && !f->syscall_seen && student_side)
+		return BLAME_NO_CALL_IN_TIME;
+	return BLAME_GRADER;
+}
+
+/* The program only run (nothing to trace): the guest booted in-process. */
+static int boot_only(const char *initrd, const char *root, double limit, char **run_dir,
+		     struct error *e)
+{
+	struct kernel k;
+	struct child c;
+	char *append = scenario_cmdline(SCENARIO, NULL);
+	struct qemu_opts q = { .kernel = &k, .initrd = initrd, .append = append, .timeout = limit };
+	int ret = -1;
+
+	if (kernel_load(&k, NULL, e) < 0) {
+		free(append);
+		return -1;
 	}
-	free(text);
-	return line ? line : xasprintf("no error message; see %s", log);
+	if ((*run_dir = run_dir_create_in(root, "boot", e))) {
+		q.run_dir = *run_dir;
+		if (qemu_start(&q, &c, e) == 0) {
+			child_wait(&c);
+			if (c.timed_out)
+				error_set(e, EXIT_TIMEOUT, "the guest did not power off within %g s", limit);
+			else if (child_result(&c) < 0)
+				child_failure(&c, 10, e);
+			else
+				ret = 0;
+			argv_free((char **)c.argv);
+			free((char *)c.log);
+		}
+	}
+	kernel_free(&k);
+	free(append);
+	return ret;
 }
 
 int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 {
-	char self[PATH_MAX], *lab, *initrd, *root, *env[2], *log, *rdir, *serial;
-	char *timeout, *outdir = xasprintf("%s/trace", o->dir), *report = NULL;
-	const char *argv[32];
+	char *lab, *initrd, *root, *serial, *rdir = NULL;
+	char *timeout_note, *outdir = xasprintf("%s/trace", o->dir);
 	double limit = 2 * o->run_timeout + 20;
-	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	struct child c = { 0 };
+	struct trace_opts t = {
+		.syscall = o->syscall_name, .program = o->exe, .function = o->function,
+		.out = outdir, .formats = "json,md", .scenario = SCENARIO, .timeout = limit,
+	};
+	struct trace_result res = { 0 };
+	struct error e = { 0 };
 	struct console con;
 	const struct console_run *traced;
-	bool traced_started, student_side;
-	int n = 0, code, rc = -1;
+	bool traced_started, quiet = opts.quiet;
+	int code, rc = -1;
 
-	if (len < 0) {
-		*err = xasprintf("cannot find labctl's own path: %s", strerror(errno));
-		free(outdir);
-		return -1;
-	}
-	self[len] = '\0';
 	if (!(lab = grade_lab_image(err))) {
 		free(outdir);
 		return -1;
@@ -252,49 +251,22 @@ int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 		return -1;
 	}
 	root = run_root(o->dir);
-	env[0] = xasprintf("LABCTL_RUN_ROOT=%s", root);
-	env[1] = NULL;
-	timeout = xasprintf("%g", limit);
-	argv[n++] = self;
-	if (opts.cache_dir) {
-		argv[n++] = "--cache-dir";
-		argv[n++] = opts.cache_dir;
-	}
-	argv[n++] = "-q";
+	t.initrd = initrd;
+	t.run_root = root;
+	/* The trace's progress is the grader's business, not the student's. */
+	opts.quiet = true;
 	if (o->function) {
-		argv[n++] = "trace";
-		argv[n++] = o->syscall_name;
-		argv[n++] = "--program";
-		argv[n++] = o->exe;
-		argv[n++] = "--function";
-		argv[n++] = o->function;
-		argv[n++] = "--out";
-		argv[n++] = outdir;
-		argv[n++] = "--format";
-		argv[n++] = "json,md";
+		code = trace_run(&t, &res, &e) == 0 ? 0 : e.code;
+		rdir = res.run_dir ? xstrdup(res.run_dir) : NULL;
 	} else {
-		/* Nothing to trace: the program has no syscall instruction that
-		 * could make the call.  Still see whether it runs. */
-		argv[n++] = "boot";
+		code = boot_only(initrd, root, limit, &rdir, &e) == 0 ? 0 : e.code;
 	}
-	argv[n++] = "--initrd";
-	argv[n++] = initrd;
-	argv[n++] = "--scenario";
-	argv[n++] = SCENARIO;
-	argv[n++] = "--timeout";
-	argv[n++] = timeout;
-	argv[n] = NULL;
-	log = xasprintf("%s/%s.log", o->dir, o->function ? "trace" : "boot");
-	c = (struct child){ .name = o->function ? "trace" : "boot", .argv = argv,
-			    .env = (const char **)env, .log = log, .timeout = limit + 30 };
-	child_run(&c);
+	opts.quiet = quiet;
 	unlink(initrd);
-	code = c.timed_out ? EXIT_TIMEOUT : WIFEXITED(c.status) ? WEXITSTATUS(c.status) : -1;
 
 	/* The guest's console: how the untraced run ended. */
-	rdir = xasprintf("%s/%s-latest", root, o->function ? "trace" : "boot");
-	serial = xasprintf("%s/serial.log", rdir);
-	console_read(&con, serial, NULL);	/* none: the guest never ran */
+	serial = rdir ? xasprintf("%s/serial.log", rdir) : NULL;
+	console_read(&con, serial ? serial : "/nonexistent", NULL);	/* none: the guest never ran */
 	trace_facts_console(f, &con, "run");
 	traced = console_run(&con, "traced");
 	traced_started = traced && traced->started;
@@ -303,57 +275,55 @@ int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 		f->server = xstrdup(SERVER);
 	}
 
-	/* The trace: complete (0), or it ended without the call. */
-	if (o->function) {
-		report = code == 0 ? xasprintf("%s/report.json", outdir)
-				   : xasprintf("%s/capture.json", rdir);
-		if (is_file(report) && trace_facts_load(f, report, err) < 0)
-			goto out;
-	}
-	student_side = f->ran || traced_started;
-	if (code == 0 && o->function && f->capture_ok && f->syscall_seen) {
+	/* The capture: complete, or as far as the trace got. */
+	if (res.capture && is_file(res.capture) && trace_facts_load(f, res.capture, err) < 0)
+		goto out;
+	switch (grade_blame(o->function, code, f, traced_started)) {
+	case BLAME_NONE:
 		rc = 0;
-	} else if (!o->function && (code == 0 || code == EXIT_FAIL || code == EXIT_TIMEOUT) &&
-		   student_side) {
+		break;
+	case BLAME_NO_SYSCALL_INSN:
 		free(f->trace_error);
 		f->trace_error = xasprintf("there is no syscall instruction in your functions and "
 					   "no libc wrapper for %s in the program", o->syscall_name);
 		rc = 0;
-	} else if (o->function && code == EXIT_FAIL && !f->syscall_seen && traced_started) {
+		break;
+	case BLAME_ENDED_WITHOUT_CALL: {
 		/* The guest ended before the program made the call. */
-		struct trace_facts t;
+		struct trace_facts tf;
 
-		trace_facts_init(&t);
-		trace_facts_console(&t, &con, "traced");
+		trace_facts_init(&tf);
+		trace_facts_console(&tf, &con, "traced");
 		free(f->trace_error);
-		f->trace_error = t.finished
-			? xasprintf("it exited with status %d without making it", t.exit_status)
+		f->trace_error = tf.finished
+			? xasprintf("it exited with status %d without making it", tf.exit_status)
 			: xasprintf("it ended without making it: %s",
-				    t.finish_detail ? t.finish_detail : "the guest stopped");
-		trace_facts_free(&t);
+				    tf.finish_detail ? tf.finish_detail : "the guest stopped");
+		trace_facts_free(&tf);
 		rc = 0;
-	} else if (o->function && code == EXIT_TIMEOUT && !f->syscall_seen && student_side) {
+		break;
+	}
+	case BLAME_NO_CALL_IN_TIME:
 		free(f->trace_error);
 		f->trace_error = xasprintf("it did not make the call within the time limit, "
 					   "%g s per run", o->run_timeout);
 		rc = 0;
-	} else {
-		char *why = last_error(log);
-
-		*err = xasprintf("%s %s (%s): %s", o->function ? "the trace" : "the guest",
-				 child_outcome(&c), why, log);
-		free(why);
+		break;
+	case BLAME_GRADER:
+		/* As `labctl trace` (or boot) would have exited, for the TA. */
+		timeout_note = rdir ? xasprintf(" (logs in %s)", rdir) : xstrdup("");
+		*err = xasprintf("%s exited with status %d (%s)%s", o->function ? "the trace" : "the guest",
+				 code, code ? e.msg : "its capture is incomplete", timeout_note);
+		free(timeout_note);
+		break;
 	}
 out:
 	if (rc < 0 && !*err)
-		*err = xasprintf("the trace failed (see %s)", log);
+		*err = xasprintf("the trace failed (see %s)", rdir ? rdir : o->dir);
 	console_free(&con);
+	trace_result_free(&res);
 	free(serial);
 	free(rdir);
-	free(report);
-	free(timeout);
-	free(log);
-	free(env[0]);
 	free(root);
 	free(initrd);
 	free(outdir);

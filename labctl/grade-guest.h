@@ -24,7 +24,25 @@ struct guest_opts {
  */
 int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err);
 
-/* The lab's initramfs path (built or cached), without dying: NULL + ERR. */
+/* The lab's initramfs path (built or cached): NULL + ERR. */
 char *grade_lab_image(char **err);
+
+/* Whose fault an unfinished grading run is: nobody's (the trace is
+ * complete), the student's (and why), or the grader's. */
+enum guest_blame {
+	BLAME_NONE,
+	BLAME_NO_SYSCALL_INSN,        /* nothing to trace, and the program ran */
+	BLAME_ENDED_WITHOUT_CALL,     /* the traced run ended before the call */
+	BLAME_NO_CALL_IN_TIME,        /* it ran past the time limit without the call */
+	BLAME_GRADER,                 /* no QEMU, no kernel, a broken trace */
+};
+/*
+ * A pure function of what the run produced: TRACED (a function was
+ * traced, else the program was only booted), CODE (0, or the exit code of
+ * the trace's or boot's error), F (the console's and the capture's facts)
+ * and whether the traced run started.
+ */
+enum guest_blame grade_blame(bool traced, int code, const struct trace_facts *f,
+			     bool traced_started);
 
 #endif

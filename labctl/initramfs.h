@@ -31,7 +31,5 @@ struct initramfs_opts {
  * for a program that does not compile, EXIT_ENV for a missing tool.
  */
 char *initramfs_create(const struct initramfs_opts *o, struct error *e);
-/* initramfs_create() that dies on failure: for grade-*.c only (compat-grade.c). */
-char *initramfs_build(const struct initramfs_opts *o);
 
 #endif

@@ -11,8 +11,13 @@
 
 char *run_dir_create(const char *what, struct error *e)
 {
+	return run_dir_create_in(NULL, what, e);
+}
+
+char *run_dir_create_in(const char *under, const char *what, struct error *e)
+{
 	const char *env = getenv("LABCTL_RUN_ROOT");
-	char *root = env && *env ? xstrdup(env) : cache_subdir("runs", e);
+	char *root = under ? xstrdup(under) : env && *env ? xstrdup(env) : cache_subdir("runs", e);
 	char stamp[32], *dir, *link, *tmp;
 	time_t t = time(NULL);
 

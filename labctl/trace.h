@@ -1,22 +1,56 @@
-/* `labctl trace`: one system call (cmd-trace.c) or a timeline of a
- * scenario's socket calls (cmd-trace-timeline.c). */
+/*
+ * Tracing one system call (trace.c), as a library call: `labctl trace`
+ * (cmd-trace.c) and grading (grade-guest.c) both run trace_run(); the
+ * timeline of a scenario's socket calls is cmd-trace-timeline.c.
+ */
 #ifndef LABCTL_TRACE_H
 #define LABCTL_TRACE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
+struct error;
+
+/* What to trace.  trace_run() reads it and never changes it. */
 struct trace_opts {
-	const char *syscall, *abi, *scenario, *initrd, *program, *function;
-	const char *timeline;   /* --timeline: comma-separated scenarios */
-	const char *out, *formats;
+	const char *syscall;    /* a name or a number of the ABI's table */
+	const char *abi;        /* "x86_64" (NULL) or "i386" */
+	const char *scenario;   /* NULL: SYSCALL.ini (SYSCALL32.ini), else the generic program */
+	const char *initrd;     /* NULL: the lab's, built when needed */
+	const char *program;    /* NULL: the scenario's traced program */
+	const char *function;   /* NULL: lab_SYSCALL, or the scenario's */
+	const char *timeline;   /* --timeline: comma-separated scenarios (cmd-trace-timeline.c) */
+	const char *out;        /* NULL: the run directory */
+	const char *formats;    /* md,json,html */
+	const char *run_root;   /* NULL: $LABCTL_RUN_ROOT, or the cache's runs/ */
 	double timeout;
 	bool kvm;
-	char **args;
+	char **args;            /* for the generic program (labctl.args=) */
 	int nargs;
 };
 
-/* Is FORMAT (md, json, html) among --format's? */
-bool trace_wants(const struct trace_opts *o, const char *format);
+/* What a trace left, also when it failed (then what it got to). */
+struct trace_result {
+	char *run_dir;          /* logs, serial.log, params.json, capture.json */
+	char *capture;          /* RUN_DIR/capture.json, kept whatever happened */
+	char *reports[3];       /* the reports written (json, md, html), as asked */
+	size_t nreports;
+};
+
+/*
+ * Boot the guest paused, let GDB's lab-trace follow the call, write the
+ * reports.  0, or -1 with E: EXIT_USAGE (no such call, bad arguments),
+ * EXIT_INPUT (no such program, function or initramfs), EXIT_ENV (no gdb,
+ * qemu or kernel), EXIT_FAIL (the guest ended before the call, the trace
+ * failed), EXIT_TIMEOUT.
+ */
+int trace_run(const struct trace_opts *o, struct trace_result *res, struct error *e);
+void trace_result_free(struct trace_result *res);
+
+/* Is LIST a comma-separated list of md, json, html? */
+bool trace_formats_valid(const char *list);
+/* Is FORMAT among FORMATS' words? */
+bool trace_wants(const char *formats, const char *format);
 /* labctl trace --timeline: returns the exit code. */
 int trace_timeline(struct trace_opts *o);
 

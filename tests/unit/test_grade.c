@@ -13,6 +13,7 @@
 #include "../../labctl/console.h"
 #include "../../labctl/error.h"
 #include "../../labctl/fs.h"
+#include "../../labctl/grade-guest.h"
 #include "../../labctl/grade.h"
 #include "../../labctl/labctl.h"
 
@@ -468,6 +469,44 @@ static void test_rubric(void **state)
 	free(r.name);
 }
 
+/* Whose fault: every outcome of a grading run, as grade_blame() decides. */
+static void test_blame(void **state)
+{
+	struct trace_facts f;
+
+	trace_facts_init(&f);
+	/* A complete trace of the call: nobody's. */
+	f.capture_ok = f.syscall_seen = true;
+	assert_int_equal(grade_blame(true, 0, &f, true), BLAME_NONE);
+	/* The trace exited 0 but its capture lacks the call: the grader's. */
+	f.syscall_seen = false;
+	assert_int_equal(grade_blame(true, 0, &f, true), BLAME_GRADER);
+	/* The guest ended before the call, after the traced run started. */
+	f.capture_ok = false;
+	assert_int_equal(grade_blame(true, EXIT_FAIL, &f, true), BLAME_ENDED_WITHOUT_CALL);
+	/* ... before it started: QEMU or the kernel broke. */
+	assert_int_equal(grade_blame(true, EXIT_FAIL, &f, false), BLAME_GRADER);
+	/* A time-out while the program ran (either run): the student's. */
+	assert_int_equal(grade_blame(true, EXIT_TIMEOUT, &f, true), BLAME_NO_CALL_IN_TIME);
+	f.ran = true;
+	assert_int_equal(grade_blame(true, EXIT_TIMEOUT, &f, false), BLAME_NO_CALL_IN_TIME);
+	f.ran = false;
+	assert_int_equal(grade_blame(true, EXIT_TIMEOUT, &f, false), BLAME_GRADER);
+	/* The machine's failures are never the student's. */
+	for (int code = EXIT_USAGE; code <= EXIT_INPUT; code++)
+		assert_int_equal(grade_blame(true, code, &f, true), BLAME_GRADER);
+	assert_int_equal(grade_blame(true, EXIT_INTERNAL, &f, true), BLAME_GRADER);
+	/* Nothing to trace: the program only runs. */
+	f.ran = true;
+	for (int code = 0; code <= EXIT_TIMEOUT; code += EXIT_TIMEOUT)
+		assert_int_equal(grade_blame(false, code, &f, false), BLAME_NO_SYSCALL_INSN);
+	assert_int_equal(grade_blame(false, EXIT_FAIL, &f, false), BLAME_NO_SYSCALL_INSN);
+	assert_int_equal(grade_blame(false, EXIT_ENV, &f, false), BLAME_GRADER);
+	f.ran = false;
+	assert_int_equal(grade_blame(false, 0, &f, false), BLAME_GRADER);
+	trace_facts_free(&f);
+}
+
 /* grade.json, written by grade_write() and read back by grade_read(). */
 static void test_grade_record(void **state)
 {
@@ -523,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_facts),
 		cmocka_unit_test(test_rubric),
 		cmocka_unit_test(test_grade_record),
+		cmocka_unit_test(test_blame),
 #define F(t) cmocka_unit_test_setup_teardown(t, fixture_setup, fixture_teardown)
 		F(test_all_pass), F(test_not_compiled), F(test_dynamic), F(test_loops_forever),
 		F(test_never_calls), F(test_wrong_number), F(test_wrong_task),

@@ -1,0 +1,442 @@
+/*
+ * One system call traced: see trace.h.  Boot the lab paused, let GDB (the
+ * lab-trace command of the gdb/ package) follow the program's system call
+ * through the kernel, and keep what it captured and rendered.
+ *
+ * labctl never reads GDB's text: lab-trace writes its capture as JSON to a
+ * file named here (gdb/SCHEMA.md), and only its "labctl-phase:" progress
+ * lines are watched, to name the phase a timeout interrupted.
+ */
+#include <jansson.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elf.h"
+#include "error.h"
+#include "fs.h"
+#include "gdb-session.h"
+#include "initramfs.h"
+#include "kernel.h"
+#include "labctl.h"
+#include "proc.h"
+#include "programs.h"
+#include "rundir.h"
+#include "scenario.h"
+#include "syscalls.h"
+#include "trace.h"
+
+/* The formats lab-trace renders (report.json is its capture itself). */
+static const char *const rendered[] = { "md", "html" };
+
+/* One trace under way: the request, and what was decided and found for it. */
+struct run {
+	const struct trace_opts *o;
+	const char *scenario;             /* o->scenario, or the default */
+	char *program, *initrd, *function;
+	char **args;                      /* labctl.args=, the generic program's first */
+	int nargs;
+	struct kernel k;
+	struct syscall_table table;
+	const struct syscall_entry *sc;   /* what the user asked for */
+	const struct syscall_entry *nr;   /* what the program makes (socketcall) */
+	const char *socketcall;           /* the socketcall call of sc, or NULL */
+	char *scenario_syscall;           /* the scenario's syscall =, or NULL */
+	char *owned_scenario;
+	struct elf_func fn;
+	char *dir, *params, *capture;
+	char *compare;                    /* the x86-64 capture beside an i386 one */
+};
+
+bool trace_wants(const char *formats, const char *format)
+{
+	char *copy = xstrdup(formats), *save = NULL;
+	bool yes = false;
+
+	for (char *f = strtok_r(copy, ",", &save); f; f = strtok_r(NULL, ",", &save))
+		yes |= !strcmp(f, format);
+	free(copy);
+	return yes;
+}
+
+bool trace_formats_valid(const char *list)
+{
+	char *copy = xstrdup(list), *save = NULL;
+	bool ok = true;
+
+	for (char *f = strtok_r(copy, ",", &save); f; f = strtok_r(NULL, ",", &save))
+		ok &= !strcmp(f, "md") || !strcmp(f, "json") || !strcmp(f, "html");
+	free(copy);
+	return ok;
+}
+
+static const struct syscall_entry *resolve_syscall(const struct syscall_table *t, const char *name,
+						    const char *abi, struct error *e)
+{
+	const struct syscall_entry *s = syscall_lookup(t, name);
+	const char *close[4];
+	char hint[256] = "";
+	size_t n;
+
+	if (s)
+		return s;
+	n = syscall_suggest(t, name, close, 4);
+	for (size_t i = 0; i < n; i++) {
+		strncat(hint, i ? ", " : " (did you mean ", sizeof(hint) - strlen(hint) - 1);
+		strncat(hint, close[i], sizeof(hint) - strlen(hint) - 1);
+	}
+	if (n)
+		strncat(hint, "?)", sizeof(hint) - strlen(hint) - 1);
+	error_set(e, EXIT_USAGE, "no %s system call '%s' in syscall_%s.tbl%s",
+		  strcmp(abi, "i386") ? "64-bit" : "i386", name, strcmp(abi, "i386") ? "64" : "32",
+		  hint);
+	return NULL;
+}
+
+static int load_table(struct run *r, const char *abi, struct error *e)
+{
+	char *tbl = syscall_table_path(r->k.source, abi);
+	int ret;
+
+	syscalls_free(&r->table);
+	ret = syscalls_load(tbl, &r->table, e);
+	free(tbl);
+	if (ret < 0)
+		return -1;
+	r->sc = r->nr = resolve_syscall(&r->table, r->o->syscall, abi, e);
+	return r->sc ? 0 : -1;
+}
+
+/* The output directory: --out, else the run directory. */
+static const char *out_dir(const struct run *r)
+{
+	return r->o->out ? r->o->out : r->dir;
+}
+
+/* labctl.scenario= and labctl.args= for the guest's init. */
+static char *kernel_append(const struct run *r, struct error *e)
+{
+	char *args = NULL, *t, *append;
+
+	for (int i = 0; i < r->nargs; i++) {
+		if (strpbrk(r->args[i], " ,\"\t\n")) {
+			free(args);
+			error_set(e, EXIT_USAGE, "argument '%s': no spaces, commas or quotes on the "
+				  "kernel command line", r->args[i]);
+			return NULL;
+		}
+		t = xasprintf("%s%s%s", args ? args : "", i ? "," : "", r->args[i]);
+		free(args);
+		args = t;
+	}
+	append = scenario_cmdline(r->scenario, args);
+	free(args);
+	return append;
+}
+
+/* What lab-trace needs to know, as the JSON file it reads (gdb/SCHEMA.md). */
+static int write_params(const struct run *r, struct error *e)
+{
+	json_t *sites = json_array(), *prog, *root, *formats;
+	char *copy = xstrdup(r->program);
+	int rc;
+
+	for (size_t i = 0; i < r->fn.nsites; i++)
+		json_array_append_new(sites, json_integer((json_int_t)r->fn.sites[i]));
+	prog = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o}",
+			 "path", r->program, "exe", basename(copy), "function", r->fn.name,
+			 "abi", r->fn.abi, "function_addr", (json_int_t)r->fn.addr,
+			 "function_size", (json_int_t)r->fn.size, "syscall_addrs", sites);
+	root = json_pack("{s:s, s:s, s:i, s:s, s:s, s:i, s:o, s:s, s:s, s:s, s:s, s:s, s:f, s:i, s:i}",
+			 "out", r->capture, "abi", r->fn.abi, "nr", r->nr->nr, "syscall", r->nr->name,
+			 "tbl_line", r->nr->line, "tbl_lineno", r->nr->lineno, "program", prog,
+			 "source", r->k.source, "config", r->k.config, "vmlinux", r->k.vmlinux,
+			 "accel", r->o->kvm ? "kvm" : "tcg", "scenario", r->scenario,
+			 "timeout", r->o->timeout - 1, "entry_budget", 200, "exit_budget", 400);
+	if (r->socketcall)
+		json_object_set_new(root, "socketcall", json_string(r->socketcall));
+	if (r->compare)
+		json_object_set_new(root, "compare_with", json_string(r->compare));
+	formats = json_array();
+	for (size_t i = 0; i < 2; i++)
+		if (trace_wants(r->o->formats, rendered[i]))
+			json_array_append_new(formats, json_string(rendered[i]));
+	json_object_set_new(root, "report_dir", json_string(out_dir(r)));
+	json_object_set_new(root, "formats", formats);
+	rc = json_dump_file(root, r->params, JSON_INDENT(1));
+	json_decref(root);
+	free(copy);
+	if (rc < 0)
+		return error_set(e, EXIT_ENV, "cannot write %s", r->params);
+	return 0;
+}
+
+static int trace(struct run *r, struct error *e)
+{
+	char *append = kernel_append(r, e);
+	struct gdb_session s = {
+		.kernel = &r->k, .initrd = r->initrd, .append = append, .run_dir = r->dir,
+		.kvm = r->o->kvm, .timeout = r->o->timeout, .command = "lab-trace",
+		.params = r->params, .capture = r->capture,
+	};
+	int ret = -1;
+
+	if (append && write_params(r, e) == 0 && gdb_session_run(&s, e) == 0)
+		ret = gdb_capture_check(r->capture, r->dir, e);
+	free(append);
+	return ret;
+}
+
+/*
+ * report.json is the capture; lab-trace rendered report.md and report.html
+ * from it (gdb/labctl/report) into the output directory.
+ */
+static int publish(const struct run *r, struct trace_result *res, struct error *e)
+{
+	char *path = xasprintf("%s/report.json", out_dir(r)), *data;
+	size_t len;
+
+	if (trace_wants(r->o->formats, "json")) {
+		data = read_file(r->capture, &len);
+		if (!data || write_file_atomic(path, data, len) < 0) {
+			error_set(e, EXIT_ENV, "cannot write %s", path);
+			free(data);
+			free(path);
+			return -1;
+		}
+		free(data);
+		res->reports[res->nreports++] = path;
+	} else {
+		free(path);
+	}
+	for (size_t i = 0; i < 2; i++) {
+		if (!trace_wants(r->o->formats, rendered[i]))
+			continue;
+		path = xasprintf("%s/report.%s", out_dir(r), rendered[i]);
+		if (!is_file(path)) {
+			error_set(e, EXIT_INTERNAL, "no %s: rendering failed (see %s/gdb.log)",
+				  path, r->dir);
+			free(path);
+			return -1;
+		}
+		res->reports[res->nreports++] = path;
+	}
+	return 0;
+}
+
+/* The generic program's scenario: the syscall number goes first in its
+ * arguments, then the user's (`labctl trace 63 -- b:390`). */
+static int generic_scenario(struct run *r, struct error *e)
+{
+	const struct trace_opts *o = r->o;
+
+	if (o->abi && !strcmp(o->abi, "i386"))
+		return error_set(e, EXIT_INPUT, "no i386 scenario for %s (scenarios/%s32.ini); the "
+				 "generic program is x86-64 only", r->sc->name, r->sc->name);
+	r->args = xcalloc(o->nargs + 2, sizeof(*r->args));
+	r->args[0] = xasprintf("%d", r->sc->nr);
+	for (int i = 0; i < o->nargs; i++)
+		r->args[i + 1] = xstrdup(o->args[i]);
+	r->nargs = o->nargs + 1;
+	r->scenario = "syscall";
+	return 0;
+}
+
+/* The default scenario for the syscall: NAME.ini, or NAME32.ini for i386. */
+static int default_scenario(struct run *r, struct error *e)
+{
+	bool i386 = r->o->abi && !strcmp(r->o->abi, "i386");
+	char *name = xasprintf("%s%s", r->sc->name, i386 ? "32" : "");
+
+	if (scenario_exists(name)) {
+		r->scenario = r->owned_scenario = name;
+		return 0;
+	}
+	free(name);
+	return generic_scenario(r, e);
+}
+
+/* The user's arguments, as they are (no generic program). */
+static void user_args(struct run *r)
+{
+	r->args = xcalloc(r->o->nargs + 1, sizeof(*r->args));
+	for (int i = 0; i < r->o->nargs; i++)
+		r->args[i] = xstrdup(r->o->args[i]);
+	r->nargs = r->o->nargs;
+}
+
+/*
+ * What the guest runs.  With --program the user brings the traced program
+ * (and an initramfs holding it): the scenario defaults to the syscall's
+ * name and the function to lab_SYSCALL.  Otherwise the lab's scenario
+ * named after the syscall (scenarios/connect.ini, connect32.ini for i386),
+ * else the generic program told the number on the kernel command line; the
+ * traced program and the function holding its syscall instruction come from
+ * that scenario, and the initramfs is the lab's (built or found in the cache).
+ */
+static int choose_guest(struct run *r, struct error *e)
+{
+	const struct trace_opts *o = r->o;
+	struct programs progs;
+	struct scenario sc;
+	int ret;
+
+	r->scenario = o->scenario;
+	if (o->program) {
+		if (!r->scenario)
+			r->scenario = r->sc->name;
+		user_args(r);
+		r->program = xstrdup(o->program);
+		r->function = o->function ? xstrdup(o->function) : xasprintf("lab_%s", r->sc->name);
+	} else {
+		if (r->scenario)
+			user_args(r);
+		else if (default_scenario(r, e) < 0)
+			return -1;
+		else if (!r->args)
+			user_args(r);
+		if (programs_list(&progs, NULL, e) < 0)
+			return -1;
+		ret = scenario_find(&sc, r->scenario, &progs, e);
+		if (ret == 0) {
+			r->program = xstrdup(programs_find(&progs, scenario_traced(&sc)->program)->path);
+			r->function = xstrdup(o->function ? o->function : sc.function);
+			r->scenario_syscall = xstrdup(sc.syscall);
+			scenario_free(&sc);
+		}
+		programs_free(&progs);
+		if (ret < 0)
+			return -1;
+	}
+	r->initrd = o->initrd ? xstrdup(o->initrd)
+			      : initramfs_create(&(struct initramfs_opts){ 0 }, e);
+	return r->initrd ? 0 : -1;
+}
+
+/*
+ * The number the program really makes.  An i386 program makes its socket
+ * calls through socketcall (102) when its scenario says so: `trace connect
+ * --abi i386` traces socketcall with the call SYS_CONNECT.
+ */
+static int choose_number(struct run *r, struct error *e)
+{
+	const char *abi = r->o->abi ? r->o->abi : "x86_64";
+
+	if (strcmp(r->fn.abi, abi)) {
+		note("%s is an %s program: tracing the %s system call", r->program, r->fn.abi,
+		     r->fn.abi);
+		if (load_table(r, r->fn.abi, e) < 0)
+			return -1;
+	}
+	if (!strcmp(r->fn.abi, "i386") && r->scenario_syscall &&
+	    !strcmp(r->scenario_syscall, "socketcall") && strcmp(r->sc->name, "socketcall")) {
+		r->nr = resolve_syscall(&r->table, "socketcall", "i386", e);
+		if (!r->nr)
+			return -1;
+		r->socketcall = r->sc->name;
+	}
+	return 0;
+}
+
+static void run_free(struct run *r)
+{
+	elf_func_free(&r->fn);
+	syscalls_free(&r->table);
+	kernel_free(&r->k);
+	for (int i = 0; i < r->nargs; i++)
+		free(r->args[i]);
+	free(r->args);
+	free(r->owned_scenario);
+	free(r->scenario_syscall);
+	free(r->program);
+	free(r->initrd);
+	free(r->function);
+	free(r->dir);
+	free(r->params);
+	free(r->capture);
+	free(r->compare);
+}
+
+/* Set up R: the guest, the program, the number, the run directory (a new
+ * one, or DIR, which R then owns). */
+static int prepare(struct run *r, char *dir, struct error *e)
+{
+	const struct trace_opts *o = r->o;
+
+	r->dir = dir;
+	if (kernel_load(&r->k, NULL, e) < 0 || load_table(r, o->abi ? o->abi : "x86_64", e) < 0 ||
+	    choose_guest(r, e) < 0 || elf_syscall_sites(r->program, r->function, &r->fn, e) < 0 ||
+	    choose_number(r, e) < 0)
+		return -1;
+	if (!is_file(r->initrd))
+		return error_set(e, EXIT_INPUT, "no initramfs %s", r->initrd);
+	if (!which("gdb") || !which("qemu-system-x86_64"))
+		return error_set(e, EXIT_ENV, "trace needs gdb and qemu-system-x86_64 (see 'make deps')");
+	if (!r->dir && !(r->dir = run_dir_create_in(o->run_root, "trace", e)))
+		return -1;
+	if (make_dirs(r->dir, e) < 0)
+		return -1;
+	r->params = xasprintf("%s/params.json", r->dir);
+	r->capture = xasprintf("%s/capture.json", r->dir);
+	return 0;
+}
+
+/*
+ * Beside an i386 trace of the lab, the same call traced the x86-64 way
+ * (`syscall`, entry_SYSCALL_64), so that the report puts the two entries
+ * side by side from two real captures.  Its capture's path in R32->compare.
+ */
+static int companion(struct run *r32, struct error *e)
+{
+	struct trace_opts o = { .syscall = r32->sc->name, .abi = "x86_64", .formats = "",
+				.timeout = r32->o->timeout, .kvm = r32->o->kvm,
+				.initrd = r32->initrd };
+	struct run r = { .o = &o };
+	int ret = prepare(&r, xasprintf("%s/x86_64", r32->dir), e);
+
+	if (ret == 0) {
+		note("and the x86-64 way, for the comparison: %s (%d), logs in %s", r.sc->name,
+		     r.nr->nr, r.dir);
+		ret = trace(&r, e);
+	}
+	if (ret == 0)
+		r32->compare = xstrdup(r.capture);
+	run_free(&r);
+	return ret;
+}
+
+int trace_run(const struct trace_opts *o, struct trace_result *res, struct error *e)
+{
+	struct run r = { .o = o };
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	ret = prepare(&r, NULL, e);
+	if (r.dir) {
+		res->run_dir = xstrdup(r.dir);
+		res->capture = xasprintf("%s/capture.json", r.dir);
+	}
+	if (ret == 0 && !o->program && !strcmp(r.fn.abi, "i386"))
+		ret = companion(&r, e);
+	if (ret == 0) {
+		note("tracing %s (%s %d%s%s) in %s, logs in %s", r.sc->name, r.fn.abi, r.nr->nr,
+		     r.socketcall ? ", socketcall " : "", r.socketcall ? r.socketcall : "",
+		     r.program, r.dir);
+		ret = make_dirs(out_dir(&r), e);
+	}
+	if (ret == 0)
+		ret = trace(&r, e);
+	if (ret == 0)
+		ret = publish(&r, res, e);
+	run_free(&r);
+	return ret;
+}
+
+void trace_result_free(struct trace_result *res)
+{
+	free(res->run_dir);
+	free(res->capture);
+	for (size_t i = 0; i < res->nreports; i++)
+		free(res->reports[i]);
+	memset(res, 0, sizeof(*res));
+}
