@@ -155,9 +155,9 @@ static void run_stages(const struct grade_opts *o, const char *dir, struct grade
 		*why = xstrdup(cwhy);
 		goto out;
 	}
-	if (sandbox_compile(s, &o->sandbox, work, &cr) < 0) {
+	if (sandbox_compile(s, &o->sandbox, work, &cr, &e) < 0) {
 		g->status = GRADE_ERROR;
-		*why = xasprintf("the compiler's sandbox failed (see %s/compile.log)", work);
+		*why = xstrdup(e.msg);
 		goto out;
 	}
 	if (cr.ok && elf_inspect(cr.exe, cr.objs, cr.nobjs, &elf) == 0 && elf.is_static) {

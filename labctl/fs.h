@@ -9,8 +9,6 @@
 
 /* mkdir -p: 0, or -1 with E (EXIT_ENV) naming the directory and why. */
 int make_dirs(const char *path, struct error *e);
-/* make_dirs() that dies on failure: for grade-*.c only (compat-grade.c). */
-void mkdir_p(const char *path);
 /* Write DATA to PATH through PATH.tmp.PID and rename(): readers see the old
  * file or the new one, never a part.  Returns 0 or -1 with errno set. */
 int write_file_atomic(const char *path, const void *data, size_t len);

@@ -6,7 +6,9 @@
  * a private /tmp, rlimits through prlimit(1), and proc.h's wall clock.
  * Run by root, it also drops to nobody so that RLIMIT_NPROC holds.
  */
+#include <assert.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "error.h"
 #include "fs.h"
 #include "grade.h"
 #include "labctl.h"
@@ -41,8 +44,8 @@ struct argv_buf {
 
 static void push(struct argv_buf *a, const char *s)
 {
-	if (a->n >= MAX_ARGS - 1)
-		die(EXIT_INTERNAL, "sandbox command line too long");
+	/* MAX_ARGS has room for the prefix, the flags and GRADE_MAX_SOURCES */
+	assert(a->n < MAX_ARGS - 1);
 	a->v[a->n++] = s;
 	a->v[a->n] = NULL;
 }
@@ -99,32 +102,38 @@ static void sandbox_prefix(struct argv_buf *a, const struct sandbox_opts *o, con
  * then it is a fresh directory in /tmp, and the results are copied back.
  */
 static char *sandbox_dir(const struct sandbox_opts *o, const char *workdir, const char *name,
-			 bool *temp)
+			 bool *temp, struct error *e)
 {
 	char *dir;
 
 	*temp = !o->disabled && geteuid() == 0;
 	if (!*temp) {
 		dir = xasprintf("%s/%s", workdir, name);
-		mkdir_p(dir);
-		return dir;
+		if (make_dirs(dir, e) == 0)
+			return dir;
+		free(dir);
+		return NULL;
 	}
 	dir = xstrdup("/tmp/labctl-sandbox-XXXXXX");
-	if (!mkdtemp(dir))
-		die_errno(EXIT_ENV, "cannot make a directory in /tmp");
+	if (!mkdtemp(dir)) {
+		error_set(e, EXIT_ENV, "cannot make a directory in /tmp: %s", strerror(errno));
+		free(dir);
+		return NULL;
+	}
 	chmod(dir, 0755);
 	return dir;
 }
 
 const char *sandbox_probe(const char *workdir)
 {
-	static char why[256];
+	static char why[sizeof(((struct error *)0)->msg) + PATH_MAX];
 	struct sandbox_opts o;
 	struct argv_buf a = { 0 };
 	char *build = NULL, *out = NULL;
 	char *log = xasprintf("%s/sandbox-probe.log", workdir);
 	struct child c = { .name = "bwrap", .log = log, .timeout = 20 };
 	const char *res = NULL;
+	struct error e;
 	bool temp;
 
 	sandbox_defaults(&o);
@@ -132,13 +141,19 @@ const char *sandbox_probe(const char *workdir)
 		res = "bwrap, prlimit or setpriv is not installed (Debian: bubblewrap, util-linux)";
 		goto out;
 	}
-	build = sandbox_dir(&o, workdir, "probe", &temp);
+	if (!(build = sandbox_dir(&o, workdir, "probe", &temp, &e))) {
+		strcpy(why, e.msg);	/* it fits: see why's size */
+		res = why;
+		goto out;
+	}
 	out = xasprintf("%s/out", build);
-	mkdir_p(out);
 	sandbox_prefix(&a, &o, build);
 	push(&a, "true");
 	c.argv = a.v;
-	if (child_run(&c) < 0) {
+	if (make_dirs(out, &e) < 0 || child_start(&c, &e) < 0) {
+		strcpy(why, e.msg);	/* it fits: see why's size */
+		res = why;
+	} else if (child_wait(&c) < 0) {
 		snprintf(why, sizeof(why), "bubblewrap cannot create a sandbox here (%s; see %s)",
 			 child_outcome(&c), log);
 		res = why;
@@ -153,23 +168,29 @@ out:
 }
 
 /* Copy the sources into BUILD/src, owned by us and readable by nobody. */
-static int stage_sources(const struct submission *s, const char *build, const char *out)
+static int stage_sources(const struct submission *s, const char *build, const char *out,
+			 struct error *e)
 {
-	mkdir_p(out);
+	if (make_dirs(out, e) < 0)
+		return -1;
 	for (int i = 0; i < s->m.nsources; i++) {
 		char *p = xasprintf("%s/src/%s", build, s->files[i].path), *slash;
+		int ret;
 
 		slash = strrchr(p, '/');
 		*slash = '\0';
-		mkdir_p(p);
+		ret = make_dirs(p, e);
 		*slash = '/';
-		if (write_file_atomic(p, s->files[i].data, s->files[i].len) < 0)
-			die_errno(EXIT_ENV, "cannot write %s", p);
-		chmod(p, 0644);
+		if (ret == 0 && write_file_atomic(p, s->files[i].data, s->files[i].len) < 0)
+			ret = error_set(e, EXIT_ENV, "cannot write %s: %s", p, strerror(errno));
+		if (ret == 0)
+			chmod(p, 0644);
 		free(p);
+		if (ret < 0)
+			return -1;
 	}
 	if (geteuid() == 0 && chown(out, 65534, 65534) < 0)
-		die_errno(EXIT_ENV, "cannot hand %s to nobody", out);
+		return error_set(e, EXIT_ENV, "cannot hand %s to nobody: %s", out, strerror(errno));
 	return 0;
 }
 
@@ -213,9 +234,14 @@ static int run_step(const struct sandbox_opts *o, const char *out, const char *l
 {
 	struct child c = { .name = "gcc", .argv = a->v, .log = log, .timeout = o->timeout,
 			   .dir = o->disabled ? out : NULL };
+	struct error e;
 	char *text;
 
-	if (child_run(&c) == 0)
+	if (child_start(&c, &e) < 0) {
+		*why = NULL;	/* no gcc, prlimit or bwrap: the sandbox broke */
+		return -1;
+	}
+	if (child_wait(&c) == 0)
 		return 0;
 	text = read_file(log, NULL);
 	if (c.timed_out)
@@ -237,22 +263,24 @@ static int run_step(const struct sandbox_opts *o, const char *out, const char *l
 
 /* Name the results by their path in WORKDIR/build/out, copied there when
  * the sandbox worked in /tmp. */
-static void keep_results(struct compile_result *r, const char *out, const char *workdir, bool temp)
+static int keep_results(struct compile_result *r, const char *out, const char *workdir, bool temp,
+			struct error *e)
 {
 	char *final = xasprintf("%s/build/out", workdir), **name, *from, *to, *data;
 	size_t len;
+	int ret = make_dirs(final, e);
 
-	mkdir_p(final);
 	for (int i = -1; i < r->nobjs; i++) {
 		name = i < 0 ? &r->exe : &r->objs[i];
 		if (!*name)
 			continue;
 		from = xasprintf("%s/%s", out, *name);
 		to = xasprintf("%s/%s", final, *name);
-		if (temp && (data = read_file(from, &len))) {
+		if (ret == 0 && temp && (data = read_file(from, &len))) {
 			if (write_file_atomic(to, data, len) < 0)
-				die_errno(EXIT_ENV, "cannot write %s", to);
-			chmod(to, 0755);
+				ret = error_set(e, EXIT_ENV, "cannot write %s: %s", to, strerror(errno));
+			else
+				chmod(to, 0755);
 			free(data);
 		}
 		free(from);
@@ -260,10 +288,11 @@ static void keep_results(struct compile_result *r, const char *out, const char *
 		*name = to;
 	}
 	free(final);
+	return ret;
 }
 
 int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
-		    const char *workdir, struct compile_result *r)
+		    const char *workdir, struct compile_result *r, struct error *e)
 {
 	char *build, *out, *log = xasprintf("%s/compile.log", workdir), *why = NULL;
 	struct argv_buf a = { 0 };
@@ -280,9 +309,15 @@ int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 						   base_of(s->m.sources[i]));
 				goto out;
 			}
-	build = sandbox_dir(o, workdir, "build", &temp);
+	if (!(build = sandbox_dir(o, workdir, "build", &temp, e))) {
+		rc = -1;
+		goto out;
+	}
 	out = xasprintf("%s/out", build);
-	stage_sources(s, build, out);
+	if (stage_sources(s, build, out, e) < 0) {
+		rc = -1;
+		goto done;
+	}
 
 	sandbox_prefix(&a, o, build);
 	base = a.n;
@@ -317,10 +352,11 @@ int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 	goto done;
 failed:
 	if (!why)
-		rc = -1;
+		rc = error_set(e, EXIT_ENV, "the compiler's sandbox failed (see %s)", log);
 	r->why = why;
 done:
-	keep_results(r, out, workdir, temp);
+	if (keep_results(r, out, workdir, temp, e) < 0)
+		rc = -1;
 	if (temp)
 		remove_tree(build);
 	argv_free(&a);

@@ -5,7 +5,7 @@
  *                       one commit (libgit2) or from a plain directory
  *   sandbox_compile()   gcc with LAB_CFLAGS inside bubblewrap
  *   elf_inspect()       is it static, where are the student's functions (elf.c)
- *   grade_guest()       run it in the guest under `labctl trace` (grade-guest.c)
+ *   grade_guest()       run it in the guest under trace_run() (grade-guest.c)
  *   trace_facts_parse() what the kernel saw, from the trace's report.json
  *   grade_checks()      the rubric's checks: pure functions of the above
  *   grade_write()       grade.json, junit.xml, results.json
@@ -97,9 +97,10 @@ struct compile_result {
 	char *log;                 /* the compiler's output */
 	char *why;                 /* for the student, when !ok */
 };
-/* Compile S's sources in WORKDIR/build; 0, or -1 if the sandbox failed. */
+/* Compile S's sources in WORKDIR/build; 0 (R says whether the student's
+ * code compiled), or -1 with E when the sandbox itself failed. */
 int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
-		    const char *workdir, struct compile_result *r);
+		    const char *workdir, struct compile_result *r, struct error *e);
 void compile_result_free(struct compile_result *r);
 
 /* ---- what the kernel saw ---- */

@@ -109,7 +109,22 @@ const char *which(const char *program)
 	return NULL;
 }
 
-/* In the forked child: become a process group, wire up fds, exec. */
+/*
+ * In a forked child that runs c->fn: proc.c's state is the parent's, whose
+ * children are not this process's; it starts afresh (its own children get
+ * their own SIGCHLD pipe when it starts any).
+ */
+static _Noreturn void run_fn(struct child *c)
+{
+	memset(live, 0, sizeof(live));
+	close(sigchld_pipe[0]);
+	close(sigchld_pipe[1]);
+	sigchld_pipe[0] = sigchld_pipe[1] = -1;
+	exit(c->fn(c->fn_arg));
+}
+
+/* In the forked child: become a process group, wire up fds, exec (or run
+ * c->fn). */
 static _Noreturn void exec_child(struct child *c, int out, int errpipe, pid_t parent)
 {
 	sigset_t none;
@@ -131,6 +146,10 @@ static _Noreturn void exec_child(struct child *c, int out, int errpipe, pid_t pa
 	for (const char **e = c->env; e && *e; e++)
 		if (putenv((char *)*e) < 0)
 			goto fail;
+	if (c->fn) {
+		close(errpipe);		/* not closed by an exec: started */
+		run_fn(c);
+	}
 	execvp(c->argv[0], (char **)c->argv);
 fail:
 	err = errno;
@@ -170,6 +189,8 @@ int child_start(struct child *c, struct error *e)
 	}
 
 	c->started = now();
+	if (c->fn)
+		fflush(NULL);	/* else the child's exit() writes our buffers again */
 	c->pid = fork();
 	if (c->pid < 0) {
 		c->pid = 0;
@@ -191,7 +212,7 @@ int child_start(struct child *c, struct error *e)
 		close(errpipe[0]);
 		child_wait(c);
 		return error_set(e, err == ENOENT ? EXIT_ENV : EXIT_FAIL, "cannot run %s (%s): %s",
-				 c->argv[0], c->name, strerror(err));
+				 c->argv ? c->argv[0] : c->name, c->name, strerror(err));
 	}
 	close(errpipe[0]);
 	return 0;

@@ -24,6 +24,10 @@ struct child {
 	/* Filled in by the caller. */
 	const char *name;       /* the phase, for messages: "make", "qemu" */
 	const char **argv;      /* argv[0] is looked up in $PATH */
+	int (*fn)(void *arg);   /* instead of argv: run FN(FN_ARG) in the forked
+	                         * child, its result the exit status (labctl's own
+	                         * work, isolated: its time limit, log, and end) */
+	void *fn_arg;
 	const char **env;       /* "NAME=value" added to the environment, NULL-terminated */
 	const char *dir;        /* working directory, or NULL */
 	const char *log;        /* stdout and stderr are appended here (required) */
@@ -48,9 +52,6 @@ struct child {
 int child_start(struct child *c, struct error *e);
 /* Wait for the child (killing it at its timeout); returns child_result(). */
 int child_wait(struct child *c);
-/* child_start() + child_wait(), dying when the child cannot start: for
- * grade-*.c only (compat-grade.c). */
-int child_run(struct child *c);
 /* Kill the child's process group and reap it. */
 void child_kill(struct child *c);
 

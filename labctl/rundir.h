@@ -13,7 +13,5 @@ char *run_dir_create(const char *what, struct error *e);
 /* The same under ROOT (made if need be) instead: grade keeps a trace's
  * run directory in the grading's own. */
 char *run_dir_create_in(const char *root, const char *what, struct error *e);
-/* run_dir_create() that dies on failure: for grade-*.c only (compat-grade.c). */
-char *run_dir_new(const char *what);
 
 #endif

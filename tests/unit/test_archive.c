@@ -119,8 +119,8 @@ static int setup(void **state)
 	dest = xasprintf("%s/dest", scratch);
 	outside = xasprintf("%s/outside", scratch);
 	tarball = xasprintf("%s/t.tar.gz", scratch);
-	mkdir_p(dest);
-	mkdir_p(outside);
+	assert_int_equal(make_dirs(dest, NULL), 0);
+	assert_int_equal(make_dirs(outside, NULL), 0);
 	return 0;
 }
 
@@ -137,7 +137,7 @@ static int teardown(void **state)
 static int fresh(void **state)
 {
 	remove_tree(dest);
-	mkdir_p(dest);
+	assert_int_equal(make_dirs(dest, NULL), 0);
 	return 0;
 }
 

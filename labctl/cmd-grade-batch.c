@@ -1,13 +1,13 @@
 /*
- * Many submissions: each graded by its own `labctl grade --out DIR/NNN`
- * child process (its own run directory, logs, sandbox and guest), so one
- * broken submission — or a crash while grading it — never stops the others.
+ * labctl grade with many submissions: each graded by grade_one() in a
+ * child process of its own (proc.c: its own time limit, log, run
+ * directory, sandbox and guest), so one broken submission — or a crash
+ * while grading it — never stops the others.
  * N worker processes take the next submission from a shared queue (a pipe
  * of indices: a slow submission does not hold up the ones behind it); the
  * summary is read back from every grade.json.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
@@ -61,43 +61,28 @@ static void read_roster(struct batch *b, const char *path)
 	free(text);
 }
 
-static void grade_item(const struct grade_opts *o, const struct item *it, const char *self)
+/* In the forked child: grade one submission (grade_one() in cmd-grade.c). */
+static int grade_in_child(void *arg)
 {
-	const char *argv[24];
-	char *log = xasprintf("%s/labctl.log", it->dir), *timeout, *run_timeout;
-	struct child c = { .name = "grade", .argv = argv, .log = log,
-			   .timeout = SUBMISSION_TIMEOUT };
-	int n = 0;
+	return grade_one(arg);
+}
 
-	mkdir_p(it->dir);
-	timeout = xasprintf("%g", o->sandbox.timeout);
-	run_timeout = xasprintf("%g", o->run_timeout);
-	argv[n++] = self;
-	if (opts.cache_dir) {
-		argv[n++] = "--cache-dir";
-		argv[n++] = opts.cache_dir;
-	}
-	argv[n++] = "grade";
-	argv[n++] = "--out";
-	argv[n++] = it->dir;
-	argv[n++] = "--rubric";
-	argv[n++] = o->rubric;
-	argv[n++] = "--compile-timeout";
-	argv[n++] = timeout;
-	argv[n++] = "--run-timeout";
-	argv[n++] = run_timeout;
-	if (o->sandbox.disabled)
-		argv[n++] = "--no-sandbox";
-	if (it->ref) {
-		argv[n++] = "--ref";
-		argv[n++] = it->ref;
-	}
-	argv[n++] = "--";
-	argv[n++] = it->origin;
-	argv[n] = NULL;
-	child_run(&c);
-	free(run_timeout);
-	free(timeout);
+static void grade_item(const struct grade_opts *o, const struct item *it)
+{
+	struct grade_opts one = *o;
+	char *log = xasprintf("%s/labctl.log", it->dir);
+	struct child c = { .name = "grade", .fn = grade_in_child, .fn_arg = &one, .log = log,
+			   .timeout = SUBMISSION_TIMEOUT };
+	struct error e;
+
+	one.origin = it->origin;
+	one.ref = it->ref;
+	one.out = it->dir;
+	one.roster = NULL;
+	if (make_dirs(it->dir, &e) < 0 || child_start(&c, &e) < 0)
+		warn("%s: %s", it->origin, e.msg);	/* no grade.json: counted as an error */
+	else
+		child_wait(&c);
 	free(log);
 }
 
@@ -115,14 +100,9 @@ static int next_item(int fd)
 
 static void run_workers(const struct grade_opts *o, struct batch *b, int jobs)
 {
-	char self[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	pid_t *pids = xcalloc(jobs, sizeof(pid_t));
 	int q[2], i;
 
-	if (len < 0)
-		die_errno(EXIT_ENV, "cannot find labctl's own path");
-	self[len] = '\0';
 	if (pipe(q) < 0)
 		die_errno(EXIT_ENV, "pipe");
 	fflush(NULL);
@@ -136,7 +116,7 @@ static void run_workers(const struct grade_opts *o, struct batch *b, int jobs)
 			prctl(PR_SET_PDEATHSIG, SIGTERM);
 			close(q[1]);
 			while ((i = next_item(q[0])) >= 0 && i < b->n)
-				grade_item(o, &b->v[i], self);
+				grade_item(o, &b->v[i]);
 			_exit(0);
 		}
 	}
@@ -239,6 +219,7 @@ int grade_batch(const struct grade_opts *o, char **subs, int nsubs)
 {
 	struct batch b = { 0 };
 	char *dir, *err = NULL;
+	struct error e;
 	int code;
 
 	for (int i = 0; i < nsubs; i++)
@@ -247,7 +228,8 @@ int grade_batch(const struct grade_opts *o, char **subs, int nsubs)
 		read_roster(&b, o->roster);
 	if (!b.n)
 		die(EXIT_USAGE, "no submissions to grade");
-	dir = run_dir_new("grade-batch");
+	if (!(dir = run_dir_create("grade-batch", &e)))
+		die_error(&e);
 	for (int i = 0; i < b.n; i++)
 		b.v[i].dir = xasprintf("%s/%03d", dir, i + 1);
 	note("grading %d submissions, %d at a time, in %s", b.n, o->jobs, dir);
