@@ -35,7 +35,9 @@ DEBIAN_PACKAGES = build-essential pkg-config libgit2-dev libcurl4-openssl-dev \
   chromium stress-ng
 
 SRCS  := $(wildcard labctl/*.c)
-LIB_SRCS := $(filter-out labctl/main.c,$(SRCS))
+# The libraries, without main.c and the commands: the unit tests link them
+# (a library that called a command, or die(), would not link).
+LIB_SRCS := $(filter-out labctl/main.c labctl/cmd-%.c,$(SRCS))
 TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 all: bin/labctl

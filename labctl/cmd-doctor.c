@@ -211,11 +211,14 @@ static bool have_kernel(void)
 
 static void check_kernel(struct doctor *d, const struct kernel *k)
 {
-	char *kaslr = kernel_config_value(k, "RANDOMIZE_BASE");
-	char *dbg = kernel_config_value(k, "DEBUG_INFO");
+	char *kaslr, *dbg;
+	struct error e;
 	int dwarf = elf_has_section(k->vmlinux, ".debug_info");
 	int index = elf_has_section(k->vmlinux, ".gdb_index");
 
+	if (kernel_config_value(k, "RANDOMIZE_BASE", &kaslr, &e) < 0 ||
+	    kernel_config_value(k, "DEBUG_INFO", &dbg, &e) < 0)
+		die_error(&e);
 	if (dwarf != 1)
 		report(d, FAIL, "vmlinux DWARF", "%s has %s", k->vmlinux,
 		       dwarf < 0 ? "no readable ELF" : "no .debug_info (rebuild with debug.config)");

@@ -1,4 +1,9 @@
-/* The one error style: "labctl: error: ..." on stderr and a documented exit code. */
+/*
+ * Messages on stderr ("labctl: error: ...", warnings, progress) and the
+ * struct error libraries return.  Exiting is main.c's (die and
+ * die_error(), for the commands), but for running out of memory, which
+ * every allocation below may do.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,27 +23,6 @@ static void vreport(const char *prefix, const char *fmt, va_list ap, int err)
 	if (err)
 		fprintf(stderr, ": %s", strerror(err));
 	fputc('\n', stderr);
-}
-
-void die(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreport("error: ", fmt, ap, 0);
-	va_end(ap);
-	exit(code);
-}
-
-void die_errno(int code, const char *fmt, ...)
-{
-	int err = errno;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreport("error: ", fmt, ap, err);
-	va_end(ap);
-	exit(code);
 }
 
 int error(const char *fmt, ...)
@@ -73,7 +57,8 @@ void note(const char *fmt, ...)
 
 void out_of_memory(const char *what)
 {
-	die(EXIT_ENV, "out of memory (%s)", what);
+	fprintf(stderr, "labctl: error: out of memory (%s)\n", what);
+	exit(EXIT_ENV);
 }
 
 void *xmalloc(size_t n)
@@ -81,7 +66,7 @@ void *xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 
 	if (!p)
-		die(EXIT_ENV, "out of memory (%zu bytes)", n);
+		out_of_memory("malloc");
 	return p;
 }
 
@@ -90,7 +75,7 @@ void *xcalloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
 	if (!p)
-		die(EXIT_ENV, "out of memory (%zu x %zu bytes)", n, size);
+		out_of_memory("calloc");
 	return p;
 }
 
@@ -98,7 +83,7 @@ void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p)
-		die(EXIT_ENV, "out of memory (%zu bytes)", n);
+		out_of_memory("realloc");
 	return p;
 }
 
@@ -107,7 +92,7 @@ char *xstrdup(const char *s)
 	char *p = strdup(s);
 
 	if (!p)
-		die(EXIT_ENV, "out of memory");
+		out_of_memory("strdup");
 	return p;
 }
 
@@ -118,7 +103,7 @@ char *xasprintf(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) < 0)
-		die(EXIT_ENV, "out of memory");
+		out_of_memory("asprintf");
 	va_end(ap);
 	return s;
 }
@@ -144,15 +129,4 @@ int error_set(struct error *e, int code, const char *fmt, ...)
 		strcpy(e->msg + sizeof(e->msg) - 4, "...");
 	va_end(ap);
 	return -1;
-}
-
-void die_error(const struct error *e)
-{
-	const char *line = e->msg;
-
-	/* A report of several findings (options Kconfig dropped) is several
-	 * lines, each an error line of its own as grep expects. */
-	for (const char *nl; (nl = strchr(line, '\n')); line = nl + 1)
-		fprintf(stderr, "labctl: error: %.*s\n", (int)(nl - line), line);
-	die(e->code ? e->code : EXIT_INTERNAL, "%s", line);
 }

@@ -111,7 +111,7 @@ static void verdict(struct check_result *c, bool passed, const char *fmt, ...)
 	c->passed = passed;
 	va_start(ap, fmt);
 	if (vasprintf(&c->message, fmt, ap) < 0)
-		die(EXIT_ENV, "out of memory");
+		out_of_memory("verdict");
 	va_end(ap);
 }
 

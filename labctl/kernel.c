@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "cache.h"
@@ -81,18 +82,20 @@ void kernel_free(struct kernel *k)
 	memset(k, 0, sizeof(*k));
 }
 
-char *kernel_config_value(const struct kernel *k, const char *name)
+int kernel_config_value(const struct kernel *k, const char *name, char **value, struct error *e)
 {
 	char *text = read_file(k->config, NULL), *line, *save, *val = NULL;
 	size_t n = strlen(name);
 
+	*value = NULL;
 	if (!text)
-		die_errno(EXIT_ENV, "cannot read %s", k->config);
+		return error_set(e, EXIT_ENV, "cannot read %s: %s", k->config, strerror(errno));
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		if (!strncmp(line, "CONFIG_", 7) && !strncmp(line + 7, name, n) && line[7 + n] == '=') {
 			val = xstrdup(line + 8 + n);
 			break;
 		}
 	free(text);
-	return val;
+	*value = val;
+	return 0;
 }

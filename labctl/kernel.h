@@ -33,8 +33,8 @@ struct error;
  * then empty. */
 int kernel_load(struct kernel *k, const char *dir, struct error *e);
 void kernel_free(struct kernel *k);
-/* The value of CONFIG_NAME in the kernel's config ("y", "64", "\"str\""), or
- * NULL when unset.  Caller frees. */
-char *kernel_config_value(const struct kernel *k, const char *name);
+/* *VALUE: CONFIG_NAME's in the kernel's config ("y", "64", "\"str\""), or
+ * NULL when unset (caller frees); -1 with E when the config is unreadable. */
+int kernel_config_value(const struct kernel *k, const char *name, char **value, struct error *e);
 
 #endif

@@ -28,7 +28,8 @@ struct labctl_opts {
 };
 extern struct labctl_opts opts;
 
-/* One line on stderr: "labctl: error: ...", then exit(code). */
+/* One line on stderr: "labctl: error: ...", then exit(code).  For main.c
+ * and the commands (cmd-*.c) only, where they are defined and linked. */
 _Noreturn void die(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* As die(), with ": strerror(errno)" appended. */

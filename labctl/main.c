@@ -1,5 +1,7 @@
 /* labctl: watch a system call enter the Linux kernel.  The command table. */
+#include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +47,47 @@ static const char exit_codes_text[] =
 	"  4   bad input (not a kernel tree, not 5.x, hash mismatch, hostile archive)\n"
 	"  5   a phase ran past its time limit\n"
 	"  70  a bug in labctl\n";
+
+/*
+ * The end of a command that failed: one "labctl: error: ..." line and the
+ * exit code.  Only this file and the commands (cmd-*.c) exit; the
+ * libraries return a struct error.
+ */
+void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("labctl: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+void die_errno(int code, const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	fputs("labctl: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(err));
+	exit(code);
+}
+
+void die_error(const struct error *e)
+{
+	const char *line = e->msg;
+
+	/* A report of several findings (options Kconfig dropped) is several
+	 * lines, each an error line of its own as grep expects. */
+	for (const char *nl; (nl = strchr(line, '\n')); line = nl + 1)
+		fprintf(stderr, "labctl: error: %.*s\n", (int)(nl - line), line);
+	die(e->code ? e->code : EXIT_INTERNAL, "%s", line);
+}
 
 static void print_usage(FILE *out)
 {

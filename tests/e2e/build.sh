@@ -15,7 +15,10 @@ fake_tree() {
 }
 fake_tree "$T/fail" 5 "exit 2"
 fake_tree "$T/six" 6 "exit 2"
-fake_tree "$T/slow" 5 "sleep 60"
+# The slow make's sleep is this script's own (its pid in the duration), so
+# that pgrep cannot see another test's.
+SLOW="sleep 60.$$"
+fake_tree "$T/slow" 5 "$SLOW"
 mkdir -p "$T/empty" "$T/nobin"
 
 expect_exit "build: unknown option" 2 "$LABCTL" build --frob
@@ -45,13 +48,13 @@ check "  ... leaves no kernel in the cache" test -z "$(ls -A "$T/cache/kernels")
 "$LABCTL" "${SCRATCH[@]}" build --kernel-source "$T/slow" >/dev/null 2>&1 &
 pid=$!
 # Killed once make runs (its recipe's sleep), however long labctl took to get there.
-for _ in $(seq 600); do pgrep -f 'slee[p] 60' >/dev/null && break; sleep 0.1; done
-check "killed build: make was running" pgrep -f 'slee[p] 60'
+for _ in $(seq 600); do pgrep -fx "$SLOW" >/dev/null && break; sleep 0.1; done
+check "killed build: make was running" pgrep -fx "$SLOW"
 kill -TERM $pid
 wait $pid
 check "killed build: dies of the signal" test $? -eq 143
 check "  ... leaves no kernel in the cache" test -z "$(ls -A "$T/cache/kernels")"
-check "  ... leaves no make running" sh -c "! pgrep -f 'slee[p] 60' >/dev/null"
+check "  ... leaves no make running" sh -c "! pgrep -fx '$SLOW' >/dev/null"
 
 # The real source: Debian's linux-source-5.10, fetched once into the default
 # cache (a no-op after that).
