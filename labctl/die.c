@@ -1,4 +1,7 @@
-/* The one error style: "labctl: error: ..." on stderr and a documented exit code. */
+/*
+ * The one error style: "labctl: error: ..." on stderr and a documented exit
+ * code.  And where the commands end early: --help printed, a bad option.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,7 +10,9 @@
 #include <time.h>
 
 #include "error.h"
+#include "commands.h"
 #include "labctl.h"
+#include "parse-options.h"
 
 struct labctl_opts opts;
 
@@ -155,4 +160,31 @@ void die_error(const struct error *e)
 	for (const char *nl; (nl = strchr(line, '\n')); line = nl + 1)
 		fprintf(stderr, "labctl: error: %.*s\n", (int)(nl - line), line);
 	die(e->code ? e->code : EXIT_INTERNAL, "%s", line);
+}
+
+/* As git's run_builtin(): output lost to a full disk or a closed pipe is a
+ * failure, not a success with a truncated result. */
+int finish_stdout(int status)
+{
+	if (status != EXIT_OK)
+		return status;
+	if (fflush(stdout) != 0)
+		die_errno(EXIT_ENV, "write failure on standard output");
+	if (ferror(stdout))
+		die(EXIT_ENV, "unknown write failure on standard output");
+	return status;
+}
+
+int parse_command_line(const struct command_line *c, int argc, char **argv)
+{
+	struct error e;
+	int i = parse_options(c, argc, argv, &e);
+
+	if (i == PARSE_OPT_HELP || i == PARSE_OPT_LIST) {
+		(i == PARSE_OPT_HELP ? options_help : options_list)(stdout, c);
+		exit(finish_stdout(EXIT_OK));
+	}
+	if (i < 0)
+		die_error(&e);
+	return i;
 }

@@ -34,6 +34,9 @@ _Noreturn void die(int code, const char *fmt, ...)
 /* As die(), with ": strerror(errno)" appended. */
 _Noreturn void die_errno(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* STATUS, unless what went to stdout was lost (a full disk, a closed pipe):
+ * then a failure, as git's run_builtin() makes it. */
+int finish_stdout(int status);
 /* "labctl: error: ..." without exiting; returns -1 for `return error(...)`. */
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
