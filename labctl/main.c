@@ -1,5 +1,4 @@
 /* labctl: watch a system call enter the Linux kernel.  The command table. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,7 +99,6 @@ static int run_command(const struct command *cmd, int argc, char **argv)
 	bool help = argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 				  !strcmp(argv[1], "--list-options"));
 
-	optind = 0;	/* each command runs getopt afresh on its own argv */
 	if (cmd->fn != cmd_version && !help)
 		setup();
 	return finish_stdout(cmd->fn(argc, argv));
