@@ -54,6 +54,8 @@ static char *compiler_version(struct error *e)
 	return version;
 }
 
+const char *const build_bases[] = { "tinyconfig", "defconfig", NULL };
+
 static const char *const default_fragments[] = { "kernel-config/lab.config",
 						 "kernel-config/debug.config" };
 
@@ -64,13 +66,13 @@ static int resolve_fragments(struct build_plan *p, struct error *e)
 	const struct build_opts *o = p->o;
 	char buf[PATH_MAX];
 
-	if (o->fragments) {
-		p->nfragments = o->nfragments;
+	if (o->fragments.n) {
+		p->nfragments = o->fragments.n;
 		p->fragments = xcalloc(p->nfragments, sizeof(char *));
-		for (size_t i = 0; i < o->nfragments; i++) {
-			if (!realpath(o->fragments[i], buf) || !is_file(buf))
+		for (size_t i = 0; i < o->fragments.n; i++) {
+			if (!realpath(o->fragments.v[i], buf) || !is_file(buf))
 				return error_set(e, EXIT_INPUT, "config fragment %s: no such file",
-						 o->fragments[i]);
+						 o->fragments.v[i]);
 			p->fragments[i] = xstrdup(buf);
 		}
 		return 0;

@@ -19,8 +19,7 @@
 
 struct build_opts {
 	const char *base;          /* "tinyconfig" (default) or "defconfig" */
-	const char **fragments;    /* NULL: kernel-config/'s defaults for BASE */
-	size_t nfragments;
+	struct opt_strings fragments; /* none: kernel-config/'s defaults for BASE */
 	struct source_opts source;
 	int jobs;                  /* make -j; 0 for the number of CPUs */
 	bool force;                /* rebuild even when the cache has it */
@@ -71,11 +70,16 @@ int build_kernel(struct build_plan *p, struct error *e);
 int build_make(struct build_plan *p, struct child *c, const char *log,
 	       const char *const *targets, double timeout, struct error *e);
 
-/* What build_opts_parse() found. */
-enum { BUILD_OPTS_RUN, BUILD_OPTS_HELP, BUILD_OPTS_BAD };
-/* Parse `labctl config|build` options into O (BUILD: also -j and --force):
- * BUILD_OPTS_HELP after printing --help, BUILD_OPTS_BAD after printing the
- * usage for an unknown option, -1 with E (EXIT_USAGE) for a bad value. */
-int build_opts_parse(struct build_opts *o, int argc, char **argv, bool build, struct error *e);
+/* --base's words, and the rows of the options config and build share
+ * (parse-options.h); O is a struct build_opts *. */
+extern const char *const build_bases[];
+#define CONFIG_OPTIONS(O) \
+	OPT_CHOICE(0, "base", &(O)->base, build_bases, "BASE", \
+		   "tinyconfig (default: the lab's small kernel) or defconfig\n" \
+		   "(the reference write-ups' recipe)"), \
+	OPT_STRINGS(0, "fragment", &(O)->fragments, "FILE", \
+		    "a config fragment (repeatable); default kernel-config/\n" \
+		    "lab.config + debug.config, or debug.config on defconfig"), \
+	SOURCE_OPTIONS(&(O)->source)
 
 #endif

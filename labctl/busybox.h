@@ -30,18 +30,22 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "parse-options.h"
 
 #define BUSYBOX_DEBIAN_SUITE "bookworm"
 
-/* The options' lines in `labctl image|build|boot --help`. */
-#define BUSYBOX_OPTIONS_HELP \
-	"  --busybox WHICH       the guest's static BusyBox: auto (the default: the\n" \
-	"                        system's /bin/busybox when static, else Debian's),\n" \
-	"                        system, debian (busybox-static, downloaded into the\n" \
-	"                        cache by a private apt-get) or a PATH\n" \
-	"  --busybox-source SRC  build BusyBox from SRC, a busybox-*.tar.{bz2,xz,gz} or\n" \
-	"                        'debian' (the busybox source package's tarball),\n" \
-	"                        configured by rootfs/busybox.config; cached\n"
+/* The rows of --busybox and --busybox-source (parse-options.h), shared by
+ * `labctl image`, `build` and `boot`: GIVEN and SOURCE are const char **. */
+#define BUSYBOX_OPTIONS(GIVEN, SOURCE) \
+	OPT_STRING(0, "busybox", GIVEN, "WHICH", \
+		   "the guest's static BusyBox: auto (the default: the\n" \
+		   "system's /bin/busybox when static, else Debian's),\n" \
+		   "system, debian (busybox-static, downloaded into the\n" \
+		   "cache by a private apt-get) or a PATH"), \
+	OPT_STRING(0, "busybox-source", SOURCE, "SRC", \
+		   "build BusyBox from SRC, a busybox-*.tar.{bz2,xz,gz} or\n" \
+		   "'debian' (the busybox source package's tarball),\n" \
+		   "configured by rootfs/busybox.config; cached")
 
 enum busybox_choice { BUSYBOX_AUTO, BUSYBOX_SYSTEM, BUSYBOX_DEBIAN, BUSYBOX_PATH };
 

@@ -1,6 +1,5 @@
 /* labctl boot: run a scenario in the lab guest, or wait in it for GDB. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "initramfs.h"
 #include "kernel.h"
 #include "labctl.h"
+#include "parse-options.h"
 #include "qemu.h"
 #include "rundir.h"
 #include "scenario.h"
@@ -28,18 +28,7 @@ static const char usage[] =
 	"(scenarios/NAME.ini, default connect) with the serial console shown on\n"
 	"stderr and kept in the run directory, and exit with its outcome:\n"
 	"0 when every step exited 0, 1 when one failed or the guest panicked,\n"
-	"5 when the guest did not power off in time.\n"
-	"\n"
-	"  --scenario NAME  the scenario to run (default connect)\n"
-	"  --args A,B,...   labctl.args= for a step with cmdline_args (syscall: NR,ARG...)\n"
-	"  --timeout S      kill the guest after S seconds (default 60; none with --gdb)\n"
-	"  --kvm            use KVM instead of TCG\n"
-	"  --gdb            start paused with a gdbstub on a Unix socket in the run\n"
-	"                   directory; prints the gdb command to attach (stdout)\n"
-	"  --gdb-port N     start paused with the gdbstub on 127.0.0.1:N instead\n"
-	"  --initrd PATH    boot this initramfs instead of building the lab's\n"
-	"  --gzip           build the initramfs compressed\n"
-	BUSYBOX_OPTIONS_HELP;
+	"5 when the guest did not power off in time.\n";
 
 struct boot {
 	const char *scenario, *args, *initrd_given, *busybox, *busybox_source;
@@ -48,62 +37,29 @@ struct boot {
 	int gdb_port;
 };
 
-static double parse_seconds(const char *s)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (*end || !(v > 0))
-		die(EXIT_USAGE, "boot: --timeout wants seconds > 0, not '%s'", s);
-	return v;
-}
-
-static int parse_port(const char *s)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*end || v < 1 || v > 65535)
-		die(EXIT_USAGE, "boot: --gdb-port wants a port number, not '%s'", s);
-	return (int)v;
-}
-
 static void parse_args(struct boot *b, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "scenario", required_argument, NULL, 's' },
-		{ "args",     required_argument, NULL, 'a' },
-		{ "timeout",  required_argument, NULL, 't' },
-		{ "kvm",      no_argument,       NULL, 'k' },
-		{ "gdb",      no_argument,       NULL, 'g' },
-		{ "gdb-port", required_argument, NULL, 'p' },
-		{ "initrd",   required_argument, NULL, 'i' },
-		{ "gzip",     no_argument,       NULL, 'z' },
-		{ "busybox",  required_argument, NULL, 'b' },
-		{ "busybox-source", required_argument, NULL, 'B' },
-		{ "help",     no_argument,       NULL, 'h' },
-		{ 0 }
+	const struct option_def options[] = {
+		OPT_STRING(0, "scenario", &b->scenario, "NAME", "the scenario to run (default connect)"),
+		OPT_STRING(0, "args", &b->args, "A,B,...",
+			   "labctl.args= for a step with cmdline_args (syscall: NR,ARG...)"),
+		OPT_SECONDS(0, "timeout", &b->timeout, 0, 0, "S",
+			    "kill the guest after S seconds (default 60; none with --gdb)"),
+		OPT_FLAG(0, "kvm", &b->kvm, "use KVM instead of TCG"),
+		OPT_FLAG(0, "gdb", &b->gdb, "start paused with a gdbstub on a Unix socket in the run\n"
+			 "directory; prints the gdb command to attach (stdout)"),
+		OPT_COUNT(0, "gdb-port", &b->gdb_port, 1, 65535, "N",
+			  "start paused with the gdbstub on 127.0.0.1:N instead"),
+		OPT_STRING(0, "initrd", &b->initrd_given, "PATH", "boot this initramfs instead of building the lab's"),
+		OPT_FLAG(0, "gzip", &b->gzip, "build the initramfs compressed"),
+		BUSYBOX_OPTIONS(&b->busybox, &b->busybox_source),
+		OPT_END()
 	};
-	int c;
+	const struct command_line cl = { .usage = usage, .options = { options } };
+	int i = parse_command_line(&cl, argc, argv);
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's': b->scenario = optarg; break;
-		case 'a': b->args = optarg; break;
-		case 't': b->timeout = parse_seconds(optarg); break;
-		case 'k': b->kvm = true; break;
-		case 'g': b->gdb = true; break;
-		case 'p': b->gdb_port = parse_port(optarg); break;
-		case 'i': b->initrd_given = optarg; break;
-		case 'z': b->gzip = true; break;
-		case 'b': b->busybox = optarg; break;
-		case 'B': b->busybox_source = optarg; break;
-		case 'h': fputs(usage, stdout); exit(EXIT_OK);
-		default: fputs(usage, stderr); exit(EXIT_USAGE);
-		}
-	}
-	if (optind < argc)
-		die(EXIT_USAGE, "boot: unexpected argument '%s'", argv[optind]);
+	if (i < argc)
+		die(EXIT_USAGE, "boot: unexpected argument '%s'", argv[i]);
 	if (b->gdb && b->gdb_port)
 		die(EXIT_USAGE, "boot: --gdb and --gdb-port are two ways to do one thing; pick one");
 	/* The command line is split at spaces, and init splits the args at commas. */

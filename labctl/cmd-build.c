@@ -13,6 +13,7 @@
 #include "error.h"
 #include "initramfs.h"
 #include "labctl.h"
+#include "parse-options.h"
 
 static int build(struct build_plan *p, struct error *e)
 {
@@ -27,19 +28,34 @@ static int build(struct build_plan *p, struct error *e)
 	return ret;
 }
 
+static const char usage[] =
+	"usage: labctl build [--base BASE] [--fragment FILE]... [--kernel-source SPEC] [-j N]\n"
+	"                    [--force] [--busybox WHICH | --busybox-source SRC]\n"
+	"\n"
+	"Configure and build the debuggable kernel into the cache (nothing to do\n"
+	"when nothing changed), then the lab initramfs.  Prints the kernel's cache\n"
+	"directory and the initramfs's path.\n";
+
 int cmd_build(int argc, char **argv)
 {
-	struct build_opts o;
+	struct build_opts o = { .base = "tinyconfig" };
+	const struct option_def options[] = {
+		CONFIG_OPTIONS(&o),
+		OPT_COUNT('j', "jobs", &o.jobs, 1, 1024, "N", "make -jN (default: the number of CPUs)"),
+		OPT_FLAG(0, "force", &o.force, "rebuild even when the cache has this kernel\n"
+			 "(after editing a source tree given by path)"),
+		OPT_GROUP("and for the initramfs:"),
+		BUSYBOX_OPTIONS(&o.busybox, &o.busybox_source),
+		OPT_END()
+	};
+	const struct command_line cl = { .usage = usage, .options = { options } };
 	struct build_plan p;
 	struct error e;
 	char *image;
+	int i = parse_command_line(&cl, argc, argv);
 
-	switch (build_opts_parse(&o, argc, argv, true, &e)) {
-	case BUILD_OPTS_RUN: break;
-	case BUILD_OPTS_HELP: return EXIT_OK;
-	case BUILD_OPTS_BAD: return EXIT_USAGE;
-	default: die_error(&e);
-	}
+	if (i < argc)
+		die(EXIT_USAGE, "build: unexpected argument '%s'", argv[i]);
 	/* A bad --busybox is a usage error now, not after a kernel build. */
 	if (busybox_check_opts(&(struct busybox_opts){ .given = o.busybox,
 						       .source = o.busybox_source }, &e) < 0 ||
@@ -61,6 +77,6 @@ int cmd_build(int argc, char **argv)
 	printf("%s\n%s\n", p.dir, image);
 	free(image);
 	build_plan_free(&p);
-	free(o.fragments);
+	free(o.fragments.v);
 	return EXIT_OK;
 }

@@ -10,20 +10,26 @@
 #include "commands.h"
 #include "error.h"
 #include "labctl.h"
+#include "parse-options.h"
+
+static const char usage[] =
+	"usage: labctl config [--base BASE] [--fragment FILE]... [--kernel-source SPEC]\n"
+	"\n"
+	"Configure the kernel (BASE, then the fragments merged, then olddefconfig)\n"
+	"and check that every option the fragments ask for took.  Prints the\n"
+	".config's path.\n";
 
 int cmd_config(int argc, char **argv)
 {
-	struct build_opts o;
+	struct build_opts o = { .base = "tinyconfig" };
+	const struct option_def options[] = { CONFIG_OPTIONS(&o), OPT_END() };
+	const struct command_line cl = { .usage = usage, .options = { options } };
 	struct build_plan p;
 	struct error e;
-	int ret, lock;
+	int ret, lock, i = parse_command_line(&cl, argc, argv);
 
-	switch (build_opts_parse(&o, argc, argv, false, &e)) {
-	case BUILD_OPTS_RUN: break;
-	case BUILD_OPTS_HELP: return EXIT_OK;
-	case BUILD_OPTS_BAD: return EXIT_USAGE;
-	default: die_error(&e);
-	}
+	if (i < argc)
+		die(EXIT_USAGE, "config: unexpected argument '%s'", argv[i]);
 	if (build_plan_init(&p, &o, &e) < 0 || (lock = cache_lock("build", &e)) < 0)
 		die_error(&e);
 	ret = build_config(&p, &e);
@@ -32,6 +38,6 @@ int cmd_config(int argc, char **argv)
 		die_error(&e);
 	printf("%s/.config\n", p.obj);
 	build_plan_free(&p);
-	free(o.fragments);
+	free(o.fragments.v);
 	return EXIT_OK;
 }

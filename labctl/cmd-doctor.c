@@ -4,7 +4,6 @@
  * every required check passes, EXIT_ENV otherwise.
  */
 #include <fcntl.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -23,6 +22,7 @@
 #include "grade.h"
 #include "kernel.h"
 #include "labctl.h"
+#include "parse-options.h"
 #include "proc.h"
 #include "qemu.h"
 #include "rundir.h"
@@ -301,37 +301,30 @@ static void check_boots(struct doctor *d, const struct kernel *k)
 	free(why);
 }
 
-static void usage(FILE *out)
-{
-	fputs("usage: labctl doctor [--json]\n\n"
-	      "Checks the tools (gcc with static libc, 64- and 32-bit, qemu-system-x86_64,\n"
-	      "gdb with Python, the static x86-64 BusyBox the image would use, bubblewrap\n"
-	      "for grading, the kernel build tools, ccache), the built kernel (DWARF,\n"
-	      "no KASLR) and whether it boots under TCG and under KVM.\n\n"
-	      "  --json   the results as a JSON array of {check, status, detail}\n", out);
-}
+static const char usage[] =
+	"usage: labctl doctor [--json]\n\n"
+	"Checks the tools (gcc with static libc, 64- and 32-bit, qemu-system-x86_64,\n"
+	"gdb with Python, the static x86-64 BusyBox the image would use, bubblewrap\n"
+	"for grading, the kernel build tools, ccache), the built kernel (DWARF,\n"
+	"no KASLR) and whether it boots under TCG and under KVM.\n";
 
 int cmd_doctor(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+	bool json = false;
+	const struct option_def options[] = {
+		OPT_FLAG(0, "json", &json, "the results as a JSON array of {check, status, detail}"),
+		OPT_END()
 	};
+	const struct command_line cl = { .usage = usage, .options = { options } };
 	struct doctor d = { 0 };
 	struct kernel k;
 	struct error e;
-	int c;
+	int i = parse_command_line(&cl, argc, argv);
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'J': d.checks = json_array(); break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind < argc)
-		die(EXIT_USAGE, "doctor: unexpected argument '%s'", argv[optind]);
+	if (i < argc)
+		die(EXIT_USAGE, "doctor: unexpected argument '%s'", argv[i]);
+	if (json)
+		d.checks = json_array();
 	if (!(d.run_dir = run_dir_create("doctor", &e)))
 		die_error(&e);
 	check_gcc_static(&d, NULL, "gcc -static", "apt install libc6-dev");

@@ -7,7 +7,6 @@
  * side (no sandbox, no kernel, no trace) is a grader error (exit 3), never
  * a zero for the student.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "grade.h"
 #include "kernel.h"
 #include "labctl.h"
+#include "parse-options.h"
 #include "rundir.h"
 #include "syscalls.h"
 
@@ -30,19 +30,9 @@ static const char usage[] =
 	"\n"
 	"Grade a lab submission: a directory or a git repository (local path or\n"
 	"URL) holding labctl.ini, the program's sources and REPORT.md (see\n"
-	"ci/SUBMISSION.md).  A git submission is graded at the exact commit REF.\n"
-	"\n"
-	"options:\n"
-	"  --ref REF            the commit, branch or tag to grade (default HEAD)\n"
-	"  --out DIR            write the results here (default a new run directory)\n"
-	"  --rubric FILE        points per check (default ci/rubric.ini)\n"
-	"  --run-timeout S      how long the program may run in the guest (default 10)\n"
-	"  --no-sandbox         compile without bubblewrap (trusted code only)\n"
-	"  --compile-timeout S  wall-clock limit of the compiler (default 60)\n"
-	"  -j, --jobs N         grade N submissions at a time (default and most: the\n"
-	"                       number of cores, one guest per core)\n"
-	"  --roster FILE        submissions to grade, one per line: SUBMISSION [REF]\n"
-	"\n"
+	"ci/SUBMISSION.md).  A git submission is graded at the exact commit REF.\n";
+
+static const char epilog[] =
 	"Writes grade.json, junit.xml, results.json (Gradescope) and the logs.\n"
 	"exit codes: 0 all checks passed, 1 some check failed, 4 the submission\n"
 	"is invalid, 3 the grader failed (not the student's fault), 2 usage.\n";
@@ -234,55 +224,33 @@ int grade_one(const struct grade_opts *o)
 
 int cmd_grade(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "ref",             required_argument, NULL, 'r' },
-		{ "out",             required_argument, NULL, 'o' },
-		{ "rubric",          required_argument, NULL, 'R' },
-		{ "run-timeout",     required_argument, NULL, 't' },
-		{ "no-sandbox",      no_argument,       NULL, 'N' },
-		{ "compile-timeout", required_argument, NULL, 'T' },
-		{ "jobs",            required_argument, NULL, 'j' },
-		{ "roster",          required_argument, NULL, 'L' },
-		{ "help",            no_argument,       NULL, 'h' },
-		{ 0 }
-	};
 	struct grade_opts o = { .run_timeout = 10 };
+	const struct option_def options[] = {
+		OPT_STRING(0, "ref", &o.ref, "REF", "the commit, branch or tag to grade (default HEAD)"),
+		OPT_STRING(0, "out", &o.out, "DIR", "write the results here (default a new run directory)"),
+		OPT_STRING(0, "rubric", &o.rubric, "FILE", "points per check (default ci/rubric.ini)"),
+		OPT_SECONDS(0, "run-timeout", &o.run_timeout, 1, 600, "S",
+			    "how long the program may run in the guest (default 10)"),
+		OPT_FLAG(0, "no-sandbox", &o.sandbox.disabled,
+			 "compile without bubblewrap (trusted code only)"),
+		OPT_SECONDS(0, "compile-timeout", &o.sandbox.timeout, 0, 0, "S",
+			    "wall-clock limit of the compiler (default 60)"),
+		OPT_COUNT('j', "jobs", &o.jobs, 1, 64, "N",
+			  "grade N submissions at a time (default and most: the\n"
+			  "number of cores, one guest per core)"),
+		OPT_STRING(0, "roster", &o.roster, "FILE",
+			   "submissions to grade, one per line: SUBMISSION [REF]"),
+		OPT_END()
+	};
+	const struct command_line cl = { .usage = usage, .options = { options }, .epilog = epilog };
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	char *rubric_default = NULL, *end;
-	bool jobs_given = false;
-	int jobs_asked = 1;
-	int c, rc;
+	char *rubric_default = NULL;
+	int i, jobs_asked, rc;
 
+	/* Before parsing: --compile-timeout overrides the default limit. */
 	sandbox_defaults(&o.sandbox);
-	while ((c = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r': o.ref = optarg; break;
-		case 'o': o.out = optarg; break;
-		case 'R': o.rubric = optarg; break;
-		case 't':
-			o.run_timeout = strtod(optarg, &end);
-			if (*end || !(o.run_timeout >= 1 && o.run_timeout <= 600))
-				die(EXIT_USAGE, "--run-timeout: '%s' is not a number of seconds from 1 to 600",
-				    optarg);
-			break;
-		case 'N': o.sandbox.disabled = true; break;
-		case 'L': o.roster = optarg; break;
-		case 'T':
-			o.sandbox.timeout = strtod(optarg, &end);
-			if (*end || o.sandbox.timeout <= 0)
-				die(EXIT_USAGE, "--compile-timeout: '%s' is not a number of seconds", optarg);
-			break;
-		case 'j':
-			o.jobs = (int)strtol(optarg, &end, 10);
-			if (*end || o.jobs < 1 || o.jobs > 64)
-				die(EXIT_USAGE, "--jobs: '%s' is not a number from 1 to 64", optarg);
-			jobs_given = true;
-			jobs_asked = o.jobs;
-			break;
-		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: fputs(usage, stderr); return EXIT_USAGE;
-		}
-	}
+	i = parse_command_line(&cl, argc, argv);
+	jobs_asked = o.jobs ? o.jobs : 1;
 	if (!o.rubric)
 		o.rubric = rubric_default = datapath("ci/rubric.ini");
 	/*
@@ -294,18 +262,18 @@ int cmd_grade(int argc, char **argv)
 	 */
 	if (cores < 1)
 		cores = 1;
-	if (!jobs_given)
+	if (!o.jobs)
 		o.jobs = (int)(cores < 64 ? cores : 64);
 	else if (o.jobs > cores) {
 		note("--jobs %d: capped at %ld, one guest per core", o.jobs, cores);
 		o.jobs = (int)cores;
 	}
-	if (o.roster || argc - optind > 1 || jobs_asked > 1) {
+	if (o.roster || argc - i > 1 || jobs_asked > 1) {
 		if (o.out)
 			die(EXIT_USAGE, "--out grades one submission only");
-		rc = grade_batch(&o, argv + optind, argc - optind);
-	} else if (argc - optind == 1) {
-		o.origin = argv[optind];
+		rc = grade_batch(&o, argv + i, argc - i);
+	} else if (argc - i == 1) {
+		o.origin = argv[i];
 		rc = grade_one(&o);
 	} else {
 		die(EXIT_USAGE, "no submission given (see 'labctl grade --help')");

@@ -2,9 +2,12 @@
 #ifndef LABCTL_COMMANDS_H
 #define LABCTL_COMMANDS_H
 
+struct command_line;
+
 /*
- * Each command parses its own options with getopt_long; "--help" prints its
- * usage on stdout and returns 0.  The return value is labctl's exit code.
+ * Each command describes its options in a table (parse-options.h) and
+ * parses them with parse_command_line().  The return value is labctl's
+ * exit code.
  */
 int cmd_version(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
@@ -15,5 +18,9 @@ int cmd_config(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+
+/* die.c: parse C's options; --help prints the help and exits 0, a bad
+ * option dies (exit 2).  Returns the index in ARGV of the first operand. */
+int parse_command_line(const struct command_line *c, int argc, char **argv);
 
 #endif

@@ -12,7 +12,9 @@
 #include <time.h>
 
 #include "error.h"
+#include "commands.h"
 #include "labctl.h"
+#include "parse-options.h"
 
 struct labctl_opts opts;
 

@@ -1,6 +1,5 @@
 /* labctl: watch a system call enter the Linux kernel.  The command table. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include "commands.h"
 #include "error.h"
 #include "labctl.h"
+#include "parse-options.h"
 
 struct command {
 	const char *name;
@@ -37,6 +37,16 @@ static const char usage_text[] =
 	"usage: labctl [--cache-dir DIR] [-v] [-q] COMMAND [ARGS]\n"
 	"       labctl help COMMAND\n"
 	"       labctl --version\n";
+
+static bool version;
+static const struct option_def global_options[] = {
+	OPT_STRING(0, "cache-dir", &opts.cache_dir, "DIR", "where sources, builds and runs are kept\n"
+		   "(default $LABCTL_CACHE_DIR, else $XDG_CACHE_HOME/labctl)"),
+	OPT_INCR('v', "verbose", &opts.verbose, "echo the logs of make, qemu and gdb"),
+	OPT_FLAG('q', "quiet", &opts.quiet, "print errors only"),
+	OPT_FLAG(0, "version", &version, "print labctl's version"),
+	OPT_END()
+};
 
 static const char exit_codes_text[] =
 	"exit codes:\n"
@@ -89,18 +99,49 @@ void die_error(const struct error *e)
 	die(e->code ? e->code : EXIT_INTERNAL, "%s", line);
 }
 
+/* As git's run_builtin(): output lost to a full disk or a closed pipe is a
+ * failure, not a success with a truncated result. */
+static int finish_stdout(int status)
+{
+	if (status != EXIT_OK)
+		return status;
+	if (fflush(stdout) != 0)
+		die_errno(EXIT_ENV, "write failure on standard output");
+	if (ferror(stdout))
+		die(EXIT_ENV, "unknown write failure on standard output");
+	return status;
+}
+
+/* A command's options from its table (parse-options.h): --help printed and
+ * exit 0, a bad option one error line and exit 2; else the first operand. */
+int parse_command_line(const struct command_line *c, int argc, char **argv)
+{
+	struct error e;
+	int i = parse_options(c, argc, argv, &e);
+
+	if (i == PARSE_OPT_HELP || i == PARSE_OPT_LIST) {
+		(i == PARSE_OPT_HELP ? options_help : options_list)(stdout, c);
+		exit(finish_stdout(EXIT_OK));
+	}
+	if (i < 0)
+		die_error(&e);
+	return i;
+}
+
+/* The usage, the commands, the options (from global_options) and the exit codes. */
 static void print_usage(FILE *out)
 {
-	fputs(usage_text, out);
-	fputs("\ncommands:\n", out);
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fputs("\noptions:\n"
-	      "  --cache-dir DIR  where sources, builds and runs are kept\n"
-	      "                   (default $LABCTL_CACHE_DIR, else $XDG_CACHE_HOME/labctl)\n"
-	      "  -v, --verbose    echo the logs of make, qemu and gdb\n"
-	      "  -q, --quiet      print errors only\n\n", out);
-	fputs(exit_codes_text, out);
+	char *usage = xasprintf("%s\ncommands:\n", usage_text), *t;
+	struct command_line cl = { .options = { global_options }, .epilog = exit_codes_text };
+
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		t = xasprintf("%s  %-10s %s\n", usage, commands[i].name, commands[i].summary);
+		free(usage);
+		usage = t;
+	}
+	cl.usage = usage;
+	options_help(out, &cl);
+	free(usage);
 }
 
 static const struct command *find_command(const char *name)
@@ -124,25 +165,12 @@ static void setup(void)
 		die_error(&e);
 }
 
-/* As git's run_builtin(): output lost to a full disk or a closed pipe is a
- * failure, not a success with a truncated result. */
-static int finish_stdout(int status)
-{
-	if (status != EXIT_OK)
-		return status;
-	if (fflush(stdout) != 0)
-		die_errno(EXIT_ENV, "write failure on standard output");
-	if (ferror(stdout))
-		die(EXIT_ENV, "unknown write failure on standard output");
-	return status;
-}
-
 static int run_command(const struct command *cmd, int argc, char **argv)
 {
 	/* "CMD --help" needs no cache, as git's "git CMD -h" needs no repository. */
-	bool help = argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+	bool help = argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+				  !strcmp(argv[1], "--list-options"));
 
-	optind = 0;	/* each command runs getopt afresh on its own argv */
 	if (cmd->fn != cmd_version && !help)
 		setup();
 	return finish_stdout(cmd->fn(argc, argv));
@@ -173,38 +201,32 @@ int cmd_version(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "cache-dir", required_argument, NULL, 'C' },
-		{ "verbose",   no_argument,       NULL, 'v' },
-		{ "quiet",     no_argument,       NULL, 'q' },
-		{ "help",      no_argument,       NULL, 'h' },
-		{ "version",   no_argument,       NULL, 'V' },
-		{ 0 }
-	};
+	struct command_line cl = { .usage = usage_text, .options = { global_options },
+				   .in_order = true };
 	const struct command *cmd;
-	int c;
+	struct error e;
+	int i = parse_options(&cl, argc, argv, &e);
 
-	/* "+": stop at the command name; what follows is the command's. */
-	while ((c = getopt_long(argc, argv, "+vqh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'C': opts.cache_dir = optarg; break;
-		case 'v': opts.verbose++; break;
-		case 'q': opts.quiet = true; break;
-		case 'h': print_usage(stdout); return finish_stdout(EXIT_OK);
-		case 'V': return finish_stdout(cmd_version(0, NULL));
-		default:
-			fputs(usage_text, stderr);
-			return EXIT_USAGE;
-		}
+	if (i == PARSE_OPT_HELP) {
+		print_usage(stdout);
+		return finish_stdout(EXIT_OK);
 	}
-	if (optind >= argc) {
+	if (i == PARSE_OPT_LIST) {
+		options_list(stdout, &cl);
+		return finish_stdout(EXIT_OK);
+	}
+	if (i < 0)
+		die_error(&e);
+	if (version)
+		return finish_stdout(cmd_version(0, NULL));
+	if (i >= argc) {
 		print_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[optind], "help"))
-		return cmd_help(argc - optind, argv + optind);
-	cmd = find_command(argv[optind]);
+	if (!strcmp(argv[i], "help"))
+		return cmd_help(argc - i, argv + i);
+	cmd = find_command(argv[i]);
 	if (!cmd)
-		die(EXIT_USAGE, "no command '%s' (see 'labctl --help')", argv[optind]);
-	return run_command(cmd, argc - optind, argv + optind);
+		die(EXIT_USAGE, "no command '%s' (see 'labctl --help')", argv[i]);
+	return run_command(cmd, argc - i, argv + i);
 }

@@ -24,12 +24,29 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "parse-options.h"
 
 struct source_opts {
 	const char *spec;          /* --kernel-source, or NULL for the default */
 	const char *sha256;        /* --sha256 for https:// */
 	bool allow_unverified;     /* --allow-unverified: https:// without a hash */
 };
+
+/* The rows of fetch's, config's and build's source options; O is a struct source_opts *. */
+#define SOURCE_OPTIONS(O) \
+	OPT_STRING(0, "kernel-source", &(O)->spec, "SPEC", \
+		   "where the source comes from (default: Debian's\n" \
+		   "linux-source-5.10 from bullseye, through a private apt\n" \
+		   "using the mirror of the system's apt configuration):\n" \
+		   "  PATH          a linux-*.tar.{xz,gz}, or an extracted tree\n" \
+		   "                (used in place)\n" \
+		   "  https://...   a tarball, checked against its SHA-256\n" \
+		   "  git+URL#TAG   a tag, branch or commit, cloned with libgit2"), \
+	OPT_STRING(0, "sha256", &(O)->sha256, "HEX", \
+		   "the SHA-256 of the tarball (else a pin in\n" \
+		   "kernel-config/sources.sha256: \"HEX  URL\" lines)"), \
+	OPT_FLAG(0, "allow-unverified", &(O)->allow_unverified, \
+		 "accept a downloaded tarball whose SHA-256 is not known")
 
 struct kernel_source {
 	char *dir;       /* top of the tree (has Makefile, Kconfig, arch/x86) */

@@ -59,17 +59,6 @@ bool trace_wants(const char *formats, const char *format)
 	return yes;
 }
 
-bool trace_formats_valid(const char *list)
-{
-	char *copy = xstrdup(list), *save = NULL;
-	bool ok = true;
-
-	for (char *f = strtok_r(copy, ",", &save); f; f = strtok_r(NULL, ",", &save))
-		ok &= !strcmp(f, "md") || !strcmp(f, "json") || !strcmp(f, "html");
-	free(copy);
-	return ok;
-}
-
 static const struct syscall_entry *resolve_syscall(const struct syscall_table *t, const char *name,
 						    const char *abi, struct error *e)
 {

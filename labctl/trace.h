@@ -47,8 +47,6 @@ struct trace_result {
 int trace_run(const struct trace_opts *o, struct trace_result *res, struct error *e);
 void trace_result_free(struct trace_result *res);
 
-/* Is LIST a comma-separated list of md, json, html? */
-bool trace_formats_valid(const char *list);
 /* Is FORMAT among FORMATS' words? */
 bool trace_wants(const char *formats, const char *format);
 /* labctl trace --timeline: returns the exit code. */

@@ -11,4 +11,25 @@ check "error line has the labctl: error: prefix" grep -q '^labctl: error: ' "$T/
 expect_exit "unknown global option is a usage error" 2 "$LABCTL" --frob version
 expect_exit "no command is a usage error" 2 "$LABCTL"
 expect_exit "help of an unknown command" 2 "$LABCTL" help frobnicate
+expect_exit "an unknown option names the closest one" 2 "$LABCTL" build --forse
+check "  ... on one line" test "$(wc -l <"$T/err")" -eq 1
+check "  ... did you mean --force" grep -q "^labctl: error: unknown option '--forse' (did you mean --force?)$" "$T/err"
+
+# Every command's --help lists exactly the options its table has
+# (--list-options prints the table's long names), and the parser knows every
+# option the help names: --NAME=x is a bad value or no value, never unknown.
+help_options() { sed -n 's/^  \(-[a-zA-Z], \|    \)\(--[a-z0-9-]*\).*/\2/p' "$1"; }
+for cmd in "" fetch config build image boot trace grade doctor; do
+	name=${cmd:-labctl}
+	"$LABCTL" $cmd --help >"$T/help" 2>&1
+	"$LABCTL" $cmd --list-options >"$T/table" 2>&1
+	check "$name: --help lists every option of the table, and only those" \
+		diff <(sort "$T/table") <(help_options "$T/help" | sort)
+	unknown=
+	for opt in $(help_options "$T/help"); do
+		"$LABCTL" $cmd "$opt=x" --help >/dev/null 2>"$T/err"
+		grep -q 'unknown option' "$T/err" && unknown="$unknown $opt"
+	done
+	check "$name: the parser knows every option --help names${unknown:+ (not:$unknown)}" test -z "$unknown"
+done
 done_testing
