@@ -16,7 +16,7 @@
 
 static const char usage[] =
 	"usage: labctl trace SYSCALL [--abi x86_64|i386] [--scenario NAME] [--initrd PATH]\n"
-	"                    [--program ELF] [--function NAME] [--out DIR]\n"
+	"                    [--program PATH] [--function NAME] [--out DIR]\n"
 	"                    [--format md,json,html] [--timeout S] [--kvm] [-- ARGS]\n"
 	"       labctl trace --timeline SCENARIO[,SCENARIO...] [--abi x86_64|i386] [--out DIR]\n"
 	"                    [--format md,json,html] [--timeout S] [--kvm]\n"
@@ -46,12 +46,15 @@ static void parse_args(int argc, char **argv, struct trace_opts *o)
 			   "else the generic program making syscall SYSCALL)"),
 		OPT_STRING(0, "initrd", &o->initrd, "PATH",
 			   "the initramfs (default: the lab's, built when needed)"),
-		OPT_STRING(0, "program", &o->program, "ELF",
-			   "the traced program as built on the host (static, non-PIE;\n"
-			   "default: the scenario's traced program)"),
+		OPT_STRING(0, "program", &o->program, "PATH",
+			   "your program: a .c or .S source (compiled with the lab's\n"
+			   "flags, in grade's sandbox) or a static ELF; it runs in the\n"
+			   "guest in the place of the scenario's traced program (with\n"
+			   "--initrd: it is in that image already)"),
 		OPT_STRING(0, "function", &o->function, "NAME",
 			   "the function holding its syscall instruction (default:\n"
-			   "the scenario's)"),
+			   "found in your code when labctl compiled it, else\n"
+			   "lab_SYSCALL; the scenario's for the lab's programs)"),
 		OPT_LIST(0, "timeline", &o->timeline, NULL, "LIST",
 			 "instead: every socket system call the scenarios' programs\n"
 			 "make, in order, with arguments, results and the protocol\n"

@@ -76,10 +76,9 @@ static char *grade_script(const struct guest_opts *o, bool server)
 /* DIR/work/guest.cpio: the lab's image, then the grading's own archive. */
 static char *build_initrd(const struct guest_opts *o, const char *lab, char **err)
 {
-	char *work = xasprintf("%s/work", o->dir), *extra = xasprintf("%s/guest-extra.cpio", work);
-	char *out = xasprintf("%s/guest.cpio", work), *script, *base = NULL, *add = NULL, *traced = NULL;
+	char *work = xasprintf("%s/work", o->dir);
+	char *out = xasprintf("%s/guest.cpio", work), *script, *traced = NULL;
 	char *untraced = NULL, *path = NULL;
-	size_t blen, alen;
 	struct cpio *c = cpio_new();
 	struct error e;
 	bool server = o->syscall_name && !strcmp(o->syscall_name, "connect");
@@ -101,36 +100,17 @@ static char *build_initrd(const struct guest_opts *o, const char *lab, char **er
 		*err = xasprintf("cannot read %s: %s", o->exe, strerror(errno));
 		goto out;
 	}
-	if (cpio_save(c, extra, false, &e) < 0) {
+	if (initramfs_append(lab, c, out, &e) < 0) {
 		*err = xstrdup(e.msg);
-		goto out;
-	}
-	base = read_file(lab, &blen);
-	add = read_file(extra, &alen);
-	if (!base || !add) {
-		*err = xasprintf("cannot read %s: %s", base ? extra : lab, strerror(errno));
-		goto out;
-	}
-	/* Each archive starts 4-byte aligned; zeros between them are skipped. */
-	base = xrealloc(base, blen + 3 + alen);
-	while (blen % 4)
-		base[blen++] = '\0';
-	memcpy(base + blen, add, alen);
-	if (write_file_atomic(out, base, blen + alen) < 0) {
-		*err = xasprintf("cannot write %s: %s", out, strerror(errno));
 		goto out;
 	}
 	rc = 0;
 out:
-	unlink(extra);
 	cpio_free(c);
-	free(base);
-	free(add);
 	free(script);
 	free(path);
 	free(traced);
 	free(untraced);
-	free(extra);
 	free(work);
 	if (rc < 0) {
 		free(out);

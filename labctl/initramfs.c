@@ -8,6 +8,7 @@
 #include "busybox.h"
 #include "cache.h"
 #include "cpio.h"
+#include "error.h"
 #include "fs.h"
 #include "initramfs.h"
 #include "labctl.h"
@@ -217,4 +218,36 @@ out:
 	programs_free(&p);
 	free(busybox);
 	return out;
+}
+
+int initramfs_append(const char *base, struct cpio *extra, const char *out, struct error *e)
+{
+	char *tmp = xasprintf("%s.extra", out), *data = NULL, *add = NULL;
+	size_t blen, alen;
+	int ret = -1;
+
+	if (cpio_save(extra, tmp, false, e) < 0)
+		goto out;
+	data = read_file(base, &blen);
+	add = read_file(tmp, &alen);
+	if (!data || !add) {
+		error_set(e, EXIT_ENV, "cannot read %s: %s", data ? tmp : base, strerror(errno));
+		goto out;
+	}
+	/* Each archive starts 4-byte aligned; zeros between them are skipped. */
+	data = xrealloc(data, blen + 3 + alen);
+	while (blen % 4)
+		data[blen++] = '\0';
+	memcpy(data + blen, add, alen);
+	if (write_file_atomic(out, data, blen + alen) < 0) {
+		error_set(e, EXIT_ENV, "cannot write %s: %s", out, strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	unlink(tmp);
+	free(data);
+	free(add);
+	free(tmp);
+	return ret;
 }

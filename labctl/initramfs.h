@@ -32,4 +32,12 @@ struct initramfs_opts {
  */
 char *initramfs_create(const struct initramfs_opts *o, struct error *e);
 
+/*
+ * OUT: the image BASE with the archive EXTRA after it.  The kernel unpacks
+ * concatenated archives in order, a later file over an earlier one, so a
+ * program or a scenario is added without rebuilding the image.  -1 with E.
+ */
+struct cpio;
+int initramfs_append(const char *base, struct cpio *extra, const char *out, struct error *e);
+
 #endif

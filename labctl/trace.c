@@ -7,11 +7,13 @@
  * file named here (gdb/SCHEMA.md), and only its "labctl-phase:" progress
  * lines are watched, to name the phase a timeout interrupted.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpio.h"
 #include "elf.h"
 #include "error.h"
 #include "fs.h"
@@ -19,6 +21,7 @@
 #include "initramfs.h"
 #include "kernel.h"
 #include "labctl.h"
+#include "own-program.h"
 #include "proc.h"
 #include "programs.h"
 #include "rundir.h"
@@ -34,6 +37,10 @@ struct run {
 	const struct trace_opts *o;
 	const char *scenario;             /* o->scenario, or the default */
 	char *program, *initrd, *function;
+	char *exe;                        /* the program's name in the guest */
+	char **others;                    /* the own program's other functions to watch */
+	int nothers;
+	json_t *functions;                /* every function watched: name, addr, size */
 	char **args;                      /* labctl.args=, the generic program's first */
 	int nargs;
 	struct kernel k;
@@ -133,7 +140,7 @@ static int write_params(const struct run *r, struct error *e)
 	for (size_t i = 0; i < r->fn.nsites; i++)
 		json_array_append_new(sites, json_integer((json_int_t)r->fn.sites[i]));
 	prog = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o}",
-			 "path", r->program, "exe", basename(copy), "function", r->fn.name,
+			 "path", r->program, "exe", r->exe ? r->exe : basename(copy), "function", r->fn.name,
 			 "abi", r->fn.abi, "function_addr", (json_int_t)r->fn.addr,
 			 "function_size", (json_int_t)r->fn.size, "syscall_addrs", sites);
 	root = json_pack("{s:s, s:s, s:i, s:s, s:s, s:i, s:o, s:s, s:s, s:s, s:s, s:s, s:f, s:i, s:i}",
@@ -142,6 +149,8 @@ static int write_params(const struct run *r, struct error *e)
 			 "source", r->k.source, "config", r->k.config, "vmlinux", r->k.vmlinux,
 			 "accel", r->o->kvm ? "kvm" : "tcg", "scenario", r->scenario,
 			 "timeout", r->o->timeout - 1, "entry_budget", 200, "exit_budget", 400);
+	if (r->functions)
+		json_object_set(prog, "functions", r->functions);
 	if (r->socketcall)
 		json_object_set_new(root, "socketcall", json_string(r->socketcall));
 	if (r->compare)
@@ -254,6 +263,112 @@ static void user_args(struct run *r)
 	r->nargs = r->o->nargs;
 }
 
+/* ARGS (N of them) as a NULL-terminated array of copies. */
+static char **copy_args(char *const *args, int n)
+{
+	char **v = xcalloc(n + 1, sizeof(*v));
+
+	for (int i = 0; i < n; i++)
+		v[i] = xstrdup(args[i]);
+	return v;
+}
+
+/*
+ * The user's own program (--program without --initrd) in the lab's guest,
+ * in the place of the scenario's traced program: the scenario's peers (the
+ * lab's server for connect) still run.  The program and the changed
+ * scenario are an archive appended to the lab's image, which is not
+ * rebuilt; with no scenario for the call, the program runs alone.
+ */
+static int own_guest(struct run *r, struct error *e)
+{
+	const struct trace_opts *o = r->o;
+	struct own_program p;
+	struct programs progs = { 0 };
+	struct scenario sc = { 0 };
+	struct scenario_step alone = { 0 }, *st = &alone;
+	struct cpio *c = cpio_new();
+	char *work = xasprintf("%s/program", r->dir), *lab = NULL, *script = NULL;
+	char *script_path = NULL, *in_guest = NULL;
+	int ret = -1;
+
+	if (own_program_get(o->program, work, r->sc->nr, r->sc->name, o->function, &p, e) < 0)
+		goto out;
+	if (p.in_libc)
+		note("%s makes %s through the C library (%s), not with a syscall instruction of its "
+		     "own: that is the call traced", o->program, r->sc->name, p.function);
+	r->scenario = o->scenario ? o->scenario : scenario_exists(r->sc->name) ? r->sc->name : NULL;
+	if (r->scenario) {
+		if (programs_list(&progs, NULL, e) < 0 || scenario_find(&sc, r->scenario, &progs, e) < 0)
+			goto out;
+		st = (struct scenario_step *)scenario_traced(&sc);
+		for (size_t i = 0; i < sc.nsteps; i++)
+			if (&sc.steps[i] != st && !strcmp(sc.steps[i].program, p.name)) {
+				error_set(e, EXIT_INPUT, "your program is named %s, like the scenario's "
+					  "step %s: rename it", p.name, sc.steps[i].name);
+				goto out;
+			}
+		r->scenario_syscall = xstrdup(sc.syscall);
+	} else {
+		/* No scenario runs the call: the program alone, as scenario "own". */
+		r->scenario = "own";
+		sc.name = xstrdup("own");
+		alone.name = xstrdup("program");
+	}
+	free(st->program);
+	st->program = xasprintf("user/%s", p.name);
+	for (char **a = st->args; a && *a; a++)
+		free(*a);
+	free(st->args);
+	st->args = copy_args(o->args, o->nargs);
+	st->cmdline_args = false;
+	if (st == &alone) {
+		sc.steps = &alone;
+		sc.nsteps = 1;
+	}
+	script = scenario_script(&sc);
+	script_path = xasprintf("/etc/labctl/scenarios/%s.sh", r->scenario);
+	in_guest = xasprintf("/lab/%s", st->program);
+	cpio_add_dir(c, "/lab/user", 0755);
+	cpio_add_data(c, script_path, 0644, script, strlen(script));
+	if (cpio_add_file(c, in_guest, 0755, p.exe) < 0) {
+		error_set(e, EXIT_INPUT, "cannot read %s: %s", p.exe, strerror(errno));
+		goto out;
+	}
+	if (!(lab = initramfs_create(&(struct initramfs_opts){ 0 }, e)))
+		goto out;
+	r->initrd = xasprintf("%s/guest.cpio", r->dir);
+	if (initramfs_append(lab, c, r->initrd, e) < 0)
+		goto out;
+	r->program = p.exe;
+	r->exe = p.name;
+	r->function = p.function;
+	r->others = p.others;
+	r->nothers = p.nothers;
+	p = (struct own_program){ 0 };	/* R has them now */
+	ret = 0;
+out:
+	if (st == &alone || !sc.steps) {
+		free(alone.name);
+		free(alone.program);
+		for (char **a = alone.args; a && *a; a++)
+			free(*a);
+		free(alone.args);
+		free(sc.name);
+	} else {
+		scenario_free(&sc);
+	}
+	programs_free(&progs);
+	cpio_free(c);
+	free(lab);
+	free(script);
+	free(script_path);
+	free(in_guest);
+	own_program_free(&p);
+	free(work);
+	return ret;
+}
+
 /*
  * What the guest runs.  With --program the user brings the traced program
  * (and an initramfs holding it): the scenario defaults to the syscall's
@@ -270,6 +385,8 @@ static int choose_guest(struct run *r, struct error *e)
 	struct scenario sc;
 	int ret;
 
+	if (o->program && !o->initrd)
+		return own_guest(r, e);
 	r->scenario = o->scenario;
 	if (o->program) {
 		if (!r->scenario)
@@ -327,6 +444,35 @@ static int choose_number(struct run *r, struct error *e)
 	return 0;
 }
 
+/*
+ * The own program's other functions with a syscall instruction, watched
+ * beside r->fn while debug registers last (ELF_MAX_SITES): the stop that
+ * makes the call tells which function it was (gdb/labctl/trace.py).
+ */
+static void watch_others(struct run *r)
+{
+	if (!r->nothers)
+		return;
+	r->functions = json_array();
+	json_array_append_new(r->functions, json_pack("{s:s, s:I, s:I}", "name", r->fn.name,
+			      "addr", (json_int_t)r->fn.addr, "size", (json_int_t)r->fn.size));
+	for (int i = 0; i < r->nothers; i++) {
+		struct elf_func f = { 0 };
+
+		if (elf_syscall_sites(r->program, r->others[i], &f, NULL) == 0 &&
+		    r->fn.nsites + f.nsites <= ELF_MAX_SITES) {
+			memcpy(r->fn.sites + r->fn.nsites, f.sites, f.nsites * sizeof(*f.sites));
+			r->fn.nsites += f.nsites;
+			json_array_append_new(r->functions, json_pack("{s:s, s:I, s:I}", "name", f.name,
+					      "addr", (json_int_t)f.addr, "size", (json_int_t)f.size));
+		} else if (f.nsites) {
+			note("%s: not watched as well, no debug register left for its syscall "
+			     "instruction", r->others[i]);
+		}
+		elf_func_free(&f);
+	}
+}
+
 static void run_free(struct run *r)
 {
 	elf_func_free(&r->fn);
@@ -338,6 +484,11 @@ static void run_free(struct run *r)
 	free(r->owned_scenario);
 	free(r->scenario_syscall);
 	free(r->program);
+	free(r->exe);
+	for (int i = 0; i < r->nothers; i++)
+		free(r->others[i]);
+	free(r->others);
+	json_decref(r->functions);
 	free(r->initrd);
 	free(r->function);
 	free(r->dir);
@@ -353,18 +504,18 @@ static int prepare(struct run *r, char *dir, struct error *e)
 	const struct trace_opts *o = r->o;
 
 	r->dir = dir;
-	if (kernel_load(&r->k, NULL, e) < 0 || load_table(r, o->abi ? o->abi : "x86_64", e) < 0 ||
-	    choose_guest(r, e) < 0 || elf_syscall_sites(r->program, r->function, &r->fn, e) < 0 ||
-	    choose_number(r, e) < 0)
+	if (kernel_load(&r->k, NULL, e) < 0 || load_table(r, o->abi ? o->abi : "x86_64", e) < 0)
 		return -1;
+	if (!r->dir && !(r->dir = run_dir_create_in(o->run_root, "trace", e)))
+		return -1;
+	if (make_dirs(r->dir, e) < 0 || choose_guest(r, e) < 0 ||
+	    elf_syscall_sites(r->program, r->function, &r->fn, e) < 0 || choose_number(r, e) < 0)
+		return -1;
+	watch_others(r);
 	if (!is_file(r->initrd))
 		return error_set(e, EXIT_INPUT, "no initramfs %s", r->initrd);
 	if (!which("gdb") || !which("qemu-system-x86_64"))
 		return error_set(e, EXIT_ENV, "trace needs gdb and qemu-system-x86_64 (see 'make deps')");
-	if (!r->dir && !(r->dir = run_dir_create_in(o->run_root, "trace", e)))
-		return -1;
-	if (make_dirs(r->dir, e) < 0)
-		return -1;
 	r->params = xasprintf("%s/params.json", r->dir);
 	r->capture = xasprintf("%s/capture.json", r->dir);
 	return 0;

@@ -77,7 +77,7 @@ class Capture:
             'accelerator': p.get('accel'),
             'scenario': p.get('scenario'),
             'abi': self.abi.name,
-            'program': p['program'],
+            'program': dict(p['program'], **self.hit),
             'syscall': {'name': p['syscall'], 'nr': nr,
                         'tbl_line': p.get('tbl_line'), 'tbl_lineno': p.get('tbl_lineno'),
                         'tbl_file': self.abi.tbl_file},
@@ -121,7 +121,9 @@ class Capture:
         if ended:
             raise gdb.GdbError('the guest ended before %s made system call %d in %s '
                                '(%s); its console is in serial.log'
-                               % (prog['exe'], self.p['nr'], prog['function'], ended))
+                               % (prog['exe'], self.p['nr'],
+                                  ' or '.join(f['name'] for f in prog.get('functions')
+                                              or [{'name': prog['function']}]), ended))
         for bp in bps:
             bp.delete()
         if not bp_filter.accepted:
@@ -129,6 +131,11 @@ class Capture:
                                % k.reg('pc'))
         self.task = bp_filter.accepted
         pc = k.reg('pc')
+        # Several of the program's functions watched: the report names the
+        # one whose syscall instruction made the call (setup() records it).
+        self.hit = next(({'function': f['name'], 'function_addr': f['addr'],
+                          'function_size': f['size']} for f in prog.get('functions', [])
+                         if f['addr'] <= pc < f['addr'] + f['size']), {})
         regs = {r: k.reg(r) for r in ('rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp',
                                       'r8', 'r9', 'r10', 'r11', 'rsp', 'eflags', 'cs', 'ss',
                                       'fs_base', 'gs_base')}

@@ -1,0 +1,121 @@
+# labctl trace --program: the student's own program, written the ways
+# students write it (tests/e2e/fixtures/own), put into the lab's guest in
+# the place of the scenario's client and traced.  What the capture says is
+# checked against objdump of the program labctl built (the call site and
+# the return address) and against what the program itself printed on the
+# guest's console.
+. "$(dirname "$0")/lib"
+
+need_tools gcc objdump python3 qemu-system-x86_64 gdb bwrap
+need_kernel
+FIX=$ROOT/tests/e2e/fixtures/own
+export LABCTL_RUN_ROOT=$T/runs
+
+# q FILE EXPR: a Python expression over the capture `c`, printed.
+q() { python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+# after_syscalls ELF FUNCTION: the address after each syscall instruction
+# of FUNCTION, by objdump.
+after_syscalls() {
+	objdump -d --no-show-raw-insn "$1" | awk -v f="<$2>:" '
+		$2 == f { on = 1; next } on && /^$/ { on = 0 }
+		on && s { sub(":", "", $1); print "0x" $1; s = 0 }
+		on && $2 == "syscall" { s = 1 }'
+}
+
+# own NAME SYSCALL [ARGS...]: trace the fixture NAME.c; its built program,
+# run directory and capture in $elf, $run, $j.
+own() {
+	local name=$1 sc=$2
+	shift 2
+	expect_exit "$name: trace $sc --program $name.c" 0 "$LABCTL" -q trace "$sc" \
+		--program "$FIX/$name.c" --out "$T/$name" --format json,md "$@"
+	run=$(readlink -f "$T/runs/trace-latest")
+	elf=$run/program/build/out/$name
+	j=$T/$name/report.json
+}
+
+# untraced SCENARIO: the same guest booted without GDB (the traced run ends
+# at the sysret, before the program prints); its console in $T/untraced.
+untraced() {
+	"$LABCTL" -q boot --initrd "$run/guest.cpio" --scenario "$1" >/dev/null 2>&1
+	tr -d '\r' <"$T/runs/boot-latest/serial.log" >"$T/untraced"
+}
+
+# traced_right NAME FUNCTION: the call was made by the syscall instruction
+# of FUNCTION (pt_regs ip is right after one of them, by objdump), in the
+# program the guest ran under the program's name, and returned what the
+# program printed when it ran untraced.
+traced_right() {
+	local name=$1 fn=$2 ip sites printed
+	ip=$(q "$j" 'next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == "ip")')
+	sites=$(after_syscalls "$elf" "$fn" | paste -sd' ')
+	check "$name: the report names $fn" test "$(q "$j" 'c["setup"]["program"]["function"]')" = "$fn"
+	check "$name: pt_regs ip $ip is after a syscall of $fn ($sites, objdump)" \
+		sh -c "[ -n '$sites' ] && echo ' $sites ' | grep -q ' $ip '"
+	check "$name: the task traced runs $name" test "$(q "$j" 'c["user"]["task"]["exe"]')" = "$name"
+	untraced connect
+	printed=$(sed -n 's/^connect returned \(-*[0-9]*\)$/\1/p' "$T/untraced" | head -1)
+	check "$name: the return value is what the program printed ($printed)" \
+		test "$(q "$j" 'c["return"]["regs_ax_signed"]')" = "${printed:-none}"
+	check "$name: the lab's server listened (the scenario's peer ran)" \
+		grep -q '^server: listening on 127.0.0.1:1234' "$run/serial.log"
+}
+
+own main_asm connect
+traced_right main_asm main
+own static_helper connect
+traced_right static_helper main
+# The helper is inlined into main and kept out of line too: both watched,
+# the guest tells which one ran.
+own global_helper connect
+traced_right global_helper main
+check "global_helper: its out-of-line copy was watched too" \
+	test "$(q "$j" 'sorted(f["name"] for f in c["setup"]["program"]["functions"])')" = "['main', 'raw_connect']"
+own noinline_helper connect
+traced_right noinline_helper do_connect
+own with_header connect
+traced_right with_header main
+
+# No inline asm: the C library's wrapper makes the call, and it is traced.
+expect_exit "libc_connect: trace connect --program libc_connect.c" 0 "$LABCTL" trace connect \
+	--program "$FIX/libc_connect.c" --out "$T/libc" --format json
+check "libc_connect: says the C library makes the call" grep -q 'through the C library' "$T/err"
+check "libc_connect: the report names libc's wrapper" \
+	grep -Eq '^(__libc_connect|__connect|connect)$' <(q "$T/libc/report.json" 'c["setup"]["program"]["function"]')
+
+# A call without a scenario of its own: the program runs alone.
+own getpid_static getpid
+check "getpid_static: runs alone, as scenario own" test "$(q "$j" 'c["setup"]["scenario"]')" = own
+untraced own
+pid=$(sed -n 's/^pid \([0-9]*\)$/\1/p' "$T/untraced")
+check "getpid_static: returned the pid it printed ($pid)" \
+	test "$(q "$j" 'c["return"]["regs_ax_signed"]')" = "${pid:-none}"
+check "getpid_static: made by main (the static helper inlined), by objdump" sh -c \
+	"echo ' $(after_syscalls "$elf" main | paste -sd' ') ' | grep -q ' $(q "$j" 'next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == "ip")') '"
+
+# A program compiled by the student: an ELF, with --function.
+for o in O0 O2; do
+	gcc -static -$o -o "$T/elf_$o" "$FIX/main_asm.c"
+	expect_exit "an ELF built at -$o, --function main" 0 "$LABCTL" -q trace connect \
+		--program "$T/elf_$o" --function main --out "$T/elf_$o.out" --format json
+	check "-$o: pt_regs ip is after main's syscall (objdump)" test "$(q "$T/elf_$o.out/report.json" \
+		'next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == "ip")')" = \
+		"$(after_syscalls "$T/elf_$o" main | head -1)"
+done
+
+# What a student can get wrong: one line each, exit 4.
+gcc -o "$T/dynamic" "$FIX/main_asm.c"
+expect_exit "a dynamically linked program" 4 "$LABCTL" trace connect --program "$T/dynamic"
+check "... says link it with -static" grep -q 'link it with -static' "$T/err"
+check "... in one line" test "$(wc -l <"$T/err")" -eq 1
+expect_exit "a program that does not compile" 4 "$LABCTL" -q trace connect --program "$FIX/does_not_compile.c"
+check "... shows the compiler's error with its line" grep -q "does_not_compile.c:1:.*error: 'x' undeclared" "$T/err"
+expect_exit "a program without the call" 4 "$LABCTL" -q trace connect --program "$FIX/no_call.c"
+check "... says there is no syscall instruction for it" grep -q 'has no syscall instruction that could make system call 42' "$T/err"
+cp "$FIX/main_asm.c" "$T/tcp_server.c"
+expect_exit "a program named like the scenario's server" 4 "$LABCTL" -q trace connect --program "$T/tcp_server.c"
+check "... asks to rename it" grep -q 'rename it' "$T/err"
+expect_exit "a file that is neither" 4 "$LABCTL" -q trace connect --program "$FIX/with_header.h"
+check "... says so" grep -q 'neither a program (ELF) nor a .c or .S source' "$T/err"
+check "nothing left running" test -z "$(pgrep -f "$T/runs" || true)"
+done_testing
