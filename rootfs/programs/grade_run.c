@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,21 +63,38 @@ static void out(const char *s, size_t n)
 }
 
 /* Show BUF with "| " at the start of every line, up to *LEFT bytes. */
-static void show(const char *buf, size_t n, size_t *left, int *at_bol)
+/*
+ * The program's output, a line at a time: "| LINE\n" in one write.  The
+ * console is shared with the scenario's server; a line written in pieces
+ * could have the server's line in the middle of it (seen on a busy host),
+ * and labctl would read neither right.  A single write to a tty is never
+ * interleaved with another's.
+ */
+static char pending[1024];
+static size_t pending_len;
+
+static void flush_line(void)
+{
+	struct iovec v[3] = {
+		{ "| ", 2 }, { pending, pending_len },
+		{ "\n", pending_len && pending[pending_len - 1] == '\n' ? 0 : 1 },
+	};
+
+	if (pending_len)
+		while (writev(1, v, 3) < 0 && errno == EINTR)
+			;
+	pending_len = 0;
+}
+
+static void show(const char *buf, size_t n, size_t *left)
 {
 	if (n > *left)
 		n = *left;
 	*left -= n;
-	while (n) {
-		const char *nl = memchr(buf, '\n', n);
-		size_t span = nl ? (size_t)(nl - buf) + 1 : n;
-
-		if (*at_bol)
-			out("| ", 2);
-		out(buf, span);
-		*at_bol = buf[span - 1] == '\n';
-		buf += span;
-		n -= span;
+	for (size_t i = 0; i < n; i++) {
+		pending[pending_len++] = buf[i];
+		if (buf[i] == '\n' || pending_len == sizeof(pending))
+			flush_line();
 	}
 }
 
@@ -132,7 +150,7 @@ int main(int argc, char **argv)
 	const char *label;
 	double limit, until;
 	size_t left, total = 0;
-	int p[2], status = 0, at_bol = 1, timed_out = 0, exited = 0, eof = 0;
+	int p[2], status = 0, timed_out = 0, exited = 0, eof = 0;
 	char buf[4096], line[128];
 	pid_t pid;
 
@@ -180,7 +198,7 @@ int main(int argc, char **argv)
 			n = read(p[0], buf, sizeof(buf));
 			if (n > 0) {
 				total += (size_t)n;
-				show(buf, (size_t)n, &left, &at_bol);
+				show(buf, (size_t)n, &left);
 				continue;
 			}
 			eof = n == 0;
@@ -195,8 +213,7 @@ int main(int argc, char **argv)
 		kill(pid, SIGKILL);
 	}
 	kill_nobody();
-	if (!at_bol)
-		out("\n", 1);
+	flush_line();	/* a last line without its newline */
 	snprintf(line, sizeof(line), "LABCTL grade %s output %zu\n", label, total);
 	out(line, strlen(line));
 	if (timed_out)
