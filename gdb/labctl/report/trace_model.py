@@ -277,7 +277,7 @@ def dispatch(cap):
             'sk %s (family %d) -> sk_prot = %s ("%s"), ',
             s['fd'], hx(s['file']), s['f_op']['name'], hx(s['socket']), s['state'],
             s['type'], Code(s['ops']['name']), s['method'], Code(s['ops_method']['name']),
-            hx(s['sk']), s['family'], Code(s['proto']['name']), s['proto_name']) + prot + ('.',)))
+            hx(s['sk']), s['family'], Code(s['proto']['name']), s['proto_name']) + prot + text('.')))
     if d['not_hit']:
         blocks.append(para('Not reached: %s.', ', '.join(d['not_hit'])))
     return Section('dispatch', text('5. Dispatch'), blocks)

@@ -69,7 +69,7 @@ MESSAGES = {
 
     # timeline_model.py
     'still in the kernel': '仍在内核中',
-    't (ms)': '时间 （ms）',
+    't (ms)': '时间（ms）',
     'program (step)': '程序（步骤）',
     'system call': '系统调用',
     'call': '调用',
@@ -185,6 +185,7 @@ MESSAGES = {
         'sk %s（协议族 %d）-> sk_prot = %s（"%s"），',
     'sk_prot->%s = %s': 'sk_prot->%s = %s',
     'sk_prot->%s is NULL': 'sk_prot->%s 为 NULL',
+    '.': '。',
     'Not reached: %s.': '未到达：%s。',
 
     '6. Return': '6. 返回',
