@@ -3,7 +3,6 @@ message has its translation, and a translated report has no English prose
 left, read back through routes that share nothing with the renderers:
 Python's HTML parser, and regular expressions over the Markdown."""
 import html.parser
-import json
 import os
 import re
 import unittest
@@ -12,7 +11,7 @@ from labctl.report import lang
 from labctl.report.lang import SPEC
 
 import messages
-from test_render import CAPTURES, NAMES, render
+from test_render import NAMES, render
 
 TRANSLATIONS = [c for c in lang.languages() if c != lang.DEFAULT]
 # An ASCII token: what sits between spaces, CJK and full-width punctuation.
@@ -154,6 +153,13 @@ class Catalogue(unittest.TestCase):
     def test_no_translation_of_a_message_gone(self):
         for code in TRANSLATIONS:
             self.assertEqual(set(lang.catalogue(code).MESSAGES) - set(messages.english()), set())
+
+    def test_labctl_offers_every_language(self):
+        """cmd-trace.c's --lang words are the catalogues here."""
+        src = os.path.join(os.path.dirname(messages.SOURCE), os.pardir, 'labctl', 'cmd-trace.c')
+        with open(src) as f:
+            words = re.search(r'langs\[\] = \{(.*?)NULL \}', f.read()).group(1)
+        self.assertEqual(sorted(re.findall(r'"(\w+)"', words)), lang.languages())
 
     def test_an_unknown_language_is_refused(self):
         with self.assertRaises(ValueError):
