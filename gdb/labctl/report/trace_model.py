@@ -131,7 +131,7 @@ def user(cap):
             ('rsp', hx(r['rsp']), _('user stack pointer')),
             ('cs', hx(r['cs']), text('user code selector: GDT entry %d, DPL %d, 64-bit %s',
                                      num(r['cs']) >> 3, u['cs_descriptor']['dpl'],
-                                     u['cs_descriptor']['long_mode'])),
+                                     _('True' if u['cs_descriptor']['long_mode'] else 'False'))),
             ('ss', hx(r['ss']), text('user stack selector: GDT entry %d, DPL %d',
                                      num(r['ss']) >> 3, u['ss_descriptor']['dpl'])),
         ])]

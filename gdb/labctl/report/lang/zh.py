@@ -126,7 +126,9 @@ MESSAGES = {
     'role': '作用',
     'user stack pointer': '用户栈指针',
     'user code selector: GDT entry %d, DPL %d, 64-bit %s':
-        '用户态代码段选择子：GDT 第 %d 项，DPL %d，64 位 %s',
+        '用户态代码段选择子：GDT 第 %d 项，DPL %d，64 位代码段：%s',
+    'True': '是',
+    'False': '否',
     'user stack selector: GDT entry %d, DPL %d': '用户态栈段选择子：GDT 第 %d 项，DPL %d',
     'socketcall: call = %d (%s in %s) = %s; its arguments are not in registers but in user '
     'memory at %s, read as %d-byte words (nas[] of net/compat.c): %s.':
