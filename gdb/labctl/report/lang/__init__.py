@@ -17,6 +17,7 @@ import importlib
 import os
 import re
 from contextlib import contextmanager
+from functools import lru_cache
 
 DEFAULT = 'en'
 _messages = {}       # of the language in use; empty: English
@@ -73,21 +74,30 @@ def _(msg):
 SPEC = re.compile(r'%(?:%|[-#0 +]*\d*(?:\.\d+)?[sdixr])')
 
 
+@lru_cache(maxsize=None)
 def _pattern(msg):
-    parts = SPEC.split(msg)
-    return re.compile('(.*?)'.join(re.escape(p) for p in parts) + '$', re.S)
+    """MSG as a regular expression matching what it formats to: a number
+    for %d, anything for %s."""
+    out, pos = '', 0
+    for m in SPEC.finditer(msg):
+        out += re.escape(msg[pos:m.start()])
+        out += '(-?[0-9]+)' if m.group()[-1] in 'di' else '(.*?)'
+        pos = m.end()
+    return re.compile(out + re.escape(msg[pos:]) + '$', re.S)
 
 
 def capture_text(s):
     """S, prose a capture holds (written in English by gdb/labctl from a
     message, maybe with %-specifiers filled in), in the language in use:
-    the message it was made from is found, translated, and filled in
-    again with the same values."""
+    the message it was made from is found (the one with the most words of
+    its own, when several fit), translated, and filled in again with the
+    same values."""
     if s in _messages or not _messages:
         return _(s)
-    for msg, tr in _messages.items():
-        if '%' in msg:
-            m = _pattern(msg).match(s)
-            if m:
-                return SPEC.sub(lambda _m, it=iter(m.groups()): next(it), tr)
-    return s
+    fits = [(len(SPEC.sub('', msg)), msg, m) for msg, m in
+            ((msg, _pattern(msg).match(s)) for msg in _messages if SPEC.search(msg)) if m]
+    if not fits:
+        return s
+    _n, msg, m = max(fits)
+    values = iter(m.groups())
+    return SPEC.sub(lambda _spec: next(values), _messages[msg])
