@@ -146,7 +146,8 @@ static void render(const struct timeline_run *t, const char *json, const char *o
 	char *path = xasprintf("PYTHONPATH=%s/gdb", datadir());
 	char *log = xasprintf("%s/report.log", t->dir);
 	char formats[16] = "";
-	const char *argv[] = { "python3", "-m", "labctl.report", json, out, formats, NULL };
+	const char *argv[] = { "python3", "-m", "labctl.report", json, out, formats,
+			       t->o->lang ? t->o->lang : "en", NULL };
 	const char *env[] = { path, NULL };
 	struct child c = { .name = "report", .argv = argv, .env = env, .log = log, .timeout = 60 };
 	struct error e, report;

@@ -17,9 +17,10 @@
 static const char usage[] =
 	"usage: labctl trace SYSCALL [--abi x86_64|i386] [--scenario NAME] [--initrd PATH]\n"
 	"                    [--program PATH] [--function NAME] [--out DIR]\n"
-	"                    [--format md,json,html] [--timeout S] [--kvm] [-- ARGS]\n"
+	"                    [--format md,json,html] [--lang en|zh] [--timeout S] [--kvm]\n"
+	"                    [-- ARGS]\n"
 	"       labctl trace --timeline SCENARIO[,SCENARIO...] [--abi x86_64|i386] [--out DIR]\n"
-	"                    [--format md,json,html] [--timeout S] [--kvm]\n"
+	"                    [--format md,json,html] [--lang en|zh] [--timeout S] [--kvm]\n"
 	"\n"
 	"Boot the lab paused, follow the program's SYSCALL (a name or a number from\n"
 	"syscall_64.tbl, or syscall_32.tbl with --abi i386) from its syscall (or\n"
@@ -29,10 +30,26 @@ static const char usage[] =
 static const char epilog[] =
 	"ARGS after \"--\": arguments for the generic program (kernel command line\n"
 	"labctl.args=ARG,ARG...).\n"
+	"LABCTL_LANG: the reports' language when --lang is not given.\n"
 	"stdout: the paths of the reports written, one per line.\n";
 
 static const char *const abis[] = { "x86_64", "i386", NULL };
 static const char *const formats[] = { "md", "json", "html", NULL };
+/* The reports' languages: English and each catalogue of gdb/labctl/report/lang. */
+static const char *const langs[] = { "en", "zh", NULL };
+
+/* $LABCTL_LANG, for want of --lang: checked as --lang is. */
+static const char *env_lang(void)
+{
+	const char *v = getenv("LABCTL_LANG");
+
+	if (!v || !*v)
+		return NULL;
+	for (size_t i = 0; langs[i]; i++)
+		if (!strcmp(v, langs[i]))
+			return v;
+	die(EXIT_USAGE, "LABCTL_LANG=%s: not a report language (en, zh)", v);
+}
 
 static void parse_args(int argc, char **argv, struct trace_opts *o)
 {
@@ -63,6 +80,9 @@ static void parse_args(int argc, char **argv, struct trace_opts *o)
 		OPT_STRING(0, "out", &o->out, "DIR", "where the reports go (default: the run directory)"),
 		OPT_LIST(0, "format", &o->formats, formats, "LIST",
 			 "md, json, html, comma-separated (default: all three)"),
+		OPT_CHOICE(0, "lang", &o->lang, langs, "LANG",
+			   "the reports' language: en or zh (Simplified Chinese);\n"
+			   "default $LABCTL_LANG, else en"),
 		OPT_SECONDS(0, "timeout", &o->timeout, 2, 0, "S", "give up after S seconds (default 60)"),
 		OPT_FLAG(0, "kvm", &o->kvm, "run the guest under KVM instead of TCG"),
 		OPT_END()
@@ -70,6 +90,8 @@ static void parse_args(int argc, char **argv, struct trace_opts *o)
 	const struct command_line cl = { .usage = usage, .options = { options }, .epilog = epilog };
 	int i = parse_command_line(&cl, argc, argv);
 
+	if (!o->lang)
+		o->lang = env_lang();
 	if (o->timeline) {
 		if (i < argc || o->scenario || o->program || o->function || o->initrd)
 			die(EXIT_USAGE, "--timeline takes scenarios, not a system call, --scenario, "

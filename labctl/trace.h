@@ -22,6 +22,7 @@ struct trace_opts {
 	const char *timeline;   /* --timeline: comma-separated scenarios (cmd-trace-timeline.c) */
 	const char *out;        /* NULL: the run directory */
 	const char *formats;    /* md,json,html */
+	const char *lang;       /* the reports' language: "en" (NULL) or "zh" */
 	const char *run_root;   /* NULL: $LABCTL_RUN_ROOT, or the cache's runs/ */
 	double timeout;
 	bool kvm;

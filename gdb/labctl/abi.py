@@ -7,6 +7,13 @@
 # arch/x86/entry/entry_64.S and entry_64_compat.S), not results: every
 # value a report shows is still read from the guest.
 from labctl import kernel as k
+from labctl.report.lang import N_
+
+# The roles of the number and the argument registers (a report translates
+# them as they stand in the capture).
+NR_ROLE = N_('system call number')
+ARG_ROLES = (N_('argument 1'), N_('argument 2'), N_('argument 3'), N_('argument 4'),
+             N_('argument 5'), N_('argument 6'))
 
 
 class Abi:
@@ -31,17 +38,17 @@ class Abi:
     def user_regs(self):
         """[(register, value, role)] of the ABI: the number, then the
         arguments."""
-        out = [(self.nr_reg, self.reg(self.nr_reg), 'system call number')]
-        out += [(r, self.reg(r), 'argument %d' % (i + 1)) for i, r in enumerate(self.arg_regs)]
+        out = [(self.nr_reg, self.reg(self.nr_reg), NR_ROLE)]
+        out += [(r, self.reg(r), role) for r, role in zip(self.arg_regs, ARG_ROLES)]
         return out
 
 
 _COMMON = {
-    'r15': 'callee-saved user register', 'r14': 'callee-saved user register',
-    'r13': 'callee-saved user register', 'r12': 'callee-saved user register',
-    'ax': 'return value (-ENOSYS until the handler runs)',
-    'orig_ax': 'system call number',
-    'cs': 'user code segment selector', 'ss': 'user stack segment selector',
+    'r15': N_('callee-saved user register'), 'r14': N_('callee-saved user register'),
+    'r13': N_('callee-saved user register'), 'r12': N_('callee-saved user register'),
+    'ax': N_('return value (-ENOSYS until the handler runs)'),
+    'orig_ax': N_('system call number'),
+    'cs': N_('user code segment selector'), 'ss': N_('user stack segment selector'),
 }
 
 X86_64 = Abi(
@@ -49,13 +56,14 @@ X86_64 = Abi(
     'do_syscall_64', 'rax', ('rdi', 'rsi', 'rdx', 'r10', 'r8', 'r9'),
     ('di', 'si', 'dx', 'r10', 'r8', 'r9'),
     dict(_COMMON, **{
-        'bp': 'user frame pointer (callee-saved)', 'bx': 'callee-saved user register',
-        'r11': 'user RFLAGS, saved there by the syscall instruction',
-        'r10': 'argument 4 (rcx is taken by syscall)', 'r9': 'argument 6',
-        'r8': 'argument 5', 'cx': 'user return address, saved there by the syscall instruction',
-        'dx': 'argument 3', 'si': 'argument 2', 'di': 'argument 1',
-        'ip': 'user instruction pointer to return to (from rcx)',
-        'flags': 'user RFLAGS (from r11)', 'sp': 'user stack pointer (saved by the entry code)',
+        'bp': N_('user frame pointer (callee-saved)'), 'bx': N_('callee-saved user register'),
+        'r11': N_('user RFLAGS, saved there by the syscall instruction'),
+        'r10': N_('argument 4 (rcx is taken by syscall)'), 'r9': N_('argument 6'),
+        'r8': N_('argument 5'),
+        'cx': N_('user return address, saved there by the syscall instruction'),
+        'dx': N_('argument 3'), 'si': N_('argument 2'), 'di': N_('argument 1'),
+        'ip': N_('user instruction pointer to return to (from rcx)'),
+        'flags': N_('user RFLAGS (from r11)'), 'sp': N_('user stack pointer (saved by the entry code)'),
     }))
 
 I386 = Abi(
@@ -63,16 +71,16 @@ I386 = Abi(
     'do_int80_syscall_32', 'eax', ('ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp'),
     ('bx', 'cx', 'dx', 'si', 'di', 'bp'),
     dict(_COMMON, **{
-        'bx': 'argument 1 (ebx)', 'cx': 'argument 2 (ecx)', 'dx': 'argument 3 (edx)',
-        'si': 'argument 4 (esi)', 'di': 'argument 5 (edi)', 'bp': 'argument 6 (ebp)',
-        'r11': 'not an i386 register: saved, then cleared', 'r10': 'not an i386 register',
-        'r9': 'not an i386 register', 'r8': 'not an i386 register',
-        'r12': 'not an i386 register', 'r13': 'not an i386 register',
-        'r14': 'not an i386 register', 'r15': 'not an i386 register',
-        'ip': 'user eip to return to, pushed by the CPU at int $0x80',
-        'flags': 'user EFLAGS, pushed by the CPU', 'sp': 'user esp, pushed by the CPU',
+        'bx': N_('argument 1 (ebx)'), 'cx': N_('argument 2 (ecx)'), 'dx': N_('argument 3 (edx)'),
+        'si': N_('argument 4 (esi)'), 'di': N_('argument 5 (edi)'), 'bp': N_('argument 6 (ebp)'),
+        'r11': N_('not an i386 register: saved, then cleared'), 'r10': N_('not an i386 register'),
+        'r9': N_('not an i386 register'), 'r8': N_('not an i386 register'),
+        'r12': N_('not an i386 register'), 'r13': N_('not an i386 register'),
+        'r14': N_('not an i386 register'), 'r15': N_('not an i386 register'),
+        'ip': N_('user eip to return to, pushed by the CPU at int $0x80'),
+        'flags': N_('user EFLAGS, pushed by the CPU'), 'sp': N_('user esp, pushed by the CPU'),
+        'cs': N_('user code segment selector, pushed by the CPU'),
+        'ss': N_('user stack segment selector, pushed by the CPU'),
     }))
-I386.meaning['cs'] += ', pushed by the CPU'
-I386.meaning['ss'] += ', pushed by the CPU'
 
 BY_NAME = {a.name: a for a in (X86_64, I386)}

@@ -73,4 +73,5 @@ def finish(out, params, command):
         # here, in GDB's Python, rather than in a new python3: its start-up
         # costs 0.1 s
         from labctl import report
-        report.write_reports(data, params['report_dir'], params.get('formats', []))
+        report.write_reports(data, params['report_dir'], params.get('formats', []),
+                             params.get('lang'))

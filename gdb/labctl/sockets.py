@@ -8,6 +8,7 @@ import gdb
 
 from labctl import kernel as k
 from labctl.kernel import u64
+from labctl.report.lang import N_
 
 # Which proto_ops / proto method a socket system call reaches.
 METHOD = {
@@ -259,14 +260,14 @@ def objects(task, fd, method):
     the live TASK, and the METHOD pointers of both."""
     fdt = task['files']['fdt']
     if fd < 0 or fd >= int(fdt['max_fds']):
-        return {'fd': fd, 'error': 'fd out of range'}
+        return {'fd': fd, 'error': N_('fd out of range')}
     filp = fdt['fd'][fd]
     if u64(filp) == 0:
-        return {'fd': fd, 'error': 'no open file'}
+        return {'fd': fd, 'error': N_('no open file')}
     fops = k.symbol(u64(filp['f_op']))
     out = {'fd': fd, 'file': u64(filp), 'f_op': fops}
     if fops['symbol'] != 'socket_file_ops':
-        out['error'] = 'not a socket'
+        out['error'] = N_('not a socket')
         return out
     sock = filp['private_data'].cast(gdb.lookup_type('struct socket').pointer())
     ops = sock['ops']

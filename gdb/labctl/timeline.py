@@ -19,6 +19,7 @@ from labctl import sockets
 from labctl.breakpoints import JudgedBreakpoint
 from labctl.kernel import u64
 from labctl.command import TraceError, load_params, phase, run_command
+from labctl.report.lang import N_
 from labctl.trace import read_config, resume, task_info
 
 SCHEMA = 'labctl-timeline/1'
@@ -102,7 +103,7 @@ class Timeline:
         self.out['console'] = console(self.p.get('serial_log'))
         # A power-off looks to GDB like a lost connection; init's last
         # marker tells it from a guest lost some other way.
-        self.out['ended'] = 'the guest powered off' \
+        self.out['ended'] = N_('the guest powered off') \
             if self.out['console']['status'] is not None else ended
 
     def ours(self, bp):

@@ -20,6 +20,7 @@ from labctl import sockets
 from labctl.breakpoints import JudgedBreakpoint, TaskBreakpoint
 from labctl.command import TraceError, load_params, phase, run_command
 from labctl.kernel import USER_TOP, u64
+from labctl.report.lang import N_
 
 SCHEMA = 'labctl-trace/1'
 
@@ -482,13 +483,13 @@ class SyscallFilter:
         text, _ = k.insn(k.reg('pc'))
         reason = None
         if exe != self.exe:
-            reason = 'another executable'
+            reason = N_('another executable')
         elif nr != self.nr:
-            reason = 'another system call number'
+            reason = N_('another system call number')
         elif self.call is not None and self.abi.reg(self.abi.arg_regs[0]) != self.call:
-            reason = 'another socketcall call'
+            reason = N_('another socketcall call')
         elif ' '.join(text.split()) != self.abi.insn:
-            reason = 'not a %s instruction' % self.abi.insn
+            reason = N_('not a %s instruction') % self.abi.insn
         if reason:
             if len(self.rejected) < 20:
                 info = task_info(task)
@@ -499,9 +500,9 @@ class SyscallFilter:
         return True
 
     def report(self, addrs):
-        return {'strategy': 'hardware breakpoint on the %s instruction(s) of the '
-                            'program, accepted when current task runs the program '
-                            '(mm->exe_file), %s == nr%s and the instruction is %s'
+        return {'strategy': N_('hardware breakpoint on the %s instruction(s) of the '
+                               'program, accepted when current task runs the program '
+                               '(mm->exe_file), %s == nr%s and the instruction is %s')
                             % (self.abi.insn, self.abi.nr_reg,
                                ', %s == call' % self.abi.arg_regs[0] if self.call else '',
                                self.abi.insn),

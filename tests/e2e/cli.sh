@@ -14,6 +14,9 @@ expect_exit "help of an unknown command" 2 "$LABCTL" help frobnicate
 expect_exit "an unknown option names the closest one" 2 "$LABCTL" build --forse
 check "  ... on one line" test "$(wc -l <"$T/err")" -eq 1
 check "  ... did you mean --force" grep -q "^labctl: error: unknown option '--forse' (did you mean --force?)$" "$T/err"
+expect_exit "trace --lang fr is a usage error" 2 "$LABCTL" trace getpid --lang fr
+check "  ... naming the languages" grep -q "^labctl: error: --lang: 'fr' is not en or zh$" "$T/err"
+expect_exit "LABCTL_LANG=fr is a usage error" 2 env LABCTL_LANG=fr "$LABCTL" trace getpid
 
 # Every command's --help lists exactly the options its table has
 # (--list-options prints the table's long names), and the parser knows every

@@ -144,6 +144,11 @@ expect_exit "trace a syscall without a scenario (getppid) through the generic pr
 check "generic trace: orig_ax = 110" test "$(q "$T/lab-getppid/report.json" \
 	'int(next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == "orig_ax"), 16)')" = \
 	"$(awk '$3 == "getppid" { print $1 }' "$TBL")"
+# The report in Chinese, rendered by GDB's Python from params.json's lang.
+expect_exit "trace getpid --lang zh" 0 "$LABCTL" -q trace getpid --lang zh --format md --out "$T/lab-zh"
+check "  ... report.md has the Chinese heading" grep -q "^# 系统调用 \`getpid\`（$(awk '$2 != "x32" && $3 == "getpid" { print $1 }' "$TBL") 号）在 Linux " \
+	"$T/lab-zh/report.md"
+check "  ... and the Chinese sections" grep -q '^## 2\. 用户态：`syscall` 指令$' "$T/lab-zh/report.md"
 
 # The 32-bit path: the i386 client through int $0x80 and socketcall, beside
 # the same call the x86-64 way.

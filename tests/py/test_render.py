@@ -15,18 +15,22 @@ import unittest
 import xml.etree.ElementTree as ET
 
 from labctl import report
+from labctl.report import lang
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CAPTURES = os.path.join(HERE, 'captures')
 GOLDEN = os.path.join(HERE, 'golden')
 NAMES = sorted(f[:-5] for f in os.listdir(CAPTURES) if f.endswith('.json'))
+# English, whose goldens are NAME.EXT.golden, then each translation's
+# (NAME.LANG.EXT.golden)
+LANGS = [None] + [c for c in lang.languages() if c != lang.DEFAULT]
 
 
-def render(name):
+def render(name, language=None):
     with open(os.path.join(CAPTURES, name + '.json')) as f:
         cap = json.load(f)
     with tempfile.TemporaryDirectory() as d:
-        report.write_reports(cap, d, ['md', 'html'])
+        report.write_reports(cap, d, ['md', 'html'], language)
         out = {}
         for ext in ('md', 'html'):
             with open(os.path.join(d, 'report.' + ext)) as f:
@@ -60,15 +64,15 @@ class Golden(unittest.TestCase):
         self.assertGreaterEqual(len(NAMES), 4, NAMES)
 
     def test_renders_match_the_golden_files(self):
-        for name in NAMES:
-            _, out = render(name)
+        for name, language in ((n, g) for n in NAMES for g in LANGS):
+            _, out = render(name, language)
             for ext, text in out.items():
-                path = os.path.join(GOLDEN, '%s.%s.golden' % (name, ext))
+                path = os.path.join(GOLDEN, '.'.join(filter(None, (name, language, ext, 'golden'))))
                 if os.environ.get('UPDATE_GOLDEN'):
                     os.makedirs(GOLDEN, exist_ok=True)
                     with open(path, 'w') as f:
                         f.write(text)
-                with self.subTest(name=name, ext=ext), open(path) as f:
+                with self.subTest(name=name, language=language, ext=ext), open(path) as f:
                     self.assertEqual(text, f.read(), 'render of %s.json differs from %s'
                                      % (name, path))
 
@@ -77,9 +81,9 @@ class Golden(unittest.TestCase):
             self.assertEqual(render(name)[1], render(name)[1], name)
 
     def test_html_is_balanced_and_svg_is_xml(self):
-        for name in NAMES:
-            _, out = render(name)
-            with self.subTest(name=name):
+        for name, language in ((n, g) for n in NAMES for g in LANGS):
+            _, out = render(name, language)
+            with self.subTest(name=name, language=language):
                 p = Strict()
                 p.feed(out['html'])
                 p.close()

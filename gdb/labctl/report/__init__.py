@@ -8,16 +8,18 @@
 import os
 
 from labctl.capture import write_atomic
-from labctl.report import html, md, model
+from labctl.report import html, lang, md, model
 
 RENDERERS = {'md': md.render, 'html': html.render}
 
 
-def write_reports(cap, outdir, formats):
+def write_reports(cap, outdir, formats, language=None):
     """report.FORMAT in OUTDIR for each of FORMATS that is a report ('json'
-    is the capture itself, written by its maker); ValueError for a capture
-    of a schema not known here."""
-    doc = model.build(cap)
-    for fmt, render in RENDERERS.items():
-        if fmt in formats:
-            write_atomic(os.path.join(outdir, 'report.' + fmt), render(doc))
+    is the capture itself, written by its maker), in LANGUAGE (lang/,
+    default English); ValueError for a capture of a schema not known here,
+    or a language."""
+    with lang.using(language):
+        doc = model.build(cap)
+        for fmt, render in RENDERERS.items():
+            if fmt in formats:
+                write_atomic(os.path.join(outdir, 'report.' + fmt), render(doc))

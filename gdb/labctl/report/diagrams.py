@@ -2,6 +2,8 @@
 # (doc.py): values arrive formatted by the model, only the layout is here.
 from html import escape
 
+from labctl.report.lang import _
+
 
 def svg(width, height, label, parts):
     return '\n'.join(['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" role="img" '
@@ -14,8 +16,8 @@ def pt_regs(d):
     row, width = 22, 760
     height = row * (len(d['slots']) + 2) + 10
     y = 10
-    out = ['<text x="10" y="%d" font-size="12">%s = top of the kernel stack '
-           '(higher addresses)</text>' % (y + 14, escape(d['top']))]
+    out = ['<text x="10" y="%d" font-size="12">%s</text>' % (
+        y + 14, escape(_('%s = top of the kernel stack (higher addresses)') % d['top']))]
     y += row
     for s in d['slots']:
         out.append('<rect x="150" y="%d" width="360" height="%d" fill="%s" stroke="#557"/>'
@@ -27,9 +29,9 @@ def pt_regs(d):
             out.append('<text x="520" y="%d" font-size="11">push #%d: %s</text>' % (
                 y + 15, s['push'], escape(s['insn'])))
         y += row
-    out.append('<text x="10" y="%d" font-size="12">rsp = %s at call %s: '
-               '&amp;pt_regs (lower addresses)</text>' % (y + 14, escape(d['base']), escape(d['call'])))
-    return svg(width, height, 'struct pt_regs on the kernel stack', out)
+    out.append('<text x="10" y="%d" font-size="12">%s</text>' % (y + 14, escape(
+        _('rsp = %s at call %s: &pt_regs (lower addresses)') % (d['base'], d['call']))))
+    return svg(width, height, _('struct pt_regs on the kernel stack'), out)
 
 
 def pushes(d):
@@ -53,9 +55,10 @@ def pushes(d):
         y = topm + (order.index(pushed) + 1) * cell
         out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#d00" stroke-width="2"/>'
                    % (x - 2, y, x + cell + 2, y))
-    out.append('<text x="%d" y="%d" font-size="10">push number; dark: the slot written by that '
-               'push, red: rsp after it</text>' % (left, topm + len(order) * cell + 20))
-    return svg(width, height, 'the stack growing push by push', out)
+    out.append('<text x="%d" y="%d" font-size="10">%s</text>' % (
+        left, topm + len(order) * cell + 20,
+        escape(_('push number; dark: the slot written by that push, red: rsp after it'))))
+    return svg(width, height, _('the stack growing push by push'), out)
 
 
 def sequence(d):
@@ -77,7 +80,7 @@ def sequence(d):
         out.append('<rect x="%d" y="%d" width="%d" height="%d" rx="4" fill="%s" stroke="#557"/>'
                    % (x, y, lane_w - 20, row - 4, '#ffe0e0' if c['failed'] else '#e3efff'))
         out.append('<text x="%d" y="%d" font-size="11">%s</text>' % (x + 6, y + 14, escape(label)))
-    return svg(width, height, 'sequence of socket calls', out)
+    return svg(width, height, _('sequence of socket calls'), out)
 
 
 DRAW = {'pt_regs': pt_regs, 'pushes': pushes, 'sequence': sequence}

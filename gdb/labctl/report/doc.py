@@ -5,9 +5,11 @@
 # apart: the HTML is not made from the Markdown.
 #
 # Text is a tuple of runs: plain str, or Code or Verdict, which each
-# renderer marks up its own way (`x` or <code>x</code>...).
-import re
+# renderer marks up its own way (`x` or <code>x</code>...).  Its prose is
+# in the language in use (lang/): text() and _() translate each message.
 from collections import namedtuple
+
+from labctl.report.lang import SPEC, _
 
 Document = namedtuple('Document', 'title sections')
 Section = namedtuple('Section', 'id heading blocks')     # id: stable, for links and tests
@@ -30,20 +32,19 @@ class Verdict(str):
     """The result of a check: 'yes', or 'NO' (a failed check stands out)."""
 
     def __new__(cls, ok):
-        v = super().__new__(cls, 'yes' if ok else 'NO')
+        v = super().__new__(cls, _('yes') if ok else _('NO'))
         v.ok = bool(ok)
         return v
 
 
 MARKED = (Code, Verdict)
-SPEC = re.compile(r'%(?:%|[-#0 +]*\d*(?:\.\d+)?[sdixr])')
 
 
 def text(fmt, *args):
-    """FMT %-formatted with ARGS, as runs: an argument that is a marked run
-    (Code, Verdict) stays a run of its own, anything else is
+    """FMT, translated, %-formatted with ARGS, as runs: an argument that is
+    a marked run (Code, Verdict) stays a run of its own, anything else is
     formatted into the plain text around it."""
-    runs, plain, args = [], '', list(args)
+    runs, plain, args, fmt = [], '', list(args), _(fmt)
     pos = 0
     for m in SPEC.finditer(fmt):
         plain += fmt[pos:m.start()]

@@ -2,7 +2,7 @@
 # no external files): its tables, and the SVG drawings of diagrams.py.
 from html import escape
 
-from labctl.report import diagrams
+from labctl.report import diagrams, lang
 from labctl.report.doc import Code, CodeBlock, Diagram, List, Paragraph, Table, Verdict, plain
 
 CSS = """
@@ -63,6 +63,6 @@ def render(doc):
     for sec in doc.sections:
         body.append('<h2 id="%s">%s</h2>' % (escape(sec.id), inline(sec.heading)))
         body += [h for h in (BLOCKS[type(b)](b) for b in sec.blocks) if h]
-    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+    return ('<!DOCTYPE html>\n<html lang="%s"><head><meta charset="utf-8">'
             '<title>%s</title><style>%s</style></head><body>\n%s\n</body></html>\n'
-            % (escape(plain(doc.title)), CSS, '\n'.join(body)))
+            % (lang.tag(), escape(plain(doc.title)), CSS, '\n'.join(body)))

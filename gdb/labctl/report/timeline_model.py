@@ -3,11 +3,12 @@
 # one lane per program, and the protocol dispatch side by side across
 # scenarios.  Every value comes from the captures.
 from labctl.report.doc import Code, Diagram, Document, Section, para, table, text
+from labctl.report.lang import N_, _, capture_text
 
 # What a call still in the kernel when the recording ended "returned".
-UNFINISHED = 'still in the kernel'
-EVENT_HEAD = ('#', 't (ms)', 'pid', 'program (step)', 'system call', 'call', 'returned',
-              'dispatched to (read from the live socket)')
+UNFINISHED = N_('still in the kernel')
+EVENT_HEAD = ('#', N_('t (ms)'), 'pid', N_('program (step)'), N_('system call'), N_('call'),
+              N_('returned'), N_('dispatched to (read from the live socket)'))
 
 
 def ms(scn, ev):
@@ -30,7 +31,7 @@ def dispatch_text(ev):
     if not s:
         return ''
     if 'error' in s:
-        return 'fd %d: %s' % (s['fd'], s['error'])
+        return 'fd %d: %s' % (s['fd'], capture_text(s['error']))
     parts = []
     if s.get('ops_method'):
         parts.append('%s.%s = %s' % (s['ops']['name'], s['method'], s['ops_method']['name']))
@@ -50,8 +51,8 @@ def events_table(scn):
         t = ev['task']
         rows.append((ev['seq'], ms(scn, ev), t['pid'], '%s (%s)' % (t['exe'], ev['step']),
                      syscall_text(ev), Code(ev['text']) if ev.get('text') else ev['call'],
-                     ev.get('ret', UNFINISHED), dispatch_text(ev)))
-    return table(EVENT_HEAD, rows)
+                     ev.get('ret', _(UNFINISHED)), dispatch_text(ev)))
+    return table(map(_, EVENT_HEAD), rows)
 
 
 def sequence_data(scn):
@@ -60,7 +61,8 @@ def sequence_data(scn):
     lanes = [s['exe'] for s in scn['steps']]
     return {'lanes': lanes, 'calls': [{
         'lane': lanes.index(ev['task']['exe']) if ev['task']['exe'] in lanes else 0,
-        'label': '%d. %s = %s' % (ev['seq'], ev.get('text') or ev['call'], ev.get('ret', UNFINISHED)),
+        'label': '%d. %s = %s' % (ev['seq'], ev.get('text') or ev['call'],
+                                  ev.get('ret', _(UNFINISHED))),
         'failed': isinstance(ev.get('ret'), int) and ev['ret'] < 0,
     } for ev in scn['events']]}
 
@@ -72,13 +74,13 @@ def scenario(scn):
                        [para('No timeline: %s', scn.get('error'))])
     abis = sorted({s['abi'] for s in scn['steps']})
     blocks = [
-        Diagram('sequence', 'Sequence', sequence_data(scn)),
+        Diagram('sequence', _('Sequence'), sequence_data(scn)),
         para('Kernel %s, %s; programs: %s. The scenario %s (status %s on the console). '
              'Breakpoints on the handlers of %d socket system calls; stops in other '
              'programs (boot, BusyBox), resumed at once: %d.',
              scn['setup']['kernel']['release'], '/'.join(abis),
              ', '.join('%s (%s, %s)' % (s['exe'], s['step'], s['abi']) for s in scn['steps']),
-             'finished' if scn['console']['status'] == 0 else 'did not finish cleanly',
+             _('finished') if scn['console']['status'] == 0 else _('did not finish cleanly'),
              scn['console']['status'], scn['setup']['handlers_watched'], scn['rejected_stops']),
         events_table(scn)]
     calls = [ev['socketcall']['call'] for ev in scn['events'] if ev.get('socketcall')]
@@ -87,7 +89,7 @@ def scenario(scn):
     if scn.get('unfinished'):
         by_seq = {ev['seq']: ev for ev in scn['events']}
         blocks.append(para('Calls still in the kernel when the recording ended (%s): %s.',
-                           scn.get('ended') or 'the guest powered off',
+                           capture_text(scn.get('ended') or N_('the guest powered off')),
                            ', '.join('%d (%s, %s)' % (n, by_seq[n]['task']['exe'], by_seq[n]['call'])
                                      if n in by_seq else str(n) for n in scn['unfinished'])))
     return Section(sid, text('Scenario %s: %s', scn['scenario'], scn.get('description') or ''),
@@ -110,7 +112,7 @@ def dispatch(doc):
     return Section('dispatch', text('Protocol dispatch side by side'), [
         para('The same calls reach different implementations: struct socket\'s proto_ops '
              'and struct sock\'s proto, read from the live sockets.'),
-        table(['call'] + [s['scenario'] for s in scns], rows)])
+        table([_('call')] + [s['scenario'] for s in scns], rows)])
 
 
 def build(doc):

@@ -6,9 +6,11 @@ import os
 
 from labctl.report.doc import (Code, Diagram, Document, List, Paragraph, Section, Verdict,
                                CodeBlock, para, table, text)
+from labctl.report.lang import N_, _, capture_text
 
 USER_TOP = 0x0000800000000000
-STEP_HEAD = ('#', 'address', 'symbol', 'instruction', 'line', 'source', 'rsp', 'stack')
+STEP_HEAD = ('#', N_('address'), N_('symbol'), N_('instruction'), N_('line'), N_('source'), 'rsp',
+             N_('stack'))
 
 
 def num(v):
@@ -72,10 +74,10 @@ def steps_table(cap, steps):
         if s['rsp_after'] != s['rsp_before']:
             rsp += ' -> ' + hx(s['rsp_after'])
         rows.append((i, hx(s['pc']), s['symbol'] if num(s['pc']) >= USER_TOP else
-                     'user: ' + user_sym(cap, s['pc']), Code(s['insn']), where,
+                     text('user: %s', user_sym(cap, s['pc'])), Code(s['insn']), where,
                      Code(line) if line else '', rsp, stack.strip()))
     kinds = ['push' if 'push' in s else 'pop' if 'pop' in s else None for s in steps]
-    return table(STEP_HEAD, rows, kinds)
+    return table(map(_, STEP_HEAD), rows, kinds)
 
 
 def setup(cap):
@@ -87,28 +89,29 @@ def setup(cap):
     f = cap['filter']
     return Section('setup', text('1. Setup'), [
         table(('', ''), [
-            ('kernel', Code(st['kernel']['banner'])),
-            ('config', conf),
-            ('accelerator', st['accelerator']),
-            ('scenario', st['scenario']),
-            ('program', text('%s (in the guest: %s), function %s at %s',
+            (_('kernel'), Code(st['kernel']['banner'])),
+            (_('config'), conf),
+            (_('accelerator'), st['accelerator']),
+            (_('scenario'), st['scenario']),
+            (_('program'), text('%s (in the guest: %s), function %s at %s',
                              Code(st['program']['path']), st['program']['exe'],
                              Code(st['program']['function']), hx(st['program']['function_addr']))),
-            ('ABI', st.get('abi', 'x86_64')),
+            (_('ABI'), st.get('abi', 'x86_64')),
             (os.path.basename(sc.get('tbl_file', 'syscall_64.tbl')), text(
                 'line %s: %s', sc.get('tbl_lineno', '?'), Code(' '.join(sc['tbl_line'].split())))),
             ('%s[%d]' % (t.get('name', 'sys_call_table'), sc['nr']), text(
                 'at %s holds %s = %s', hx(t['entry_addr']), hx(t['handler']['addr']),
                 Code(t['handler']['name']))),
-            ('struct pt_regs', '%d bytes, %d fields (from DWARF)' % (
-                st['pt_regs']['size'], len(st['pt_regs']['fields']))),
+            ('struct pt_regs', text('%d bytes, %d fields (from DWARF)',
+                                    st['pt_regs']['size'], len(st['pt_regs']['fields']))),
         ]),
-        para('Filter: %s. Stops at the breakpoint%s: %d, rejected: %d.',
-             f['strategy'], 's ' + ', '.join(hx(a) for a in f['breakpoints'])
-             if len(f['breakpoints']) > 1 else ' ' + hx(f['breakpoints'][0]),
+        para('Filter: %s. Stops at the breakpoints %s: %d, rejected: %d.' if len(f['breakpoints']) > 1
+             else 'Filter: %s. Stops at the breakpoint %s: %d, rejected: %d.',
+             capture_text(f['strategy']), ', '.join(hx(a) for a in f['breakpoints']),
              f['stops'], f['rejected']),
         List([text('rejected: %s (pid %d, executable %s) at %s with rax = %d: %s',
-                   r['comm'], r['pid'], r['exe'], hx(r['pc']), num(r['rax']), r['reason'])
+                   r['comm'], r['pid'], r['exe'], hx(r['pc']), num(r['rax']),
+                   capture_text(r['reason']))
               for r in f['rejected_sample']]),
     ])
 
@@ -123,13 +126,14 @@ def user(cap):
              u['task']['comm'], u['task']['pid'], u['task']['exe'], hx(u['pc']),
              Code(user_sym(cap, u['pc'])), Code(u['insn']), hx(u['next_pc']),
              Code(user_sym(cap, u['next_pc']))),
-        table(('register', 'value', 'role'), [
-            (x['reg'], hx(x['value']), x['role']) for x in u['abi_regs']] + [
-            ('rsp', hx(r['rsp']), 'user stack pointer'),
-            ('cs', hx(r['cs']), 'user code selector: GDT entry %d, DPL %d, 64-bit %s' % (
-                num(r['cs']) >> 3, u['cs_descriptor']['dpl'], u['cs_descriptor']['long_mode'])),
-            ('ss', hx(r['ss']), 'user stack selector: GDT entry %d, DPL %d' % (
-                num(r['ss']) >> 3, u['ss_descriptor']['dpl'])),
+        table((_('register'), _('value'), _('role')), [
+            (x['reg'], hx(x['value']), capture_text(x['role'])) for x in u['abi_regs']] + [
+            ('rsp', hx(r['rsp']), _('user stack pointer')),
+            ('cs', hx(r['cs']), text('user code selector: GDT entry %d, DPL %d, 64-bit %s',
+                                     num(r['cs']) >> 3, u['cs_descriptor']['dpl'],
+                                     _('True' if u['cs_descriptor']['long_mode'] else 'False'))),
+            ('ss', hx(r['ss']), text('user stack selector: GDT entry %d, DPL %d',
+                                     num(r['ss']) >> 3, u['ss_descriptor']['dpl'])),
         ])]
     sc = a.get('socketcall')
     if sc:
@@ -143,9 +147,9 @@ def user(cap):
         blocks.append(para('The call as the kernel will decode it: %s.', Code(a['text'])))
     if 'sockaddr' in a:
         sa = a['sockaddr']
-        desc = '%s (family %d)' % (sa.get('family_name', '?'), sa['family'])
+        desc = _('%s (family %d)') % (sa.get('family_name', '?'), sa['family'])
         if 'port' in sa:
-            desc += ', %s port %d' % (sa['address'], sa['port'])
+            desc += _(', %s port %d') % (sa['address'], sa['port'])
         blocks.append(para('Arguments decoded: fd = %d; addr = %s -> %s (read from user memory: %s); '
                            'addrlen = %d.', a['fd'], hx(sa['addr']), desc,
                            Code(sa.get('bytes', '')), a['addrlen']))
@@ -161,14 +165,14 @@ def entry(cap):
     if call.get('target') == 'do_int80_syscall_32':
         args = 'rdi = rsp = %s (struct pt_regs *)' % hx(call['rdi'])
     else:
-        args = 'rdi = %s (the number) and rsi = rsp = %s (struct pt_regs *)' % (
+        args = _('rdi = %s (the number) and rsi = rsp = %s (struct pt_regs *)') % (
             hx(call['rdi']), hx(call['rsi']))
     heading = text('3. Entry: %s to %s, instruction by instruction',
                    e['start']['name'], Code('call %s' % c_entry(cap)))
     return Section('entry', heading, [
         Paragraph(hardware_frame_text(e.get('hardware_frame')) + stack_switch_text(e['stack_switch'])),
-        Diagram('pushes', 'The stack growing push by push', pushes_data(cap)),
-        Diagram('pt_regs', 'struct pt_regs as built', pt_regs_data(cap)),
+        Diagram('pushes', _('The stack growing push by push'), pushes_data(cap)),
+        Diagram('pt_regs', _('struct pt_regs as built'), pt_regs_data(cap)),
         steps_table(cap, e['steps']),
         para('Then at %s (%s): %s with %s.', hx(call['pc']), where, Code(call['insn']), args),
     ])
@@ -183,7 +187,7 @@ def hardware_frame_text(hw):
                 'the top of the entry stack (TSS.sp0 = %s: %s), and pushed five words there, '
                 'the tail of a struct pt_regs: %s. ', Code('int $0x80'),
                 hx(hw['from_rsp']), hx(hw['frame_top']), hx(hw['tss_sp0']),
-                'the same' if hw['top_is_tss_sp0'] else 'NOT the same', words)
+                _('the same') if hw['top_is_tss_sp0'] else _('NOT the same'), words)
 
 
 def stack_switch_text(sw):
@@ -233,10 +237,11 @@ def pt_regs_data(cap):
 
 def pt_regs(cap):
     p = cap['pt_regs']
-    rows = [(f['offset'], f['field'], hx(f['value']), f['meaning'] or '') for f in p['fields']]
+    rows = [(f['offset'], f['field'], hx(f['value']), capture_text(f['meaning'] or ''))
+            for f in p['fields']]
     return Section('pt_regs', text('4. struct pt_regs at %s (at %s)',
                                    Code('call %s' % c_entry(cap)), hx(p['addr'])),
-                   [table(('offset', 'field', 'value', 'meaning'), rows)])
+                   [table((_('offset'), _('field'), _('value'), _('meaning')), rows)])
 
 
 def bt_text(frames):
@@ -272,7 +277,7 @@ def dispatch(cap):
             'sk %s (family %d) -> sk_prot = %s ("%s"), ',
             s['fd'], hx(s['file']), s['f_op']['name'], hx(s['socket']), s['state'],
             s['type'], Code(s['ops']['name']), s['method'], Code(s['ops_method']['name']),
-            hx(s['sk']), s['family'], Code(s['proto']['name']), s['proto_name']) + prot + ('.',)))
+            hx(s['sk']), s['family'], Code(s['proto']['name']), s['proto_name']) + prot + text('.')))
     if d['not_hit']:
         blocks.append(para('Not reached: %s.', ', '.join(d['not_hit'])))
     return Section('dispatch', text('5. Dispatch'), blocks)
@@ -289,16 +294,16 @@ def ret(cap):
         para('Back in user mode through %s at %s = %s, rsp = %s, rax = %d, cs = %s, ss = %s.',
              r['path'], hx(r['user_pc']), Code(user_sym(cap, r['user_pc'])), hx(r['user_rsp']),
              signed(r['user_rax']), hx(r['user_cs']), hx(r['user_ss'])),
-        table(('check', 'result'), [
-            ('kernel rsp after the C entry returns = rsp at the call (stack balanced)',
+        table((_('check'), _('result')), [
+            (_('kernel rsp after the C entry returns = rsp at the call (stack balanced)'),
              Verdict(c['stack_balanced'])),
-            ('user rip restored (the instruction after %s)' % ' '.join(cap['user']['insn'].split()),
+            (text('user rip restored (the instruction after %s)', ' '.join(cap['user']['insn'].split())),
              Verdict(c['rip_restored'])),
-            ('user rsp restored', Verdict(c['rsp_restored'])),
-            ('user rax = regs->ax', Verdict(c['rax_is_regs_ax'])),
-            ('pt_regs sat at the top of the kernel stack (rsp at the call + sizeof = top)',
+            (_('user rsp restored'), Verdict(c['rsp_restored'])),
+            (_('user rax = regs->ax'), Verdict(c['rax_is_regs_ax'])),
+            (_('pt_regs sat at the top of the kernel stack (rsp at the call + sizeof = top)'),
              Verdict(c['pt_regs_at_stack_top'])),
-            ('pops read back the pushed words', text('%s (%d checked, %d different)',
+            (_('pops read back the pushed words'), text('%s (%d checked, %d different)',
                                                      Verdict(pm['mismatched'] == 0),
                                                      pm['checked'], pm['mismatched'])),
         ]),
@@ -321,12 +326,12 @@ def compare(cap):
     def saved_by_cpu(c):
         hw = c['entry'].get('hardware_frame')
         if hw:
-            return '%d words on the entry stack (TSS.sp0 %s): %s' % (
+            return _('%d words on the entry stack (TSS.sp0 %s): %s') % (
                 len(hw['words']), hx(hw['tss_sp0']),
                 ', '.join('%s %s' % (w['field'], hx(w['word'])) for w in reversed(hw['words'])))
-        return ('nothing on a stack: rcx = the return address, r11 = rflags '
-                '(pt_regs cx = %s, r11 = %s; rsp unchanged by the instruction)' % (
-                    hx(field(c, 'cx')), hx(field(c, 'r11'))) if c['user'] else '-')
+        return (_('nothing on a stack: rcx = the return address, r11 = rflags '
+                  '(pt_regs cx = %s, r11 = %s; rsp unchanged by the instruction)') % (
+                      hx(field(c, 'cx')), hx(field(c, 'r11'))) if c['user'] else '-')
 
     def number(c):
         r = c['user']['abi_regs']
@@ -351,31 +356,31 @@ def compare(cap):
 
     bsc = b['setup'].get('socketcall')
     rows = [
-        ('instruction', text('%s at %s', Code(a['user']['insn']), user_sym(a, a['user']['pc'])),
+        (_('instruction'), text('%s at %s', Code(a['user']['insn']), user_sym(a, a['user']['pc'])),
          text('%s at %s', Code(' '.join(b['user']['insn'].split())), user_sym(b, b['user']['pc']))),
-        ('system call', '%s, %s' % (syscall(a), os.path.basename(a['setup']['syscall']['tbl_file'])),
+        (_('system call'), '%s, %s' % (syscall(a), os.path.basename(a['setup']['syscall']['tbl_file'])),
          '%s%s, %s' % (syscall(b), ' call %d (%s)' % (bsc['call'], bsc['define']) if bsc else '',
                        os.path.basename(b['setup']['syscall']['tbl_file']))),
-        ('entry point', a['entry']['start']['name'], b['entry']['start']['name']),
-        ('what the CPU saves by itself', saved_by_cpu(a), saved_by_cpu(b)),
-        ('the user rsp', text('saved by the entry code in %s', Code(
+        (_('entry point'), a['entry']['start']['name'], b['entry']['start']['name']),
+        (_('what the CPU saves by itself'), saved_by_cpu(a), saved_by_cpu(b)),
+        (_('the user rsp'), text('saved by the entry code in %s', Code(
             (a['entry']['stack_switch']['user_rsp_saved'] or {}).get('slot', {}).get('name', '?'))),
-         'pushed by the CPU'),
-        ('switch to the task stack', switch(a), switch(b)),
-        ('pt_regs pushes by the entry code', '%d' % len(pushes(a)), '%d (the first %d copy the CPU\'s '
-         'frame and the %d words pushed on the entry stack)' % (
+         _('pushed by the CPU')),
+        (_('switch to the task stack'), switch(a), switch(b)),
+        (_('pt_regs pushes by the entry code'), '%d' % len(pushes(a)), _(
+            '%d (the first %d copy the CPU\'s frame and the %d words pushed on the entry stack)') % (
              len(pushes(b)), len(b['entry']['hardware_frame']['words']) + len(on_entry_stack),
              len(on_entry_stack))
          if b['entry'].get('hardware_frame') else '%d' % len(pushes(b))),
-        ('the number', number(a), number(b)),
-        ('arguments 1-3', args(a), args(b)),
-        ('C entry, called with pt_regs', a['entry']['call']['target'], b['entry']['call']['target']),
-        ('handler table', '%s[%d]' % (a['setup']['sys_call_table']['name'], a['setup']['syscall']['nr']),
+        (_('the number'), number(a), number(b)),
+        (_('arguments 1-3'), args(a), args(b)),
+        (_('C entry, called with pt_regs'), a['entry']['call']['target'], b['entry']['call']['target']),
+        (_('handler table'), '%s[%d]' % (a['setup']['sys_call_table']['name'], a['setup']['syscall']['nr']),
          '%s[%d]' % (b['setup']['sys_call_table']['name'], b['setup']['syscall']['nr'])),
-        ('breakpoints hit', hits(a), hits(b)),
-        ('instructions stepped: entry / exit', '%d / %d' % (len(a['entry']['steps']), len(a['return']['steps'])),
+        (_('breakpoints hit'), hits(a), hits(b)),
+        (_('instructions stepped: entry / exit'), '%d / %d' % (len(a['entry']['steps']), len(a['return']['steps'])),
          '%d / %d' % (len(b['entry']['steps']), len(b['return']['steps']))),
-        ('back to user mode', a['return']['path'], b['return']['path']),
+        (_('back to user mode'), a['return']['path'], b['return']['path']),
     ]
     return Section('compare', heading, [
         para('The same call traced twice on this kernel: the x86-64 program (%s) '

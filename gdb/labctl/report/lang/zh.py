@@ -1,0 +1,237 @@
+# 简体中文: the reports in Simplified Chinese, in the words the course's
+# students and TAs use (系统调用, 内核栈, 压栈, 用户态/内核态).  Each
+# English message (lang/__init__.py) maps to its translation; a
+# translation keeps the message's %-specifiers in their order.
+TAG = 'zh-CN'
+
+MESSAGES = {
+    # abi.py: why each register and pt_regs field is there
+    'system call number': '系统调用号',
+    'argument 1': '参数 1',
+    'argument 2': '参数 2',
+    'argument 3': '参数 3',
+    'argument 4': '参数 4',
+    'argument 5': '参数 5',
+    'argument 6': '参数 6',
+    'callee-saved user register': '用户态的被调用者保存寄存器',
+    'return value (-ENOSYS until the handler runs)': '返回值（处理函数运行前为 -ENOSYS）',
+    'user code segment selector': '用户态代码段选择子',
+    'user stack segment selector': '用户态栈段选择子',
+    'user frame pointer (callee-saved)': '用户态帧指针（被调用者保存）',
+    'user RFLAGS, saved there by the syscall instruction': '用户态 RFLAGS，由 syscall 指令保存在此',
+    'argument 4 (rcx is taken by syscall)': '参数 4（rcx 已被 syscall 占用）',
+    'user return address, saved there by the syscall instruction':
+        '用户态返回地址，由 syscall 指令保存在此',
+    'user instruction pointer to return to (from rcx)': '返回用户态时的指令指针（来自 rcx）',
+    'user RFLAGS (from r11)': '用户态 RFLAGS（来自 r11）',
+    'user stack pointer (saved by the entry code)': '用户栈指针（由入口代码保存）',
+    'argument 1 (ebx)': '参数 1（ebx）',
+    'argument 2 (ecx)': '参数 2（ecx）',
+    'argument 3 (edx)': '参数 3（edx）',
+    'argument 4 (esi)': '参数 4（esi）',
+    'argument 5 (edi)': '参数 5（edi）',
+    'argument 6 (ebp)': '参数 6（ebp）',
+    'not an i386 register: saved, then cleared': '不是 i386 的寄存器：先保存，再清零',
+    'not an i386 register': '不是 i386 的寄存器',
+    'user eip to return to, pushed by the CPU at int $0x80':
+        '返回用户态时的 eip，执行 int $0x80 时由 CPU 压栈',
+    'user EFLAGS, pushed by the CPU': '用户态 EFLAGS，由 CPU 压栈',
+    'user esp, pushed by the CPU': '用户态 esp，由 CPU 压栈',
+    'user code segment selector, pushed by the CPU': '用户态代码段选择子，由 CPU 压栈',
+    'user stack segment selector, pushed by the CPU': '用户态栈段选择子，由 CPU 压栈',
+
+    # sockets.py, timeline.py, trace.py: prose a capture holds
+    'not a socket': '不是套接字',
+    'fd out of range': 'fd 超出范围',
+    'no open file': '没有打开的文件',
+    'the guest powered off': '客户机已关机',
+    'another executable': '其他可执行文件',
+    'another system call number': '其他系统调用号',
+    'another socketcall call': '其他 socketcall 调用',
+    'not a %s instruction': '不是 %s 指令',
+    'hardware breakpoint on the %s instruction(s) of the program, accepted when current task '
+    'runs the program (mm->exe_file), %s == nr%s and the instruction is %s':
+        '在程序的 %s 指令上设硬件断点；仅当当前进程运行的是该程序（mm->exe_file）、'
+        '%s == nr%s 且该指令是 %s 时才接受',
+
+    # diagrams.py
+    'struct pt_regs on the kernel stack': '内核栈上的 struct pt_regs',
+    'the stack growing push by push': '逐次压栈时栈的增长',
+    'sequence of socket calls': '套接字调用的时序',
+    'push number; dark: the slot written by that push, red: rsp after it':
+        '上方数字为压栈序号；深色：该次压栈写入的槽位，红线：压栈后的 rsp',
+    '%s = top of the kernel stack (higher addresses)': '%s = 内核栈顶（高地址）',
+    'rsp = %s at call %s: &pt_regs (lower addresses)': 'rsp = %s（call %s 时）：&pt_regs（低地址）',
+
+    # doc.py: the result of a check
+    'yes': '是',
+    'NO': '否',
+
+    # timeline_model.py
+    'still in the kernel': '仍在内核中',
+    't (ms)': '时间（ms）',
+    'program (step)': '程序（步骤）',
+    'system call': '系统调用',
+    'call': '调用',
+    'returned': '返回值',
+    'dispatched to (read from the live socket)': '分发到（读自运行中的套接字）',
+    'Kernel %s, %s; programs: %s. The scenario %s (status %s on the console). '
+    'Breakpoints on the handlers of %d socket system calls; stops in other programs '
+    '(boot, BusyBox), resumed at once: %d.':
+        '内核 %s，%s；程序：%s。场景%s（控制台上的状态为 %s）。'
+        '在 %d 个套接字系统调用的处理函数上设了断点；在其他程序（启动过程、BusyBox）中的停止'
+        '立即恢复执行，共 %d 次。',
+    'Scenario %s: %s': '场景 %s：%s',
+    'Protocol dispatch side by side': '协议分发对照',
+    'Socket system calls, scenario by scenario': '套接字系统调用（逐个场景）',
+    'Scenario %s': '场景 %s',
+    'Sequence': '时序图',
+    'socketcall call values in order: %s.': '依次出现的 socketcall 调用号：%s。',
+    'Calls still in the kernel when the recording ended (%s): %s.':
+        '记录结束时（%s）仍在内核中的调用：%s。',
+    "The same calls reach different implementations: struct socket's proto_ops and "
+    "struct sock's proto, read from the live sockets.":
+        '同一个调用会到达不同的实现：struct socket 的 proto_ops 与 struct sock 的 proto，'
+        '均读自运行中的套接字。',
+    'No timeline: %s': '没有时间线：%s',
+    'finished': '已正常结束',
+    'did not finish cleanly': '未能正常结束',
+
+    # trace_model.py: the sections, in order
+    'System call %s (%d) through Linux %s': '系统调用 %s（%d 号）在 Linux %s 中的执行过程',
+    '1. Setup': '1. 实验环境',
+    'kernel': '内核',
+    'config': '配置',
+    'accelerator': '加速器',
+    'scenario': '场景',
+    'program': '程序',
+    '%s (in the guest: %s), function %s at %s': '%s（客户机中为 %s），函数 %s 位于 %s',
+    'ABI': 'ABI',
+    'line %s: %s': '第 %s 行：%s',
+    'at %s holds %s = %s': '位于 %s，内容为 %s = %s',
+    '%d bytes, %d fields (from DWARF)': '%d 字节，%d 个字段（来自 DWARF）',
+    'Filter: %s. Stops at the breakpoints %s: %d, rejected: %d.':
+        '过滤方式：%s。在断点 %s 处停下 %d 次，其中拒绝 %d 次。',
+    'Filter: %s. Stops at the breakpoint %s: %d, rejected: %d.':
+        '过滤方式：%s。在断点 %s 处停下 %d 次，其中拒绝 %d 次。',
+    'rejected: %s (pid %d, executable %s) at %s with rax = %d: %s':
+        '拒绝：%s（pid %d，可执行文件 %s）位于 %s，rax = %d：%s',
+
+    '2. User side: the %s instruction': '2. 用户态：%s 指令',
+    'Task %s (pid %d, executable %s) stopped at %s = %s: %s; '
+    'the kernel will return to %s = %s.':
+        '进程 %s（pid %d，可执行文件 %s）停在 %s = %s：%s；内核将返回到 %s = %s。',
+    'register': '寄存器',
+    'value': '值',
+    'role': '作用',
+    'user stack pointer': '用户栈指针',
+    'user code selector: GDT entry %d, DPL %d, 64-bit %s':
+        '用户态代码段选择子：GDT 第 %d 项，DPL %d，64 位代码段：%s',
+    'True': '是',
+    'False': '否',
+    'user stack selector: GDT entry %d, DPL %d': '用户态栈段选择子：GDT 第 %d 项，DPL %d',
+    'socketcall: call = %d (%s in %s) = %s; its arguments are not in registers but in user '
+    'memory at %s, read as %d-byte words (nas[] of net/compat.c): %s.':
+        'socketcall：call = %d（%s，定义于 %s）= %s；它的参数不在寄存器中，而在用户内存 %s 处，'
+        '按 %d 字节一个字读取（net/compat.c 的 nas[]）：%s。',
+    'The call as the kernel will decode it: %s.': '内核将这样解读这次调用：%s。',
+    '%s (family %d)': '%s（协议族 %d）',
+    ', %s port %d': '，%s 端口 %d',
+    'Arguments decoded: fd = %d; addr = %s -> %s (read from user memory: %s); addrlen = %d.':
+        '解码后的参数：fd = %d；addr = %s -> %s（读自用户内存：%s）；addrlen = %d。',
+
+    '3. Entry: %s to %s, instruction by instruction': '3. 入口：从 %s 到 %s，逐条指令',
+    'rdi = %s (the number) and rsi = rsp = %s (struct pt_regs *)':
+        'rdi = %s（系统调用号），rsi = rsp = %s（struct pt_regs *）',
+    'The stack growing push by push': '逐次压栈时栈的增长',
+    'struct pt_regs as built': '构建完成的 struct pt_regs',
+    'address': '地址',
+    'symbol': '符号',
+    'instruction': '指令',
+    'line': '行',
+    'source': '源代码',
+    'stack': '栈操作',
+    'user: %s': '用户态：%s',
+    'Then at %s (%s): %s with %s.': '随后在 %s（%s）：%s，参数为 %s。',
+    'Step 0, %s: the CPU itself switched rsp from the user stack %s to %s, the top of the '
+    'entry stack (TSS.sp0 = %s: %s), and pushed five words there, the tail of a struct '
+    'pt_regs: %s. ':
+        '第 0 步，%s：CPU 自己把 rsp 从用户栈 %s 切换到 %s，即入口栈的栈顶（TSS.sp0 = %s：%s），'
+        '并在那里压入五个字，即 struct pt_regs 的末尾部分：%s。',
+    'the same': '两者相同',
+    'NOT the same': '两者不同',
+    'No switch from a user stack to a kernel stack was seen.': '没有观察到从用户栈到内核栈的切换。',
+    'The user stack pointer %s is the word the CPU pushed (read back: %s). ':
+        '用户栈指针 %s 就是 CPU 压入的那个字（读回：%s）。',
+    'Step %d saves the user stack pointer %s in %s (read back: %s). ':
+        '第 %d 步把用户栈指针 %s 保存到 %s（读回：%s）。',
+    "Step %d switches stacks: rsp = %s, the top of the task's kernel stack":
+        '第 %d 步切换栈：rsp = %s，即该进程内核栈的栈顶',
+    ' read from %s': '，读自 %s',
+    '; struct pt_regs is built downwards from there.': '；struct pt_regs 从这里向下构建。',
+
+    '4. struct pt_regs at %s (at %s)': '4. %s 时的 struct pt_regs（位于 %s）',
+    'offset': '偏移',
+    'field': '字段',
+    'meaning': '含义',
+
+    '5. Dispatch': '5. 分发',
+    '%s calls %s[%d] = %s (read from guest memory at %s).':
+        '%s 调用 %s[%d] = %s（读自客户机内存 %s）。',
+    'Breakpoint hit at %s (%s):': '在 %s 处命中断点（%s）：',
+    'The socket, read from the live task: fd %d -> struct file %s (f_op = %s) -> '
+    'struct socket %s (%s, type %d) -> ops = %s, ops->%s = %s; '
+    'sk %s (family %d) -> sk_prot = %s ("%s"), ':
+        '从运行中的进程读出的套接字：fd %d -> struct file %s（f_op = %s）-> '
+        'struct socket %s（%s，类型 %d）-> ops = %s，ops->%s = %s；'
+        'sk %s（协议族 %d）-> sk_prot = %s（"%s"），',
+    'sk_prot->%s = %s': 'sk_prot->%s = %s',
+    'sk_prot->%s is NULL': 'sk_prot->%s 为 NULL',
+    '.': '。',
+    'Not reached: %s.': '未到达：%s。',
+
+    '6. Return': '6. 返回',
+    '%s returned to %s with rsp = %s; regs->ax = %s (%d).':
+        '%s 返回到 %s，此时 rsp = %s；regs->ax = %s（%d）。',
+    'Back in user mode through %s at %s = %s, rsp = %s, rax = %d, cs = %s, ss = %s.':
+        '经 %s 回到用户态，位于 %s = %s，rsp = %s，rax = %d，cs = %s，ss = %s。',
+    'check': '检查项',
+    'result': '结果',
+    'kernel rsp after the C entry returns = rsp at the call (stack balanced)':
+        'C 入口函数返回后的内核 rsp = 调用时的 rsp（栈平衡）',
+    'user rip restored (the instruction after %s)': '用户态 rip 已恢复（%s 的下一条指令）',
+    'user rsp restored': '用户态 rsp 已恢复',
+    'user rax = regs->ax': '用户态 rax = regs->ax',
+    'pt_regs sat at the top of the kernel stack (rsp at the call + sizeof = top)':
+        'pt_regs 位于内核栈顶（调用时的 rsp + sizeof = 栈顶）',
+    'pops read back the pushed words': '出栈读回的正是压栈的字',
+    '%s (%d checked, %d different)': '%s（检查 %d 个，不同 %d 个）',
+
+    '7. The two ways in, side by side': '7. 两种进入内核的方式对照',
+    'The x86-64 trace failed: %s': 'x86-64 的跟踪失败：%s',
+    'The same call traced twice on this kernel: the x86-64 program (%s) '
+    'and the i386 one (%s).':
+        '在同一个内核上把同一个调用跟踪两次：x86-64 程序（%s）与 i386 程序（%s）。',
+    '%s at %s': '%s，位于 %s',
+    'entry point': '入口',
+    'what the CPU saves by itself': 'CPU 自己保存的内容',
+    '%d words on the entry stack (TSS.sp0 %s): %s': '入口栈上的 %d 个字（TSS.sp0 %s）：%s',
+    'nothing on a stack: rcx = the return address, r11 = rflags '
+    '(pt_regs cx = %s, r11 = %s; rsp unchanged by the instruction)':
+        '不压栈：rcx = 返回地址，r11 = rflags（pt_regs cx = %s，r11 = %s；该指令不改变 rsp）',
+    'the user rsp': '用户态 rsp',
+    'saved by the entry code in %s': '由入口代码保存到 %s',
+    'pushed by the CPU': '由 CPU 压栈',
+    'switch to the task stack': '切换到进程的内核栈',
+    'pt_regs pushes by the entry code': '入口代码对 pt_regs 的压栈次数',
+    "%d (the first %d copy the CPU's frame and the %d words pushed on the entry stack)":
+        '%d（前 %d 次复制 CPU 压入的栈帧和入口栈上压入的 %d 个字）',
+    'step %d: rsp = %s from %s': '第 %d 步：rsp = %s，来自 %s',
+    'the number': '系统调用号',
+    'arguments 1-3': '参数 1-3',
+    'C entry, called with pt_regs': 'C 入口函数（以 pt_regs 为参数调用）',
+    'handler table': '处理函数表',
+    'breakpoints hit': '命中的断点',
+    'instructions stepped: entry / exit': '单步执行的指令数：入口 / 出口',
+    'back to user mode': '返回用户态',
+}
