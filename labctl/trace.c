@@ -256,14 +256,6 @@ static int default_scenario(struct run *r, struct error *e)
 }
 
 /* The user's arguments, as they are (no generic program). */
-static void user_args(struct run *r)
-{
-	r->args = xcalloc(r->o->nargs + 1, sizeof(*r->args));
-	for (int i = 0; i < r->o->nargs; i++)
-		r->args[i] = xstrdup(r->o->args[i]);
-	r->nargs = r->o->nargs;
-}
-
 /* ARGS (N of them) as a NULL-terminated array of copies. */
 static char **copy_args(char *const *args, int n)
 {
@@ -272,6 +264,12 @@ static char **copy_args(char *const *args, int n)
 	for (int i = 0; i < n; i++)
 		v[i] = xstrdup(args[i]);
 	return v;
+}
+
+static void user_args(struct run *r)
+{
+	r->args = copy_args(r->o->args, r->o->nargs);
+	r->nargs = r->o->nargs;
 }
 
 /*
@@ -450,13 +448,18 @@ static int choose_number(struct run *r, struct error *e)
  * beside r->fn while debug registers last (ELF_MAX_SITES): the stop that
  * makes the call tells which function it was (gdb/labctl/trace.py).
  */
+static json_t *function_json(const char *name, unsigned long addr, unsigned long size)
+{
+	return json_pack("{s:s, s:I, s:I}", "name", name, "addr", (json_int_t)addr,
+			 "size", (json_int_t)size);
+}
+
 static void watch_others(struct run *r)
 {
 	if (!r->nothers)
 		return;
 	r->functions = json_array();
-	json_array_append_new(r->functions, json_pack("{s:s, s:I, s:I}", "name", r->fn.name,
-			      "addr", (json_int_t)r->fn.addr, "size", (json_int_t)r->fn.size));
+	json_array_append_new(r->functions, function_json(r->fn.name, r->fn.addr, r->fn.size));
 	for (int i = 0; i < r->nothers; i++) {
 		struct elf_func f = { 0 };
 
@@ -464,8 +467,7 @@ static void watch_others(struct run *r)
 		    r->fn.nsites + f.nsites <= ELF_MAX_SITES) {
 			memcpy(r->fn.sites + r->fn.nsites, f.sites, f.nsites * sizeof(*f.sites));
 			r->fn.nsites += f.nsites;
-			json_array_append_new(r->functions, json_pack("{s:s, s:I, s:I}", "name", f.name,
-					      "addr", (json_int_t)f.addr, "size", (json_int_t)f.size));
+			json_array_append_new(r->functions, function_json(f.name, f.addr, f.size));
 		} else if (f.nsites) {
 			note("%s: not watched as well, no debug register left for its syscall "
 			     "instruction", r->others[i]);
