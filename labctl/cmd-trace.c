@@ -110,11 +110,15 @@ int cmd_trace(int argc, char **argv)
 	struct trace_opts o = { .formats = "md,json,html", .timeout = 60 };
 	struct trace_result res;
 	struct error e;
+	int ret;
 
 	parse_args(argc, argv, &o);
 	if (o.timeline)
 		return trace_timeline(&o);
-	if (trace_run(&o, &res, &e) < 0)
+	ret = trace_run(&o, &res, &e);
+	for (size_t i = 0; i < res.nwarnings; i++)
+		warn("%s", res.warnings[i]);
+	if (ret < 0)
 		die_error(&e);
 	for (size_t i = 0; i < res.nreports; i++)
 		printf("%s\n", res.reports[i]);

@@ -109,14 +109,19 @@ int gdb_session_run(const struct gdb_session *s, struct error *e)
 	return ret;
 }
 
-int gdb_capture_check(const char *capture, const char *run_dir, struct error *e)
+int gdb_capture_check(const char *capture, const char *run_dir, json_t **warnings,
+		      struct error *e)
 {
 	json_t *root = capture_read(capture, e);
 	const char *err, *kind;
 	int ret;
 
+	if (warnings)
+		*warnings = NULL;
 	if (!root)
 		return -1;
+	if (warnings && json_is_array(json_object_get(root, "warnings")))
+		*warnings = json_incref(json_object_get(root, "warnings"));
 	if (json_is_true(json_object_get(root, "ok"))) {
 		json_decref(root);
 		return 0;

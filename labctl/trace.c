@@ -53,6 +53,7 @@ struct run {
 	struct elf_func fn;
 	char *dir, *params, *capture;
 	char *compare;                    /* the x86-64 capture beside an i386 one */
+	json_t *warnings;                 /* the capture's, for trace_result */
 };
 
 bool trace_wants(const char *formats, const char *format)
@@ -181,7 +182,7 @@ static int trace(struct run *r, struct error *e)
 	int ret = -1;
 
 	if (append && write_params(r, e) == 0 && gdb_session_run(&s, e) == 0)
-		ret = gdb_capture_check(r->capture, r->dir, e);
+		ret = gdb_capture_check(r->capture, r->dir, &r->warnings, e);
 	free(append);
 	return ret;
 }
@@ -492,6 +493,7 @@ static void run_free(struct run *r)
 		free(r->others[i]);
 	free(r->others);
 	json_decref(r->functions);
+	json_decref(r->warnings);
 	free(r->initrd);
 	free(r->function);
 	free(r->dir);
@@ -548,6 +550,20 @@ static int companion(struct run *r32, struct error *e)
 	return ret;
 }
 
+/* The capture's warnings, for the caller to print: also those of a failed trace. */
+static void keep_warnings(const struct run *r, struct trace_result *res)
+{
+	size_t i;
+	json_t *w;
+
+	if (!r->warnings)
+		return;
+	res->warnings = xcalloc(json_array_size(r->warnings), sizeof(*res->warnings));
+	json_array_foreach(r->warnings, i, w)
+		if (json_is_string(w))
+			res->warnings[res->nwarnings++] = xstrdup(json_string_value(w));
+}
+
 int trace_run(const struct trace_opts *o, struct trace_result *res, struct error *e)
 {
 	struct run r = { .o = o };
@@ -569,6 +585,7 @@ int trace_run(const struct trace_opts *o, struct trace_result *res, struct error
 	}
 	if (ret == 0)
 		ret = trace(&r, e);
+	keep_warnings(&r, res);
 	if (ret == 0)
 		ret = publish(&r, res, e);
 	run_free(&r);
@@ -581,5 +598,8 @@ void trace_result_free(struct trace_result *res)
 	free(res->capture);
 	for (size_t i = 0; i < res->nreports; i++)
 		free(res->reports[i]);
+	for (size_t i = 0; i < res->nwarnings; i++)
+		free(res->warnings[i]);
+	free(res->warnings);
 	memset(res, 0, sizeof(*res));
 }

@@ -36,6 +36,8 @@ struct trace_result {
 	char *capture;          /* RUN_DIR/capture.json, kept whatever happened */
 	char *reports[3];       /* the reports written (json, md, html), as asked */
 	size_t nreports;
+	char **warnings;        /* the capture's (gdb/SCHEMA.md), for the user */
+	size_t nwarnings;
 };
 
 /*

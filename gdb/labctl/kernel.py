@@ -117,6 +117,15 @@ def insn(pc):
     return d['asm'], d['length']
 
 
+def relative(path, source_root):
+    """PATH relative to the kernel tree SOURCE_ROOT (net/socket.c), as the
+    kernel's own tools print it; PATH itself when it lies elsewhere."""
+    root = (source_root or '').rstrip('/')
+    if root and path.startswith(root + '/'):
+        return path[len(root) + 1:]
+    return path
+
+
 def source_line(pc, source_root):
     """{'file', 'line', 'text'} for PC from the DWARF line table, the text
     read from the kernel source tree."""
@@ -124,9 +133,6 @@ def source_line(pc, source_root):
     if sal.symtab is None or sal.line == 0:
         return None
     path = sal.symtab.fullname()
-    rel = sal.symtab.filename
-    if source_root and path.startswith(source_root.rstrip('/') + '/'):
-        rel = path[len(source_root.rstrip('/')) + 1:]
     text = None
     try:
         with open(path, errors='replace') as f:
@@ -136,7 +142,110 @@ def source_line(pc, source_root):
                     break
     except OSError:
         pass
-    return {'file': rel, 'line': sal.line, 'text': text}
+    return {'file': relative(path, source_root), 'line': sal.line, 'text': text}
+
+
+def _blocks(pc):
+    """PC's DWARF blocks, innermost first."""
+    try:
+        block = gdb.block_for_pc(pc)
+    except RuntimeError:
+        return
+    while block is not None:
+        yield block
+        block = block.superblock
+
+
+_last_rows = {}
+
+
+def last_row(symtab, addr):
+    """The line of SYMTAB's last line-table row at ADDR, or None.  Several
+    rows often share an address (a function's opening brace, its first
+    statements, an inlined helper, then the function again as a row that is
+    not a statement start).  GDB answers with the last statement row, which
+    may be the helper's; addr2line with the last row, the function's own."""
+    key = symtab.fullname()
+    if key not in _last_rows:
+        rows = {}
+        for entry in symtab.linetable():
+            if entry.line:
+                rows[entry.pc] = entry.line
+        _last_rows[key] = rows
+    return _last_rows[key].get(addr)
+
+
+def opening_brace(path, decl_line):
+    """The line of the first '{' at or after DECL_LINE in PATH: where GCC puts
+    a function's first row, which GDB's line table loses when an inlined
+    helper's rows share the function's first address (their rows replace the
+    function's own)."""
+    try:
+        with open(path, errors='replace') as f:
+            for i, line in enumerate(f, 1):
+                if i >= decl_line and '{' in line:
+                    return i
+    except OSError:
+        pass
+    return None
+
+
+def own_line(pc, function):
+    """(symtab, line) of FUNCTION's own code at PC, as `addr2line -i` gives
+    it: where PC lies in a function inlined into FUNCTION, the line of
+    FUNCTION that calls it (the inlined block's DW_AT_call_file/line, which
+    GDB keeps as the inlined symbol's symtab and line); else the last row
+    of FUNCTION's own file at the address of PC's row (at the function's
+    first address, when GDB lost it: its opening brace)."""
+    sal = gdb.find_pc_line(pc)
+    inner = None
+    for block in _blocks(pc):
+        fn = block.function
+        if fn is None:
+            continue
+        if fn.name == function:
+            if inner is not None:
+                return (inner.symtab, inner.line)
+            line = last_row(fn.symtab, sal.pc) if fn.symtab and sal.symtab else None
+            if not line and sal.pc == block.start and fn.symtab:
+                line = opening_brace(fn.symtab.fullname(), fn.line)
+            return (fn.symtab, line) if line else (sal.symtab, sal.line)
+        inner = fn
+    return (sal.symtab, sal.line)   # no DWARF function of that name: the row
+
+
+def backtrace(source_root=None):
+    """The kernel frames, newest first, down to the entry code (below it
+    the unwinder reads user registers, not frames).  A caller's line is
+    looked up at its return address - 1 (the call instruction); a frame
+    that another was inlined into shares that frame's address."""
+    frames = []
+    f = gdb.newest_frame()
+    lookup = f.pc()
+    while f is not None and len(frames) < 32:
+        if f.name() is None or f.pc() < USER_TOP:
+            break
+        symtab, line = own_line(lookup, f.name())
+        sym = symbol(f.pc())
+        frame = {'pc': f.pc(), 'function': f.name(), 'symbol': sym['name'],
+                 'inline': f.type() == gdb.INLINE_FRAME,
+                 'file': relative(symtab.fullname(), source_root) if symtab else None,
+                 'line': line or None}
+        if not frame['inline'] and sym['symbol'] and sym['symbol'] != f.name():
+            # Two names for one function (__x64_sys_getpid is an alias of
+            # __do_sys_getpid), or DWARF and ELF disagree on where it starts.
+            start = next((b.start for b in _blocks(lookup)
+                          if b.function is not None and b.function.name == f.name()), None)
+            frame['alias'] = start == f.pc() - sym['offset']
+        frames.append(frame)
+        newer_type = f.type()
+        try:
+            f = f.older()
+        except gdb.error:
+            break
+        if f is not None and newer_type != gdb.INLINE_FRAME:
+            lookup = f.pc() - 1 if newer_type == gdb.NORMAL_FRAME else f.pc()
+    return frames
 
 
 def gdt_descriptor(selector):
@@ -181,27 +290,6 @@ def describe(addr):
             out['field'] = path
             out['name'] = '%s.%s' % (out['symbol'], path)
     return out
-
-
-def backtrace():
-    """The kernel frames, newest first, down to the entry code (below it
-    the unwinder reads user registers, not frames)."""
-    frames = []
-    f = gdb.newest_frame()
-    while f is not None and len(frames) < 32:
-        if f.name() is None or f.pc() < USER_TOP:
-            break
-        sal = f.find_sal()
-        frames.append({'pc': f.pc(), 'function': f.name(),
-                       'symbol': symbol(f.pc())['name'],
-                       'inline': f.type() == gdb.INLINE_FRAME,
-                       'file': sal.symtab.filename if sal.symtab else None,
-                       'line': sal.line or None})
-        try:
-            f = f.older()
-        except gdb.error:
-            break
-    return frames
 
 
 def is_function(name):

@@ -17,6 +17,7 @@ import gdb
 from labctl import abi as abis
 from labctl import kernel as k
 from labctl import sockets
+from labctl import stubs
 from labctl.breakpoints import JudgedBreakpoint, TaskBreakpoint
 from labctl.command import TraceError, load_params, phase, run_command
 from labctl.kernel import USER_TOP, u64
@@ -93,6 +94,23 @@ class Capture:
         if self.socketcall:
             self.out['setup']['socketcall'] = self.socketcall
         self.handler = entry
+        self.check_stub(entry)
+
+    def check_stub(self, entry):
+        """A handler from kernel/sys_ni.c is the -ENOSYS stub of a call this
+        kernel was built without: say so, and which option would build it."""
+        sal = gdb.find_pc_line(entry)
+        if sal.symtab is None or not stubs.is_stub_file(sal.symtab.filename):
+            return
+        name, table = self.p['syscall'], self.out['setup']['sys_call_table']
+        found = stubs.config_option(self.p.get('source'), name) or {}
+        table['stub'] = {'file': stubs.STUB_FILE, 'defined_in': found.get('file'),
+                         'option': found.get('option')}
+        self.out.setdefault('warnings', []).append(
+            '%s[%d] is %s, an -ENOSYS stub of %s: this kernel was built without %s%s' % (
+                table['name'], self.p['nr'], table['handler']['name'], stubs.STUB_FILE, name,
+                ' (%s, built by %s)' % (found['file'], found['option'])
+                if found.get('option') else ''))
 
     # -- user ----------------------------------------------------------
     def user(self):
@@ -301,7 +319,8 @@ class Capture:
         handler_bp.delete()
         if k.reg('pc') != self.handler:
             raise gdb.GdbError('dispatch: stopped at 0x%x, not at the handler' % k.reg('pc'))
-        hits.append({'what': 'handler', 'at': k.symbol(self.handler), 'backtrace': k.backtrace()})
+        src = self.p.get('source')
+        hits.append({'what': 'handler', 'at': k.symbol(self.handler), 'backtrace': k.backtrace(src)})
         sock, call = self.socket_at_handler()
         bps = {}
         layer = '__sys_' + call if call else None
@@ -326,7 +345,7 @@ class Capture:
                 raise gdb.GdbError('dispatch: unexpected stop at 0x%x' % pc)
             what, bp = bps.pop(pc)
             bp.delete()
-            hits.append({'what': what, 'at': k.symbol(pc), 'backtrace': k.backtrace()})
+            hits.append({'what': what, 'at': k.symbol(pc), 'backtrace': k.backtrace(src)})
         ret_bp.delete()
         for what, bp in bps.values():
             bp.delete()

@@ -13,6 +13,7 @@ gcc -static -no-pie -O2 -o "$T/prog" "$FIX/prog.c" &&
 	python3 "$FIX/mkcpio.py" "$T/guest.cpio" "$T/prog" "$FIX/init" ||
 	{ not_ok "trace: build the fixture guest"; exit 1; }
 TBL=$KDIR/source/arch/x86/entry/syscalls/syscall_64.tbl
+SRC=$(readlink -f "$KDIR/source")
 export LABCTL_RUN_ROOT=$T/runs
 
 # q FILE EXPR: a Python expression over the capture `c`, printed.
@@ -63,6 +64,8 @@ all(next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == s["push"]["
 	check "trace $sc: backtrace handler <- do_syscall_64 <- entry_SYSCALL_64" test "$(q "$j" \
 		'" ".join(f["symbol"].split("+")[0] for f in c["dispatch"]["hits"][0]["backtrace"])')" = \
 		"__x64_sys_$sc do_syscall_64 entry_SYSCALL_64"
+	check "trace $sc: every frame's function, file:line and inlining are addr2line -i's" \
+		python3 "$FIX/frames.py" "$j" "$KDIR/vmlinux" "$SRC"
 	check "trace $sc: the stack balances and user state is restored" test "$(q "$j" \
 		'(all(v for k, v in c["return"]["checks"].items() if k != "pops_match_pushes") and
 		  c["return"]["checks"]["pops_match_pushes"]["mismatched"] == 0)')" = True
@@ -139,11 +142,51 @@ check "lab trace: the sockaddr is the scenario's server" test "$(q "$j" \
 	"$(tr -d '\r' <"$T/runs/trace-latest/serial.log" | sed -n 's/^server: listening on //p')"
 check "lab trace: handler __x64_sys_connect" \
 	test "$(q "$j" 'c["dispatch"]["hits"][0]["at"]["name"]')" = __x64_sys_connect
+check "lab trace: every frame's function, file:line and inlining are addr2line -i's" \
+	python3 "$FIX/frames.py" "$j" "$KDIR/vmlinux" "$SRC"
+check "lab trace: no source path outside the tree" test "$(q "$j" \
+	'[f["file"] for h in c["dispatch"]["hits"] for f in h["backtrace"] if f["file"].startswith("/")]')" = "[]"
 expect_exit "trace a syscall without a scenario (getppid) through the generic program" 0 \
 	"$LABCTL" -q trace getppid --out "$T/lab-getppid" --format json
 check "generic trace: orig_ax = 110" test "$(q "$T/lab-getppid/report.json" \
 	'int(next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == "orig_ax"), 16)')" = \
 	"$(awk '$3 == "getppid" { print $1 }' "$TBL")"
+check "generic trace: no warning for a call the kernel has" lacks "$T/err" 'warning'
+
+# The lab kernel has every call of 0-99: no table entry is a stub, by nm (a
+# COND_SYSCALL stub is a weak __x64_sys_NAME, or sys_ni_syscall itself).
+check "lab kernel: none of the calls 0-99 of syscall_64.tbl is an -ENOSYS stub (nm)" python3 -c '
+import subprocess, sys
+syms = {}
+for line in subprocess.run(["nm", sys.argv[1]], capture_output=True, text=True, check=True).stdout.splitlines():
+    p = line.split()
+    if len(p) == 3:
+        syms.setdefault(p[2], (p[0], p[1]))
+ni = {a for n, (a, t) in syms.items() if n.endswith("sys_ni_syscall")}
+rows = [l.split() for l in open(sys.argv[2]) if l.strip() and not l.startswith("#")]
+rows = [r for r in rows if len(r) >= 4 and r[1] in ("common", "64") and int(r[0]) < 100]
+stubs = [r[2] for r in rows if syms.get("__x64_" + r[3], ("", "W"))[1] == "W"
+         or syms["__x64_" + r[3]][0] in ni]
+print("    %d calls, stubs: %s" % (len(rows), stubs))
+sys.exit(0 if len(rows) == 100 and not stubs else 1)' "$KDIR/vmlinux" "$TBL"
+
+# A call the lab kernel is built without (kexec_load: no CONFIG_KEXEC) is
+# named as a stub, with the option, in a warning line and the report.
+expect_exit "trace kexec_load (compiled out) still traces the stub" 0 \
+	"$LABCTL" -q trace kexec_load --out "$T/lab-stub"
+check "  ... nm: __x64_sys_kexec_load is a weak stub" \
+	grep -q ' W __x64_sys_kexec_load$' <(nm "$KDIR/vmlinux")
+check "  ... kernel/Makefile builds kexec.o under CONFIG_KEXEC, which is not set" \
+	sh -c "grep -q '^obj-\$(CONFIG_KEXEC)[[:space:]]*+= kexec.o' '$KDIR/source/kernel/Makefile' &&
+		! grep -q '^CONFIG_KEXEC=y' '$KDIR/config'"
+check "  ... one warning line names the stub and CONFIG_KEXEC" test "$(grep -c \
+	'^labctl: warning: sys_call_table\[246\] is __x64_sys_kexec_load, an -ENOSYS stub of kernel/sys_ni.c: .*(kernel/kexec.c, built by CONFIG_KEXEC)$' \
+	"$T/err")" = 1
+check "  ... report.md says so, with the option" grep -q \
+	'^The call is defined in kernel/kexec.c, which `CONFIG_KEXEC` builds' "$T/lab-stub/report.md"
+check "  ... the stub's frame is in kernel/sys_ni.c, as addr2line says" \
+	python3 "$FIX/frames.py" "$T/lab-stub/report.json" "$KDIR/vmlinux" "$SRC"
+
 # The report in Chinese, rendered by GDB's Python from params.json's lang.
 expect_exit "trace getpid --lang zh" 0 "$LABCTL" -q trace getpid --lang zh --format md --out "$T/lab-zh"
 check "  ... report.md has the Chinese heading" grep -q "^# 系统调用 \`getpid\`（$(awk '$2 != "x32" && $3 == "getpid" { print $1 }' "$TBL") 号）在 Linux " \
@@ -158,6 +201,8 @@ expect_exit "trace connect --abi i386" 0 "$LABCTL" -q trace connect --abi i386 -
 j=$T/lab32/report.json
 check "i386 trace: entered through entry_INT80_compat" \
 	test "$(q "$j" 'c["entry"]["start"]["name"]')" = entry_INT80_compat
+check "i386 trace: every frame's function, file:line and inlining are addr2line -i's" \
+	python3 "$FIX/frames.py" "$j" "$KDIR/vmlinux" "$SRC"
 check "i386 trace: orig_ax = socketcall from syscall_32.tbl" test "$(q "$j" \
 	'int(next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == "orig_ax"), 16)')" = \
 	"$(awk '$3 == "socketcall" { print $1 }' "$TBL32")"

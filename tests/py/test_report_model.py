@@ -10,7 +10,7 @@ import sys
 import tempfile
 import unittest
 
-from labctl.report import doc, html as to_html, md as to_md, model, write_reports
+from labctl.report import doc, html as to_html, md as to_md, model, trace_model, write_reports
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GDB_DIR = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'gdb')
@@ -197,6 +197,56 @@ class Command(unittest.TestCase):
                            env=dict(os.environ, PYTHONPATH=GDB_DIR), capture_output=True, text=True)
         self.assertEqual(p.returncode, 1)
         self.assertIn('/nonexistent.json', p.stderr)
+
+
+
+class Backtrace(unittest.TestCase):
+    """A frame's words say only what DWARF and the symbols said."""
+
+    def frame(self, **kw):
+        f = {'pc': 0x10, 'function': 'f', 'symbol': 'f', 'inline': False,
+             'file': 'net/socket.c', 'line': 7}
+        f.update(kw)
+        return f
+
+    def test_inlined_into_the_next_frame(self):
+        bt = trace_model.bt_text([
+            self.frame(function='__do_sys_connect', symbol='__x64_sys_connect+0x13', inline=True),
+            self.frame(function='__se_sys_connect', symbol='__x64_sys_connect+0x13', inline=True),
+            self.frame(function='__x64_sys_connect', symbol='__x64_sys_connect+0x13')])
+        lines = bt.splitlines()
+        self.assertIn('__do_sys_connect (inlined into __se_sys_connect) at net/socket.c:7',
+                      lines[0])
+        self.assertIn('__se_sys_connect (inlined into __x64_sys_connect)', lines[1])
+        self.assertTrue(lines[2].endswith('in __x64_sys_connect at net/socket.c:7'))
+
+    def test_an_alias_is_not_inlining(self):
+        bt = trace_model.bt_text([self.frame(function='__do_sys_getpid',
+                                             symbol='__x64_sys_getpid', alias=True)])
+        self.assertIn('__do_sys_getpid (alias __x64_sys_getpid)', bt)
+        self.assertNotIn('inlined', bt)
+
+    def test_another_symbol_is_named_as_such(self):
+        bt = trace_model.bt_text([self.frame(function='f', symbol='g+0x4', alias=False)])
+        self.assertIn('f (in symbol g)', bt)
+        self.assertNotIn('inlined', bt)
+
+
+class Stub(unittest.TestCase):
+    def cap(self, stub):
+        return {'setup': {'syscall': {'name': 'kexec_load', 'nr': 246}},
+                'dispatch': {'table_entry': {'stub': stub}}}
+
+    def test_the_stub_and_its_option_are_named(self):
+        st = {'file': 'kernel/sys_ni.c', 'defined_in': 'kernel/kexec.c', 'option': 'CONFIG_KEXEC'}
+        blocks = trace_model.stub(self.cap(st), st)
+        md = '\n'.join(to_md.inline(b.text) for b in blocks)
+        self.assertIn('built without `kexec_load`', md)
+        self.assertIn('kernel/sys_ni.c', md)
+        self.assertIn('kernel/kexec.c, which `CONFIG_KEXEC` builds', md)
+
+    def test_no_stub_no_words(self):
+        self.assertEqual(trace_model.stub(self.cap(None), None), [])
 
 
 if __name__ == '__main__':

@@ -245,15 +245,39 @@ def pt_regs(cap):
 
 
 def bt_text(frames):
+    """The backtrace as GDB's `bt` prints it.  "inlined into" only for a
+    frame DWARF says was inlined (its caller is the next frame); a second
+    ELF name at the same address is an alias, not inlining."""
     out = []
     for i, f in enumerate(frames):
         loc = ' at %s:%s' % (f['file'], f['line']) if f['file'] else ''
-        sym = f.get('symbol', '').split('+')[0]
         name = f['function'] or '??'
-        if f.get('inline') or (sym and sym != name):
-            name += ' (inlined in %s)' % sym
+        sym = f.get('symbol', '').split('+')[0]
+        if f.get('inline'):
+            outer = frames[i + 1]['function'] if i + 1 < len(frames) else sym
+            name += ' (inlined into %s)' % outer
+        elif f.get('alias'):
+            name += ' (alias %s)' % sym
+        elif sym and sym != name:
+            name += ' (in symbol %s)' % sym
         out.append('#%d  %s in %s%s' % (i, hx(f['pc']), name, loc))
     return '\n'.join(out)
+
+
+def stub(cap, st):
+    """What a table entry from kernel/sys_ni.c means: not the call."""
+    if not st:
+        return []
+    name = cap['setup']['syscall']['name']
+    out = [para('This kernel was built without %s: the entry is an -ENOSYS stub of %s, '
+                'not the call, and the trace below shows the stub.', Code(name), st['file'])]
+    if st.get('defined_in') and st.get('option'):
+        out.append(para('The call is defined in %s, which %s builds: set it in the kernel '
+                        'configuration to trace the real call.', st['defined_in'],
+                        Code(st['option'])))
+    elif st.get('defined_in'):
+        out.append(para('The call is defined in %s.', st['defined_in']))
+    return out
 
 
 def dispatch(cap):
@@ -262,6 +286,7 @@ def dispatch(cap):
     blocks = [para('%s calls %s[%d] = %s (read from guest memory at %s).',
                    c_entry(cap), d['table_entry'].get('name', 'sys_call_table'),
                    cap['setup']['syscall']['nr'], Code(h['name']), hx(d['table_entry']['entry_addr']))]
+    blocks += stub(cap, d['table_entry'].get('stub'))
     for hit in d['hits']:
         blocks += [para('Breakpoint hit at %s (%s):', Code(hit['at']['name']), hit['what']),
                    CodeBlock(bt_text(hit['backtrace']))]

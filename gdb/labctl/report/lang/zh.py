@@ -178,6 +178,14 @@ MESSAGES = {
     '5. Dispatch': '5. 分发',
     '%s calls %s[%d] = %s (read from guest memory at %s).':
         '%s 调用 %s[%d] = %s（读自客户机内存 %s）。',
+    'This kernel was built without %s: the entry is an -ENOSYS stub of %s, '
+    'not the call, and the trace below shows the stub.':
+        '本内核编译时未包含 %s：该表项是 %s 中返回 -ENOSYS 的桩函数，而不是这个系统调用本身，'
+        '下面跟踪到的也是这个桩函数。',
+    'The call is defined in %s, which %s builds: set it in the kernel '
+    'configuration to trace the real call.':
+        '该系统调用定义在 %s 中，由 %s 控制编译：在内核配置中打开它，才能跟踪真正的调用。',
+    'The call is defined in %s.': '该系统调用定义在 %s 中。',
     'Breakpoint hit at %s (%s):': '在 %s 处命中断点（%s）：',
     'The socket, read from the live task: fd %d -> struct file %s (f_op = %s) -> '
     'struct socket %s (%s, type %d) -> ops = %s, ops->%s = %s; '
