@@ -31,7 +31,8 @@ static const char epilog[] =
 	"ARGS after \"--\": arguments for the generic program (kernel command line\n"
 	"labctl.args=ARG,ARG...).\n"
 	"LABCTL_LANG: the reports' language when --lang is not given.\n"
-	"stdout: the paths of the reports written, one per line.\n";
+	"stdout: the paths of the reports written, one per line; when the trace fails after\n"
+	"the call was made, those of what it saw, marked incomplete.\n";
 
 static const char *const abis[] = { "x86_64", "i386", NULL };
 static const char *const formats[] = { "md", "json", "html", NULL };
@@ -118,10 +119,13 @@ int cmd_trace(int argc, char **argv)
 	ret = trace_run(&o, &res, &e);
 	for (size_t i = 0; i < res.nwarnings; i++)
 		warn("%s", res.warnings[i]);
-	if (ret < 0)
-		die_error(&e);
+	/* also when it failed: a partial report is data too */
 	for (size_t i = 0; i < res.nreports; i++)
 		printf("%s\n", res.reports[i]);
+	if (ret < 0) {
+		fflush(stdout);
+		die_error(&e);
+	}
 	trace_result_free(&res);
 	return EXIT_OK;
 }

@@ -12,6 +12,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cpio.h"
 #include "elf.h"
@@ -550,6 +551,36 @@ static int companion(struct run *r32, struct error *e)
 	return ret;
 }
 
+/* Reports of an earlier run in the output directory would pass for this
+ * one's when it fails before lab-trace renders. */
+static void remove_reports(const struct run *r)
+{
+	static const char *const names[] = { "report.json", "report.md", "report.html" };
+
+	for (size_t i = 0; i < 3; i++) {
+		char *path = xasprintf("%s/%s", out_dir(r), names[i]);
+
+		unlink(path);
+		free(path);
+	}
+}
+
+/*
+ * A trace that failed or timed out after the call was made: what it saw is
+ * published like a whole one (lab-trace rendered it, marked incomplete),
+ * and E's message names it.
+ */
+static void keep_partial(const struct run *r, struct trace_result *res, struct error *e)
+{
+	struct error ignored;
+	size_t len = strlen(e->msg);
+
+	publish(r, res, &ignored);
+	if (res->nreports)
+		snprintf(e->msg + len, sizeof(e->msg) - len, "; what it saw: %s",
+			 res->reports[res->nreports - 1]);
+}
+
 /* The capture's warnings, for the caller to print: also those of a failed trace. */
 static void keep_warnings(const struct run *r, struct trace_result *res)
 {
@@ -582,12 +613,16 @@ int trace_run(const struct trace_opts *o, struct trace_result *res, struct error
 		     r.socketcall ? ", socketcall " : "", r.socketcall ? r.socketcall : "",
 		     r.program, r.dir);
 		ret = make_dirs(out_dir(&r), e);
+		if (ret == 0)
+			remove_reports(&r);
 	}
 	if (ret == 0)
 		ret = trace(&r, e);
 	keep_warnings(&r, res);
 	if (ret == 0)
 		ret = publish(&r, res, e);
+	else if (r.dir && (e->code == EXIT_FAIL || e->code == EXIT_TIMEOUT))
+		keep_partial(&r, res, e);
 	run_free(&r);
 	return ret;
 }

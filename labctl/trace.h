@@ -34,7 +34,8 @@ struct trace_opts {
 struct trace_result {
 	char *run_dir;          /* logs, serial.log, params.json, capture.json */
 	char *capture;          /* RUN_DIR/capture.json, kept whatever happened */
-	char *reports[3];       /* the reports written (json, md, html), as asked */
+	char *reports[3];       /* the reports written (json, md, html), as asked;
+	                         * when it failed, those of what it saw */
 	size_t nreports;
 	char **warnings;        /* the capture's (gdb/SCHEMA.md), for the user */
 	size_t nwarnings;

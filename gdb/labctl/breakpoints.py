@@ -7,14 +7,18 @@ from labctl.kernel import u64
 
 
 class TaskBreakpoint(gdb.Breakpoint):
-    """A kernel breakpoint that stops only in the traced task."""
+    """A kernel breakpoint that stops only in the traced task: the same
+    task_struct address, pid and start time (a task forked after the traced
+    one exited can reuse its task_struct and kernel stack)."""
 
     def __init__(self, spec, task):
         super().__init__(spec, internal=True)
-        self.task_addr = u64(task.address)
+        self.task_id = k.task_id(task)
 
     def stop(self):
-        return u64(k.current_task().address) == self.task_addr
+        task = k.current_task()
+        # the address first: one memory read for the stops of other tasks
+        return (u64(task.address) == self.task_id[0] and k.task_id(task) == self.task_id)
 
 
 class JudgedBreakpoint(gdb.Breakpoint):

@@ -42,10 +42,10 @@ def load_params(arg, command):
         raise gdb.GdbError('%s: cannot read %s: %s' % (command, argv[0], e))
 
 
-def run_command(command, params, out, body):
+def run_command(command, params, out, body, partial_reports=False):
     """Run BODY, which fills OUT; OUT is written whatever happens: with
     ok, or with the error (its kind when it has one, a traceback when it
-    is a bug here)."""
+    is a bug here); with PARTIAL_REPORTS, a failed one is rendered too."""
     try:
         body()
         out['ok'] = True
@@ -56,19 +56,26 @@ def run_command(command, params, out, body):
         out['error'] = str(e)
     except Exception:
         out['error'] = 'internal error in %s:\n%s' % (command, traceback.format_exc())
-    finish(out, params, command)
+    finish(out, params, command, partial_reports)
 
 
-def finish(out, params, command):
-    """Write the capture, then the reports when it is complete."""
+def finish(out, params, command, partial_reports):
+    """Write the capture, then the reports: when it is complete, or when
+    PARTIAL_REPORTS (the report says what is missing)."""
     data = capture.encode(out)
     capture.write(params['out'], data)
     if not out['ok']:
+        if partial_reports:
+            render(data, params)
         raise gdb.GdbError('%s: %s' % (command, out['error']))
     if params.get('compare_with'):
         with open(params['compare_with']) as f:
             data['compare'] = json.load(f)
         capture.write(params['out'], data)
+    render(data, params)
+
+
+def render(data, params):
     if params.get('report_dir'):
         # here, in GDB's Python, rather than in a new python3: its start-up
         # costs 0.1 s

@@ -67,6 +67,12 @@ def current_task():
     return per_cpu('current_task').dereference().dereference()
 
 
+def task_id(task):
+    """What tells one task from any other during a run: its task_struct
+    address, pid and start time (ns since boot)."""
+    return (u64(task.address), int(task['pid']), int(task['start_time']))
+
+
 def task_comm(task):
     return task['comm'].string(length=16).split('\0')[0]
 

@@ -312,6 +312,8 @@ class Capture:
     def dispatch(self):
         phase('dispatch')
         hits = []
+        self.out['dispatch'] = {'table_entry': self.out['setup']['sys_call_table'],
+                                'hits': hits, 'not_hit': [], 'socket': None}
         handler_bp = TaskBreakpoint('*0x%x' % self.handler, self.task)
         ended = resume()
         if ended:
@@ -322,6 +324,7 @@ class Capture:
         src = self.p.get('source')
         hits.append({'what': 'handler', 'at': k.symbol(self.handler), 'backtrace': k.backtrace(src)})
         sock, call = self.socket_at_handler()
+        self.out['dispatch']['socket'] = sock
         bps = {}
         layer = '__sys_' + call if call else None
         if layer and k.is_function(layer):
@@ -332,6 +335,10 @@ class Capture:
             if m and m['addr'] and m['addr'] not in bps:
                 bps[m['addr']] = (what, TaskBreakpoint('*0x%x' % m['addr'], self.task))
         ret_bp = TaskBreakpoint('*0x%x' % self.return_pc, self.task)
+        # A call that never returns (exit, a fatal signal on the way back)
+        # ends in do_exit, before the C entry returns.
+        do_exit = u64(gdb.parse_and_eval('&do_exit'))
+        exit_bp = TaskBreakpoint('*0x%x' % do_exit, self.task)
         while True:
             self.check_deadline('dispatch')
             ended = resume()
@@ -339,6 +346,9 @@ class Capture:
                 raise gdb.GdbError('dispatch: the guest ended before the handler returned (%s)'
                                    % ended)
             pc = k.reg('pc')
+            if pc == do_exit:
+                self.task_exits(hits, src)
+                break
             if pc == self.return_pc:
                 break
             if pc not in bps:
@@ -347,13 +357,32 @@ class Capture:
             bp.delete()
             hits.append({'what': what, 'at': k.symbol(pc), 'backtrace': k.backtrace(src)})
         ret_bp.delete()
+        exit_bp.delete()
         for what, bp in bps.values():
             bp.delete()
-        self.out['dispatch'] = {
-            'table_entry': self.out['setup']['sys_call_table'],
-            'hits': hits, 'not_hit': [what for what, _ in bps.values()], 'socket': sock,
-        }
+        self.out['dispatch']['not_hit'] = [what for what, _ in bps.values()]
         self.lap('dispatch')
+
+    def task_exits(self, hits, src):
+        """The task is in do_exit(code): follow it to do_task_dead, whose
+        __schedule() is the task's last; there is no return to user mode."""
+        code = k.reg('rdi')
+        hits.append({'what': 'do_exit', 'at': k.symbol(k.reg('pc')), 'backtrace': k.backtrace(src)})
+        dead = u64(gdb.parse_and_eval('&do_task_dead'))
+        dead_bp = TaskBreakpoint('*0x%x' % dead, self.task)
+        ended = resume()
+        dead_bp.delete()
+        if ended or k.reg('pc') != dead:
+            raise gdb.GdbError('dispatch: the task called do_exit, then did not reach '
+                               'do_task_dead (%s)' % (ended or 'stopped at 0x%x' % k.reg('pc')))
+        hits.append({'what': 'do_task_dead', 'at': k.symbol(dead), 'backtrace': k.backtrace(src)})
+        signal = code & 0x7f
+        self.out['end'] = {
+            'how': 'exit', 'code': code, 'status': (code >> 8) & 0xff,
+            'signal': signal or None,
+            'signal_name': sockets.defines(self.p.get('source'), SIGNAL_H, 'SIG').get(signal)
+            if signal else None,
+        }
 
     def socket_at_handler(self):
         """(the socket objects, the socket call) at the handler, whose
@@ -372,6 +401,8 @@ class Capture:
 
     # -- exit --------------------------------------------------------------
     def exit(self):
+        if 'end' in self.out:       # the task exited: nothing comes back
+            return
         phase('exit')
         rsp = k.reg('rsp')
         ret = {'pc': k.reg('pc'), 'rsp': rsp, 'rax': k.reg('rax'),
@@ -411,6 +442,29 @@ class Capture:
         }
         self.out['return'] = ret
         self.lap('exit')
+        failed = failed_checks(ret['checks'])
+        if failed:
+            raise gdb.GdbError('the return seen is not this call\'s: %s' % '; '.join(failed))
+
+
+# The x86 signal numbers (SIGKILL, SIGSEGV), read from the source tree.
+SIGNAL_H = 'arch/x86/include/uapi/asm/signal.h'
+
+# What a failed check of the return means, in the words of the error line.
+CHECK_WORDS = {
+    'stack_balanced': 'the kernel stack is not balanced',
+    'rip_restored': 'user rip is not the instruction after the call',
+    'rsp_restored': 'user rsp is not restored',
+    'rax_is_regs_ax': 'user rax is not regs->ax',
+    'pt_regs_at_stack_top': 'pt_regs did not sit at the top of the kernel stack',
+    'pops_match_pushes': 'the exit path popped words the entry did not push',
+}
+
+
+def failed_checks(checks):
+    """CHECK_WORDS of the checks of the return that failed, in order."""
+    return [CHECK_WORDS[name] for name, v in checks.items()
+            if not (v['mismatched'] == 0 if isinstance(v, dict) else v)]
 
 
 def resume():
@@ -464,6 +518,7 @@ def read_config(path):
 
 def task_info(task):
     return {'addr': u64(task.address), 'pid': int(task['pid']),
+            'start_time': int(task['start_time']),
             'comm': k.task_comm(task), 'exe': k.task_exe_name(task)}
 
 
@@ -570,7 +625,7 @@ is written there as JSON (gdb/SCHEMA.md), also when it fails."""
             cap.entry()
             cap.dispatch()
             cap.exit()
-        run_command('lab-trace', params, cap.out, phases)
+        run_command('lab-trace', params, cap.out, phases, partial_reports=True)
 
 
 LabTrace()

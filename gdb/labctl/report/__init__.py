@@ -17,9 +17,12 @@ def write_reports(cap, outdir, formats, language=None):
     """report.FORMAT in OUTDIR for each of FORMATS that is a report ('json'
     is the capture itself, written by its maker), in LANGUAGE (lang/,
     default English); ValueError for a capture of a schema not known here,
-    or a language."""
+    or a language.  Nothing for a capture that holds too little to tell
+    (a trace that ended before the call was made)."""
     with lang.using(language):
         doc = model.build(cap)
+        if doc is None:
+            return
         for fmt, render in RENDERERS.items():
             if fmt in formats:
                 write_atomic(os.path.join(outdir, 'report.' + fmt), render(doc))

@@ -8,7 +8,8 @@ BUILDERS = {
 
 
 def build(cap):
-    """The document of capture CAP; ValueError for a schema not known here."""
+    """The document of capture CAP, or None when it holds too little to
+    tell; ValueError for a schema not known here."""
     schema = cap.get('schema')
     if schema not in BUILDERS:
         raise ValueError('unknown capture schema %r' % schema)

@@ -335,6 +335,22 @@ def ret(cap):
     ])
 
 
+def no_return(cap):
+    """The end of a call that never returns: the task exited."""
+    e = cap['end']
+    if e['signal']:
+        how = text('killed by signal %d (%s)', e['signal'], e['signal_name'] or '?')
+    else:
+        how = text('with exit status %d', e['status'])
+    return Section('end', text('6. No return'), [
+        Paragraph(text('The task never comes back from this call: it exits, ') + how +
+                  text(', in %s(%s) (the breakpoints above show who called it).',
+                       Code('do_exit'), hx(e['code']))),
+        para('%s then calls %s for the last time: the task is dead, its kernel stack is '
+             'freed, and there is no %s for this call.', Code('do_task_dead'),
+             Code('__schedule'), 'sysret' if cap['setup']['abi'] == 'x86_64' else 'iret')])
+
+
 def compare(cap):
     """The i386 entry beside the x86-64 one, each row from the two captures."""
     a, b = cap['compare'], cap     # x86-64, i386
@@ -414,9 +430,28 @@ def compare(cap):
                'i386: %s' % b['setup']['program']['exe']), rows)])
 
 
+# Each section and the part of the capture it needs: a trace that failed
+# has the parts it reached (gdb/SCHEMA.md).
+SECTIONS = ((('setup', 'filter'), setup), (('user',), user), (('entry',), entry),
+            (('pt_regs',), pt_regs), (('dispatch',), dispatch), (('return',), ret),
+            (('end',), no_return))
+
+
+def incomplete(cap):
+    return Section('incomplete', text('Incomplete trace'), [
+        para('The trace did not finish: %s.', cap.get('error', '?')),
+        para('The sections below are what it saw before that; they do not show the whole '
+             'call, and no conclusion about the call should be drawn from them alone.')])
+
+
 def build(cap):
+    """The document, or None for a capture without setup (the trace ended
+    before the call was made)."""
+    if 'setup' not in cap:
+        return None
     sc = cap['setup']['syscall']
-    sections = [setup(cap), user(cap), entry(cap), pt_regs(cap), dispatch(cap), ret(cap)]
+    sections = [] if cap.get('ok') else [incomplete(cap)]
+    sections += [make(cap) for keys, make in SECTIONS if all(cap.get(k) for k in keys)]
     if cap.get('compare'):
         sections.append(compare(cap))
     return Document(text('System call %s (%d) through Linux %s',

@@ -186,6 +186,19 @@ MESSAGES = {
     'configuration to trace the real call.':
         '该系统调用定义在 %s 中，由 %s 控制编译：在内核配置中打开它，才能跟踪真正的调用。',
     'The call is defined in %s.': '该系统调用定义在 %s 中。',
+    'Incomplete trace': '跟踪不完整',
+    '6. No return': '6. 没有返回',
+    'killed by signal %d (%s)': '被信号 %d（%s）杀死',
+    'with exit status %d': '退出状态为 %d',
+    'The task never comes back from this call: it exits, ': '该任务不会从这个系统调用返回：它退出了，',
+    ', in %s(%s) (the breakpoints above show who called it).': '，在 %s(%s) 中（上面的断点显示了调用者）。',
+    '%s then calls %s for the last time: the task is dead, its kernel stack is '
+    'freed, and there is no %s for this call.':
+        '随后 %s 最后一次调用 %s：任务已经死亡，它的内核栈被释放，这个系统调用没有 %s。',
+    'The trace did not finish: %s.': '跟踪没有完成：%s。',
+    'The sections below are what it saw before that; they do not show the whole '
+    'call, and no conclusion about the call should be drawn from them alone.':
+        '以下各节只是在此之前看到的内容，并不是这个系统调用的全过程，不能仅凭它们对该调用下结论。',
     'Breakpoint hit at %s (%s):': '在 %s 处命中断点（%s）：',
     'The socket, read from the live task: fd %d -> struct file %s (f_op = %s) -> '
     'struct socket %s (%s, type %d) -> ops = %s, ops->%s = %s; '
