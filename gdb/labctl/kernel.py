@@ -2,6 +2,8 @@
 # task, symbols.  Nothing here is a typed-in offset or address.
 import gdb
 
+from labctl import lines
+
 # The first non-canonical address: user space is below it, the kernel above.
 USER_TOP = 0x0000800000000000
 
@@ -162,62 +164,27 @@ def _blocks(pc):
         block = block.superblock
 
 
-_last_rows = {}
-
-
-def last_row(symtab, addr):
-    """The line of SYMTAB's last line-table row at ADDR, or None.  Several
-    rows often share an address (a function's opening brace, its first
-    statements, an inlined helper, then the function again as a row that is
-    not a statement start).  GDB answers with the last statement row, which
-    may be the helper's; addr2line with the last row, the function's own."""
-    key = symtab.fullname()
-    if key not in _last_rows:
-        rows = {}
-        for entry in symtab.linetable():
-            if entry.line:
-                rows[entry.pc] = entry.line
-        _last_rows[key] = rows
-    return _last_rows[key].get(addr)
-
-
-def opening_brace(path, decl_line):
-    """The line of the first '{' at or after DECL_LINE in PATH: where GCC puts
-    a function's first row, which GDB's line table loses when an inlined
-    helper's rows share the function's first address (their rows replace the
-    function's own)."""
-    try:
-        with open(path, errors='replace') as f:
-            for i, line in enumerate(f, 1):
-                if i >= decl_line and '{' in line:
-                    return i
-    except OSError:
-        pass
-    return None
-
-
 def own_line(pc, function):
-    """(symtab, line) of FUNCTION's own code at PC, as `addr2line -i` gives
+    """(path, line) of FUNCTION's own code at PC, as `addr2line -i` gives
     it: where PC lies in a function inlined into FUNCTION, the line of
     FUNCTION that calls it (the inlined block's DW_AT_call_file/line, which
-    GDB keeps as the inlined symbol's symtab and line); else the last row
-    of FUNCTION's own file at the address of PC's row (at the function's
-    first address, when GDB lost it: its opening brace)."""
-    sal = gdb.find_pc_line(pc)
+    GDB keeps as the inlined symbol's symtab and line); else the line-table
+    row at PC, as libdw reads it (lines.py: GDB's can be a header's)."""
     inner = None
     for block in _blocks(pc):
         fn = block.function
         if fn is None:
             continue
         if fn.name == function:
-            if inner is not None:
-                return (inner.symtab, inner.line)
-            line = last_row(fn.symtab, sal.pc) if fn.symtab and sal.symtab else None
-            if not line and sal.pc == block.start and fn.symtab:
-                line = opening_brace(fn.symtab.fullname(), fn.line)
-            return (fn.symtab, line) if line else (sal.symtab, sal.line)
+            if inner is not None and inner.symtab:
+                return inner.symtab.fullname(), inner.line
+            break
         inner = fn
-    return (sal.symtab, sal.line)   # no DWARF function of that name: the row
+    row = lines.table(gdb.current_progspace().filename).row(pc)
+    if row:
+        return row
+    sal = gdb.find_pc_line(pc)
+    return (sal.symtab.fullname(), sal.line) if sal.symtab else (None, None)
 
 
 def backtrace(source_root=None):
@@ -231,11 +198,11 @@ def backtrace(source_root=None):
     while f is not None and len(frames) < 32:
         if f.name() is None or f.pc() < USER_TOP:
             break
-        symtab, line = own_line(lookup, f.name())
+        path, line = own_line(lookup, f.name())
         sym = symbol(f.pc())
         frame = {'pc': f.pc(), 'function': f.name(), 'symbol': sym['name'],
                  'inline': f.type() == gdb.INLINE_FRAME,
-                 'file': relative(symtab.fullname(), source_root) if symtab else None,
+                 'file': relative(path, source_root) if path else None,
                  'line': line or None}
         if not frame['inline'] and sym['symbol'] and sym['symbol'] != f.name():
             # Two names for one function (__x64_sys_getpid is an alias of
