@@ -576,9 +576,15 @@ static void keep_partial(const struct run *r, struct trace_result *res, struct e
 	size_t len = strlen(e->msg);
 
 	publish(r, res, &ignored);
-	if (res->nreports)
-		snprintf(e->msg + len, sizeof(e->msg) - len, "; what it saw: %s",
-			 res->reports[res->nreports - 1]);
+	for (size_t i = 0; i < res->nreports; i++) {
+		const char *dot = strrchr(res->reports[i], '.');
+
+		if (i == res->nreports - 1 || (dot && !strcmp(dot, ".md"))) {
+			snprintf(e->msg + len, sizeof(e->msg) - len, "; what it saw: %s",
+				 res->reports[i]);
+			break;
+		}
+	}
 }
 
 /* The capture's warnings, for the caller to print: also those of a failed trace. */

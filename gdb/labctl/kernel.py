@@ -199,7 +199,12 @@ def backtrace(source_root=None):
         if f.name() is None or f.pc() < USER_TOP:
             break
         path, line = own_line(lookup, f.name())
-        sym = symbol(f.pc())
+        # A caller's symbol is its call instruction's, as the kernel's %pB
+        # prints it: a call to a noreturn function can be a function's last
+        # instruction, and its return address the next function's first.
+        sym = symbol(lookup)
+        if sym['symbol'] and lookup != f.pc():
+            sym['name'] = '%s+0x%x' % (sym['symbol'], sym['offset'] + f.pc() - lookup)
         frame = {'pc': f.pc(), 'function': f.name(), 'symbol': sym['name'],
                  'inline': f.type() == gdb.INLINE_FRAME,
                  'file': relative(path, source_root) if path else None,
@@ -209,7 +214,7 @@ def backtrace(source_root=None):
             # __do_sys_getpid), or DWARF and ELF disagree on where it starts.
             start = next((b.start for b in _blocks(lookup)
                           if b.function is not None and b.function.name == f.name()), None)
-            frame['alias'] = start == f.pc() - sym['offset']
+            frame['alias'] = start == lookup - sym['offset']
         frames.append(frame)
         newer_type = f.type()
         try:

@@ -10,6 +10,9 @@
 #   dispatch  breakpoints + continue: the handler, the socket layer, the
 #             socket's proto_ops and proto methods, the return address
 #   exit      stepi from the C entry's return back to user mode
+import os
+import signal
+import threading
 import time
 
 import gdb
@@ -56,9 +59,17 @@ class Capture:
         self.timing[name] = round(t - self.t0, 4)
         self.t0 = t
 
+    def resume(self, what):
+        """resume() within the time limit: past it, a timeout in phase WHAT
+        (the capture keeps what was seen)."""
+        ended = resume(self.deadline)
+        self.check_deadline(what)
+        return ended
+
     def check_deadline(self, what):
         if time.monotonic() > self.deadline:
-            raise TraceError('timeout', 'time limit reached in phase %s' % what)
+            self.out['timeout_phase'] = what
+            raise TraceError('timeout', N_("time limit reached in phase '%s'") % what)
 
     # -- setup ---------------------------------------------------------
     def setup(self):
@@ -133,7 +144,7 @@ class Capture:
         except gdb.error as e:
             raise TraceError('env', 'no hardware breakpoint under %s (%s): trace under TCG'
                              % (self.p.get('accel'), e))
-        ended = resume()
+        ended = self.resume('user')
         # what the filter saw (rejected stops: another number...) is worth
         # keeping when the traced call never came
         self.out['filter'] = bp_filter.report(prog['syscall_addrs'])
@@ -315,7 +326,7 @@ class Capture:
         self.out['dispatch'] = {'table_entry': self.out['setup']['sys_call_table'],
                                 'hits': hits, 'not_hit': [], 'socket': None}
         handler_bp = TaskBreakpoint('*0x%x' % self.handler, self.task)
-        ended = resume()
+        ended = self.resume('dispatch')
         if ended:
             raise gdb.GdbError('dispatch: the guest ended before the handler ran (%s)' % ended)
         handler_bp.delete()
@@ -339,9 +350,11 @@ class Capture:
         # ends in do_exit, before the C entry returns.
         do_exit = u64(gdb.parse_and_eval('&do_exit'))
         exit_bp = TaskBreakpoint('*0x%x' % do_exit, self.task)
+        # A call that blocks gives up the CPU in schedule(): where it sleeps.
+        schedule = u64(gdb.parse_and_eval('&schedule'))
+        bps[schedule] = ('sleeps', TaskBreakpoint('*0x%x' % schedule, self.task))
         while True:
-            self.check_deadline('dispatch')
-            ended = resume()
+            ended = self.resume('dispatch')
             if ended:
                 raise gdb.GdbError('dispatch: the guest ended before the handler returned (%s)'
                                    % ended)
@@ -360,8 +373,44 @@ class Capture:
         exit_bp.delete()
         for what, bp in bps.values():
             bp.delete()
-        self.out['dispatch']['not_hit'] = [what for what, _ in bps.values()]
+        self.out['dispatch']['not_hit'] = [what for what, _ in bps.values() if what != 'sleeps']
         self.lap('dispatch')
+
+    def frame_replaced(self, ret, regs):
+        """The call rewrote the user frame it returns to (execve: the new
+        program's entry; rt_sigreturn: the frame it read from the user
+        stack).  Stepping the exit path into a frame that may fault is not
+        what the call did: follow the task instead to its next instruction
+        in user mode (a hardware breakpoint there, as the address may not
+        be mapped yet), or to do_exit when returning to it kills the task."""
+        src = self.p.get('source')
+        task_id = k.task_id(self.task)
+        do_exit = u64(gdb.parse_and_eval('&do_exit'))
+        exit_bp = TaskBreakpoint('*0x%x' % do_exit, self.task)
+        user_bp = JudgedBreakpoint('*0x%x' % regs['ip'],
+                                   lambda bp: k.task_id(k.current_task()) == task_id,
+                                   hardware=True) if regs['ip'] < USER_TOP else None
+        end = {'frame_replaced': {'ip': regs['ip'], 'sp': regs['sp'], 'cs': regs['cs'],
+                                  'ss': regs['ss'], 'ax': ret['regs_ax'],
+                                  'was_ip': self.out['user']['next_pc'],
+                                  'was_sp': self.out['user']['regs']['rsp']},
+               'pt_regs': ret['pt_regs']}
+        ended = self.resume('exit')
+        exit_bp.delete()
+        if user_bp:
+            user_bp.delete()
+        if ended:
+            raise gdb.GdbError('exit: the guest ended before the task ran again (%s)' % ended)
+        if k.reg('pc') == do_exit:
+            hits = self.out['dispatch']['hits']
+            self.task_exits(hits, src)
+            self.out['end'].update(end)
+        else:
+            end.update({'how': 'user', 'user_pc': k.reg('pc'), 'user_rsp': k.reg('rsp'),
+                        'user_cs': k.reg('cs'), 'user_ss': k.reg('ss'),
+                        'exe': k.task_exe_name(self.task)})
+            self.out['end'] = end
+        self.lap('exit')
 
     def task_exits(self, hits, src):
         """The task is in do_exit(code): follow it to do_task_dead, whose
@@ -370,7 +419,7 @@ class Capture:
         hits.append({'what': 'do_exit', 'at': k.symbol(k.reg('pc')), 'backtrace': k.backtrace(src)})
         dead = u64(gdb.parse_and_eval('&do_task_dead'))
         dead_bp = TaskBreakpoint('*0x%x' % dead, self.task)
-        ended = resume()
+        ended = self.resume('exit')
         dead_bp.delete()
         if ended or k.reg('pc') != dead:
             raise gdb.GdbError('dispatch: the task called do_exit, then did not reach '
@@ -410,6 +459,11 @@ class Capture:
         ax = next(f['value'] for f in ret['pt_regs']['fields'] if f['field'] == 'ax')
         ret['regs_ax'] = ax
         ret['regs_ax_signed'] = sockets.signed(ax)
+        regs = {f['field']: f['value'] for f in ret['pt_regs']['fields']}
+        user = self.out['user']
+        if regs['ip'] != user['next_pc'] or regs['sp'] != user['regs']['rsp']:
+            self.frame_replaced(ret, regs)
+            return
         steps = []
         budget = self.p.get('exit_budget', 400)
         start = self.stepis
@@ -444,7 +498,7 @@ class Capture:
         self.lap('exit')
         failed = failed_checks(ret['checks'])
         if failed:
-            raise gdb.GdbError('the return seen is not this call\'s: %s' % '; '.join(failed))
+            raise gdb.GdbError(N_("the return seen is not this call's: %s") % '; '.join(failed))
 
 
 # The x86 signal numbers (SIGKILL, SIGSEGV), read from the source tree.
@@ -467,14 +521,28 @@ def failed_checks(checks):
             if not (v['mismatched'] == 0 if isinstance(v, dict) else v)]
 
 
-def resume():
+def resume(deadline=None):
     """Continue the guest until a breakpoint stops it: None, or why it
     ended (powered off: GDB either loses the connection or sees the
-    inferior exit)."""
+    inferior exit).  At DEADLINE (time.monotonic()) GDB is sent SIGINT,
+    which stops the guest as Ctrl-C does: a call that blocks for ever
+    cannot hold the trace past its time limit."""
+    timer = None
+    if deadline is not None:
+        timer = threading.Timer(max(0.0, deadline - time.monotonic()),
+                                os.kill, (os.getpid(), signal.SIGINT))
+        timer.daemon = True
+        timer.start()
     try:
         gdb.execute('continue', to_string=True)
+    except KeyboardInterrupt:
+        pass                    # the deadline's SIGINT: the caller sees the time
     except gdb.error as e:
-        return 'GDB: %s' % e
+        if deadline is None or time.monotonic() < deadline:
+            return 'GDB: %s' % e
+    finally:
+        if timer:
+            timer.cancel()
     if not gdb.selected_inferior().threads():
         return 'the guest powered off'
     return None

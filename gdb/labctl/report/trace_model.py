@@ -288,8 +288,12 @@ def dispatch(cap):
                    cap['setup']['syscall']['nr'], Code(h['name']), hx(d['table_entry']['entry_addr']))]
     blocks += stub(cap, d['table_entry'].get('stub'))
     for hit in d['hits']:
-        blocks += [para('Breakpoint hit at %s (%s):', Code(hit['at']['name']), hit['what']),
-                   CodeBlock(bt_text(hit['backtrace']))]
+        if hit['what'] == 'sleeps':
+            blocks.append(para('The task sleeps: it calls %s and gives up the CPU until '
+                               'something wakes it.', Code(hit['at']['name'])))
+        else:
+            blocks.append(para('Breakpoint hit at %s (%s):', Code(hit['at']['name']), hit['what']))
+        blocks.append(CodeBlock(bt_text(hit['backtrace'])))
     s = d.get('socket')
     if s and 'ops' in s:
         if s.get('proto_method'):
@@ -335,14 +339,32 @@ def ret(cap):
     ])
 
 
+def frame_replaced(cap):
+    """The words for a call that rewrote the user frame it returns to."""
+    f = cap['end'].get('frame_replaced')
+    if not f:
+        return []
+    return [para('The call rewrote the user frame it returns to: pt_regs ip = %s, sp = %s, '
+                 'cs = %s, ss = %s, where the call was made with the next instruction at %s '
+                 'and rsp = %s. The exit path was not stepped; the task was followed to '
+                 'where it ran next.', hx(f['ip']), hx(f['sp']), hx(f['cs']), hx(f['ss']),
+                 hx(f['was_ip']), hx(f['was_sp']))]
+
+
 def no_return(cap):
-    """The end of a call that never returns: the task exited."""
+    """The end of a call that does not come back to the instruction after
+    it: the task exited, or runs on in a frame the call wrote."""
     e = cap['end']
+    if e.get('how') == 'user':
+        return Section('end', text('6. Return to a new user frame'), frame_replaced(cap) + [
+            para('The task next ran in user mode at %s (rsp = %s, cs = %s, ss = %s), running '
+                 '%s: not the instruction after the call.', hx(e['user_pc']), hx(e['user_rsp']),
+                 hx(e['user_cs']), hx(e['user_ss']), Code(e['exe'] or '?'))])
     if e['signal']:
         how = text('killed by signal %d (%s)', e['signal'], e['signal_name'] or '?')
     else:
         how = text('with exit status %d', e['status'])
-    return Section('end', text('6. No return'), [
+    return Section('end', text('6. No return'), frame_replaced(cap) + [
         Paragraph(text('The task never comes back from this call: it exits, ') + how +
                   text(', in %s(%s) (the breakpoints above show who called it).',
                        Code('do_exit'), hx(e['code']))),
@@ -439,7 +461,7 @@ SECTIONS = ((('setup', 'filter'), setup), (('user',), user), (('entry',), entry)
 
 def incomplete(cap):
     return Section('incomplete', text('Incomplete trace'), [
-        para('The trace did not finish: %s.', cap.get('error', '?')),
+        para('The trace did not finish: %s.', capture_text(cap.get('error', '?'))),
         para('The sections below are what it saw before that; they do not show the whole '
              'call, and no conclusion about the call should be drawn from them alone.')])
 

@@ -187,7 +187,21 @@ MESSAGES = {
         '该系统调用定义在 %s 中，由 %s 控制编译：在内核配置中打开它，才能跟踪真正的调用。',
     'The call is defined in %s.': '该系统调用定义在 %s 中。',
     'Incomplete trace': '跟踪不完整',
+    "time limit reached in phase '%s'": "在阶段 '%s' 达到时间限制",
+    "the return seen is not this call's: %s": '看到的返回不属于这个系统调用：%s',
+    'The task sleeps: it calls %s and gives up the CPU until something wakes it.':
+        '任务进入睡眠：它调用 %s 让出 CPU，直到被唤醒。',
     '6. No return': '6. 没有返回',
+    '6. Return to a new user frame': '6. 返回到新的用户态现场',
+    'The call rewrote the user frame it returns to: pt_regs ip = %s, sp = %s, '
+    'cs = %s, ss = %s, where the call was made with the next instruction at %s '
+    'and rsp = %s. The exit path was not stepped; the task was followed to '
+    'where it ran next.':
+        '这个系统调用改写了它要返回的用户态现场：pt_regs 中 ip = %s，sp = %s，cs = %s，ss = %s，'
+        '而发起调用时下一条指令在 %s，rsp = %s。没有单步执行返回路径，而是跟踪该任务到它接下来运行的地方。',
+    'The task next ran in user mode at %s (rsp = %s, cs = %s, ss = %s), running '
+    '%s: not the instruction after the call.':
+        '该任务接下来在用户态 %s 处运行（rsp = %s，cs = %s，ss = %s），运行的是 %s：不是调用之后的那条指令。',
     'killed by signal %d (%s)': '被信号 %d（%s）杀死',
     'with exit status %d': '退出状态为 %d',
     'The task never comes back from this call: it exits, ': '该任务不会从这个系统调用返回：它退出了，',
