@@ -187,6 +187,49 @@ check "  ... report.md says so, with the option" grep -q \
 check "  ... the stub's frame is in kernel/sys_ni.c, as addr2line says" \
 	python3 "$FIX/frames.py" "$T/lab-stub/report.json" "$KDIR/vmlinux" "$SRC"
 
+# Calls that do not come back.  What the guest's own init saw (its console)
+# and the source tree's signal numbers are the independent routes.
+SIGNAL_H=$KDIR/source/arch/x86/include/uapi/asm/signal.h
+expect_exit "trace exit 7: a call that never returns" 0 "$LABCTL" -q trace exit 7 --out "$T/lab-exit"
+j=$T/lab-exit/report.json
+# (the trace stops the guest at do_task_dead: the same call untraced, for
+# what init sees)
+"$LABCTL" boot --scenario syscall --args 60,7 >"$T/boot-exit.out" 2>&1
+check "  ... untraced, init sees the program exit with status 7" \
+	grep -q '^LABCTL step syscall exit 7' <(tr -d '\r' <"$T/boot-exit.out")
+check "  ... the capture ends in do_exit with status 7, and has no return" test "$(q "$j" \
+	'(c["end"]["how"], c["end"]["status"], "return" in c)')" = "('exit', 7, False)"
+check "  ... do_exit, then do_task_dead, hit in the task" test "$(q "$j" \
+	'[h["what"] for h in c["dispatch"]["hits"]]')" = "['handler', 'do_exit', 'do_task_dead']"
+check "  ... report.md says there is no sysret" grep -q 'there is no sysret for this call' "$T/lab-exit/report.md"
+check "  ... every frame as addr2line -i gives it" python3 "$FIX/frames.py" "$j" "$KDIR/vmlinux" "$SRC"
+
+expect_exit "trace rt_sigreturn without a signal frame" 0 "$LABCTL" -q trace rt_sigreturn --out "$T/lab-rt"
+j=$T/lab-rt/report.json
+segv=$(awk '$1 == "#define" && $2 == "SIGSEGV" { print $3 }' "$SIGNAL_H")
+"$LABCTL" boot --scenario syscall --args 15 >"$T/boot-rt.out" 2>&1
+check "  ... untraced, init sees the program killed by SIGSEGV ($segv from signal.h)" \
+	grep -q "^LABCTL step syscall exit $((128 + segv))" <(tr -d '\r' <"$T/boot-rt.out")
+check "  ... the call rewrote its frame, and the task died of signal $segv" test "$(q "$j" \
+	'(c["end"]["frame_replaced"]["ip"] != c["user"]["next_pc"], c["end"]["signal"], c["end"]["signal_name"])')" = \
+	"(True, $segv, 'SIGSEGV')"
+check "  ... the kernel delivered it on the way back (get_signal in do_exit's backtrace)" test "$(q "$j" \
+	'"get_signal" in [f["function"] for h in c["dispatch"]["hits"] if h["what"] == "do_exit" for f in h["backtrace"]]')" = True
+
+# A call that blocks for ever: the time limit stops the guest, and what was
+# seen is written, marked incomplete.
+expect_exit "trace pause (blocks for ever) times out" 5 "$LABCTL" trace pause --timeout 8 --out "$T/lab-pause"
+check "  ... the error line names the phase and the partial report" grep -q \
+	"^labctl: error: trace timed out: time limit reached in phase 'dispatch' .*; what it saw: $T/lab-pause/report.md\$" "$T/err"
+check "  ... stdout lists the reports written" test "$(cat "$T/out")" = \
+	"$(printf '%s\n' "$T/lab-pause/report.json" "$T/lab-pause/report.md" "$T/lab-pause/report.html")"
+check "  ... report.md is marked incomplete" grep -q '^## Incomplete trace$' "$T/lab-pause/report.md"
+check "  ... and shows where the task sleeps: schedule() called by pause's handler" test "$(q "$T/lab-pause/report.json" \
+	'[[f["function"] for f in h["backtrace"][:2]] for h in c["dispatch"]["hits"] if h["what"] == "sleeps"]')" = \
+	"[['schedule', '__do_sys_pause']]"
+check "  ... every frame as addr2line -i gives it" \
+	python3 "$FIX/frames.py" "$T/lab-pause/report.json" "$KDIR/vmlinux" "$SRC"
+
 # The report in Chinese, rendered by GDB's Python from params.json's lang.
 expect_exit "trace getpid --lang zh" 0 "$LABCTL" -q trace getpid --lang zh --format md --out "$T/lab-zh"
 check "  ... report.md has the Chinese heading" grep -q "^# 系统调用 \`getpid\`（$(awk '$2 != "x32" && $3 == "getpid" { print $1 }' "$TBL") 号）在 Linux " \
