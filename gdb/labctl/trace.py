@@ -39,6 +39,7 @@ class Capture:
         self.timing = {}
         self.out['timing'] = self.timing    # filled phase by phase, kept on failure
         self.task = None
+        self.fork = None
         self.regs_base = None
         self.stepis = 0
 
@@ -325,6 +326,8 @@ class Capture:
         hits = []
         self.out['dispatch'] = {'table_entry': self.out['setup']['sys_call_table'],
                                 'hits': hits, 'not_hit': [], 'socket': None}
+        if self.p['syscall'] in FORKS:
+            self.fork = ForkWatch(self)
         handler_bp = TaskBreakpoint('*0x%x' % self.handler, self.task)
         ended = self.resume('dispatch')
         if ended:
@@ -359,6 +362,8 @@ class Capture:
                 raise gdb.GdbError('dispatch: the guest ended before the handler returned (%s)'
                                    % ended)
             pc = k.reg('pc')
+            if self.fork and self.fork.stop(pc):
+                continue
             if pc == do_exit:
                 self.task_exits(hits, src)
                 break
@@ -449,6 +454,22 @@ class Capture:
         return sockets.objects(self.task, sockets.signed(fd, 32), method), name
 
     # -- exit --------------------------------------------------------------
+    def child(self):
+        """A fork-like call's child, when the parent's return came first:
+        until it too has returned to user mode."""
+        if not self.fork:
+            return
+        phase('child')
+        while not self.fork.done():
+            ended = self.resume('child')
+            if ended:
+                raise gdb.GdbError('child: the guest ended before the child of %s ran (%s)'
+                                   % (self.p['syscall'], ended))
+            if not self.fork.stop(k.reg('pc')):
+                raise gdb.GdbError('child: unexpected stop at 0x%x' % k.reg('pc'))
+        self.out['child'] = self.fork.out
+        self.lap('child')
+
     def exit(self):
         if 'end' in self.out:       # the task exited: nothing comes back
             return
@@ -513,6 +534,55 @@ CHECK_WORDS = {
     'pt_regs_at_stack_top': 'pt_regs did not sit at the top of the kernel stack',
     'pops_match_pushes': 'the exit path popped words the entry did not push',
 }
+
+
+# The calls that return twice: in the parent, and as the child's first
+# return to user mode (ret_from_fork).
+FORKS = frozenset(('fork', 'vfork', 'clone', 'clone3'))
+
+
+class ForkWatch:
+    """The child of the traced fork-like call: its first instruction
+    (ret_from_fork, where its struct pt_regs, the parent's copied with ax =
+    0, is at rsp: __switch_to_asm has popped the inactive_task_frame above
+    it) and its first instruction in user mode."""
+
+    def __init__(self, capture):
+        self.capture = capture
+        self.parent_id = k.task_id(capture.task)
+        self.rff = u64(gdb.parse_and_eval('&ret_from_fork'))
+        self.child_id = self.user_pc = None
+        self.out = {}
+        self.bp = JudgedBreakpoint('*0x%x' % self.rff, self.is_child)
+        self.user_bp = None
+
+    def is_child(self, _bp):
+        task = k.current_task()
+        return self.child_id is None and k.task_id(task['real_parent'].dereference()) == self.parent_id
+
+    def stop(self, pc):
+        """Record the stop at PC when it is the child's: True."""
+        if pc == self.rff and self.child_id is None:
+            task = k.current_task()
+            self.child_id = k.task_id(task)
+            regs = self.capture.read_pt_regs(k.reg('rsp'))
+            self.out = {'task': task_info(task), 'at': k.symbol(pc), 'pt_regs': regs}
+            self.bp.delete()
+            self.user_pc = next(f['value'] for f in regs['fields'] if f['field'] == 'ip')
+            self.user_bp = JudgedBreakpoint(
+                '*0x%x' % self.user_pc,
+                lambda _bp: k.task_id(k.current_task()) == self.child_id, hardware=True)
+            return True
+        if self.user_bp is not None and pc == self.user_pc:
+            self.out.update(user_pc=pc, user_rsp=k.reg('rsp'), user_rax=k.reg('rax'),
+                            user_cs=k.reg('cs'), user_ss=k.reg('ss'))
+            self.user_bp.delete()
+            self.user_bp = None
+            return True
+        return False
+
+    def done(self):
+        return 'user_pc' in self.out
 
 
 def failed_checks(checks):
@@ -693,6 +763,7 @@ is written there as JSON (gdb/SCHEMA.md), also when it fails."""
             cap.entry()
             cap.dispatch()
             cap.exit()
+            cap.child()
         run_command('lab-trace', params, cap.out, phases, partial_reports=True)
 
 

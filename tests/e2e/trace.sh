@@ -216,6 +216,23 @@ check "  ... the call rewrote its frame, and the task died of signal $segv" test
 check "  ... the kernel delivered it on the way back (get_signal in do_exit's backtrace)" test "$(q "$j" \
 	'"get_signal" in [f["function"] for h in c["dispatch"]["hits"] if h["what"] == "do_exit" for f in h["backtrace"]]')" = True
 
+# fork returns twice: the child's own pt_regs and first return to user mode,
+# against the untraced program's two printed lines and objdump.
+expect_exit "trace fork: the parent's return and the child's" 0 "$LABCTL" -q trace fork --out "$T/lab-fork"
+j=$T/lab-fork/report.json
+"$LABCTL" boot --scenario syscall --args 57 >"$T/boot-fork.out" 2>&1
+check "  ... untraced, the program prints fork's two returns, 0 and a pid" test "$(tr -d '\r' <"$T/boot-fork.out" |
+	sed -n 's/^syscall 57 returned \(-*[0-9]*\)$/\1/p' | awk '{ print ($1 > 0 ? "pid" : $1) }' | sort | tr '\n' ' ')" = "0 pid "
+check "  ... the child is the pid the parent got, its pt_regs ax 0" test "$(q "$j" \
+	'(c["child"]["task"]["pid"] == int(c["return"]["regs_ax"], 16),
+	  [int(f["value"], 16) for f in c["child"]["pt_regs"]["fields"] if f["field"] == "ax"])')" = "(True, [0])"
+prog=$(q "$j" 'c["setup"]["program"]["path"]')
+after=$(objdump -d --no-show-raw-insn "$prog" |
+	awk '$2 == "<lab_syscall>:" { on = 1; next } on && /^$/ { on = 0 }
+		on && $2 == "syscall" { s = 1; next } on && s { sub(":", "", $1); print $1; exit }')
+check "  ... the child first runs in user mode at 0x$after, after lab_syscall's syscall (objdump), rax 0" \
+	test "$(q "$j" '(int(c["child"]["user_pc"], 16), int(c["child"]["user_rax"], 16))')" = "($((0x$after)), 0)"
+
 # A call that blocks for ever: the time limit stops the guest, and what was
 # seen is written, marked incomplete.
 expect_exit "trace pause (blocks for ever) times out" 5 "$LABCTL" trace pause --timeout 8 --out "$T/lab-pause"

@@ -339,6 +339,28 @@ def ret(cap):
     ])
 
 
+def child(cap):
+    """The second return of a fork-like call: the child's."""
+    ch = cap['child']
+    parent = {f['field']: f['value'] for f in cap['pt_regs']['fields']}
+    rows = [(f['field'], hx(parent.get(f['field'])), hx(f['value']))
+            for f in ch['pt_regs']['fields'] if num(f['value']) != num(parent.get(f['field']))]
+    ret_value = signed(cap['return']['regs_ax']) if cap.get('return') else None
+    out = [para('%s returns twice. The child, pid %d, starts at %s with its own struct pt_regs '
+                'at %s, on its own kernel stack: a copy of the parent\'s, which differs only in:',
+                Code(cap['setup']['syscall']['name']), ch['task']['pid'], Code(ch['at']['name']),
+                hx(ch['pt_regs']['addr'])),
+           table((_('field'), _('parent (at the entry)'), _('child')), rows)]
+    if 'user_pc' in ch:
+        out.append(para('The child first returns to user mode at %s = %s with rax = %d and '
+                        'rsp = %s: the instruction after the same %s, where the parent got %s.',
+                        hx(ch['user_pc']), Code(user_sym(cap, ch['user_pc'])),
+                        signed(ch['user_rax']), hx(ch['user_rsp']),
+                        ' '.join(cap['user']['insn'].split()),
+                        '-' if ret_value is None else str(ret_value)))
+    return Section('child', text('7. The child: the second return'), out)
+
+
 def frame_replaced(cap):
     """The words for a call that rewrote the user frame it returns to."""
     f = cap['end'].get('frame_replaced')
@@ -456,7 +478,7 @@ def compare(cap):
 # has the parts it reached (gdb/SCHEMA.md).
 SECTIONS = ((('setup', 'filter'), setup), (('user',), user), (('entry',), entry),
             (('pt_regs',), pt_regs), (('dispatch',), dispatch), (('return',), ret),
-            (('end',), no_return))
+            (('end',), no_return), (('child',), child))
 
 
 def incomplete(cap):

@@ -192,6 +192,17 @@ MESSAGES = {
     'The task sleeps: it calls %s and gives up the CPU until something wakes it.':
         '任务进入睡眠：它调用 %s 让出 CPU，直到被唤醒。',
     '6. No return': '6. 没有返回',
+    '%s returns twice. The child, pid %d, starts at %s with its own struct pt_regs '
+    'at %s, on its own kernel stack: a copy of the parent\'s, which differs only in:':
+        '%s 返回两次。子进程（pid %d）从 %s 开始运行，有它自己的 struct pt_regs，位于 %s，'
+        '在它自己的内核栈上：它是父进程 pt_regs 的副本，只有以下不同：',
+    'parent (at the entry)': '父进程（入口处）',
+    'child': '子进程',
+    'The child first returns to user mode at %s = %s with rax = %d and '
+    'rsp = %s: the instruction after the same %s, where the parent got %s.':
+        '子进程第一次返回用户态是在 %s = %s，rax = %d，rsp = %s：就是同一条 %s 之后的那条指令，'
+        '而父进程在那里得到的是 %s。',
+    '7. The child: the second return': '7. 子进程：第二次返回',
     '6. Return to a new user frame': '6. 返回到新的用户态现场',
     'The call rewrote the user frame it returns to: pt_regs ip = %s, sp = %s, '
     'cs = %s, ss = %s, where the call was made with the next instruction at %s '
