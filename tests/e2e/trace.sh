@@ -204,10 +204,11 @@ check "  ... do_exit, then do_task_dead, hit in the task" test "$(q "$j" \
 check "  ... report.md says there is no sysret" grep -q 'there is no sysret for this call' "$T/lab-exit/report.md"
 check "  ... every frame as addr2line -i gives it" python3 "$FIX/frames.py" "$j" "$KDIR/vmlinux" "$SRC"
 
-expect_exit "trace rt_sigreturn without a signal frame" 0 "$LABCTL" -q trace rt_sigreturn --out "$T/lab-rt"
+# (an argument: the generic program's default call has a real frame)
+expect_exit "trace rt_sigreturn without a signal frame" 0 "$LABCTL" -q trace rt_sigreturn 0 --out "$T/lab-rt"
 j=$T/lab-rt/report.json
 segv=$(awk '$1 == "#define" && $2 == "SIGSEGV" { print $3 }' "$SIGNAL_H")
-"$LABCTL" boot --scenario syscall --args 15 >"$T/boot-rt.out" 2>&1
+"$LABCTL" boot --scenario syscall --args 15,0 >"$T/boot-rt.out" 2>&1
 check "  ... untraced, init sees the program killed by SIGSEGV ($segv from signal.h)" \
 	grep -q "^LABCTL step syscall exit $((128 + segv))" <(tr -d '\r' <"$T/boot-rt.out")
 check "  ... the call rewrote its frame, and the task died of signal $segv" test "$(q "$j" \
@@ -221,8 +222,8 @@ check "  ... the kernel delivered it on the way back (get_signal in do_exit's ba
 expect_exit "trace fork: the parent's return and the child's" 0 "$LABCTL" -q trace fork --out "$T/lab-fork"
 j=$T/lab-fork/report.json
 "$LABCTL" boot --scenario syscall --args 57 >"$T/boot-fork.out" 2>&1
-check "  ... untraced, the program prints fork's two returns, 0 and a pid" test "$(tr -d '\r' <"$T/boot-fork.out" |
-	sed -n 's/^syscall 57 returned \(-*[0-9]*\)$/\1/p' | awk '{ print ($1 > 0 ? "pid" : $1) }' | sort | tr '\n' ' ')" = "0 pid "
+check "  ... untraced, the parent prints the child's pid" grep -q '^syscall 57 returned [1-9][0-9]*$' \
+	<(tr -d '\r' <"$T/boot-fork.out")
 check "  ... the child is the pid the parent got, its pt_regs ax 0" test "$(q "$j" \
 	'(c["child"]["task"]["pid"] == int(c["return"]["regs_ax"], 16),
 	  [int(f["value"], 16) for f in c["child"]["pt_regs"]["fields"] if f["field"] == "ax"])')" = "(True, [0])"
@@ -235,7 +236,8 @@ check "  ... the child first runs in user mode at 0x$after, after lab_syscall's 
 
 # A call that blocks for ever: the time limit stops the guest, and what was
 # seen is written, marked incomplete.
-expect_exit "trace pause (blocks for ever) times out" 5 "$LABCTL" trace pause --timeout 8 --out "$T/lab-pause"
+# (an argument: the generic program's default pause is woken by an alarm)
+expect_exit "trace pause (blocks for ever) times out" 5 "$LABCTL" trace pause 0 --timeout 8 --out "$T/lab-pause"
 check "  ... the error line names the phase and the partial report" grep -q \
 	"^labctl: error: trace timed out: time limit reached in phase 'dispatch' .*; what it saw: $T/lab-pause/report.md\$" "$T/err"
 check "  ... stdout lists the reports written" test "$(cat "$T/out")" = \
