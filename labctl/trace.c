@@ -574,17 +574,19 @@ static void keep_partial(const struct run *r, struct trace_result *res, struct e
 {
 	struct error ignored;
 	size_t len = strlen(e->msg);
+	const char *shown = NULL;
 
 	publish(r, res, &ignored);
+	/* the rendered report, md before html: a capture from before the call
+	 * has none, and nothing to show */
 	for (size_t i = 0; i < res->nreports; i++) {
 		const char *dot = strrchr(res->reports[i], '.');
 
-		if (i == res->nreports - 1 || (dot && !strcmp(dot, ".md"))) {
-			snprintf(e->msg + len, sizeof(e->msg) - len, "; what it saw: %s",
-				 res->reports[i]);
-			break;
-		}
+		if (dot && (!strcmp(dot, ".md") || (!strcmp(dot, ".html") && !shown)))
+			shown = res->reports[i];
 	}
+	if (shown)
+		snprintf(e->msg + len, sizeof(e->msg) - len, "; what it saw: %s", shown);
 }
 
 /* The capture's warnings, for the caller to print: also those of a failed trace. */

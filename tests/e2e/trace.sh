@@ -237,7 +237,7 @@ check "  ... the child first runs in user mode at 0x$after, after lab_syscall's 
 # A call that blocks for ever: the time limit stops the guest, and what was
 # seen is written, marked incomplete.
 # (an argument: the generic program's default pause is woken by an alarm)
-expect_exit "trace pause (blocks for ever) times out" 5 "$LABCTL" trace pause 0 --timeout 8 --out "$T/lab-pause"
+expect_exit "trace pause (blocks for ever) times out" 5 "$LABCTL" trace pause 0 --timeout 12 --out "$T/lab-pause"
 check "  ... the error line names the phase and the partial report" grep -q \
 	"^labctl: error: trace timed out: time limit reached in phase 'dispatch' .*; what it saw: $T/lab-pause/report.md\$" "$T/err"
 check "  ... stdout lists the reports written" test "$(cat "$T/out")" = \
