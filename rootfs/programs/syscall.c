@@ -420,7 +420,8 @@ static long parse_ipc(const char *s)
 	return id;
 }
 
-static long ms_arg(const char *s)
+/* The number after the colon of "tv:MS", "iov:N", "brk:+N"... */
+static long num_arg(const char *s)
 {
 	char *end;
 	long v = strtol(strchr(s, ':') + 1, &end, 10);
@@ -438,12 +439,14 @@ static long parse_arg(const char *s)
 	if (!strncmp(s, "s:", 2))
 		return (long)(s + 2);
 	if (!strncmp(s, "b:", 2) || !strncmp(s, "i:", 2)) {
+		int *ip;
+
 		v = strtol(s + 2, &end, 0);
 		if (*end || (s[0] == 'b' && v < 0))
 			bad(s);
 		if (s[0] == 'b')
 			return (long)xcalloc(v);
-		int *ip = xcalloc(sizeof(int));
+		ip = xcalloc(sizeof(*ip));
 		*ip = (int)v;
 		return (long)ip;
 	}
@@ -460,7 +463,7 @@ static long parse_arg(const char *s)
 	if (!strcmp(s, "path:link"))
 		return (long)path_link();
 	if (!strncmp(s, "brk:+", 5))
-		return (long)sbrk(0) + ms_arg(s);
+		return (long)sbrk(0) + num_arg(s);
 	if (!strcmp(s, "pid:self"))
 		return getpid();
 	if (!strcmp(s, "pid:child"))
@@ -481,7 +484,7 @@ static long parse_arg(const char *s)
 	if (!strncmp(s, "tv:", 3)) {
 		struct timeval *tv = xcalloc(sizeof(*tv));
 
-		v = ms_arg(s);
+		v = num_arg(s);
 		tv->tv_sec = v / 1000;
 		tv->tv_usec = v % 1000 * 1000;
 		return (long)tv;
@@ -489,7 +492,7 @@ static long parse_arg(const char *s)
 	if (!strncmp(s, "ts:", 3)) {
 		struct timespec *ts = xcalloc(sizeof(*ts));
 
-		v = ms_arg(s);
+		v = num_arg(s);
 		ts->tv_sec = v / 1000;
 		ts->tv_nsec = v % 1000 * 1000000;
 		return (long)ts;
@@ -497,7 +500,7 @@ static long parse_arg(const char *s)
 	if (!strncmp(s, "itv:", 4)) {
 		struct itimerval *it = xcalloc(sizeof(*it));
 
-		v = ms_arg(s);
+		v = num_arg(s);
 		it->it_value.tv_sec = v / 1000;
 		it->it_value.tv_usec = v % 1000 * 1000;
 		return (long)it;
@@ -520,8 +523,10 @@ static long parse_arg(const char *s)
 		return (long)ka;
 	}
 	if (!strncmp(s, "iov:", 4)) {
-		v = ms_arg(s);
-		struct iovec *iov = xcalloc(v * sizeof(*iov));
+		struct iovec *iov;
+
+		v = num_arg(s);
+		iov = xcalloc(v * sizeof(*iov));
 
 		for (long i = 0; i < v; i++) {
 			iov[i].iov_base = strdup("lab-iov\n");
@@ -572,7 +577,7 @@ static void setup(const char *s)
 {
 	if (!strncmp(s, "+alarm:", 7)) {
 		struct itimerval it = { { 0, 0 }, { 0, 0 } };
-		long ms = ms_arg(s);
+		long ms = num_arg(s);
 
 		handle(SIGALRM, 0);
 		it.it_value.tv_sec = ms / 1000;
