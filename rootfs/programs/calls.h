@@ -63,6 +63,9 @@
  *   +alarm:MS       a SIGALRM handler (no SA_RESTART) and a one-shot timer
  *                   of MS milliseconds: what wakes a call that would sleep
  *   +handler:SIG    a handler for signal SIG that prints it
+ *   +sigframe:RAX   lab_syscall runs on a stack holding a real signal frame
+ *                   (of a SIGUSR2 sent to itself) whose rip, rsp, rax and rdi
+ *                   are changed: rt_sigreturn resumes in lab_resumed(RAX)
  *
  * EXPECT, the outcome that a call made this way has on the lab kernel:
  *   >=0  >0  =N     the value `syscall NR returned VALUE` prints
@@ -91,7 +94,7 @@ CALL(11, munmap, "addr:map 4096", "=0", "unmaps a page")
 CALL(12, brk, "brk:+4096", ">0", "grows the heap by a page, returns the new break")
 CALL(13, rt_sigaction, "SIGUSR1 act:handler b:32 SIGSET_LEN", "=0", "installs a handler for SIGUSR1, returns the old action")
 CALL(14, rt_sigprocmask, "SIG_BLOCK sigset:SIGUSR1 b:8 SIGSET_LEN", "=0", "blocks SIGUSR1, returns the old mask")
-CALL(15, rt_sigreturn, "", "signal=SIGSEGV", "with no signal frame on the stack, restores garbage from it: the task is killed")
+CALL(15, rt_sigreturn, "+sigframe:42", "=42", "restores the registers of a signal frame on the stack: resumes in lab_resumed with rax 42")
 CALL(16, ioctl, "fd:pipe-r FIONREAD i:0", "=0", "stores how many bytes the pipe holds")
 CALL(17, pread64, "fd:file b:64 64 6", ">0", "reads the file from offset 6, the offset unchanged")
 CALL(18, pwrite64, "fd:file s:LAB 3 0", "=3", "writes 3 bytes at offset 0")

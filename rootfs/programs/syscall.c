@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
@@ -42,6 +43,7 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <ucontext.h>
 
 /* What the resources hold: 19 bytes. */
 #define LAB_TEXT "hello from the lab\n"
@@ -572,7 +574,72 @@ static long parse_arg(const char *s)
 	return constant(s);
 }
 
-/* "+alarm:MS", "+handler:SIG": a step of the setup, no argument. */
+/*
+ * +sigframe:RAX, for rt_sigreturn: the call restores the registers from
+ * the signal frame at the stack pointer, so lab_syscall runs on a stack
+ * holding one.  The frame is a real one (the ucontext of a SIGUSR2 the
+ * program sent itself) with rip, rsp, rax and rdi changed: the kernel
+ * resumes the program in lab_resumed(RAX), on a stack of its own, with
+ * rt_sigreturn's return value RAX.
+ */
+static ucontext_t frame_uc;
+static int frame_ready;
+static char frame_stack[16384] __attribute__((aligned(16)));
+static char resume_stack[16384] __attribute__((aligned(16)));
+
+static void grab_frame(int sig, siginfo_t *si, void *uc)
+{
+	memcpy(&frame_uc, uc, sizeof(frame_uc));
+}
+
+static __attribute__((noreturn)) void lab_resumed(long ret)
+{
+	printf("syscall %d returned %ld\n", SYS_rt_sigreturn, ret);
+	exit(0);
+}
+
+static void make_frame(long rax)
+{
+	struct sigaction sa;
+	greg_t *r = frame_uc.uc_mcontext.gregs;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = grab_frame;
+	sa.sa_flags = SA_SIGINFO;
+	if (sigaction(SIGUSR2, &sa, NULL) < 0 || raise(SIGUSR2))
+		lab_die("syscall: SIGUSR2");
+	r[REG_RIP] = (greg_t)lab_resumed;
+	/* As at a function's entry: rsp + 8 a multiple of 16. */
+	r[REG_RSP] = (greg_t)(resume_stack + sizeof(resume_stack) - 8);
+	r[REG_RAX] = rax;
+	r[REG_RDI] = rax;
+	frame_uc.uc_mcontext.fpregs = NULL;	/* no FPU state to restore */
+	frame_ready = 1;
+}
+
+/*
+ * rt_sigreturn (x86-64) reads struct rt_sigframe at rsp - 8: a return
+ * address (unused), then the struct ucontext (uc_flags, uc_link, uc_stack,
+ * uc_mcontext, uc_sigmask: the C library's ucontext_t begins the same).
+ * At the syscall instruction rsp is TOP - 8 (the call pushed the return
+ * address, lab_syscall pushes nothing), so the ucontext goes at TOP - 8;
+ * the pushed return address lands on its uc_flags.
+ */
+static __attribute__((noreturn)) void call_on_frame(long nr, const long a[6])
+{
+	char *top = frame_stack + sizeof(frame_stack) - 1024;
+	register long rdi __asm__("rdi") = nr;
+	register const long *rsi __asm__("rsi") = a;
+
+	memcpy(top - 8, &frame_uc, offsetof(ucontext_t, uc_sigmask) + sizeof(unsigned long));
+	__asm__ volatile ("mov %[top], %%rsp\n\t"
+			  "call %P[fn]"
+			  : : [top] "r" (top), [fn] "i" (lab_syscall), "r" (rdi), "r" (rsi)
+			  : "memory");
+	__builtin_unreachable();
+}
+
+/* "+alarm:MS", "+handler:SIG", "+sigframe:RAX": a step of the setup. */
 static void setup(const char *s)
 {
 	if (!strncmp(s, "+alarm:", 7)) {
@@ -586,6 +653,8 @@ static void setup(const char *s)
 			lab_die("syscall: setitimer");
 	} else if (!strncmp(s, "+handler:", 9)) {
 		handle(constant(s + 9), SA_RESTART);
+	} else if (!strncmp(s, "+sigframe:", 10)) {
+		make_frame(num_arg(s));
 	} else {
 		bad(s);
 	}
@@ -627,6 +696,8 @@ static int make_call(long nr, char **words, int n)
 	if (nfds_at >= 0)
 		args[nfds_at] = max_fd + 1;
 	fflush(NULL);
+	if (frame_ready)
+		call_on_frame(nr, args);
 	ret = lab_syscall(nr, args);
 	if (ret == 0 && is_fork(nr)) {
 		/* The child.  After vfork it runs on the parent's stack, which
