@@ -27,6 +27,8 @@
  *   fd:dir          the directory / open O_RDONLY|O_DIRECTORY
  *   fd:pipe-r       the read end of a pipe holding LAB_TEXT
  *   fd:pipe-w       the write end of an empty pipe
+ *   fd:pipe-late    the read end of an empty pipe that a forked child
+ *                   writes LAB_TEXT to after 200 ms
  *   fd:sock         a TCP socket, not bound (SO_REUSEADDR set)
  *   fd:bound        a TCP socket bound to 127.0.0.1:LAB_PORT
  *   fd:listen       a TCP socket listening on 127.0.0.1:LAB_PORT with one

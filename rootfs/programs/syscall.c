@@ -336,6 +336,8 @@ static long parse_fd(const char *s, const char *what)
 			lab_die("syscall: write");
 		return fd_seen(p[0]);
 	}
+	if (!strcmp(what, "pipe-late"))
+		return pipe_late();
 	if (!strcmp(what, "sock"))
 		return tcp_socket();
 	if (!strcmp(what, "bound"))

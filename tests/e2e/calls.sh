@@ -109,4 +109,8 @@ expect_exit "explicit resources: read(fd:pipe-r, b:64, 64)" 0 \
 console
 check "read returned the pipe's 19 bytes" grep -q '^syscall 0 returned 19$' "$T/one.log"
 check "explicit arguments print no table row" lacks "$T/one.log" -e '^syscall 0 read('
+expect_exit "a read that sleeps: read(fd:pipe-late, b:64, 64)" 0 \
+	"$LABCTL" -q boot --scenario syscall --args 0,fd:pipe-late,b:64,64 --timeout 60
+console
+check "read slept until the child wrote the pipe's 19 bytes" grep -q '^syscall 0 returned 19$' "$T/one.log"
 done_testing
