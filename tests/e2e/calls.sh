@@ -1,0 +1,116 @@
+# The default call of every system call 0-99 (rootfs/programs/calls.h), made
+# by the generic program in the lab guest, untraced: each does its real work
+# and ends as the table says.  The table's numbers and names are checked
+# against the kernel's syscall_64.tbl, its errno and signal names against
+# the kernel's uapi headers, not against anything labctl or the program say.
+. "$(dirname "$0")/lib"
+
+need_tools qemu-system-x86_64 python3
+own_cache_with_kernel
+SRC=$(readlink -f "$KERNEL/source")
+TABLE=$ROOT/rootfs/programs/calls.h
+
+# --- the table against the kernel's --------------------------------------------
+python3 - "$TABLE" "$SRC/arch/x86/entry/syscalls/syscall_64.tbl" <<'EOF'
+import re, sys
+rows = re.findall(r'^CALL\((\d+), (\w+), "([^"]*)", "([^"]*)", "([^"]*)"\)$',
+                  open(sys.argv[1]).read(), re.M)
+tbl = {}
+for line in open(sys.argv[2]):
+    f = line.split()
+    if len(f) >= 3 and not f[0].startswith('#') and f[1] in ('common', '64'):
+        tbl[int(f[0])] = f[2]
+nrs = [int(r[0]) for r in rows]
+print(('ok' if nrs == list(range(100)) else 'not ok') +
+      ' calls.h: one row per call 0-99, in order (%d rows)' % len(rows))
+for nr, name, args, expect, what in rows:
+    nr = int(nr)
+    if tbl.get(nr) == name:
+        print('ok calls.h: %d is %s in syscall_64.tbl' % (nr, name))
+    else:
+        print('not ok calls.h: %d is %s, syscall_64.tbl says %s' % (nr, name, tbl.get(nr)))
+    if not re.fullmatch(r'>=0|>0|=-?\d+|-E[A-Z]+|exit=\d+|signal=SIG[A-Z0-9]+', expect) or not what:
+        print('not ok calls.h: %d %s: expectation %r or description %r' % (nr, name, expect, what))
+EOF
+
+# --- every call, one boot --------------------------------------------------------
+start=$(date +%s%N)
+expect_exit "boot --args 0-99: every call in a child of its own" 0 \
+	"$LABCTL" -q boot --scenario syscall --args 0-99 --timeout 180
+end=$(date +%s%N)
+log=$T/runs/boot-latest/serial.log
+cp "$log" "$T/sweep.log" 2>/dev/null
+echo "    the sweep of 100 calls: $(( (end - start) / 1000000 )) ms, boot included"
+
+python3 - "$TABLE" "$T/sweep.log" "$SRC" <<'EOF'
+import re, sys
+table, log, src = sys.argv[1:]
+rows = re.findall(r'^CALL\((\d+), (\w+), "([^"]*)", "([^"]*)", "([^"]*)"\)$',
+                  open(table).read(), re.M)
+
+def defines(path):
+    d = {}
+    for line in open(path):
+        m = re.match(r'#define\s+(\w+)\s+(\d+)\b', line)
+        if m:
+            d[m.group(1)] = int(m.group(2))
+    return d
+
+errno = defines(src + '/include/uapi/asm-generic/errno-base.h')
+errno.update(defines(src + '/include/uapi/asm-generic/errno.h'))
+signals = defines(src + '/arch/x86/include/uapi/asm/signal.h')
+
+returned, ended = {}, {}
+for line in open(log, errors='replace'):
+    line = line.strip()
+    m = re.fullmatch(r'syscall (\d+) returned (-?\d+)', line)
+    if m:
+        returned.setdefault(int(m.group(1)), []).append(int(m.group(2)))
+    m = re.fullmatch(r'syscall (\d+) ended (exit \d+|signal \d+|timeout)', line)
+    if m:
+        ended[int(m.group(1))] = m.group(2)
+
+for nr, name, args, expect, what in rows:
+    nr = int(nr)
+    got, end = returned.get(nr, []), ended.get(nr)
+    desc = '%d %s(%s): %s' % (nr, name, args, expect)
+    if expect.startswith('exit=') or expect.startswith('signal='):
+        kind, value = expect.split('=')
+        want = 'exit %s' % value if kind == 'exit' else 'signal %d' % signals[value]
+        good = end == want and not got
+        saw = '%s, returned %s' % (end, got or 'nothing')
+    else:
+        if expect[0] == '-':
+            test = lambda v: v == -errno[expect[1:]]
+        elif expect == '>=0':
+            test = lambda v: v >= 0
+        elif expect == '>0':
+            test = lambda v: v > 0
+        else:
+            test = lambda v: v == int(expect[1:])
+        # The fork-like calls return twice; the child _exits silently.
+        good = len(got) == 1 and test(got[0]) and end == 'exit 0'
+        saw = 'returned %s, %s' % (got or 'nothing', end)
+    print('%s call %s (%s)' % ('ok' if good else 'not ok', desc, saw))
+EOF
+
+# --- one call, as labctl trace boots it ----------------------------------------
+# The console ends its lines with \r\n: $T/one.log is the last boot's, without \r.
+console() { tr -d '\r' <"$T/runs/boot-latest/serial.log" >"$T/one.log"; }
+expect_exit "boot --args 34: pause's row alone, woken by SIGALRM" 0 \
+	"$LABCTL" -q boot --scenario syscall --args 34 --timeout 60
+eintr=$(sed -n 's/^#define[[:space:]]*EINTR[[:space:]]*\([0-9]*\).*/\1/p' "$SRC/include/uapi/asm-generic/errno-base.h")
+console
+check "pause returned -EINTR (-$eintr)" grep -q "^syscall 34 returned -$eintr\$" "$T/one.log"
+check "the SIGALRM handler ran" grep -q "^syscall: signal .* handled" "$T/one.log"
+
+expect_exit "explicit resources: read(fd:pipe-r, b:64, 64)" 0 \
+	"$LABCTL" -q boot --scenario syscall --args 0,fd:pipe-r,b:64,64 --timeout 60
+console
+check "read returned the pipe's 19 bytes" grep -q '^syscall 0 returned 19$' "$T/one.log"
+check "explicit arguments print no table row" lacks "$T/one.log" -e '^syscall 0 read('
+expect_exit "a read that sleeps: read(fd:pipe-late, b:64, 64)" 0 \
+	"$LABCTL" -q boot --scenario syscall --args 0,fd:pipe-late,b:64,64 --timeout 60
+console
+check "read slept until the child wrote the pipe's 19 bytes" grep -q '^syscall 0 returned 19$' "$T/one.log"
+done_testing
