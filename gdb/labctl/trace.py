@@ -400,6 +400,9 @@ class Capture:
                                   'was_ip': self.out['user']['next_pc'],
                                   'was_sp': self.out['user']['regs']['rsp']},
                'pt_regs': ret['pt_regs']}
+        signal = self.signal_frame(regs)
+        if signal:
+            end['frame_replaced']['signal'] = signal
         ended = self.resume('exit')
         exit_bp.delete()
         if user_bp:
@@ -412,10 +415,36 @@ class Capture:
             self.out['end'].update(end)
         else:
             end.update({'how': 'user', 'user_pc': k.reg('pc'), 'user_rsp': k.reg('rsp'),
+                        'user_rax': k.reg('rax'),
                         'user_cs': k.reg('cs'), 'user_ss': k.reg('ss'),
                         'exe': k.task_exe_name(self.task)})
             self.out['end'] = end
         self.lap('exit')
+
+    def signal_frame(self, regs):
+        """A signal delivered on the way back: the kernel wrote a struct
+        rt_sigframe at the new user sp whose saved ip is the call's (after
+        the syscall instruction, or on it when the call restarts) and sp the
+        call's, and pointed pt_regs at the handler (di = the signal).  The
+        call's return value is in the frame until rt_sigreturn.  None when
+        the frame is not one (execve, rt_sigreturn itself)."""
+        user = self.out['user']
+        try:
+            frame = gdb.Value(regs['sp']).cast(
+                gdb.lookup_type('struct rt_sigframe').pointer()).dereference()
+            mc = frame['uc']['uc_mcontext']
+            saved_ip, saved_sp, saved_ax = (u64(mc[f]) for f in ('ip', 'sp', 'ax'))
+        except gdb.error:
+            return None
+        if saved_ip not in (user['next_pc'], self.call_pc) or saved_sp != user['regs']['rsp']:
+            return None
+        signo = regs['di']
+        return {'number': signo,
+                'name': sockets.defines(self.p.get('source'), SIGNAL_H, 'SIG').get(signo),
+                'handler': regs['ip'], 'frame': regs['sp'], 'saved_ip': saved_ip,
+                'saved_ax': saved_ax, 'saved_ax_signed': sockets.signed(saved_ax),
+                'restarts': saved_ip == self.call_pc,
+                'errno': errno_name(self.p.get('source'), sockets.signed(saved_ax))}
 
     def task_exits(self, hits, src):
         """The task is in do_exit(code): follow it to do_task_dead, whose
@@ -524,6 +553,19 @@ class Capture:
 
 # The x86 signal numbers (SIGKILL, SIGSEGV), read from the source tree.
 SIGNAL_H = 'arch/x86/include/uapi/asm/signal.h'
+# The errno names: the user's (EINTR), then the kernel's own restart codes
+# (ERESTARTNOHAND), which a signal turns into EINTR or a restart.
+ERRNO_H = ('include/uapi/asm-generic/errno-base.h', 'include/uapi/asm-generic/errno.h',
+           'include/linux/errno.h')
+
+
+def errno_name(source, value):
+    """'EINTR' for -4: the name of a negative return value, from the tree."""
+    for rel in ERRNO_H:
+        name = sockets.defines(source, rel, 'E').get(-value)
+        if name:
+            return name
+    return None
 
 # What a failed check of the return means, in the words of the error line.
 CHECK_WORDS = {

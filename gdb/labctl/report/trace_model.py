@@ -366,6 +366,16 @@ def frame_replaced(cap):
     f = cap['end'].get('frame_replaced')
     if not f:
         return []
+    s = f.get('signal')
+    if s:
+        value = '%d%s' % (signed(s['saved_ax']), ' (%s)' % s['errno'] if s['errno'] else '')
+        return [para('On the way back to user mode the kernel delivered signal %d (%s): it saved '
+                     'the call\'s user state in a signal frame (struct rt_sigframe) at %s on the '
+                     'user stack, with ip = %s and the call\'s return value rax = %s, and set '
+                     'pt_regs so that the task runs the handler at %s first. The handler\'s '
+                     'return (rt_sigreturn) restores that frame: only then does the program '
+                     'see the call return %s.', s['number'], s['name'] or '?', hx(s['frame']),
+                     hx(s['saved_ip']), value, Code(user_sym(cap, s['handler'])), value)]
     return [para('The call rewrote the user frame it returns to: pt_regs ip = %s, sp = %s, '
                  'cs = %s, ss = %s, where the call was made with the next instruction at %s '
                  'and rsp = %s. The exit path was not stepped; the task was followed to '
