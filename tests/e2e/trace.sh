@@ -65,7 +65,7 @@ all(next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == s["push"]["
 		'" ".join(f["symbol"].split("+")[0] for f in c["dispatch"]["hits"][0]["backtrace"])')" = \
 		"__x64_sys_$sc do_syscall_64 entry_SYSCALL_64"
 	check "trace $sc: every frame's function, file:line and inlining are addr2line -i's" \
-		python3 "$FIX/frames.py" "$j" "$KDIR/vmlinux" "$SRC"
+		python3 "$FIX/frames.py" "$KDIR/vmlinux" "$SRC" "$j"
 	check "trace $sc: the stack balances and user state is restored" test "$(q "$j" \
 		'(all(v for k, v in c["return"]["checks"].items() if k != "pops_match_pushes") and
 		  c["return"]["checks"]["pops_match_pushes"]["mismatched"] == 0)')" = True
@@ -143,7 +143,7 @@ check "lab trace: the sockaddr is the scenario's server" test "$(q "$j" \
 check "lab trace: handler __x64_sys_connect" \
 	test "$(q "$j" 'c["dispatch"]["hits"][0]["at"]["name"]')" = __x64_sys_connect
 check "lab trace: every frame's function, file:line and inlining are addr2line -i's" \
-	python3 "$FIX/frames.py" "$j" "$KDIR/vmlinux" "$SRC"
+	python3 "$FIX/frames.py" "$KDIR/vmlinux" "$SRC" "$j"
 check "lab trace: no source path outside the tree" test "$(q "$j" \
 	'[f["file"] for h in c["dispatch"]["hits"] for f in h["backtrace"] if f["file"].startswith("/")]')" = "[]"
 expect_exit "trace a syscall without a scenario (getppid) through the generic program" 0 \
@@ -185,7 +185,7 @@ check "  ... one warning line names the stub and CONFIG_KEXEC" test "$(grep -c \
 check "  ... report.md says so, with the option" grep -q \
 	'^The call is defined in kernel/kexec.c, which `CONFIG_KEXEC` builds' "$T/lab-stub/report.md"
 check "  ... the stub's frame is in kernel/sys_ni.c, as addr2line says" \
-	python3 "$FIX/frames.py" "$T/lab-stub/report.json" "$KDIR/vmlinux" "$SRC"
+	python3 "$FIX/frames.py" "$KDIR/vmlinux" "$SRC" "$T/lab-stub/report.json"
 
 # Calls that do not come back.  What the guest's own init saw (its console)
 # and the source tree's signal numbers are the independent routes.
@@ -202,7 +202,7 @@ check "  ... the capture ends in do_exit with status 7, and has no return" test 
 check "  ... do_exit, then do_task_dead, hit in the task" test "$(q "$j" \
 	'[h["what"] for h in c["dispatch"]["hits"]]')" = "['handler', 'do_exit', 'do_task_dead']"
 check "  ... report.md says there is no sysret" grep -q 'there is no sysret for this call' "$T/lab-exit/report.md"
-check "  ... every frame as addr2line -i gives it" python3 "$FIX/frames.py" "$j" "$KDIR/vmlinux" "$SRC"
+check "  ... every frame as addr2line -i gives it" python3 "$FIX/frames.py" "$KDIR/vmlinux" "$SRC" "$j"
 
 # (an argument: the generic program's default call has a real frame)
 expect_exit "trace rt_sigreturn without a signal frame" 0 "$LABCTL" -q trace rt_sigreturn 0 --out "$T/lab-rt"
@@ -247,7 +247,7 @@ check "  ... and shows where the task sleeps: schedule() called by pause's handl
 	'[[f["function"] for f in h["backtrace"][:2]] for h in c["dispatch"]["hits"] if h["what"] == "sleeps"]')" = \
 	"[['schedule', '__do_sys_pause']]"
 check "  ... every frame as addr2line -i gives it" \
-	python3 "$FIX/frames.py" "$T/lab-pause/report.json" "$KDIR/vmlinux" "$SRC"
+	python3 "$FIX/frames.py" "$KDIR/vmlinux" "$SRC" "$T/lab-pause/report.json"
 
 # The report in Chinese, rendered by GDB's Python from params.json's lang.
 expect_exit "trace getpid --lang zh" 0 "$LABCTL" -q trace getpid --lang zh --format md --out "$T/lab-zh"
@@ -264,7 +264,7 @@ j=$T/lab32/report.json
 check "i386 trace: entered through entry_INT80_compat" \
 	test "$(q "$j" 'c["entry"]["start"]["name"]')" = entry_INT80_compat
 check "i386 trace: every frame's function, file:line and inlining are addr2line -i's" \
-	python3 "$FIX/frames.py" "$j" "$KDIR/vmlinux" "$SRC"
+	python3 "$FIX/frames.py" "$KDIR/vmlinux" "$SRC" "$j"
 check "i386 trace: orig_ax = socketcall from syscall_32.tbl" test "$(q "$j" \
 	'int(next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == "orig_ax"), 16)')" = \
 	"$(awk '$3 == "socketcall" { print $1 }' "$TBL32")"
