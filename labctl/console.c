@@ -77,7 +77,7 @@ static void grade_line(struct console *c, char *line, size_t *open)
 		*open = NO_RUN;
 }
 
-static void parse_line(struct console *c, char *line, size_t *open)
+static void parse_line(struct console *c, char *line, size_t *open, const char **said)
 {
 	char name[64];
 	int n;
@@ -95,6 +95,7 @@ static void parse_line(struct console *c, char *line, size_t *open)
 		if (n && !c->failed_step) {
 			c->failed_step = xstrdup(name);
 			c->failed_status = n;
+			c->failed_said = *said ? xstrdup(*said) : NULL;
 		}
 	} else if (!strncmp(line, "LABCTL error: ", 14)) {
 		if (!c->error)
@@ -104,6 +105,8 @@ static void parse_line(struct console *c, char *line, size_t *open)
 			c->server = xstrdup(line + 21);
 	} else if ((p = strstr(line, "Kernel panic - not syncing")) && !c->panic) {
 		c->panic = xstrdup(p);
+	} else if (strncmp(line, "LABCTL ", 7) && *line) {
+		*said = line;
 	}
 }
 
@@ -111,6 +114,7 @@ void console_parse(struct console *c, const char *text)
 {
 	char *copy = xstrdup(text ? text : ""), *save = NULL;
 	size_t open = NO_RUN;
+	const char *said = NULL;   /* into COPY */
 
 	memset(c, 0, sizeof(*c));
 	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
@@ -119,7 +123,7 @@ void console_parse(struct console *c, const char *text)
 		/* The serial line ends lines with \r\n. */
 		if (len && l[len - 1] == '\r')
 			l[len - 1] = '\0';
-		parse_line(c, l, &open);
+		parse_line(c, l, &open, &said);
 	}
 	free(copy);
 }
@@ -154,6 +158,7 @@ void console_free(struct console *c)
 	}
 	free(c->runs);
 	free(c->failed_step);
+	free(c->failed_said);
 	free(c->error);
 	free(c->panic);
 	free(c->server);

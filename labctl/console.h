@@ -10,6 +10,9 @@
  *                                         rootfs/programs/grade_run.c
  *   | TEXT                                grade_run: the program's output
  *   server: listening on ADDR             rootfs/programs/tcp_server.c
+ *   PROGRAM: TEXT                         any other line: a step's message
+ *                                         (the last before its failed exit
+ *                                         line is kept: "bad argument")
  *   ... Kernel panic - not syncing: ...   the kernel
  *
  * A "| " line is the program's output and never a marker, whatever it
@@ -51,6 +54,8 @@ struct console {
 	int status;             /* its status= */
 	char *failed_step;      /* the first step that exited non-zero, or NULL */
 	int failed_status;
+	char *failed_said;      /* the last line that is no marker before its exit
+	                         * line (its error message), or NULL */
 	char *error;            /* init's "LABCTL error: ..." text, or NULL */
 	char *panic;            /* the kernel's panic line from "Kernel panic", or NULL */
 	char *server;           /* where tcp_server first said it listens, or NULL */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "cpio.h"
 #include "elf.h"
 #include "error.h"
@@ -55,6 +56,7 @@ struct run {
 	char *dir, *params, *capture;
 	char *compare;                    /* the x86-64 capture beside an i386 one */
 	json_t *warnings;                 /* the capture's, for trace_result */
+	char *traced_step;                /* the scenario's traced step, when known */
 };
 
 bool trace_wants(const char *formats, const char *format)
@@ -172,6 +174,25 @@ static int write_params(const struct run *r, struct error *e)
 	return 0;
 }
 
+/*
+ * The traced program refused its arguments before it made the call: it
+ * exited 2, the lab programs' usage status, after saying why.  That is a
+ * usage error, in the program's own words, not a failed trace.
+ */
+static void usage_from_console(const struct run *r, struct error *e)
+{
+	char *log = xasprintf("%s/serial.log", r->dir);
+	struct error ignored;
+	struct console c;
+
+	if (console_read(&c, log, &ignored) == 0 && c.failed_step && c.failed_status == 2 &&
+	    c.failed_said && (!r->traced_step || !strcmp(c.failed_step, r->traced_step)))
+		error_set(e, EXIT_USAGE, "%s (the guest's step %s exited 2 before the call; logs in %s)",
+			  c.failed_said, c.failed_step, r->dir);
+	console_free(&c);
+	free(log);
+}
+
 static int trace(struct run *r, struct error *e)
 {
 	char *append = kernel_append(r, e);
@@ -184,6 +205,8 @@ static int trace(struct run *r, struct error *e)
 
 	if (append && write_params(r, e) == 0 && gdb_session_run(&s, e) == 0)
 		ret = gdb_capture_check(r->capture, r->dir, &r->warnings, e);
+	if (ret < 0 && e->code == EXIT_FAIL)
+		usage_from_console(r, e);
 	free(append);
 	return ret;
 }
@@ -407,6 +430,7 @@ static int choose_guest(struct run *r, struct error *e)
 		ret = scenario_find(&sc, r->scenario, &progs, e);
 		if (ret == 0) {
 			r->program = xstrdup(programs_find(&progs, scenario_traced(&sc)->program)->path);
+			r->traced_step = xstrdup(scenario_traced(&sc)->name);
 			r->function = xstrdup(o->function ? o->function : sc.function);
 			r->scenario_syscall = xstrdup(sc.syscall);
 			scenario_free(&sc);
@@ -495,6 +519,7 @@ static void run_free(struct run *r)
 	free(r->others);
 	json_decref(r->functions);
 	json_decref(r->warnings);
+	free(r->traced_step);
 	free(r->initrd);
 	free(r->function);
 	free(r->dir);

@@ -22,7 +22,7 @@ for nr in $(seq 0 99); do
 	echo "$(( (end - start) / 1000000 ))" | awk '{ printf "%.3f\n", $1 / 1000 }' >"$T/sweep/$nr.time"
 done
 python3 "$FIX/sweep/check.py" "$ROOT/rootfs/programs/calls.h" "$T/untraced.log" "$SRC" \
-	"$KERNEL/vmlinux" "$T/sweep"
+	"$KERNEL/vmlinux" "$T/sweep" || not_ok "sweep: the checker ran to its end"
 check "sweep: every frame of the 100 reports as addr2line -i gives it" \
 	python3 "$FIX/trace/frames.py" "$KERNEL/vmlinux" "$SRC" "$T"/sweep/*/report.json
 check "sweep: no call warned (no stub)" test -z "$(cat "$T"/sweep/*.err)"

@@ -152,6 +152,10 @@ check "generic trace: orig_ax = 110" test "$(q "$T/lab-getppid/report.json" \
 	'int(next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == "orig_ax"), 16)')" = \
 	"$(awk '$3 == "getppid" { print $1 }' "$TBL")"
 check "generic trace: no warning for a call the kernel has" lacks "$T/err" 'warning'
+expect_exit "generic trace: an argument the program refuses is a usage error" 2 \
+	"$LABCTL" -q trace getpid xyz --out "$T/lab-badarg"
+check "  ... in the program's own words, one line" test "$(grep -c \
+	"^labctl: error: syscall: bad argument 'xyz' .*(the guest's step syscall exited 2 before the call" "$T/err")" = 1
 
 # The lab kernel has every call of 0-99: no table entry is a stub, by nm (a
 # COND_SYSCALL stub is a weak __x64_sys_NAME, or sys_ni_syscall itself).

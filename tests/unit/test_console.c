@@ -110,7 +110,17 @@ static void test_scenario(void **state)
 	assert_int_equal(c.status, 1);
 	assert_string_equal(c.failed_step, "server");
 	assert_int_equal(c.failed_status, 2);
+	assert_null(c.failed_said);
 	assert_int_equal(c.nruns, 0);
+	console_free(&c);
+
+	/* the failed step's message: the last line before its exit line that
+	 * is no marker (a "| " output line or init's lines are not it) */
+	console_parse(&c, "LABCTL step syscall start\r\nsyscall: bad argument 'xyz'\r\n"
+		      "| not this\r\nLABCTL step syscall exit 2\r\nlater\r\n"
+		      "LABCTL step other exit 3\r\n");
+	assert_string_equal(c.failed_step, "syscall");
+	assert_string_equal(c.failed_said, "syscall: bad argument 'xyz'");
 	console_free(&c);
 
 	console_parse(&c, "LABCTL error: no scenario 'nope' (labctl.scenario= on the kernel "
