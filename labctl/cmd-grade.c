@@ -90,9 +90,11 @@ static int obtain_trace(const struct grade_opts *o, const char *dir, const char 
 {
 	bool students;
 	char *fn = elf_trace_function(exe, elf, nr, name, &students), *out;
+	int nalso = 0;
+	char **also = fn ? elf_call_functions(exe, elf, nr, name, fn, &nalso) : NULL;
 	struct guest_opts g = {
 		.dir = dir, .exe = exe, .program = program, .nr = nr, .syscall_name = name,
-		.function = fn, .run_timeout = o->run_timeout,
+		.function = fn, .also = also, .nalso = nalso, .run_timeout = o->run_timeout,
 	};
 	int rc;
 
@@ -105,6 +107,9 @@ static int obtain_trace(const struct grade_opts *o, const char *dir, const char 
 		write_file_atomic(out, f->output, strlen(f->output));
 		free(out);
 	}
+	for (int i = 0; i < nalso; i++)
+		free(also[i]);
+	free(also);
 	free(fn);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -177,6 +178,50 @@ static const struct entry_insn *abi_of(Elf *e, const GElf_Ehdr *eh)
 	return NULL;
 }
 
+/*
+ * Is S code a student wrote?  A function (STT_FUNC), or a label in an
+ * executable section with no type: an assembly file's function without
+ * `.type NAME, @function` is STT_NOTYPE, and the call it makes is still
+ * the student's.
+ */
+static bool is_code(Elf *e, const GElf_Sym *s, const char *name)
+{
+	GElf_Shdr sh;
+	Elf_Scn *scn;
+
+	if (s->st_shndx == SHN_UNDEF || s->st_shndx >= SHN_LORESERVE || !*name)
+		return false;
+	if (GELF_ST_TYPE(s->st_info) == STT_FUNC)
+		return true;
+	if (GELF_ST_TYPE(s->st_info) != STT_NOTYPE)
+		return false;
+	scn = elf_getscn(e, s->st_shndx);
+	return scn && gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_EXECINSTR);
+}
+
+/* Where the code at S ends: its size, or for a label without one (st_size
+ * 0) the next symbol of its section, else the section's end. */
+static unsigned long code_end(Elf *e, const GElf_Sym *s)
+{
+	unsigned long end = ULONG_MAX;
+	const char *name;
+	struct sym_iter it;
+	GElf_Sym o;
+	GElf_Shdr sh;
+	Elf_Scn *scn;
+
+	if (s->st_size)
+		return s->st_value + s->st_size;
+	for (sym_begin(&it, e); sym_next(&it, &o, &name);)
+		if (o.st_shndx == s->st_shndx && o.st_value > s->st_value && o.st_value < end &&
+		    GELF_ST_TYPE(o.st_info) != STT_SECTION)
+			end = o.st_value;
+	scn = elf_getscn(e, s->st_shndx);
+	if (scn && gelf_getshdr(scn, &sh) && sh.sh_addr + sh.sh_size < end)
+		end = sh.sh_addr + sh.sh_size;
+	return end == ULONG_MAX ? s->st_value : end;
+}
+
 static int sites(Elf *e, const char *what, const char *func, struct elf_func *out,
 		 struct error *err)
 {
@@ -197,10 +242,11 @@ static int sites(Elf *e, const char *what, const char *func, struct elf_func *ou
 				 "with -static -no-pie): its addresses are not known before it runs",
 				 what);
 	for (sym_begin(&it, e); !found && sym_next(&it, &sym, &name);)
-		found = GELF_ST_TYPE(sym.st_info) == STT_FUNC && !strcmp(name, func);
+		found = is_code(e, &sym, name) && !strcmp(name, func);
 	if (!found)
 		return error_set(err, EXIT_INPUT, "%s has no function %s (no symbol table, or "
 				 "another name: see --function)", what, func);
+	sym.st_size = code_end(e, &sym) - sym.st_value;
 	if (!(code = vaddr_bytes(e, sym.st_value, sym.st_size)))
 		return error_set(err, EXIT_INPUT, "%s: the code of %s is not in the file", what, func);
 	for (size_t i = 0; i + 1 < sym.st_size && out->nsites < ELF_MAX_SITES; i++)
@@ -293,7 +339,7 @@ static void collect_obj(const char *path, struct name_set *ns)
 	for (sym_begin(&it, e); sym_next(&it, &s, &name);) {
 		if (GELF_ST_TYPE(s.st_info) == STT_FILE)
 			file = name;
-		if (GELF_ST_TYPE(s.st_info) != STT_FUNC || s.st_shndx == SHN_UNDEF || !*name)
+		if (!is_code(e, &s, name))
 			continue;
 		ns->v = xrealloc(ns->v, (ns->n + 1) * sizeof(char *));
 		ns->v[ns->n++] = func_key(file, name, &s);
@@ -301,11 +347,12 @@ static void collect_obj(const char *path, struct name_set *ns)
 	elf_close(e, fd);
 }
 
-static void add_func(struct elf_info *info, const char *name, const GElf_Sym *s)
+static void add_func(struct elf_info *info, const char *name, unsigned long start,
+		     unsigned long end)
 {
 	info->funcs = xrealloc(info->funcs, (info->nfuncs + 1) * sizeof(*info->funcs));
 	info->funcs[info->nfuncs++] = (struct func_range){
-		.name = xstrdup(name), .start = s->st_value, .end = s->st_value + s->st_size,
+		.name = xstrdup(name), .start = start, .end = end,
 	};
 }
 
@@ -333,11 +380,11 @@ int elf_inspect(const char *exe, char *const *objs, int nobjs, struct elf_info *
 
 		if (GELF_ST_TYPE(s.st_info) == STT_FILE)
 			file = name;
-		if (GELF_ST_TYPE(s.st_info) != STT_FUNC || !s.st_value)
+		if (!is_code(e, &s, name) || !s.st_value)
 			continue;
 		key = func_key(file, name, &s);
 		if (in_set(&ns, key))
-			add_func(info, name, &s);
+			add_func(info, name, s.st_value, code_end(e, &s));
 		free(key);
 	}
 	for (size_t i = 0; i < ns.n; i++)
@@ -386,6 +433,20 @@ static int fitness(Elf *e, unsigned long start, unsigned long end, long nr)
 	return fit;
 }
 
+/* Is NAME a global function of E with a syscall instruction? */
+static bool libc_function_has_syscall(Elf *e, const char *name)
+{
+	struct sym_iter it;
+	const char *sym;
+	GElf_Sym s;
+
+	for (sym_begin(&it, e); sym_next(&it, &s, &sym);)
+		if (GELF_ST_TYPE(s.st_info) == STT_FUNC && GELF_ST_BIND(s.st_info) != STB_LOCAL &&
+		    !strcmp(sym, name))
+			return fitness(e, s.st_value, s.st_value + s.st_size, -1) > 0;
+	return false;
+}
+
 /* libc's wrapper for system call NAME in E with a syscall instruction, or NULL. */
 static char *libc_wrapper(Elf *e, const char *syscall_name, long nr)
 {
@@ -408,6 +469,43 @@ static char *libc_wrapper(Elf *e, const char *syscall_name, long nr)
 		free(want);
 	}
 	return found;
+}
+
+/* Append NAME to *V (of *N) unless it is there already. */
+static void add_name(char ***v, int *n, const char *name)
+{
+	for (int i = 0; i < *n; i++)
+		if (!strcmp((*v)[i], name))
+			return;
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = xstrdup(name);
+}
+
+char **elf_call_functions(const char *exe, const struct elf_info *info, long nr,
+			  const char *syscall_name, const char *first, int *n)
+{
+	char **v = NULL, *wrapper;
+	int fd;
+	Elf *e = elf_open(exe, &fd);
+
+	*n = 0;
+	if (!e)
+		return NULL;
+	/* the student's own first, those that load the number first of all */
+	for (int want = 2; want >= 1; want--)
+		for (size_t i = 0; i < info->nfuncs; i++)
+			if (fitness(e, info->funcs[i].start, info->funcs[i].end, nr) == want &&
+			    (!first || strcmp(info->funcs[i].name, first)))
+				add_name(&v, n, info->funcs[i].name);
+	wrapper = syscall_name ? libc_wrapper(e, syscall_name, nr) : NULL;
+	if (wrapper && (!first || strcmp(wrapper, first)))
+		add_name(&v, n, wrapper);
+	free(wrapper);
+	/* glibc's syscall(): any number, so no immediate to look for */
+	if (libc_function_has_syscall(e, "syscall") && (!first || strcmp(first, "syscall")))
+		add_name(&v, n, "syscall");
+	elf_close(e, fd);
+	return v;
 }
 
 char *elf_trace_function(const char *exe, const struct elf_info *info, long nr,

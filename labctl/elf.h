@@ -89,5 +89,16 @@ const struct func_range *elf_func_at(const struct elf_info *e, unsigned long add
  */
 char *elf_trace_function(const char *exe, const struct elf_info *e, long nr,
 			 const char *syscall_name, bool *students);
+/*
+ * Every other function of EXE that may make system call NR, for the trace
+ * to watch beside FIRST (elf_trace_function's): the student's functions
+ * with a syscall instruction (an inlined copy in main and the unused
+ * out-of-line one are two), libc's wrapper for SYSCALL_NAME, glibc's
+ * syscall().  The trace watches as many as the debug registers allow, in
+ * this order; the inline check then judges the instruction that ran.
+ * *N names (caller frees each and the array); NULL when EXE is unreadable.
+ */
+char **elf_call_functions(const char *exe, const struct elf_info *e, long nr,
+			  const char *syscall_name, const char *first, int *n);
 
 #endif

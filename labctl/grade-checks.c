@@ -3,6 +3,7 @@
  * stages found (manifest, compile result, ELF, trace facts, report text) and
  * says, passed or not, why — in words a student can act on.
  */
+#include <errno.h>
 #include <ctype.h>
 #include <ini.h>
 #include <stdarg.h>
@@ -196,9 +197,10 @@ static void check_inline(const struct grade_input *in, struct check_result *c)
 		verdict(c, true, "The syscall instruction at 0x%lx is in your function %s().",
 			f->user_rip - 2, fn->name);
 	else
-		verdict(c, false, "The system call came from 0x%lx, which is not in any function of "
-			"your own source files (a libc wrapper such as %s()?): use inline asm "
-			"with the syscall instruction.", f->user_rip - 2, in->syscall_name);
+		verdict(c, false, "The system call came from 0x%lx in %s(), which is not a function of "
+			"your own source files (the C library's): make it with inline asm "
+			"and the syscall instruction.", f->user_rip - 2,
+			f->call_function ? f->call_function : "?");
 }
 
 static void check_connect(const struct trace_facts *f, struct check_result *c)
@@ -224,14 +226,35 @@ static void check_connect(const struct trace_facts *f, struct check_result *c)
 			where, f->args[2], f->ret);
 }
 
+/* The calls whose success is the end of the task. */
+static bool ends_task(const char *name)
+{
+	return !strcmp(name, "exit") || !strcmp(name, "exit_group");
+}
+
 static void check_args(const struct grade_input *in, struct check_result *c)
 {
 	const struct trace_facts *f = in->facts;
 
+	const char *name = in->syscall_name ? in->syscall_name : "the call";
+
 	if (!seen(f, in->nr))
 		verdict(c, false, "Not checked: the assigned system call was not seen.");
+	else if (f->call_ended_task && ends_task(name) && !f->exit_signal)
+		verdict(c, true, "%s ended your program with status %d in do_exit: it never returns, "
+			"as it must.", name, f->call_exit_status);
+	else if (f->call_ended_task)
+		verdict(c, false, "Your program died in %s (%s%s): it never returned.", name,
+			f->exit_signal ? "killed by " : "exit status ",
+			f->exit_signal ? f->exit_signal : "?");
+	else if (f->new_exe)
+		verdict(c, true, "%s replaced your program: %s ran next, and a successful %s never "
+			"returns.", name, f->new_exe, name);
 	else if (!f->returned)
 		verdict(c, false, "The system call never returned to your program.");
+	else if (f->signal_name && f->ret == -EINTR)
+		verdict(c, true, "%s was interrupted by %s, whose handler ran first; then it returned "
+			"-EINTR, as a call that waits does.", name, f->signal_name);
 	else if (in->syscall_name && !strcmp(in->syscall_name, "connect"))
 		check_connect(f, c);
 	else if (f->ret < 0 && f->ret > -4096)

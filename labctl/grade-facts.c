@@ -121,6 +121,7 @@ static void parse_user(struct trace_facts *f, json_t *root)
 		num(path(user, "regs", "rax", NULL), &f->orig_ax);
 	if (!pt_regs_field(json_object_get(root, "pt_regs"), "ip", &f->user_rip))
 		num(json_object_get(user, "next_pc"), &f->user_rip);
+	f->call_function = str(path(root, "setup", "program", "function"));
 	if (json_is_object(sa)) {
 		if (num(json_object_get(sa, "family"), &v))
 			f->sa_family = (int)v;
@@ -189,6 +190,31 @@ static void parse_filter(struct trace_facts *f, json_t *root)
 	}
 }
 
+/* A call that did not come back to the instruction after it (gdb/SCHEMA.md,
+ * end): the task exited, a signal's handler ran first (the call's value
+ * is in the frame the kernel wrote), or another program runs (execve). */
+static void parse_end(struct trace_facts *f, json_t *end, unsigned long *ret)
+{
+	json_t *sig = path(end, "frame_replaced", "signal", NULL);
+	const char *how = json_string_value(json_object_get(end, "how"));
+	unsigned long v;
+
+	if (!how)
+		return;
+	if (!strcmp(how, "exit")) {
+		f->call_ended_task = true;
+		if (num(json_object_get(end, "status"), &v))
+			f->call_exit_status = (int)v;
+		f->exit_signal = str(json_object_get(end, "signal_name"));
+	} else if (json_is_object(sig)) {
+		f->returned = num(json_object_get(sig, "saved_ax_signed"), ret) ||
+			      num(json_object_get(sig, "saved_ax"), ret);
+		f->signal_name = str(json_object_get(sig, "name"));
+	} else {
+		f->new_exe = str(json_object_get(end, "exe"));
+	}
+}
+
 int trace_facts_parse(struct trace_facts *f, const char *text, char **err)
 {
 	struct error e;
@@ -221,6 +247,7 @@ int trace_facts_parse(struct trace_facts *f, const char *text, char **err)
 	v = 0;
 	f->returned = num(path(root, "return", "regs_ax_signed", NULL), &v) ||
 		      num(path(root, "return", "regs_ax", NULL), &v);
+	parse_end(f, json_object_get(root, "end"), &v);
 	f->ret = (long)v;
 	json_decref(root);
 	return 0;
@@ -292,6 +319,10 @@ void trace_facts_free(struct trace_facts *f)
 	free(f->sa_addr);
 	free(f->server);
 	free(f->syscall_handler);
+	free(f->call_function);
+	free(f->signal_name);
+	free(f->exit_signal);
+	free(f->new_exe);
 	free(f->handler);
 	for (size_t i = 0; i < f->nframes; i++)
 		free(f->frames[i]);

@@ -211,6 +211,7 @@ int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 	double limit = 2 * o->run_timeout + 20;
 	struct trace_opts t = {
 		.syscall = o->syscall_name, .program = o->exe, .function = o->function,
+		.also = o->also, .nalso = o->nalso,
 		.out = outdir, .formats = "json,md", .scenario = SCENARIO, .timeout = limit,
 	};
 	struct trace_result res = { 0 };

@@ -12,6 +12,8 @@ struct guest_opts {
 	const char *syscall_name;
 	const char *function;      /* whose syscall instruction to trace; NULL: none
 	                            * (the program is only run) */
+	char *const *also;         /* other functions that may make the call */
+	int nalso;
 	double run_timeout;        /* seconds each run of the program may take */
 };
 

@@ -134,12 +134,23 @@ struct trace_facts {
 	long nr;                   /* setup.syscall.nr: the number traced */
 	unsigned long orig_ax;     /* pt_regs->orig_ax at entry */
 	unsigned long user_rip;    /* pt_regs->ip: the user address after `syscall` */
+	char *call_function;       /* the program's function whose syscall ran
+	                            * (setup.program.function), or NULL */
 	char comm[16];             /* user.task.comm */
 	char *exe;                 /* user.task.exe: basename of mm->exe_file */
 	int pid;
 	unsigned long args[6];     /* user.args.raw: di, si, dx, r10, r8, r9 */
-	bool returned;             /* the return section is there */
-	long ret;                  /* return.regs_ax_signed */
+	bool returned;             /* the call came back with a value: the return
+	                            * section, or the frame of a signal delivered on
+	                            * the way back (end.frame_replaced.signal) */
+	long ret;                  /* return.regs_ax_signed, or the value saved in
+	                            * that signal frame */
+	char *signal_name;         /* that signal (SIGALRM), or NULL */
+	bool call_ended_task;      /* end.how = exit: the task ended in the call */
+	int call_exit_status;      /* end.status */
+	char *exit_signal;         /* end.signal_name when a signal killed it */
+	char *new_exe;             /* end.how = user without a signal: the program
+	                            * the task ran next (execve's) */
 
 	/* Decoded by the trace from guest memory, for socket calls. */
 	enum tri fd_is_socket;     /* dispatch.socket: an object without error */

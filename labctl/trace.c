@@ -418,6 +418,8 @@ static int choose_guest(struct run *r, struct error *e)
 		user_args(r);
 		r->program = xstrdup(o->program);
 		r->function = o->function ? xstrdup(o->function) : xasprintf("lab_%s", r->sc->name);
+		r->others = copy_args(o->also, o->nalso);
+		r->nothers = o->nalso;
 	} else {
 		if (r->scenario)
 			user_args(r);

@@ -19,6 +19,9 @@ struct trace_opts {
 	const char *initrd;     /* NULL: the lab's, built when needed */
 	const char *program;    /* NULL: the scenario's traced program */
 	const char *function;   /* NULL: lab_SYSCALL, or the scenario's */
+	char *const *also;      /* with PROGRAM: its other functions that may make the
+	                         * call, watched too as far as the debug registers go */
+	int nalso;
 	const char *timeline;   /* --timeline: comma-separated scenarios (cmd-trace-timeline.c) */
 	const char *out;        /* NULL: the run directory */
 	const char *formats;    /* md,json,html */
