@@ -91,13 +91,20 @@ static int obtain_trace(const struct grade_opts *o, const char *dir, const char 
 	bool students;
 	char *fn = elf_trace_function(exe, elf, nr, name, &students), *out;
 	int nalso = 0;
-	char **also = fn ? elf_call_functions(exe, elf, nr, name, fn, &nalso) : NULL;
+	char **also = elf_call_functions(exe, elf, nr, name, fn, &nalso);
 	struct guest_opts g = {
 		.dir = dir, .exe = exe, .program = program, .nr = nr, .syscall_name = name,
 		.function = fn, .also = also, .nalso = nalso, .run_timeout = o->run_timeout,
 	};
 	int rc;
 
+	/* glibc's syscall() is the only way in: it is the one to trace */
+	if (!fn && nalso) {
+		g.function = fn = also[0];
+		g.also = also + 1;
+		g.nalso = --nalso;
+		also[0] = NULL;
+	}
 	if (fn)
 		note("tracing %s (%ld) at the syscall instruction of %s%s", name, nr, fn,
 		     students ? "" : " (libc)");
@@ -108,7 +115,7 @@ static int obtain_trace(const struct grade_opts *o, const char *dir, const char 
 		free(out);
 	}
 	for (int i = 0; i < nalso; i++)
-		free(also[i]);
+		free((char *)g.also[i]);
 	free(also);
 	free(fn);
 	return rc;

@@ -173,17 +173,17 @@ static void parse_dispatch(struct trace_facts *f, json_t *root)
 /* A stop of the program's own syscall instruction with another number. */
 static void parse_filter(struct trace_facts *f, json_t *root)
 {
-	const char *exe = json_string_value(path(root, "setup", "program", "exe"));
 	json_t *r;
 	size_t i;
 
+	/* The filter judges the executable first: a stop rejected for its
+	 * number was the program's own (setup, which names the program, is
+	 * only written once the call is seen). */
 	json_array_foreach(path(root, "filter", "rejected_sample", NULL), i, r) {
-		const char *rexe = json_string_value(json_object_get(r, "exe"));
 		const char *why = json_string_value(json_object_get(r, "reason"));
 		unsigned long rax;
 
-		if (exe && rexe && !strcmp(exe, rexe) && why && strstr(why, "number") &&
-		    num(json_object_get(r, "rax"), &rax)) {
+		if (why && strstr(why, "number") && num(json_object_get(r, "rax"), &rax)) {
 			f->other_nr = (long)rax;
 			return;
 		}
