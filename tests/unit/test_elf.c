@@ -181,6 +181,83 @@ static void check_program(const char *flags, int bits, int machine, const char *
 	free(obj);
 }
 
+/*
+ * A student's assembly function without `.type @function` (STT_NOTYPE)
+ * next to a C main that calls it, and an inlined copy of a global helper:
+ * the label is the student's code up to the next symbol (nm -n), and every
+ * function with a syscall instruction is one the trace watches.
+ */
+static void test_untyped_asm(void **state)
+{
+	static const char asm_src[] =
+		"\t.text\n\t.globl raw_call\nraw_call:\n\tmovq $42, %rax\n\tsyscall\n\tret\n"
+		"\t.globl after_it\nafter_it:\n\tret\n"
+		"\t.section .note.GNU-stack,\"\",@progbits\n";
+	static const char c_src[] =
+		"long raw_call(void);\n"
+		"long helper(long n) { long r; asm volatile(\"syscall\" : \"=a\"(r) : \"a\"(n) "
+		": \"rcx\", \"r11\"); return r; }\n"
+		"int main(void) { return (int)raw_call() + (int)helper(42); }\n";
+	char dir[] = "/tmp/labctl-test-elf.XXXXXX", *cmd, *line, *exe, *objs[2], **also, *fn;
+	const struct func_range *r;
+	unsigned long start, end;
+	struct elf_info info;
+	bool students, has_helper = false, has_main = false;
+	int n;
+
+	assert_non_null(mkdtemp(dir));
+	exe = xasprintf("%s/lab", dir);
+	objs[0] = xasprintf("%s/call.o", dir);
+	objs[1] = xasprintf("%s/lab.o", dir);
+	cmd = xasprintf("%s/call.S", dir);
+	assert_int_equal(write_file_atomic(cmd, asm_src, strlen(asm_src)), 0);
+	free(cmd);
+	cmd = xasprintf("%s/lab.c", dir);
+	assert_int_equal(write_file_atomic(cmd, c_src, strlen(c_src)), 0);
+	free(cmd);
+	cmd = xasprintf("cd %s && gcc -O1 -c call.S -o call.o && gcc -O1 -c lab.c -o lab.o && "
+			"gcc -static -no-pie call.o lab.o -o lab", dir);
+	if (system(cmd) != 0)
+		skip();
+	free(cmd);
+	/* nm -n: raw_call's address, and the next symbol's, where it ends */
+	cmd = xasprintf("nm -n %s | awk '$3 == \"raw_call\" { print $1; getline; print $1 }' | "
+			"paste -sd ' '", exe);
+	line = first_line(cmd);
+	assert_non_null(line);
+	assert_int_equal(sscanf(line, "%lx %lx", &start, &end), 2);
+	free(line);
+	free(cmd);
+
+	assert_int_equal(elf_inspect(exe, objs, 2, &info), 0);
+	r = elf_func_at(&info, start + 7);	/* the syscall after movq */
+	assert_non_null(r);
+	assert_string_equal(r->name, "raw_call");
+	assert_int_equal(r->start, start);
+	assert_int_equal(r->end, end);
+	fn = elf_trace_function(exe, &info, 42, "connect", &students);
+	assert_non_null(fn);
+	assert_true(students);
+	also = elf_call_functions(exe, &info, 42, "connect", fn, &n);
+	for (int i = 0; i < n; i++) {
+		has_helper |= !strcmp(also[i], "helper") || !strcmp(fn, "helper");
+		has_main |= !strcmp(also[i], "main") || !strcmp(fn, "main");
+		assert_string_not_equal(also[i], fn);
+		free(also[i]);
+	}
+	free(also);
+	/* the helper inlined into main and its out-of-line copy: both watched */
+	assert_true(has_helper && has_main);
+	free(fn);
+	elf_info_free(&info);
+	cmd = xasprintf("rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(exe);
+	free(objs[0]);
+	free(objs[1]);
+}
+
 static void test_compiled_64(void **state)
 {
 	check_program("", 64, EM_X86_64, "syscall");
@@ -198,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_static),
 		cmocka_unit_test(test_not_elf),
 		cmocka_unit_test(test_compiled_64),
+		cmocka_unit_test(test_untyped_asm),
 		cmocka_unit_test(test_compiled_32),
 	};
 

@@ -358,7 +358,10 @@ static void test_libc_wrapper(void **state)
 	struct fixture *x = *state;
 
 	x->f.user_rip = 0x43a930;
-	assert_says(&run(x)[CHECK_INLINE], false, "libc wrapper");
+	free(x->f.call_function);
+	x->f.call_function = xstrdup("__libc_connect");
+	assert_says(&run(x)[CHECK_INLINE], false, "from 0x43a92e in __libc_connect(), which is not "
+		    "a function of your own source files");
 	/* The instruction is the 2 bytes before the saved rip: an end-of-function
 	 * syscall still belongs to its function. */
 	x->f.user_rip = 0x401615 + 1;
@@ -405,6 +408,43 @@ static void test_other_syscall(void **state)
 	assert_says(&run(x)[CHECK_ARGS], true, "write returned 5");
 	x->in.syscall_name = "connect";
 	assert_says(&run(x)[CHECK_ARGS], false, "address length (third argument) is 3");
+}
+
+/* Calls that do not come back to the instruction after them: the task
+ * ended in the call, a signal's handler ran first, another program runs. */
+static void test_call_ends(void **state)
+{
+	struct fixture *x = *state;
+
+	x->in.nr = 60;
+	x->in.syscall_name = "exit";
+	x->f.orig_ax = 60;
+	x->f.returned = false;
+	x->f.call_ended_task = true;
+	x->f.call_exit_status = 3;
+	assert_says(&run(x)[CHECK_ARGS], true, "exit ended your program with status 3 in do_exit");
+	x->f.exit_signal = xstrdup("SIGSEGV");
+	assert_says(&run(x)[CHECK_ARGS], false, "died in exit (killed by SIGSEGV)");
+	/* a call that is not meant to end the task */
+	free(x->f.exit_signal);
+	x->f.exit_signal = NULL;
+	x->in.nr = 34;
+	x->in.syscall_name = "pause";
+	x->f.orig_ax = 34;
+	assert_says(&run(x)[CHECK_ARGS], false, "died in pause");
+	/* pause woken by SIGALRM: -EINTR is its success */
+	x->f.call_ended_task = false;
+	x->f.returned = true;
+	x->f.ret = -4;
+	x->f.signal_name = xstrdup("SIGALRM");
+	assert_says(&run(x)[CHECK_ARGS], true, "pause was interrupted by SIGALRM");
+	/* another error with a signal is still an error */
+	x->f.ret = -14;
+	assert_says(&run(x)[CHECK_ARGS], false, "pause returned the error -14");
+	x->f.returned = false;
+	x->f.new_exe = xstrdup("busybox");
+	x->in.syscall_name = "execve";
+	assert_says(&run(x)[CHECK_ARGS], true, "execve replaced your program: busybox ran next");
 }
 
 static void test_report(void **state)
@@ -566,7 +606,7 @@ int main(void)
 #define F(t) cmocka_unit_test_setup_teardown(t, fixture_setup, fixture_teardown)
 		F(test_all_pass), F(test_not_compiled), F(test_dynamic), F(test_loops_forever),
 		F(test_never_calls), F(test_wrong_number), F(test_wrong_task),
-		F(test_libc_wrapper), F(test_bad_args), F(test_other_syscall), F(test_report),
+		F(test_libc_wrapper), F(test_bad_args), F(test_other_syscall), F(test_call_ends), F(test_report),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
