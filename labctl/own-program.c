@@ -155,22 +155,20 @@ int own_program_get(const char *path, const char *work, long nr, const char *nam
 		p->function = elf_trace_function(p->exe, &info, nr, name, &students);
 	else
 		p->function = xasprintf("lab_%s", name);
+	/* every other way the call may be made, watched too: the user's other
+	 * functions with a syscall instruction, libc's wrapper, syscall() */
+	if (!function && info.funcs)
+		p->others = elf_call_functions(p->exe, &info, nr, name, p->function, &p->nothers);
+	if (!p->function && p->nothers) {
+		p->function = p->others[0];
+		memmove(p->others, p->others + 1, --p->nothers * sizeof(*p->others));
+	}
 	if (!p->function) {
 		error_set(e, EXIT_INPUT, "%s has no syscall instruction that could make system call "
 			  "%ld (%s), and no C library wrapper for it", path, nr, name);
 		goto out;
 	}
 	p->in_libc = !function && info.funcs && !students;
-	for (size_t i = 0; students && i < info.nfuncs; i++) {
-		struct elf_func f = { 0 };
-
-		if (strcmp(info.funcs[i].name, p->function) &&
-		    elf_syscall_sites(p->exe, info.funcs[i].name, &f, NULL) == 0 && f.nsites) {
-			p->others = xrealloc(p->others, (p->nothers + 1) * sizeof(*p->others));
-			p->others[p->nothers++] = xstrdup(info.funcs[i].name);
-		}
-		elf_func_free(&f);
-	}
 	ret = 0;
 out:
 	elf_info_free(&info);

@@ -17,9 +17,11 @@ struct own_program {
 	char *name;         /* its name in the guest (/lab/user/NAME), its exe */
 	char *function;     /* the function holding the syscall instruction */
 	bool in_libc;       /* FUNCTION is libc's wrapper, not the user's code */
-	/* The user's other functions with a syscall instruction, watched too
-	 * (found, not given): a helper gcc inlined into main leaves a copy of
-	 * its own that never runs, and only the guest knows which one does. */
+	/* Every other way the program may make the call, watched too (found,
+	 * not given; elf_call_functions()): the user's other functions with a
+	 * syscall instruction (a helper gcc inlined into main leaves a copy of
+	 * its own that never runs, and only the guest knows which one does),
+	 * then libc's wrapper and syscall(). */
 	char **others;
 	int nothers;
 };

@@ -83,6 +83,16 @@ check "libc_connect: says the C library makes the call" grep -q 'through the C l
 check "libc_connect: the report names libc's wrapper" \
 	grep -Eq '^(__libc_connect|__connect|connect)$' <(q "$T/libc/report.json" 'c["setup"]["program"]["function"]')
 
+# glibc's syscall() beside an unused asm helper: both watched, the one that
+# ran traced (the saved ip after syscall()'s instruction, by objdump).
+own syscall_function connect
+check "syscall_function: the report names syscall(), the function that made the call" \
+	test "$(q "$j" 'c["setup"]["program"]["function"]')" = syscall
+check "syscall_function: the saved ip follows syscall()'s instruction, by objdump" sh -c \
+	"echo ' $(after_syscalls "$elf" syscall | paste -sd' ') ' | grep -q ' $(q "$j" 'next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == "ip")') '"
+check "syscall_function: the unused helper was watched too" \
+	grep -q unused_connect <(q "$j" '[f["name"] for f in c["setup"]["program"]["functions"]]')
+
 # A call without a scenario of its own: the program runs alone.
 own getpid_static getpid
 check "getpid_static: runs alone, as scenario own" test "$(q "$j" 'c["setup"]["scenario"]')" = own
