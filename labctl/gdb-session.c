@@ -56,7 +56,11 @@ static int run_gdb(const struct gdb_session *s, const char *sock, struct error *
 		"-ex", cmd, "-ex", "kill", NULL
 	};
 	struct phase ph = { "connect" };
+	/* At the time limit less 2 s, GDB is interrupted as by Ctrl-C: a guest
+	 * that never stops again (a call that blocks for ever) still leaves
+	 * its capture, the report of what was seen, within the limit. */
 	struct child c = { .name = "gdb", .argv = argv, .log = log, .timeout = s->timeout,
+			   .interrupt_at = s->timeout > 4 ? s->timeout - 2 : 0,
 			   .echo = opts.verbose > 1, .on_line = on_gdb_line, .data = &ph };
 	struct error gdb;
 	int ret = child_start(&c, e);

@@ -313,6 +313,7 @@ void child_kill(struct child *c)
 int child_wait(struct child *c)
 {
 	char drain[64];
+	double interrupt = c->interrupt_at > 0 ? c->started + c->interrupt_at : 0;
 
 	while (c->pid > 0 && !try_reap(c)) {
 		struct pollfd fds[MAX_LIVE + 1];
@@ -327,6 +328,17 @@ int child_wait(struct child *c)
 				return child_result(c);
 			}
 			ms = (int)(left * 1000) + 1;
+		}
+		if (interrupt > 0) {
+			double left = interrupt - now();
+
+			if (left <= 0) {
+				kill(c->pid, SIGINT);
+				interrupt = now() + 0.3;
+				left = 0.3;
+			}
+			if (ms < 0 || left * 1000 < ms)
+				ms = (int)(left * 1000) + 1;
 		}
 		fds[nfds++] = (struct pollfd){ .fd = sigchld_pipe[0], .events = POLLIN };
 		for (int i = 0; i < MAX_LIVE; i++)

@@ -32,6 +32,9 @@ struct child {
 	const char *dir;        /* working directory, or NULL */
 	const char *log;        /* stdout and stderr are appended here (required) */
 	double timeout;         /* seconds from start; 0 for none */
+	double interrupt_at;    /* seconds from start: SIGINT to the child itself,
+	                         * then every 0.3 s until it ends or times out
+	                         * (GDB: stop the guest, write what you have); 0 none */
 	bool echo;              /* also copy the output to labctl's stderr */
 	child_line_fn on_line;  /* optional: see each output line as it comes */
 	void *data;             /* passed to on_line */

@@ -10,10 +10,18 @@ import gdb
 from labctl import capture
 
 
+_phase = [None]
+
+
 def phase(name):
     """One progress line for labctl (which names the phase on a timeout)."""
+    _phase[0] = name
     gdb.write('labctl-phase: %s\n' % name)
     gdb.flush()
+
+
+def current_phase():
+    return _phase[0]
 
 
 class TraceError(gdb.GdbError):
@@ -52,6 +60,8 @@ def run_command(command, params, out, body, partial_reports=False):
     except TraceError as e:
         out['error_kind'] = e.kind
         out['error'] = str(e)
+        if e.kind == 'timeout':
+            out['timeout_phase'] = current_phase()
     except (gdb.error, gdb.GdbError) as e:
         out['error'] = str(e)
     except Exception:

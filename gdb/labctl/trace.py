@@ -11,8 +11,6 @@
 #             socket's proto_ops and proto methods, the return address
 #   exit      stepi from the C entry's return back to user mode
 import os
-import signal
-import threading
 import time
 
 import gdb
@@ -22,7 +20,7 @@ from labctl import kernel as k
 from labctl import sockets
 from labctl import stubs
 from labctl.breakpoints import JudgedBreakpoint, TaskBreakpoint
-from labctl.command import TraceError, load_params, phase, run_command
+from labctl.command import TraceError, current_phase, load_params, phase, run_command
 from labctl.kernel import USER_TOP, u64
 from labctl.report.lang import N_
 
@@ -63,14 +61,22 @@ class Capture:
     def resume(self, what):
         """resume() within the time limit: past it, a timeout in phase WHAT
         (the capture keeps what was seen)."""
-        ended = resume(self.deadline)
+        ended = resume()
         self.check_deadline(what)
         return ended
 
     def check_deadline(self, what):
         if time.monotonic() > self.deadline:
-            self.out['timeout_phase'] = what
             raise TraceError('timeout', N_("time limit reached in phase '%s'") % what)
+
+    def made_instead(self, numbers):
+        """'; it made system call 43 (accept) instead': what the program's
+        watched instruction ran with, named from the source tree's table."""
+        if not numbers:
+            return ''
+        names = table_names(self.p.get('source'), self.abi)
+        return '; it made system call %s instead' % ', '.join(
+            '%d (%s)' % (n, names.get(n, '?')) for n in sorted(numbers))
 
     # -- setup ---------------------------------------------------------
     def setup(self):
@@ -145,16 +151,21 @@ class Capture:
         except gdb.error as e:
             raise TraceError('env', 'no hardware breakpoint under %s (%s): trace under TCG'
                              % (self.p.get('accel'), e))
-        ended = self.resume('user')
-        # what the filter saw (rejected stops: another number...) is worth
-        # keeping when the traced call never came
+        try:
+            ended = self.resume('user')
+        except TraceError as e:
+            # what the filter saw (rejected stops: another number...) is
+            # worth keeping when the traced call never came
+            self.out['filter'] = bp_filter.report(prog['syscall_addrs'])
+            raise TraceError(e.kind, str(e) + self.made_instead(bp_filter.numbers))
         self.out['filter'] = bp_filter.report(prog['syscall_addrs'])
         if ended:
             raise gdb.GdbError('the guest ended before %s made system call %d in %s '
-                               '(%s); its console is in serial.log'
+                               '(%s)%s; its console is in serial.log'
                                % (prog['exe'], self.p['nr'],
                                   ' or '.join(f['name'] for f in prog.get('functions')
-                                              or [{'name': prog['function']}]), ended))
+                                              or [{'name': prog['function']}]), ended,
+                                  self.made_instead(bp_filter.numbers)))
         for bp in bps:
             bp.delete()
         if not bp_filter.accepted:
@@ -627,34 +638,47 @@ class ForkWatch:
         return 'user_pc' in self.out
 
 
+def table_names(source, abi):
+    """{number: name} of ABI's system call table in the source tree."""
+    names = {}
+    kinds = ('common', '64') if abi.name == 'x86_64' else ('i386',)
+    try:
+        with open(os.path.join(source or '', abi.tbl_file)) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 3 and parts[0].isdigit() and parts[1] in kinds:
+                    names.setdefault(int(parts[0]), parts[2])
+    except OSError:
+        pass
+    return names
+
+
 def failed_checks(checks):
     """CHECK_WORDS of the checks of the return that failed, in order."""
     return [CHECK_WORDS[name] for name, v in checks.items()
             if not (v['mismatched'] == 0 if isinstance(v, dict) else v)]
 
 
-def resume(deadline=None):
+def resume():
     """Continue the guest until a breakpoint stops it: None, or why it
     ended (powered off: GDB either loses the connection or sees the
-    inferior exit).  At DEADLINE (time.monotonic()) GDB is sent SIGINT,
-    which stops the guest as Ctrl-C does: a call that blocks for ever
-    cannot hold the trace past its time limit."""
-    timer = None
-    if deadline is not None:
-        timer = threading.Timer(max(0.0, deadline - time.monotonic()),
-                                os.kill, (os.getpid(), signal.SIGINT))
-        timer.daemon = True
-        timer.start()
+    inferior exit).  A stop by SIGINT is labctl saying the time is up
+    (gdb-session.c interrupts GDB before its time limit, as Ctrl-C would,
+    so that a call that blocks for ever still leaves its capture): a
+    timeout in the current phase."""
+    stops = []
+    gdb.events.stop.connect(stops.append)
     try:
         gdb.execute('continue', to_string=True)
-    except KeyboardInterrupt:
-        pass                    # the deadline's SIGINT: the caller sees the time
+    except KeyboardInterrupt:   # the SIGINT landed in a breakpoint's Python
+        stops.append(None)
     except gdb.error as e:
-        if deadline is None or time.monotonic() < deadline:
-            return 'GDB: %s' % e
+        return 'GDB: %s' % e
     finally:
-        if timer:
-            timer.cancel()
+        gdb.events.stop.disconnect(stops.append)
+    if any(s is None or (isinstance(s, gdb.SignalEvent) and s.stop_signal == 'SIGINT')
+           for s in stops):
+        raise TraceError('timeout', N_("time limit reached in phase '%s'") % current_phase())
     if not gdb.selected_inferior().threads():
         return 'the guest powered off'
     return None
@@ -717,6 +741,7 @@ class SyscallFilter:
         self.exe, self.nr, self.abi, self.call = exe, nr, abi, call
         self.accepted = None
         self.rejected = []
+        self.numbers = set()    # what the program's own instruction ran with instead
         self.stops = 0
         self.repeated = 0
         self.last = None
@@ -740,6 +765,7 @@ class SyscallFilter:
             reason = N_('another executable')
         elif nr != self.nr:
             reason = N_('another system call number')
+            self.numbers.add(nr)
         elif self.call is not None and self.abi.reg(self.abi.arg_regs[0]) != self.call:
             reason = N_('another socketcall call')
         elif ' '.join(text.split()) != self.abi.insn:
@@ -762,7 +788,7 @@ class SyscallFilter:
                                self.abi.insn),
                 'breakpoints': addrs, 'stops': self.stops, 'repeated_reports': self.repeated,
                 'rejected': self.stops - self.repeated - (1 if self.accepted else 0),
-                'rejected_sample': self.rejected}
+                'rejected_sample': self.rejected, 'program_numbers': sorted(self.numbers)}
 
 
 def pops_match(entry_steps, exit_steps):

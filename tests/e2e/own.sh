@@ -93,6 +93,15 @@ check "syscall_function: the saved ip follows syscall()'s instruction, by objdum
 check "syscall_function: the unused helper was watched too" \
 	grep -q unused_connect <(q "$j" '[f["name"] for f in c["setup"]["program"]["functions"]]')
 
+# The wrong number: the call never comes (the lab's server waits on), and
+# the time limit's error says what the program's instruction made instead,
+# named from syscall_64.tbl.
+TBL=$(readlink -f "$(user_cache)/kernels/current/source")/arch/x86/entry/syscalls/syscall_64.tbl
+expect_exit "wrong_number: the call never comes, a timeout" 5 "$LABCTL" trace connect \
+	--program "$FIX/wrong_number.c" --out "$T/wrong" --timeout 15
+check "wrong_number: ... saying it made $(awk '$3 == "accept" { print $1 }' "$TBL") (accept) instead" \
+	grep -q "^labctl: error: trace timed out: time limit reached in phase 'user'; it made system call $(awk '$3 == "accept" { print $1 }' "$TBL") (accept) instead" "$T/err"
+
 # A call without a scenario of its own: the program runs alone.
 own getpid_static getpid
 check "getpid_static: runs alone, as scenario own" test "$(q "$j" 'c["setup"]["scenario"]')" = own

@@ -99,6 +99,26 @@ static void count_line(struct child *c, const char *line, void *data)
 	snprintf(l->last, sizeof(l->last), "%s", line);
 }
 
+/* interrupt_at: SIGINT to the child before its time limit, again until it
+ * ends; one that ignores the first still ends by a later one, in time. */
+static void test_interrupt(void **state)
+{
+	const char *argv[] = { "sh", "-c", "n=0; trap 'n=$((n+1)); [ $n -ge 2 ] && { echo got $n; "
+			       "exit 3; }' INT; while :; do sleep 0.05; done", NULL };
+	struct child c = { .name = "gdb-like", .argv = argv, .log = logpath, .timeout = 20,
+			   .interrupt_at = 0.2 };
+	double t0 = now();
+	char *log;
+
+	assert_int_equal(run(&c), -1);
+	assert_false(c.timed_out);
+	assert_true(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 3);
+	assert_true(now() - t0 < 10.0);
+	log = read_file(logpath, NULL);
+	assert_non_null(strstr(log, "got 2"));
+	free(log);
+}
+
 static void test_lines_and_log(void **state)
 {
 	const char *argv[] = { "sh", "-c", "printf 'a\\nb\\nlast-no-newline'", NULL };
@@ -209,6 +229,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exit_status),
 		cmocka_unit_test(test_timeout_kills_group),
+		cmocka_unit_test(test_interrupt),
 		cmocka_unit_test(test_lines_and_log),
 		cmocka_unit_test(test_own_group_no_stdin),
 		cmocka_unit_test(test_not_found),
