@@ -229,8 +229,13 @@ struct grade {
 /* The exit code for a status: 0, 1, 4 or 3. */
 int grade_exit_code(enum grade_status st);
 const char *grade_status_name(enum grade_status st);
-/* grade.json, junit.xml and results.json in DIR, each written atomically. */
+/* grade.json, junit.xml and results.json in DIR, each written atomically,
+ * well-formed whatever bytes the messages and the submission's fields hold. */
 int grade_write(const struct grade *g, const char *dir);
+
+/* LEN bytes as valid UTF-8 (caller frees): each NUL and each byte of no
+ * valid sequence becomes U+FFFD, the rest is kept. */
+char *utf8_clean(const char *data, size_t len);
 
 /* What a batch's summary reads back from a grade.json. */
 struct grade_record {
