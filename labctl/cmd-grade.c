@@ -161,7 +161,7 @@ static void run_stages(const struct grade_opts *o, const char *dir, struct grade
 	in = (struct grade_input){
 		.m = &s->m, .nr = g->nr, .syscall_name = name, .compiled = &cr,
 		.elf = cr.ok ? &elf : NULL, .facts = have_facts ? &facts : NULL,
-		.report_text = s->report_text,
+		.report_text = s->report_text, .report_error = s->report_error,
 	};
 	grade_checks(&in, g->rubric, g->res);
 	g->have_checks = true;

@@ -62,7 +62,9 @@ struct submission {
 	char *commit;              /* the graded commit's id, NULL for a directory */
 	struct manifest m;
 	struct sub_file files[GRADE_MAX_SOURCES];
-	char *report_text;         /* NULL when the report is missing */
+	char *report_text;         /* NULL when the report is missing or unreadable */
+	char *report_error;        /* why it is unreadable (too large, a symlink), for
+	                            * the student; NULL when it is read or missing */
 };
 
 /*
@@ -201,6 +203,7 @@ struct grade_input {
 	const struct elf_info *elf;
 	const struct trace_facts *facts;
 	const char *report_text;
+	const char *report_error;        /* submission.report_error */
 };
 
 /* Run every check; RES[NCHECKS]. */

@@ -440,6 +440,66 @@ static void test_report(void **state)
 	free(thin);
 }
 
+/* A source listed twice is one source (it used to be compiled twice, and
+ * the clash of its objects cost every point). */
+static void test_manifest_duplicate_source(void **state)
+{
+	struct manifest m;
+	char *err = NULL;
+
+	assert_int_equal(manifest_parse(&m, "[student]\nid = 20231042\n[lab]\n"
+					"sources = lab.c net.h lab.c\nsources = net.h lab.c\n",
+					&err), 0);
+	assert_int_equal(m.nsources, 2);
+	assert_string_equal(m.sources[0], "lab.c");
+	assert_string_equal(m.sources[1], "net.h");
+	manifest_free(&m);
+}
+
+/* A report that pushes the submission past GRADE_MAX_TOTAL is there, and
+ * too large: the report check says so (it used to say there was none). */
+static void test_report_too_large(void **state)
+{
+	char dir[] = "/tmp/labctl-test-sub.XXXXXX", *path, *big, *err = NULL;
+	static const char ini[] = "[student]\nid = 20231042\n[lab]\nsources = a.h b.h c.h d.h lab.c\n";
+	static const char *const names[] = { "a.h", "b.h", "c.h", "d.h", "lab.c", "REPORT.md" };
+	struct submission s;
+	struct check_result res[NCHECKS];
+	struct rubric r;
+	size_t size = 250 * 1000;
+
+	assert_non_null(mkdtemp(dir));
+	big = xmalloc(size);
+	memset(big, '/', size);
+	path = xasprintf("%s/labctl.ini", dir);
+	assert_int_equal(write_file_atomic(path, ini, strlen(ini)), 0);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		free(path);
+		path = xasprintf("%s/%s", dir, names[i]);
+		/* 4 x 250 kB of headers, a small lab.c: the report is the straw */
+		assert_int_equal(write_file_atomic(path, big, i < 4 || i == 5 ? size : 10), 0);
+	}
+	assert_int_equal(submission_load(&s, dir, NULL, dir, &err), 0);
+	assert_null(s.report_text);
+	assert_non_null(s.report_error);
+	if (!strstr(s.report_error, "REPORT.md is too large"))
+		fail_msg("'%s' does not say REPORT.md is too large", s.report_error);
+
+	rubric_defaults(&r);
+	grade_checks(&(struct grade_input){ .m = &s.m, .nr = 42, .syscall_name = "connect",
+					    .report_error = s.report_error }, &r, res);
+	assert_says(&res[CHECK_REPORT], false, "REPORT.md is too large (250000 bytes");
+	assert_int_equal(res[CHECK_REPORT].points, 0);
+	check_result_free(res);
+	submission_free(&s);
+	free(r.name);
+	free(big);
+	free(path);
+	path = xasprintf("rm -r %s", dir);
+	assert_int_equal(system(path), 0);
+	free(path);
+}
+
 static void test_rubric(void **state)
 {
 	char path[] = "/tmp/labctl-test-rubric.XXXXXX";
@@ -677,6 +737,8 @@ int main(void)
 		cmocka_unit_test(test_manifest_ok),
 		cmocka_unit_test(test_manifest_garbage),
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_manifest_duplicate_source),
+		cmocka_unit_test(test_report_too_large),
 		cmocka_unit_test(test_syscall_from_id),
 		cmocka_unit_test(test_facts),
 		cmocka_unit_test(test_rubric),
