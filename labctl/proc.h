@@ -29,10 +29,15 @@ struct child {
 	                         * work, isolated: its time limit, log, and end) */
 	void *fn_arg;
 	const char **env;       /* "NAME=value" added to the environment, NULL-terminated */
+	bool clean_env;         /* ENV is the whole environment: nothing of labctl's
+	                         * (a child that runs untrusted code must not read
+	                         * the grader's tokens, not even from /proc) */
 	const char *dir;        /* working directory, or NULL */
 	const char *log;        /* stdout and stderr are appended here (required) */
 	double timeout;         /* seconds from start; 0 for none */
 	bool echo;              /* also copy the output to labctl's stderr */
+	size_t log_cap;         /* 0, or the most bytes of output the log keeps; the
+	                         * rest is counted in a last line, not kept */
 	child_line_fn on_line;  /* optional: see each output line as it comes */
 	void *data;             /* passed to on_line */
 
@@ -43,6 +48,7 @@ struct child {
 	double started, elapsed;
 	int out_fd;             /* read end of the output pipe, when piped */
 	int log_fd;
+	size_t logged;          /* bytes of output so far, kept or not */
 	char *partial;          /* an unfinished output line */
 	size_t partial_len;
 };
