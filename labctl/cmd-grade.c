@@ -247,6 +247,10 @@ int cmd_grade(int argc, char **argv)
 	char *rubric_default = NULL;
 	int i, jobs_asked, rc;
 
+	/* What a grade killed before it cleaned up left in /tmp and $TMPDIR
+	 * (the student's sources, among others): never more than one run's. */
+	sandbox_clean_stale();
+	grade_clean_stale();
 	/* Before parsing: --compile-timeout overrides the default limit. */
 	sandbox_defaults(&o.sandbox);
 	i = parse_command_line(&cl, argc, argv);

@@ -90,6 +90,10 @@ struct sandbox_opts {
 void sandbox_defaults(struct sandbox_opts *o);
 /* Can bwrap make a sandbox here?  NULL if so, else why not (static). */
 const char *sandbox_probe(const char *workdir);
+/* The prefix of the sandbox's directories in /tmp (run by root). */
+#define SANDBOX_TEMP "labctl-sandbox"
+/* Remove the sandbox directories of grades that were killed. */
+void sandbox_clean_stale(void);
 
 struct compile_result {
 	bool ok;
