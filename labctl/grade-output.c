@@ -91,10 +91,12 @@ char *utf8_clean(const char *data, size_t len)
 	for (size_t i = 0, n; i < len; i += n) {
 		n = utf8_seq(p + i, len - i, &cp);
 		if (n == 0 || cp == 0) {
-			o = memcpy(o, "\xef\xbf\xbd", 3) + 3;
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
 			n = 1;
 		} else {
-			o = memcpy(o, p + i, n) + n;
+			memcpy(o, p + i, n);
+			o += n;
 		}
 	}
 	*o = '\0';

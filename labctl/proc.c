@@ -241,11 +241,9 @@ static void pump(struct child *c)
 	ssize_t n;
 
 	while ((n = read(c->out_fd, buf, sizeof(buf))) > 0) {
-		ssize_t keep = n;
+		size_t room = c->log_cap > c->logged ? c->log_cap - c->logged : 0;
+		ssize_t keep = !c->log_cap || (size_t)n <= room ? n : (ssize_t)room;
 
-		if (c->log_cap)
-			keep = c->logged >= c->log_cap ? 0
-				: (ssize_t)(c->log_cap - c->logged) < n ? (ssize_t)(c->log_cap - c->logged) : n;
 		c->logged += n;
 		if (keep && write(c->log_fd, buf, keep) != keep)
 			warn("short write to %s", c->log);
