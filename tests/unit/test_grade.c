@@ -612,6 +612,23 @@ static void test_grade_record(void **state)
 	free(path);
 }
 
+/* utf8_clean() on what a compiler's log may hold: a NUL (from a quoted
+ * source line) no longer ends the text, and each bad byte is one U+FFFD. */
+static void test_utf8_clean(void **state)
+{
+	static const char log[] = "lab.c:1: warning: null character(s) ignored\n  x\0y\n"
+				  "lab.c:2: error: caf\xe9 \xe2\x82 \xe2\x82\xac \xf0\x9f\x98\x80 \xc0\xaf";
+	char *clean = utf8_clean(log, sizeof(log) - 1);
+
+	assert_string_equal(clean, "lab.c:1: warning: null character(s) ignored\n  x\xef\xbf\xbdy\n"
+			    "lab.c:2: error: caf\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd \xe2\x82\xac "
+			    "\xf0\x9f\x98\x80 \xef\xbf\xbd\xef\xbf\xbd");
+	free(clean);
+	clean = utf8_clean("", 0);
+	assert_string_equal(clean, "");
+	free(clean);
+}
+
 /*
  * The outputs on every byte a student can produce, read back by python3's
  * json and xml.etree (not by jansson, which wrote them): each must parse,
@@ -743,6 +760,7 @@ int main(void)
 		cmocka_unit_test(test_facts),
 		cmocka_unit_test(test_rubric),
 		cmocka_unit_test(test_grade_record),
+		cmocka_unit_test(test_utf8_clean),
 		cmocka_unit_test(test_outputs_hostile_bytes),
 		cmocka_unit_test(test_outputs_invalid_latin1),
 		cmocka_unit_test(test_outputs_grader_error),
