@@ -194,10 +194,10 @@ assert len(r["tests"]) == 6 and [t.get("name") for t in x.findall("testcase")] =
 }
 # pid_of_run DIR: the pid of the labctl that graded into DIR (its trace's name)
 pid_of_run() { local t; t=$(readlink "$1/runs/trace-latest") && echo "${t##*-}"; }
+# leftovers PID: what labctl left in its $TMPDIR, $T/tmp (any name: only
+# this suite's grades use it), and what labctl PID left in the shared /tmp.
 mkdir -p "$T/tmp"
-leftovers() {	# leftovers PID: what labctl PID left in $T/tmp and /tmp
-	ls -d "$T"/tmp/labctl-grade-"$1"-* /tmp/labctl-sandbox-"$1"-* 2>/dev/null
-}
+leftovers() { ls -d "$T"/tmp/labctl-grade-* /tmp/labctl-sandbox-"$1"-* 2>/dev/null; }
 
 F=$T/ff; variant "$F"; printf '#include "\377\376.h"\n' >>"$F/lab.c"
 expect_exit "a compile error quoting a 0xff byte fails check 1" 1 grade --out "$T/o1" "$F"
