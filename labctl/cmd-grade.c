@@ -173,7 +173,7 @@ static void run_stages(const struct grade_opts *o, const char *dir, struct grade
 	in = (struct grade_input){
 		.m = &s->m, .nr = g->nr, .syscall_name = name, .compiled = &cr,
 		.elf = cr.ok ? &elf : NULL, .facts = have_facts ? &facts : NULL,
-		.report_text = s->report_text,
+		.report_text = s->report_text, .report_error = s->report_error,
 	};
 	grade_checks(&in, g->rubric, g->res);
 	g->have_checks = true;
@@ -259,6 +259,10 @@ int cmd_grade(int argc, char **argv)
 	char *rubric_default = NULL;
 	int i, jobs_asked, rc;
 
+	/* What a grade killed before it cleaned up left in /tmp and $TMPDIR
+	 * (the student's sources, among others): never more than one run's. */
+	sandbox_clean_stale();
+	grade_clean_stale();
 	/* Before parsing: --compile-timeout overrides the default limit. */
 	sandbox_defaults(&o.sandbox);
 	i = parse_command_line(&cl, argc, argv);

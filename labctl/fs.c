@@ -2,13 +2,16 @@
 #define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "error.h"
 #include "fs.h"
 #include "labctl.h"
 
@@ -137,4 +140,45 @@ char *staging_dir(const char *final, struct error *e)
 int publish_dir(const char *staging, const char *final)
 {
 	return rename(staging, final);
+}
+
+char *temp_dir_create(const char *base, const char *prefix, struct error *e)
+{
+	char *dir = xasprintf("%s/%s-%d-XXXXXX", base, prefix, (int)getpid());
+
+	if (!mkdtemp(dir)) {
+		error_set(e, EXIT_ENV, "cannot make a directory in %s: %s", base, strerror(errno));
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+void temp_dirs_clean(const char *base, const char *prefix)
+{
+	DIR *d = opendir(base);
+	struct dirent *de;
+	size_t plen = strlen(prefix);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		struct stat st;
+		char *end, *path;
+		long pid;
+
+		if (strncmp(de->d_name, prefix, plen) || de->d_name[plen] != '-')
+			continue;
+		pid = strtol(de->d_name + plen + 1, &end, 10);
+		/* Alive (or another user's, EPERM): not ours to take.  A reused
+		 * pid only keeps a dead one's directory until the next time. */
+		if (end == de->d_name + plen + 1 || *end != '-' || pid <= 0 ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		path = xasprintf("%s/%s", base, de->d_name);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
+			remove_tree(path);
+		free(path);
+	}
+	closedir(d);
 }

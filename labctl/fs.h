@@ -24,4 +24,15 @@ char *staging_dir(const char *final, struct error *e);
 /* Atomically move a filled staging directory to FINAL (which must not exist). */
 int publish_dir(const char *staging, const char *final);
 
+/*
+ * A fresh directory BASE/PREFIX-PID-XXXXXX for this process's scratch work,
+ * to be removed by it (remove_tree) when done; NULL with E.  The PID in
+ * the name lets temp_dirs_clean() tell a dead process's from a live one.
+ */
+char *temp_dir_create(const char *base, const char *prefix, struct error *e);
+/* Remove what temp_dir_create(BASE, PREFIX) made for processes that are
+ * gone (SIGKILLed, or killed by a signal before they cleaned up) and that
+ * belonged to this user. */
+void temp_dirs_clean(const char *base, const char *prefix);
+
 #endif

@@ -352,7 +352,10 @@ void grade_checks(const struct grade_input *in, const struct rubric *r, struct c
 	check_syscall(in, &res[CHECK_SYSCALL]);
 	check_inline(in, &res[CHECK_INLINE]);
 	check_args(in, &res[CHECK_ARGS]);
-	check_report(in, r, &res[CHECK_REPORT]);
+	if (in->report_error)
+		verdict(&res[CHECK_REPORT], false, "%s", in->report_error);
+	else
+		check_report(in, r, &res[CHECK_REPORT]);
 	for (int i = 0; i < NCHECKS; i++) {
 		res[i].max = r->points[i];
 		res[i].points = res[i].passed ? r->points[i] : 0;

@@ -130,29 +130,56 @@ char *grade_lab_image(char **err)
 	return img;
 }
 
-/*
- * Where the trace's run directory goes: DIR/runs, unless the gdbstub's
- * socket path in it (trace-YYYYmmdd-HHMMSS-PID/gdb.sock) would be too long
- * for a Unix socket; then a short directory in $TMPDIR, linked as DIR/runs.
- */
-static char *run_root(const char *dir)
+static const char *tmp_base(void)
 {
-	char *root = xasprintf("%s/runs", dir), *tmp;
 	const char *t = getenv("TMPDIR");
 
+	return t && *t ? t : "/tmp";
+}
+
+void grade_clean_stale(void)
+{
+	temp_dirs_clean(tmp_base(), GUEST_TEMP);
+}
+
+/*
+ * Where the trace's run directory goes: DIR/runs, by a name short enough
+ * for the gdbstub's socket in it (trace-YYYYmmdd-HHMMSS-PID/gdb.sock, a
+ * Unix socket's path has 107 bytes).  When DIR/runs is too long, the name
+ * is a link to it from a directory of our own in $TMPDIR, *TMP, which
+ * grade_guest() removes (and the next grade, if labctl was killed): the
+ * logs themselves are always in DIR/runs.
+ */
+static char *run_root(const char *dir, char **tmp)
+{
+	char *root = xasprintf("%s/runs", dir), *link;
+	struct error e;
+
+	*tmp = NULL;
 	if (strlen(root) + sizeof("/trace-20250101-000000-4194304/gdb.sock") <
 	    sizeof(((struct sockaddr_un *)NULL)->sun_path))
 		return root;
-	tmp = xasprintf("%s/labctl-grade-XXXXXX", t && *t ? t : "/tmp");
-	if (!mkdtemp(tmp)) {
-		free(tmp);
-		return root;	/* the trace will say the path is too long */
+	if (make_dirs(root, &e) < 0 || !(*tmp = temp_dir_create(tmp_base(), GUEST_TEMP, &e)))
+		return root;	/* the trace will say why */
+	link = xasprintf("%s/runs", *tmp);
+	if (symlink(root, link) < 0) {
+		warn("cannot link %s to %s: %s", link, root, strerror(errno));
+		free(link);
+		return root;
 	}
-	unlink(root);
-	if (symlink(tmp, root) < 0)
-		warn("cannot link %s to %s: %s", root, tmp, strerror(errno));
 	free(root);
-	return tmp;
+	return link;
+}
+
+/* PATH under the run root ROOT, as DIR/runs names it (the link in $TMPDIR
+ * is gone once the trace is). */
+static char *under_runs(const char *dir, const char *root, const char *path)
+{
+	size_t n = strlen(root);
+
+	if (strncmp(path, root, n) || (path[n] && path[n] != '/'))
+		return xstrdup(path);
+	return xasprintf("%s/runs%s", dir, path + n);
 }
 
 enum guest_blame grade_blame(bool traced, int code, const struct trace_facts *f,
@@ -206,7 +233,7 @@ static int boot_only(const char *initrd, const char *root, double limit, char **
 
 int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 {
-	char *lab, *initrd, *root, *serial, *rdir = NULL;
+	char *lab, *initrd, *root, *tmp, *serial, *rdir = NULL;
 	char *timeout_note, *outdir = xasprintf("%s/trace", o->dir);
 	double limit = 2 * o->run_timeout + 20;
 	struct trace_opts t = {
@@ -231,7 +258,7 @@ int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 		free(outdir);
 		return -1;
 	}
-	root = run_root(o->dir);
+	root = run_root(o->dir, &tmp);
 	t.initrd = initrd;
 	t.run_root = root;
 	/* The trace's progress is the grader's business, not the student's. */
@@ -244,6 +271,18 @@ int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 	}
 	opts.quiet = quiet;
 	unlink(initrd);
+	if (tmp) {
+		char *real = rdir ? under_runs(o->dir, root, rdir) : NULL;
+
+		free(rdir);
+		rdir = real;
+		if (res.capture) {
+			real = under_runs(o->dir, root, res.capture);
+			free(res.capture);
+			res.capture = real;
+		}
+		remove_tree(tmp);
+	}
 
 	/* The guest's console: how the untraced run ended. */
 	serial = rdir ? xasprintf("%s/serial.log", rdir) : NULL;
@@ -306,6 +345,7 @@ out:
 	free(serial);
 	free(rdir);
 	free(root);
+	free(tmp);
 	free(initrd);
 	free(outdir);
 	return rc;

@@ -29,6 +29,12 @@ int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err);
 /* The lab's initramfs path (built or cached): NULL + ERR. */
 char *grade_lab_image(char **err);
 
+/* The prefix of grade_guest()'s directories in $TMPDIR (a short path for
+ * the gdbstub's socket when the grading's own is too long). */
+#define GUEST_TEMP "labctl-grade"
+/* Remove those of grades that were killed. */
+void grade_clean_stale(void);
+
 /* Whose fault an unfinished grading run is: nobody's (the trace is
  * complete), the student's (and why), or the grader's. */
 enum guest_blame {

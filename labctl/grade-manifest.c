@@ -76,12 +76,26 @@ static int set_syscall(struct manifest *m, const char *v, char **err)
 	return 0;
 }
 
+static bool listed(const struct manifest *m, const char *path)
+{
+	for (int i = 0; i < m->nsources; i++)
+		if (!strcmp(m->sources[i], path))
+			return true;
+	return false;
+}
+
 static int add_sources(struct manifest *m, const char *v, char **err)
 {
 	char *copy = xstrdup(v), *save, *tok;
 
 	for (tok = strtok_r(copy, " \t,", &save); tok; tok = strtok_r(NULL, " \t,", &save)) {
 		const char *dot = strrchr(tok, '.');
+
+		/* Listed again: the same file, compiled once.  submission_path_ok()
+		 * allows one spelling per file (no "./", no "//"), so equal
+		 * strings are the only duplicates. */
+		if (submission_path_ok(tok) && listed(m, tok))
+			continue;
 
 		if (!submission_path_ok(tok)) {
 			*err = xasprintf("sources: '%s' must be a relative path inside the repository", tok);

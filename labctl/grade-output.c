@@ -14,6 +14,12 @@
 #include "grade.h"
 #include "labctl.h"
 
+/* What a student reads in Gradescope when the grader, not the work, failed. */
+#define GRADER_ERROR_OUTPUT \
+	"The grader failed while grading this submission: this is not a problem with " \
+	"your work, and the score shown is not your grade. Your course staff has been " \
+	"told, and the submission will be regraded; there is nothing you need to do."
+
 int grade_exit_code(enum grade_status st)
 {
 	static const int codes[] = {
@@ -32,9 +38,84 @@ const char *grade_status_name(enum grade_status st)
 	return names[st];
 }
 
+/*
+ * The length of the valid UTF-8 sequence at P (N bytes left), its code
+ * point in *CP; 0 when P starts none (a stray or missing continuation
+ * byte, an overlong form, a UTF-16 surrogate, past U+10FFFF: RFC 3629).
+ */
+static size_t utf8_seq(const unsigned char *p, size_t n, unsigned *cp)
+{
+	/* The second byte's range after each lead byte rules out the overlong
+	 * forms, the surrogates and what is past U+10FFFF. */
+	unsigned lo = 0x80, hi = 0xbf;
+	size_t len;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (n < len || p[1] < lo || p[1] > hi)
+		return 0;
+	*cp = p[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (p[i] & 0x3f);
+	}
+	return len;
+}
+
+char *utf8_clean(const char *data, size_t len)
+{
+	/* U+FFFD is 3 bytes: the most one input byte can become */
+	char *out = xmalloc(3 * len + 1), *o = out;
+	const unsigned char *p = (const unsigned char *)data;
+	unsigned cp;
+
+	for (size_t i = 0, n; i < len; i += n) {
+		n = utf8_seq(p + i, len - i, &cp);
+		if (n == 0 || cp == 0) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			n = 1;
+		} else {
+			memcpy(o, p + i, n);
+			o += n;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Any bytes as a JSON string: jansson refuses invalid UTF-8 (json_string()
+ * returns NULL, and a json_pack() with it fails whole). */
 static json_t *jstr(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	char *clean;
+	json_t *j;
+
+	if (!s)
+		return json_null();
+	clean = utf8_clean(s, strlen(s));
+	j = json_string(clean);
+	free(clean);
+	return j;
 }
 
 static int write_json(const char *dir, const char *name, json_t *j)
@@ -65,17 +146,17 @@ static json_t *grade_json(const struct grade *g)
 	json_object_set_new(root, "kernel_version", jstr(g->kernel_version));
 	json_object_set_new(root, "rubric", jstr(g->rubric ? g->rubric->name : NULL));
 	json_object_set_new(root, "seconds", json_real(g->seconds));
-	json_object_set_new(root, "submission", json_pack("{s:s?, s:s?, s:s?, s:s?}",
-		"origin", s ? s->origin : NULL, "ref", s ? s->ref : NULL,
-		"commit", s ? s->commit : NULL, "student_id", s ? s->m.student_id : NULL));
+	json_object_set_new(root, "submission", json_pack("{s:o, s:o, s:o, s:o}",
+		"origin", jstr(s ? s->origin : NULL), "ref", jstr(s ? s->ref : NULL),
+		"commit", jstr(s ? s->commit : NULL), "student_id", jstr(s ? s->m.student_id : NULL)));
 	json_object_set_new(root, "syscall", g->nr >= 0
-		? json_pack("{s:I, s:s?}", "nr", (json_int_t)g->nr, "name", g->syscall_name)
+		? json_pack("{s:I, s:o}", "nr", (json_int_t)g->nr, "name", jstr(g->syscall_name))
 		: json_null());
 	for (int i = 0; g->have_checks && i < NCHECKS; i++)
-		json_array_append_new(checks, json_pack("{s:s, s:s, s:b, s:i, s:i, s:s}",
+		json_array_append_new(checks, json_pack("{s:s, s:s, s:b, s:i, s:i, s:o}",
 			"id", check_key(i), "title", check_title(i), "passed", g->res[i].passed,
 			"points", g->res[i].points, "max", g->res[i].max,
-			"message", g->res[i].message));
+			"message", jstr(g->res[i].message)));
 	json_object_set_new(root, "checks", checks);
 	return root;
 }
@@ -85,31 +166,50 @@ static json_t *gradescope_json(const struct grade *g)
 	json_t *root = json_object(), *tests = json_array();
 
 	for (int i = 0; g->have_checks && i < NCHECKS; i++)
-		json_array_append_new(tests, json_pack("{s:s, s:i, s:i, s:s, s:s}",
+		json_array_append_new(tests, json_pack("{s:s, s:i, s:i, s:o, s:s}",
 			"name", check_title(i), "score", g->res[i].points,
-			"max_score", g->res[i].max, "output", g->res[i].message,
+			"max_score", g->res[i].max, "output", jstr(g->res[i].message),
 			"status", g->res[i].passed ? "passed" : "failed"));
 	json_object_set_new(root, "score", json_integer(g->score));
 	json_object_set_new(root, "tests", tests);
-	if (g->why)
-		json_object_set_new(root, "output", json_string(g->why));
+	/* A grader error's reason is the TA's (paths, exit codes: grade.json
+	 * keeps it); the student reads that it is not a verdict on the work. */
+	if (g->status == GRADE_ERROR)
+		json_object_set_new(root, "output", json_string(GRADER_ERROR_OUTPUT));
+	else if (g->why)
+		json_object_set_new(root, "output", jstr(g->why));
 	return root;
 }
 
-/* XML text: the five entities, and no control characters at all. */
+/*
+ * An attribute value: valid UTF-8 (the declared encoding), the five
+ * entities, tabs and line breaks as references (a parser turns them into
+ * spaces otherwise), and U+FFFD for what XML 1.0 has no character for (the
+ * other C0 controls, U+FFFE, U+FFFF).
+ */
 static void xml_escape(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
+	char *clean = utf8_clean(s ? s : "", s ? strlen(s) : 0);
+	const unsigned char *p = (const unsigned char *)clean, *end = p + strlen(clean);
+	unsigned cp;
+
+	for (size_t n; p < end; p += n) {
+		n = utf8_seq(p, end - p, &cp);
+		switch (cp) {
 		case '<': fputs("&lt;", f); break;
 		case '>': fputs("&gt;", f); break;
 		case '&': fputs("&amp;", f); break;
 		case '"': fputs("&quot;", f); break;
 		case '\'': fputs("&apos;", f); break;
+		case '\t': case '\n': case '\r': fprintf(f, "&#%u;", cp); break;
 		default:
-			fputc((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t' ? '?' : *s, f);
+			if (cp < 0x20 || cp == 0xfffe || cp == 0xffff)
+				fputs("\xef\xbf\xbd", f);
+			else
+				fwrite(p, 1, n, f);
 		}
 	}
+	free(clean);
 }
 
 static int write_junit(const struct grade *g, const char *dir)

@@ -5,6 +5,11 @@
  * of the host (no /etc, no /home: `#include "/etc/shadow"` finds nothing),
  * a private /tmp, rlimits through prlimit(1), and proc.h's wall clock.
  * Run by root, it also drops to nobody so that RLIMIT_NPROC holds.
+ *
+ * bwrap itself starts with an environment of two variables: it is the
+ * sandbox's pid 1, and /proc/1/environ inside is its environment, which
+ * `.include "/proc/1/environ"` would otherwise copy (CI tokens and all)
+ * into compile.log.
  */
 #include <assert.h>
 #include <errno.h>
@@ -25,6 +30,14 @@
 
 #define NOBODY "65534"
 #define MAX_ARGS 128
+/* compile.log's share of each step's output: enough for pages of errors,
+ * not for a compiler told to print gigabytes (grade-guest.c caps the
+ * program's output the same way). */
+#define LOG_CAP (64 * 1024)
+
+/* All the sandbox's outer programs (setpriv, bwrap) see of the grader's
+ * environment; inside, bwrap's --clearenv and --setenv make the compiler's. */
+static const char *sandbox_env[] = { "PATH=/usr/bin:/bin", "LC_ALL=C", NULL };
 
 static const char *const lab_cflags[] = { LAB_CFLAGS };
 
@@ -56,6 +69,15 @@ static void pushf(struct argv_buf *a, char *owned)
 	push(a, owned);
 }
 
+/* A program of the host by the path the grader's $PATH gives it: the
+ * sandbox's own PATH need not hold it. */
+static void push_tool(struct argv_buf *a, const char *name)
+{
+	const char *path = which(name);
+
+	pushf(a, xstrdup(path ? path : name));
+}
+
 static void argv_free(struct argv_buf *a)
 {
 	for (int i = 0; i < a->nowned; i++)
@@ -68,13 +90,14 @@ static void sandbox_prefix(struct argv_buf *a, const struct sandbox_opts *o, con
 {
 	if (!o->disabled) {
 		if (geteuid() == 0) {
-			push(a, "setpriv");
+			push_tool(a, "setpriv");
 			push(a, "--reuid=" NOBODY);
 			push(a, "--regid=" NOBODY);
 			push(a, "--clear-groups");
 		}
+		push_tool(a, "bwrap");
 		static const char *const bw[] = {
-			"bwrap", "--unshare-all", "--die-with-parent", "--new-session",
+			"--unshare-all", "--die-with-parent", "--new-session",
 			"--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
 			"--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
 			"--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
@@ -114,14 +137,16 @@ static char *sandbox_dir(const struct sandbox_opts *o, const char *workdir, cons
 		free(dir);
 		return NULL;
 	}
-	dir = xstrdup("/tmp/labctl-sandbox-XXXXXX");
-	if (!mkdtemp(dir)) {
-		error_set(e, EXIT_ENV, "cannot make a directory in /tmp: %s", strerror(errno));
-		free(dir);
-		return NULL;
-	}
-	chmod(dir, 0755);
+	/* /tmp, not $TMPDIR: nobody must reach it, and $TMPDIR may be private.
+	 * A labctl killed before it removes it: the next grade does. */
+	if ((dir = temp_dir_create("/tmp", SANDBOX_TEMP, e)))
+		chmod(dir, 0755);
 	return dir;
+}
+
+void sandbox_clean_stale(void)
+{
+	temp_dirs_clean("/tmp", SANDBOX_TEMP);
 }
 
 const char *sandbox_probe(const char *workdir)
@@ -131,7 +156,8 @@ const char *sandbox_probe(const char *workdir)
 	struct argv_buf a = { 0 };
 	char *build = NULL, *out = NULL;
 	char *log = xasprintf("%s/sandbox-probe.log", workdir);
-	struct child c = { .name = "bwrap", .log = log, .timeout = 20 };
+	struct child c = { .name = "bwrap", .log = log, .timeout = 20,
+			   .env = sandbox_env, .clean_env = true };
 	const char *res = NULL;
 	struct error e;
 	bool temp;
@@ -229,11 +255,28 @@ static char *first_error(const char *log)
 	return xasprintf("%.*s", (int)(eol - bol), bol);
 }
 
+/* The compiler's log as text: a NUL (a source quoted back) would end the
+ * search for its error early, an invalid byte the outputs' strings. */
+static char *read_log(const char *log)
+{
+	size_t len;
+	char *raw = read_file(log, &len), *text;
+
+	if (!raw)
+		return NULL;
+	text = utf8_clean(raw, len);
+	free(raw);
+	return text;
+}
+
 static int run_step(const struct sandbox_opts *o, const char *out, const char *log,
 		    struct argv_buf *a, char **why)
 {
+	/* --no-sandbox is for trusted code: the compiler gets the grader's
+	 * environment (its PATH) as any other command does. */
 	struct child c = { .name = "gcc", .argv = a->v, .log = log, .timeout = o->timeout,
-			   .dir = o->disabled ? out : NULL };
+			   .dir = o->disabled ? out : NULL, .log_cap = LOG_CAP,
+			   .env = o->disabled ? NULL : sandbox_env, .clean_env = !o->disabled };
 	struct error e;
 	char *text;
 
@@ -243,7 +286,7 @@ static int run_step(const struct sandbox_opts *o, const char *out, const char *l
 	}
 	if (child_wait(&c) == 0)
 		return 0;
-	text = read_file(log, NULL);
+	text = read_log(log);
 	if (c.timed_out)
 		*why = xasprintf("the compiler ran past its %.0f s time limit and was stopped: "
 				 "look for an #include loop or a huge expansion", o->timeout);
@@ -363,7 +406,7 @@ done:
 	free(build);
 	free(out);
 out:
-	r->log = read_file(log, NULL);
+	r->log = read_log(log);
 	free(log);
 	return rc;
 }

@@ -238,6 +238,12 @@ static int open_source(struct reader *rd, struct submission *s, const char *work
 	return rc ? rc : resolve_commit(rd, s, err);
 }
 
+/* Does read_one()'s ERR say the file is not there at all? */
+static bool is_missing(const char *err)
+{
+	return strstr(err, "missing") || strstr(err, "not in the commit");
+}
+
 static int read_all(struct reader *rd, struct submission *s, char **err)
 {
 	struct sub_file mf = { 0 }, rep = { 0 };
@@ -246,7 +252,7 @@ static int read_all(struct reader *rd, struct submission *s, char **err)
 
 	rc = read_one(rd, GRADE_MANIFEST, 16 * 1024, &mf, err);
 	if (rc) {
-		if (strstr(*err, "missing") || strstr(*err, "not in the commit")) {
+		if (is_missing(*err)) {
 			free(*err);
 			*err = xstrdup("there is no labctl.ini: copy it from the starter template");
 		}
@@ -265,9 +271,12 @@ static int read_all(struct reader *rd, struct submission *s, char **err)
 		if (rc)
 			return rc;
 	}
-	/* A missing report costs the report's points; it does not void the rest. */
+	/* A missing or unreadable report costs the report's points; it does not
+	 * void the rest.  Unreadable, the student reads why (too large, a link). */
 	if (read_one(rd, s->m.report, GRADE_MAX_FILE, &rep, &perr) == 0)
 		s->report_text = rep.data;
+	else if (!is_missing(perr))
+		s->report_error = xstrdup(perr);
 	free(perr);
 	free(rep.path);
 	return 0;
@@ -306,5 +315,6 @@ void submission_free(struct submission *s)
 		free(s->files[i].data);
 	}
 	free(s->report_text);
+	free(s->report_error);
 	manifest_free(&s->m);
 }

@@ -62,7 +62,9 @@ struct submission {
 	char *commit;              /* the graded commit's id, NULL for a directory */
 	struct manifest m;
 	struct sub_file files[GRADE_MAX_SOURCES];
-	char *report_text;         /* NULL when the report is missing */
+	char *report_text;         /* NULL when the report is missing or unreadable */
+	char *report_error;        /* why it is unreadable (too large, a symlink), for
+	                            * the student; NULL when it is read or missing */
 };
 
 /*
@@ -88,6 +90,10 @@ struct sandbox_opts {
 void sandbox_defaults(struct sandbox_opts *o);
 /* Can bwrap make a sandbox here?  NULL if so, else why not (static). */
 const char *sandbox_probe(const char *workdir);
+/* The prefix of the sandbox's directories in /tmp (run by root). */
+#define SANDBOX_TEMP "labctl-sandbox"
+/* Remove the sandbox directories of grades that were killed. */
+void sandbox_clean_stale(void);
 
 struct compile_result {
 	bool ok;
@@ -212,6 +218,7 @@ struct grade_input {
 	const struct elf_info *elf;
 	const struct trace_facts *facts;
 	const char *report_text;
+	const char *report_error;        /* submission.report_error */
 };
 
 /* Run every check; RES[NCHECKS]. */
@@ -240,8 +247,13 @@ struct grade {
 /* The exit code for a status: 0, 1, 4 or 3. */
 int grade_exit_code(enum grade_status st);
 const char *grade_status_name(enum grade_status st);
-/* grade.json, junit.xml and results.json in DIR, each written atomically. */
+/* grade.json, junit.xml and results.json in DIR, each written atomically,
+ * well-formed whatever bytes the messages and the submission's fields hold. */
 int grade_write(const struct grade *g, const char *dir);
+
+/* LEN bytes as valid UTF-8 (caller frees): each NUL and each byte of no
+ * valid sequence becomes U+FFFD, the rest is kept. */
+char *utf8_clean(const char *data, size_t len);
 
 /* What a batch's summary reads back from a grade.json. */
 struct grade_record {

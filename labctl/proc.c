@@ -143,6 +143,8 @@ static _Noreturn void exec_child(struct child *c, int out, int errpipe, pid_t pa
 		goto fail;
 	if (c->dir && chdir(c->dir) < 0)
 		goto fail;
+	if (c->clean_env && clearenv() != 0)
+		goto fail;
 	for (const char **e = c->env; e && *e; e++)
 		if (putenv((char *)*e) < 0)
 			goto fail;
@@ -175,6 +177,7 @@ int child_start(struct child *c, struct error *e)
 	c->timed_out = false;
 	c->out_fd = -1;
 	c->log_fd = -1;
+	c->logged = 0;
 	c->partial = NULL;
 	c->partial_len = 0;
 	if (setup_once(e) < 0 || (slot = free_slot(e)) < 0)
@@ -183,7 +186,7 @@ int child_start(struct child *c, struct error *e)
 	if (c->log_fd < 0)
 		return error_set(e, EXIT_ENV, "cannot open log %s: %m", c->log);
 	if (pipe2(errpipe, O_CLOEXEC) < 0 ||
-	    ((c->echo || c->on_line) && pipe2(out, O_CLOEXEC) < 0)) {
+	    ((c->echo || c->on_line || c->log_cap) && pipe2(out, O_CLOEXEC) < 0)) {
 		error_set(e, EXIT_ENV, "pipe: %m");
 		goto fail;
 	}
@@ -238,7 +241,11 @@ static void pump(struct child *c)
 	ssize_t n;
 
 	while ((n = read(c->out_fd, buf, sizeof(buf))) > 0) {
-		if (write(c->log_fd, buf, n) != n)
+		size_t room = c->log_cap > c->logged ? c->log_cap - c->logged : 0;
+		ssize_t keep = !c->log_cap || (size_t)n <= room ? n : (ssize_t)room;
+
+		c->logged += n;
+		if (keep && write(c->log_fd, buf, keep) != keep)
 			warn("short write to %s", c->log);
 		if (c->echo && write(2, buf, n) != n) {
 			/* stderr gone: nothing to tell */
@@ -275,6 +282,9 @@ static void finish(struct child *c)
 		close(c->out_fd);
 		c->out_fd = -1;
 	}
+	if (c->log_cap && c->logged > c->log_cap)
+		dprintf(c->log_fd, "\n[labctl: %zu more bytes of %s's output were not kept]\n",
+			c->logged - c->log_cap, c->name);
 	free(c->partial);
 	c->partial = NULL;
 	close(c->log_fd);

@@ -29,6 +29,9 @@ struct child {
 	                         * work, isolated: its time limit, log, and end) */
 	void *fn_arg;
 	const char **env;       /* "NAME=value" added to the environment, NULL-terminated */
+	bool clean_env;         /* ENV is the whole environment: nothing of labctl's
+	                         * (a child that runs untrusted code must not read
+	                         * the grader's tokens, not even from /proc) */
 	const char *dir;        /* working directory, or NULL */
 	const char *log;        /* stdout and stderr are appended here (required) */
 	double timeout;         /* seconds from start; 0 for none */
@@ -36,6 +39,8 @@ struct child {
 	                         * then every 0.3 s until it ends or times out
 	                         * (GDB: stop the guest, write what you have); 0 none */
 	bool echo;              /* also copy the output to labctl's stderr */
+	size_t log_cap;         /* 0, or the most bytes of output the log keeps; the
+	                         * rest is counted in a last line, not kept */
 	child_line_fn on_line;  /* optional: see each output line as it comes */
 	void *data;             /* passed to on_line */
 
@@ -46,6 +51,7 @@ struct child {
 	double started, elapsed;
 	int out_fd;             /* read end of the output pipe, when piped */
 	int log_fd;
+	size_t logged;          /* bytes of output so far, kept or not */
 	char *partial;          /* an unfinished output line */
 	size_t partial_len;
 };

@@ -1,6 +1,7 @@
 /* Run directories: see rundir.h. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,11 +31,13 @@ char *run_dir_create_in(const char *under, const char *what, struct error *e)
 		free(root);
 		return NULL;
 	}
-	/* "WHAT-latest" is replaced atomically: symlink beside it, rename over it. */
+	/* "WHAT-latest" is replaced atomically: symlink beside it, rename over it.
+	 * Relative: ROOT may be reached through a link that is gone later
+	 * (grade-guest.c's short name for a long run directory). */
 	link = xasprintf("%s/%s-latest", root, what);
 	tmp = xasprintf("%s.%d", link, (int)getpid());
 	unlink(tmp);
-	if (symlink(dir, tmp) == 0 && rename(tmp, link) < 0)
+	if (symlink(strrchr(dir, '/') + 1, tmp) == 0 && rename(tmp, link) < 0)
 		unlink(tmp);
 	free(tmp);
 	free(link);

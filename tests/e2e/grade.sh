@@ -178,6 +178,103 @@ git -C "$U" update-index --add --cacheinfo 160000,"$(git -C "$U" rev-parse HEAD)
 expect_exit "a source that is a submodule is refused" 4 grade --out "$T/h9" "$U"
 check "... as a submodule" says "$T/err" "submodule"
 
+# --- outputs, secrets and temporary directories ---------------------------
+# outputs_ok DIR: grade.json, results.json (strict UTF-8, python3's json) and
+# junit.xml (xml.etree) parse, each with all six checks.
+outputs_ok() {
+	python3 -c '
+import json, sys, xml.etree.ElementTree as E
+d = sys.argv[1]
+g = json.loads(open(d + "/grade.json", "rb").read().decode("utf-8"))
+r = json.loads(open(d + "/results.json", "rb").read().decode("utf-8"))
+x = E.parse(d + "/junit.xml").getroot()
+keys = ["static", "runs", "syscall", "inline", "args", "report"]
+assert [c["id"] for c in g["checks"]] == keys, g["checks"]
+assert len(r["tests"]) == 6 and [t.get("name") for t in x.findall("testcase")] == keys' "$1"
+}
+# pid_of_run DIR: the pid of the labctl that graded into DIR (its trace's name)
+pid_of_run() { local t; t=$(readlink "$1/runs/trace-latest") && echo "${t##*-}"; }
+# leftovers PID: what labctl left in its $TMPDIR, $T/tmp (any name: only
+# this suite's grades use it), and what labctl PID left in the shared /tmp.
+mkdir -p "$T/tmp"
+leftovers() { ls -d "$T"/tmp/labctl-grade-* /tmp/labctl-sandbox-"$1"-* 2>/dev/null; }
+
+F=$T/ff; variant "$F"; printf '#include "\377\376.h"\n' >>"$F/lab.c"
+expect_exit "a compile error quoting a 0xff byte fails check 1" 1 grade --out "$T/o1" "$F"
+check "... grade.json, results.json and junit.xml parse, with every check" outputs_ok "$T/o1"
+check "... the static check quotes the error, the byte replaced" \
+	check_is "$T/o1/grade.json" static False $'\xef\xbf\xbd\xef\xbf\xbd.h: No such file'
+
+P=$T/secret; variant "$P"; printf '\t.include "/proc/1/environ"\n' >"$P/leak.S"
+sed -i 's/^sources = .*/sources = lab.c net.h leak.S/' "$P/labctl.ini"
+# A newline in the value: the assembler quotes the line after it whole.
+expect_exit "a .S that includes /proc/1/environ does not assemble" 1 \
+	env LABCTL_TEST_SECRET=$'x\nleaked_s3cr3t_token' "$LABCTL" grade --out "$T/o2" "$P"
+check "... the assembler did read it" says "$T/o2/work/compile.log" "/proc/1/environ:1: Error"
+check "... and the grader's environment is nowhere in the run directory" \
+	lacks "$T/o2" -r -e leaked_s3cr3t -e LABCTL_TEST_SECRET
+
+Q=$T/big-report; variant "$Q"
+for h in a b c d; do head -c 250000 /dev/zero | tr '\0' '\n' >"$Q/$h.h"; done
+head -c 200000 /dev/zero | tr '\0' 'x' >>"$Q/REPORT.md"
+sed -i 's/^sources = .*/sources = lab.c net.h a.h b.h c.h d.h/' "$Q/labctl.ini"
+printf '#error the report is the point here\n' >>"$Q/lab.c"
+expect_exit "a report past the submission's 1 MiB fails" 1 grade --out "$T/o3" "$Q"
+check "... the report check says it is too large, not missing" \
+	check_is "$T/o3/grade.json" report False "REPORT.md is too large"
+
+Y=$T/twice; variant "$Y"; sed -i 's/^sources = .*/sources = lab.c net.h lab.c/' "$Y/labctl.ini"
+expect_exit "a source listed twice is graded once, and passes" 0 \
+	env TMPDIR="$T/tmp" "$LABCTL" grade --out "$T/o4" "$Y"
+check "... 100 of 100" says "$T/out" "passed 100/100"
+pid=$(pid_of_run "$T/o4")
+check "... and it left no temporary directory" test -n "$pid" -a -z "$(leftovers "$pid")"
+
+long=$T/a-grading-directory-with-a-name-long-enough-for-the-trace-socket-to-need-a-link
+expect_exit "a run directory past a socket's path length is graded" 0 \
+	env TMPDIR="$T/tmp" "$LABCTL" grade --out "$long" "$EX"
+pid=$(pid_of_run "$long")
+check "... it left no temporary directory" test -n "$pid" -a -z "$(leftovers "$pid")"
+check "... and the trace's logs are in its runs/" test -s "$long/runs/trace-latest/serial.log"
+
+# kill_at NAME PATTERN ARGS...: labctl grade ARGS killed with SIGKILL once
+# PATTERN (with PID for its pid) names a directory; sets KILLED.
+kill_at() {
+	local name=$1 pattern=$2 i; shift 2
+	TMPDIR="$T/tmp" "$LABCTL" grade "$@" >/dev/null 2>&1 & KILLED=$!
+	for i in $(seq 1200); do
+		compgen -G "${pattern//PID/$KILLED}" >/dev/null && break
+		kill -0 "$KILLED" 2>/dev/null || break
+		sleep 0.1
+	done
+	sleep 1
+	kill -9 "$KILLED"; wait "$KILLED" 2>/dev/null
+	check "$name: SIGKILLed, it left its directory" test -n "$(leftovers "$KILLED")"
+}
+B2=$T/bomb2; mkdir -p "$B2"; cp "$B"/* "$B2"/
+if [ "$(id -u)" = 0 ]; then
+	kill_at "mid-compile" "/tmp/labctl-sandbox-PID-*/src/lab.c" --compile-timeout 120 --out "$T/k1" "$B2"
+	k1=$KILLED
+else
+	skip "mid-compile kill: the sandbox's directory is in /tmp only for root"; k1=
+fi
+kill_at "mid-trace" "$T/tmp/labctl-grade-PID-*" --out "$long-2" "$EX"
+k2=$KILLED
+expect_exit "the next grade runs" 4 env TMPDIR="$T/tmp" "$LABCTL" grade --out "$T/o5" "$G"
+check "... and removes what the killed ones left" test -z "$(leftovers "$k2"; [ -z "$k1" ] || leftovers "$k1")"
+check "... and the killed grades' guests are gone" test -z "$(pgrep -f "qemu-system.*$long-2" || true)"
+
+# A grader error: the student reads that it will be regraded; the TA the rest.
+mkdir -p "$T/empty-cache"
+expect_exit "no kernel in the cache is a grader error" 3 \
+	env LABCTL_CACHE_DIR="$T/empty-cache" "$LABCTL" grade --out "$T/o6" "$EX"
+check "... results.json tells the student, without the grader's paths" python3 -c '
+import json, sys; r = json.load(open(sys.argv[1] + "/results.json"))
+g = json.load(open(sys.argv[1] + "/grade.json"))
+assert g["status"] == "error" and "labctl build" in g["why"], g["why"]
+o = r["output"]; assert "grader failed" in o and "regraded" in o, o
+assert "/" not in json.dumps(r), r' "$T/o6"
+
 # --- the grader's own failures are never the student's --------------------
 expect_exit "no sandbox: refuse to grade" 3 env PATH=/nonexistent "$LABCTL" grade --out "$T/e1" "$EX"
 check "... and say why" says "$T/err" "refusing"
@@ -189,6 +286,9 @@ expect_exit "a QEMU that does not start is a grader error" 3 \
 	env PATH="$T/fakebin:$PATH" "$LABCTL" grade --out "$T/e4" "$EX"
 check "... status error, not a zero for the student" says "$T/e4/grade.json" '"status": "error"'
 check "... saying the trace failed" says "$T/err" "the trace exited with status 1"
+check "... the student reads the grader failed, and no path of the grader's" python3 -c '
+import json, sys; r = json.load(open(sys.argv[1]))
+assert "grader failed" in r["output"] and "/" not in json.dumps(r), r' "$T/e4/results.json"
 expect_exit "a broken rubric is a grader error" 3 grade --rubric /nonexistent --out "$T/e3" "$EX"
 
 expect_exit "grade --help" 0 "$LABCTL" grade --help

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -74,6 +75,36 @@ static void test_staging_dir(void **state)
 	free(blocked);
 }
 
+/* temp_dir_create()'s directories: a live process's stay, a dead one's go
+ * (the pid of a child we reaped), and nothing else in the directory. */
+static void test_temp_dirs(void **state)
+{
+	struct error e;
+	char *mine = temp_dir_create(dir, "labctl-t", &e), *dead, *other, *file;
+	pid_t pid = fork();
+
+	assert_non_null(mine);
+	assert_true(is_dir(mine));
+	assert_int_equal(strncmp(mine + strlen(dir), "/labctl-t-", 10), 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	dead = xasprintf("%s/labctl-t-%d-abcdef", dir, (int)pid);
+	other = xasprintf("%s/labctl-tx-%d-abcdef", dir, (int)pid);
+	file = xasprintf("%s/inside", dead);
+	assert_int_equal(make_dirs(dead, &e), 0);
+	assert_int_equal(make_dirs(other, &e), 0);
+	assert_int_equal(write_file_atomic(file, "sources", 7), 0);
+	temp_dirs_clean(dir, "labctl-t");
+	assert_true(is_dir(mine));
+	assert_false(is_dir(dead));
+	assert_true(is_dir(other));
+	free(mine);
+	free(dead);
+	free(other);
+	free(file);
+}
+
 /* A message longer than the buffer is cut, and says so. */
 static void test_error_set_truncates(void **state)
 {
@@ -97,6 +128,7 @@ int main(void)
 		cmocka_unit_test(test_make_dirs),
 		cmocka_unit_test(test_make_dirs_under_file),
 		cmocka_unit_test(test_staging_dir),
+		cmocka_unit_test(test_temp_dirs),
 		cmocka_unit_test(test_error_set_truncates),
 	};
 

@@ -480,6 +480,66 @@ static void test_report(void **state)
 	free(thin);
 }
 
+/* A source listed twice is one source (it used to be compiled twice, and
+ * the clash of its objects cost every point). */
+static void test_manifest_duplicate_source(void **state)
+{
+	struct manifest m;
+	char *err = NULL;
+
+	assert_int_equal(manifest_parse(&m, "[student]\nid = 20231042\n[lab]\n"
+					"sources = lab.c net.h lab.c\nsources = net.h lab.c\n",
+					&err), 0);
+	assert_int_equal(m.nsources, 2);
+	assert_string_equal(m.sources[0], "lab.c");
+	assert_string_equal(m.sources[1], "net.h");
+	manifest_free(&m);
+}
+
+/* A report that pushes the submission past GRADE_MAX_TOTAL is there, and
+ * too large: the report check says so (it used to say there was none). */
+static void test_report_too_large(void **state)
+{
+	char dir[] = "/tmp/labctl-test-sub.XXXXXX", *path, *big, *err = NULL;
+	static const char ini[] = "[student]\nid = 20231042\n[lab]\nsources = a.h b.h c.h d.h lab.c\n";
+	static const char *const names[] = { "a.h", "b.h", "c.h", "d.h", "lab.c", "REPORT.md" };
+	struct submission s;
+	struct check_result res[NCHECKS];
+	struct rubric r;
+	size_t size = 250 * 1000;
+
+	assert_non_null(mkdtemp(dir));
+	big = xmalloc(size);
+	memset(big, '/', size);
+	path = xasprintf("%s/labctl.ini", dir);
+	assert_int_equal(write_file_atomic(path, ini, strlen(ini)), 0);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		free(path);
+		path = xasprintf("%s/%s", dir, names[i]);
+		/* 4 x 250 kB of headers, a small lab.c: the report is the straw */
+		assert_int_equal(write_file_atomic(path, big, i < 4 || i == 5 ? size : 10), 0);
+	}
+	assert_int_equal(submission_load(&s, dir, NULL, dir, &err), 0);
+	assert_null(s.report_text);
+	assert_non_null(s.report_error);
+	if (!strstr(s.report_error, "REPORT.md is too large"))
+		fail_msg("'%s' does not say REPORT.md is too large", s.report_error);
+
+	rubric_defaults(&r);
+	grade_checks(&(struct grade_input){ .m = &s.m, .nr = 42, .syscall_name = "connect",
+					    .report_error = s.report_error }, &r, res);
+	assert_says(&res[CHECK_REPORT], false, "REPORT.md is too large (250000 bytes");
+	assert_int_equal(res[CHECK_REPORT].points, 0);
+	check_result_free(res);
+	submission_free(&s);
+	free(r.name);
+	free(big);
+	free(path);
+	path = xasprintf("rm -r %s", dir);
+	assert_int_equal(system(path), 0);
+	free(path);
+}
+
 static void test_rubric(void **state)
 {
 	char path[] = "/tmp/labctl-test-rubric.XXXXXX";
@@ -592,16 +652,158 @@ static void test_grade_record(void **state)
 	free(path);
 }
 
+/* utf8_clean() on what a compiler's log may hold: a NUL (from a quoted
+ * source line) no longer ends the text, and each bad byte is one U+FFFD. */
+static void test_utf8_clean(void **state)
+{
+	static const char log[] = "lab.c:1: warning: null character(s) ignored\n  x\0y\n"
+				  "lab.c:2: error: caf\xe9 \xe2\x82 \xe2\x82\xac \xf0\x9f\x98\x80 \xc0\xaf";
+	char *clean = utf8_clean(log, sizeof(log) - 1);
+
+	assert_string_equal(clean, "lab.c:1: warning: null character(s) ignored\n  x\xef\xbf\xbdy\n"
+			    "lab.c:2: error: caf\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd \xe2\x82\xac "
+			    "\xf0\x9f\x98\x80 \xef\xbf\xbd\xef\xbf\xbd");
+	free(clean);
+	clean = utf8_clean("", 0);
+	assert_string_equal(clean, "");
+	free(clean);
+}
+
+/*
+ * The outputs on every byte a student can produce, read back by python3's
+ * json and xml.etree (not by jansson, which wrote them): each must parse,
+ * hold every check, and keep what is readable of each message.  CHECK is
+ * the script's assertions on g (grade.json), r (results.json) and x
+ * (junit.xml's root).
+ */
+static void assert_outputs(const struct grade *g, const char *check)
+{
+	char dir[] = "/tmp/labctl-test-grade.XXXXXX", *script, *path, *cmd;
+	static const char prologue[] =
+		"import json, sys, xml.etree.ElementTree as E\n"
+		"d = sys.argv[1]\n"
+		"g = json.loads(open(d + '/grade.json', 'rb').read().decode('utf-8'))\n"
+		"r = json.loads(open(d + '/results.json', 'rb').read().decode('utf-8'))\n"
+		"x = E.parse(d + '/junit.xml').getroot()\n";
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(grade_write(g, dir), 0);
+	script = xasprintf("%s%s", prologue, check);
+	path = xasprintf("%s/check.py", dir);
+	assert_int_equal(write_file_atomic(path, script, strlen(script)), 0);
+	cmd = xasprintf("python3 %s %s", path, dir);
+	if (system(cmd) != 0)
+		fail_msg("the outputs in %s fail %s", dir, path);
+	free(cmd);
+	cmd = xasprintf("rm -r %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(path);
+	free(script);
+}
+
+/* Messages quoting what a student wrote: a compiler error on a 0xff byte,
+ * a truncated and an overlong sequence, a UTF-16 surrogate, control
+ * characters, U+FFFF (valid UTF-8, not XML), and a Latin-1 student id. */
+static void test_outputs_hostile_bytes(void **state)
+{
+	static const char *const msgs[NCHECKS] = {
+		"did not compile: lab.c:3:1: error: stray '\\377' in program: \xff\xfe",
+		"it printed \"caf\xe9\" then \xc3",
+		"overlong \xc0\xaf and surrogate \xed\xa0\x80 and too high \xf4\x90\x80\x80",
+		"bell \a, escape \x1b[31m, vertical tab \v, form feed \f, DEL \x7f",
+		"not XML: \xef\xbf\xbf and \xef\xbf\xbe, <tag> & \"quotes\" 'too'",
+		"two\nlines\tand a tab\r",
+	};
+	struct submission s = { .origin = "sub\xff", .m = { .student_id = "Jos\xe9" } };
+	struct rubric r;
+	struct grade g = { .status = GRADE_FAILED, .sub = &s, .rubric = &r, .nr = 42,
+			   .syscall_name = "connect", .have_checks = true, .max = 100 };
+
+	rubric_defaults(&r);
+	for (int i = 0; i < NCHECKS; i++)
+		g.res[i] = (struct check_result){ .message = (char *)msgs[i], .max = 10 };
+	assert_outputs(&g,
+		"keys = ['static', 'runs', 'syscall', 'inline', 'args', 'report']\n"
+		"assert [c['id'] for c in g['checks']] == keys, g['checks']\n"
+		"assert len(r['tests']) == 6 and len(x.findall('testcase')) == 6\n"
+		"assert [t.get('name') for t in x.findall('testcase')] == keys\n"
+		"fails = [t.find('failure').get('message') for t in x.findall('testcase')]\n"
+		"for c, t, f in zip(g['checks'], r['tests'], fails):\n"
+		"    assert c['message'] == t['output'], (c, t)\n"
+		"for i in (0, 1, 2):\n"
+		"    assert '\\ufffd' in g['checks'][i]['message'], g['checks'][i]\n"
+		"for i in range(5):\n"
+		"    assert '\\ufffd' in fails[i], fails[i]\n"
+		"assert g['checks'][0]['message'].startswith('did not compile: lab.c:3:1: error:')\n"
+		"assert fails[0].startswith('did not compile: lab.c:3:1: error:')\n"
+		"assert 'caf\\ufffd' in g['checks'][1]['message']\n"
+		"assert '\\x1b[31m' in g['checks'][3]['message'], 'JSON escapes controls'\n"
+		"assert '\\x1b' not in fails[3] and '[31m' in fails[3], 'XML has none'\n"
+		"assert '<tag> & \"quotes\" \\'too\\'' in fails[4]\n"
+		"assert '\\uffff' not in fails[4] and '\\ufffe' not in fails[4]\n"
+		"assert fails[5] == 'two\\nlines\\tand a tab\\r', repr(fails[5])\n"
+		"assert g['submission']['student_id'] == 'Jos\\ufffd', g['submission']\n"
+		"assert g['submission']['origin'] == 'sub\\ufffd'\n"
+		"assert g['syscall'] == {'nr': 42, 'name': 'connect'}\n");
+	free(r.name);
+}
+
+/* An invalid submission quoting a Latin-1 id, and an id in JSON's way. */
+static void test_outputs_invalid_latin1(void **state)
+{
+	struct submission s = { .origin = "sub" };
+	struct rubric r;
+	struct grade g = { .status = GRADE_INVALID, .sub = &s, .rubric = &r, .nr = -1,
+			   .why = "labctl.ini: id = Jos\xe9 \x01: use 1-32 letters", .max = 100 };
+
+	rubric_defaults(&r);
+	assert_outputs(&g,
+		"assert g['status'] == 'invalid' and g['checks'] == []\n"
+		"assert g['why'] == 'labctl.ini: id = Jos\\ufffd \\x01: use 1-32 letters', g['why']\n"
+		"assert r['output'] == g['why'] and r['score'] == 0\n"
+		"e = x.find('testcase/error').get('message')\n"
+		"assert e.startswith('labctl.ini: id = Jos\\ufffd ') and e.endswith(': use 1-32 letters')\n");
+	free(r.name);
+}
+
+/* A grader error: the TA's reason (with the grader's paths) in grade.json
+ * and junit.xml; the student reads that the grader failed and that the
+ * submission will be regraded, and no path. */
+static void test_outputs_grader_error(void **state)
+{
+	struct submission s = { .origin = "sub", .m = { .student_id = "20231042" } };
+	struct rubric r;
+	struct grade g = { .status = GRADE_ERROR, .sub = &s, .rubric = &r, .nr = -1, .max = 100,
+			   .why = "the trace exited with status 3 (logs in /root/.cache/labctl/runs/x)" };
+
+	rubric_defaults(&r);
+	assert_outputs(&g,
+		"assert g['status'] == 'error' and g['why'].endswith('/runs/x)')\n"
+		"assert '/root' in x.find('testcase/error').get('message')\n"
+		"o = r['output']\n"
+		"assert 'grader' in o and 'regraded' in o and 'not' in o, o\n"
+		"assert '/' not in o and 'trace' not in o and 'status 3' not in o, o\n");
+	free(r.name);
+	assert_int_equal(grade_exit_code(GRADE_ERROR), EXIT_ENV);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_manifest_ok),
 		cmocka_unit_test(test_manifest_garbage),
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_manifest_duplicate_source),
+		cmocka_unit_test(test_report_too_large),
 		cmocka_unit_test(test_syscall_from_id),
 		cmocka_unit_test(test_facts),
 		cmocka_unit_test(test_rubric),
 		cmocka_unit_test(test_grade_record),
+		cmocka_unit_test(test_utf8_clean),
+		cmocka_unit_test(test_outputs_hostile_bytes),
+		cmocka_unit_test(test_outputs_invalid_latin1),
+		cmocka_unit_test(test_outputs_grader_error),
 		cmocka_unit_test(test_blame),
 #define F(t) cmocka_unit_test_setup_teardown(t, fixture_setup, fixture_teardown)
 		F(test_all_pass), F(test_not_compiled), F(test_dynamic), F(test_loops_forever),

@@ -136,6 +136,55 @@ static void test_lines_and_log(void **state)
 	free(log);
 }
 
+/* A capped log keeps the first LOG_CAP bytes and counts the rest, checked
+ * against the byte count wc(1) gives of the same output. */
+static void test_log_cap(void **state)
+{
+	const char *argv[] = { "sh", "-c", "yes 0123456789 | head -c 100000", NULL };
+	struct child c = { .name = "yes", .argv = argv, .log = logpath, .log_cap = 1000 };
+	char *log, *cmd;
+	size_t len;
+
+	truncate(logpath, 0);
+	assert_int_equal(run(&c), 0);
+	log = read_file(logpath, &len);
+	assert_int_equal(strncmp(log, "0123456789\n0123456789\n", 22), 0);
+	assert_non_null(strstr(log + 1000, "\n[labctl: 99000 more bytes of yes's output were not kept]\n"));
+	assert_true(len < 1100);
+	free(log);
+	cmd = xasprintf("test \"$(head -c 1000 %s | wc -c)\" -eq 1000", logpath);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+/* clean_env: the child's environment is ENV, nothing of ours, as cat(1)
+ * reads it from /proc (the shell adds its PWD). */
+static void test_clean_env(void **state)
+{
+	const char *argv[] = { "/bin/sh", "-c",
+		"cat /proc/self/environ | tr '\\0' '\\n' | grep -v '^PWD=' | sort", NULL };
+	const char *env[] = { "PATH=/usr/bin:/bin", "ONLY=this", NULL };
+	struct child c = { .name = "env", .argv = argv, .log = logpath, .env = env,
+			   .clean_env = true };
+	char *log;
+
+	setenv("LABCTL_TEST_SECRET", "hunter2", 1);
+	truncate(logpath, 0);
+	assert_int_equal(run(&c), 0);
+	log = read_file(logpath, NULL);
+	assert_string_equal(log, "ONLY=this\nPATH=/usr/bin:/bin\n");
+	free(log);
+	/* Without it, ENV is added to ours. */
+	c.clean_env = false;
+	truncate(logpath, 0);
+	assert_int_equal(run(&c), 0);
+	log = read_file(logpath, NULL);
+	assert_non_null(strstr(log, "LABCTL_TEST_SECRET=hunter2\n"));
+	assert_non_null(strstr(log, "ONLY=this\n"));
+	free(log);
+	unsetenv("LABCTL_TEST_SECRET");
+}
+
 /* The child has its own process group, and stdin is /dev/null. */
 static void test_own_group_no_stdin(void **state)
 {
@@ -231,6 +280,8 @@ int main(void)
 		cmocka_unit_test(test_timeout_kills_group),
 		cmocka_unit_test(test_interrupt),
 		cmocka_unit_test(test_lines_and_log),
+		cmocka_unit_test(test_log_cap),
+		cmocka_unit_test(test_clean_env),
 		cmocka_unit_test(test_own_group_no_stdin),
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_bad_log),
