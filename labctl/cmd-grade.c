@@ -269,9 +269,6 @@ int cmd_grade(int argc, char **argv)
 {
 	struct grade_opts o = { .run_timeout = 10 };
 	const struct option_def options[] = {
-		OPT_STRINGS(0, "compare", &o.compare, "SUBMISSION",
-			    "another submission whose report this one must not copy\n"
-			    "(repeatable; a batch compares its submissions too)"),
 		OPT_STRING(0, "ref", &o.ref, "REF", "the commit, branch or tag to grade (default HEAD)"),
 		OPT_STRING(0, "out", &o.out, "DIR", "write the results here (default a new run directory)"),
 		OPT_STRING(0, "rubric", &o.rubric, "FILE", "points per check (default ci/rubric.ini)"),
@@ -286,6 +283,9 @@ int cmd_grade(int argc, char **argv)
 			  "number of cores, one guest per core)"),
 		OPT_STRING(0, "roster", &o.roster, "FILE",
 			   "submissions to grade, one per line: SUBMISSION [REF]"),
+		OPT_STRINGS(0, "compare", &o.compare, "SUBMISSION",
+			    "another submission whose report this one must not copy\n"
+			    "(repeatable; a batch compares its submissions too)"),
 		OPT_END()
 	};
 	const struct command_line cl = { .usage = usage, .options = { options }, .epilog = epilog };
