@@ -6,6 +6,8 @@
  * N worker processes take the next submission from a shared queue (a pipe
  * of indices: a slow submission does not hold up the ones behind it); the
  * summary is read back from every grade.json.
+ * Every report is compared with every other of the batch: all of them are
+ * read once, before the workers start, and each grading inherits them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -215,8 +217,29 @@ static int summarize(struct batch *b, const char *dir)
 	return grade_exit_code(worst);
 }
 
-int grade_batch(const struct grade_opts *o, char **subs, int nsubs)
+/* The course's reports, --compare's and those of the batch's submissions
+ * (remotes cloned under DIR/reports/). */
+static void read_reports(const struct grade_opts *o, const struct batch *b, const char *dir,
+			 struct report_sources *rs)
 {
+	struct error e;
+
+	if (grade_reports(o, rs, dir, &e) < 0)
+		die_error(&e);
+	for (int i = 0; i < b->n; i++) {
+		char *work = xasprintf("%s/reports/%03d", dir, i + 1);
+
+		if (make_dirs(work, &e) < 0)
+			die_error(&e);
+		report_sources_add(rs, b->v[i].origin, b->v[i].ref, work);
+		free(work);
+	}
+}
+
+int grade_batch(const struct grade_opts *batch_opts, char **subs, int nsubs)
+{
+	struct grade_opts opts_reports = *batch_opts, *o = &opts_reports;
+	struct report_sources rs = { 0 };
 	struct batch b = { 0 };
 	char *dir, *err = NULL;
 	struct error e;
@@ -233,6 +256,8 @@ int grade_batch(const struct grade_opts *o, char **subs, int nsubs)
 	for (int i = 0; i < b.n; i++)
 		b.v[i].dir = xasprintf("%s/%03d", dir, i + 1);
 	note("grading %d submissions, %d at a time, in %s", b.n, o->jobs, dir);
+	read_reports(o, &b, dir, &rs);
+	o->reports = &rs;
 	/* The lab's image once, before the workers (each grading then finds it
 	 * in the cache); a failure here is each grading's error to report. */
 	free(grade_lab_image(&err));
@@ -245,6 +270,7 @@ int grade_batch(const struct grade_opts *o, char **subs, int nsubs)
 		free(b.v[i].dir);
 	}
 	free(b.v);
+	report_sources_free(&rs);
 	free(dir);
 	return code;
 }

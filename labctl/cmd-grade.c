@@ -121,8 +121,22 @@ static int obtain_trace(const struct grade_opts *o, const char *dir, const char 
 	return rc;
 }
 
-static void run_stages(const struct grade_opts *o, const char *dir, struct grade *g,
-		       struct submission *s, char **why)
+/* The reports S's must not copy: all of RS but S's own (the example
+ * graded as a submission copies nothing). */
+static struct report_source *others_of(const struct report_sources *rs, const struct submission *s,
+				       size_t *n)
+{
+	struct report_source *v = xcalloc(rs->n + 1, sizeof(*v));
+
+	*n = 0;
+	for (size_t i = 0; i < rs->n; i++)
+		if (!report_source_is(&rs->v[i], s->origin))
+			v[(*n)++] = rs->v[i];
+	return v;
+}
+
+static void run_stages(const struct grade_opts *o, const struct report_sources *rs,
+		       const char *dir, struct grade *g, struct submission *s, char **why)
 {
 	char *work = xasprintf("%s/work", dir), *name = NULL;
 	struct kernel k;
@@ -132,6 +146,7 @@ static void run_stages(const struct grade_opts *o, const char *dir, struct grade
 	struct trace_facts facts;
 	bool have_facts = false;
 	struct grade_input in = { 0 };
+	struct report_source *others = NULL;
 	const char *cwhy = NULL, *probe;
 	struct error e;
 	int rc;
@@ -175,6 +190,7 @@ static void run_stages(const struct grade_opts *o, const char *dir, struct grade
 		.elf = cr.ok ? &elf : NULL, .facts = have_facts ? &facts : NULL,
 		.report_text = s->report_text, .report_error = s->report_error,
 	};
+	in.others = others = others_of(rs, s, &in.nothers);
 	grade_checks(&in, g->rubric, g->res);
 	g->have_checks = true;
 	g->status = GRADE_PASSED;
@@ -191,10 +207,30 @@ out:
 	if (g->kernel_version || have_kernel)
 		g->kernel_version = xstrdup(g->kernel_version ? g->kernel_version : k.version);
 	kernel_free(&k);
+	free(others);
 	trace_facts_free(&facts);
 	elf_info_free(&elf);
 	compile_result_free(&cr);
 	free(work);
+}
+
+int grade_reports(const struct grade_opts *o, struct report_sources *rs, const char *dir,
+		  struct error *e)
+{
+	if (report_sources_course(rs, e) < 0)
+		return -1;
+	for (size_t i = 0; i < o->compare.n; i++) {
+		char *work = xasprintf("%s/compare/%zu", dir, i + 1);
+
+		/* A remote is cloned there; a directory or a local repository is read in place. */
+		if (make_dirs(work, e) < 0) {
+			free(work);
+			return -1;
+		}
+		report_sources_add(rs, o->compare.v[i], NULL, work);
+		free(work);
+	}
+	return 0;
 }
 
 int grade_one(const struct grade_opts *o)
@@ -204,18 +240,25 @@ int grade_one(const struct grade_opts *o)
 	struct submission s = { 0 };
 	struct rubric rubric;
 	struct grade g = { .nr = -1, .rubric = &rubric };
+	struct report_sources own = { 0 };
 	double start = now();
 	int code;
 
 	if (!dir || make_dirs(dir, &e) < 0)
 		die_error(&e);
-	if (rubric_load(&rubric, o->rubric, &rerr) < 0) {
+	if (!o->reports && grade_reports(o, &own, dir, &e) < 0) {
+		rubric_defaults(&rubric);
+		g.status = GRADE_ERROR;
+		why = xstrdup(e.msg);
+		g.why = why;
+	} else if (rubric_load(&rubric, o->rubric, &rerr) < 0) {
 		g.status = GRADE_ERROR;
 		why = rerr;
 		g.why = why;
 	} else {
-		run_stages(o, dir, &g, &s, &why);
+		run_stages(o, o->reports ? o->reports : &own, dir, &g, &s, &why);
 	}
+	report_sources_free(&own);
 	g.seconds = now() - start;
 	if (grade_write(&g, dir) < 0)
 		die_errno(EXIT_ENV, "cannot write the results in %s", dir);
@@ -252,6 +295,9 @@ int cmd_grade(int argc, char **argv)
 			  "number of cores, one guest per core)"),
 		OPT_STRING(0, "roster", &o.roster, "FILE",
 			   "submissions to grade, one per line: SUBMISSION [REF]"),
+		OPT_STRINGS(0, "compare", &o.compare, "SUBMISSION",
+			    "another submission whose report this one must not copy\n"
+			    "(repeatable; a batch compares its submissions too)"),
 		OPT_END()
 	};
 	const struct command_line cl = { .usage = usage, .options = { options }, .epilog = epilog };

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "fingerprint.h"
 #include "grade.h"
 #include "labctl.h"
 
@@ -39,6 +40,15 @@ void rubric_defaults(struct rubric *r)
 	memcpy(r->points, pts, sizeof(pts));
 	r->report_min_frames = 3;
 	r->report_min_bytes = 200;
+	/* ci/example-submission, short and plain, has 96 such words in 5
+	 * sentences: these ask for under two thirds of that. */
+	r->report_min_prose_words = 60;
+	r->report_min_sentences = 3;
+	/* Reports on one call written apart share names, not 8-word runs: 0-2%
+	 * of their fingerprints in the tests' pairs.  The example with its
+	 * sections moved keeps 93%, with five words renamed throughout 63-68%;
+	 * renaming enough to get under 40% is rewriting it. */
+	r->report_max_copied_percent = 40;
 }
 
 struct rubric_state {
@@ -78,6 +88,21 @@ static int on_rubric(void *user, const char *section, const char *key, const cha
 	}
 	if (!strcmp(section, "report") && !strcmp(key, "min_bytes") && small_int(v, 0, 1 << 20, &n)) {
 		st->r->report_min_bytes = (size_t)n;
+		return 1;
+	}
+	if (!strcmp(section, "report") && !strcmp(key, "min_prose_words") &&
+	    small_int(v, 0, 1 << 20, &n)) {
+		st->r->report_min_prose_words = (int)n;
+		return 1;
+	}
+	if (!strcmp(section, "report") && !strcmp(key, "min_sentences") &&
+	    small_int(v, 0, 1 << 20, &n)) {
+		st->r->report_min_sentences = (int)n;
+		return 1;
+	}
+	if (!strcmp(section, "report") && !strcmp(key, "max_copied_percent") &&
+	    small_int(v, 0, 100, &n)) {
+		st->r->report_max_copied_percent = (int)n;
 		return 1;
 	}
 	st->err = xasprintf("[%s] %s = %s is not a known setting with a valid value", section, key, v);
@@ -281,6 +306,61 @@ static bool mentions(const char *text, const char *word)
 	return false;
 }
 
+/*
+ * The spellings of one system call's function: the SYSCALL_DEFINE macros
+ * make __x64_sys_X (the table's entry), __ia32_sys_X, __se_sys_X and
+ * __do_sys_X (the body, often all a backtrace shows once the others are
+ * inlined), and the source and the books call it sys_X.  X, or NULL when
+ * NAME is none of them.
+ */
+static const char *syscall_base(const char *name)
+{
+	static const char *const prefixes[] = {
+		"__x64_sys_", "__ia32_sys_", "__se_sys_", "__do_sys_", "sys_",
+	};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])) && name[strlen(prefixes[i])])
+			return name + strlen(prefixes[i]);
+	return NULL;
+}
+
+/* Are A and B one function: the same name, or two spellings of one call. */
+static bool same_function(const char *a, const char *b)
+{
+	const char *x = syscall_base(a), *y = syscall_base(b);
+
+	return !strcmp(a, b) || (x && y && !strcmp(x, y));
+}
+
+/* Is frame I of F another spelling of an earlier one? */
+static bool repeats(const struct trace_facts *f, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (same_function(f->frames[i], f->frames[j]))
+			return true;
+	return false;
+}
+
+/* Does TEXT name the function NAME, in any of its spellings? */
+static bool names_function(const char *text, const char *name)
+{
+	const char *base = syscall_base(name);
+	bool found;
+	char *alias;
+
+	if (!base)
+		return mentions(text, name);
+	found = false;
+	for (const char *pre = "__x64_sys_\0__ia32_sys_\0__se_sys_\0__do_sys_\0sys_\0"; *pre && !found;
+	     pre += strlen(pre) + 1) {
+		alias = xasprintf("%s%s", pre, base);
+		found = mentions(text, alias);
+		free(alias);
+	}
+	return found;
+}
+
 /* S (malloc'd, or NULL) with FMT appended: for messages of any length. */
 static char *append(char *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static char *append(char *s, const char *fmt, ...)
@@ -300,12 +380,152 @@ static char *append(char *s, const char *fmt, ...)
 	return out;
 }
 
+/*
+ * How much of the report is prose: the words of its sentences, not counting
+ * names (identifiers with '_' or digits, `code`, code blocks) nor headings,
+ * and the sentences themselves (ended by . ! ? or 。！？, with at least
+ * three words).  A CJK character is half a word: a Chinese word is one or
+ * two characters, most often two.
+ */
+struct prose {
+	int words, sentences;
+};
+
+static bool ends_sentence(const char *p, size_t len, uint32_t c)
+{
+	char next = p[len];
+
+	if (c == 0x3002 || c == 0xff01 || c == 0xff1f)		/* 。！？ */
+		return true;
+	return (c == '.' || c == '!' || c == '?') &&
+	       (!next || isspace((unsigned char)next) || strchr(")]\"'*_", next));
+}
+
+static void prose_line(const char *p, const char *end, struct prose *pr, int *words, int *cjk)
+{
+	size_t len;
+	uint32_t c;
+
+	while (p < end) {
+		c = utf8_decode(p, (size_t)(end - p), &len);
+		if (c == '`') {
+			/* Inline code, up to the same run of backticks. */
+			size_t run = strspn(p, "`");
+			char *fence = xasprintf("%.*s", (int)run, p);
+			const char *close = memmem(p + run, (size_t)(end - p - run), fence, run);
+
+			free(fence);
+			p = close ? close + run : p + run;
+			continue;
+		}
+		if (is_cjk(c)) {
+			(*cjk)++;
+		} else if (is_word_char(c)) {
+			bool name = false;
+			const char *w = p;
+
+			while (p < end && is_word_char(c = utf8_decode(p, (size_t)(end - p), &len))) {
+				name |= c == '_' || (c >= '0' && c <= '9');
+				p += len;
+				/* "handler's" is one word */
+				if (p + 1 < end && *p == '\'' && isalpha((unsigned char)p[1]))
+					p++;
+			}
+			*words += !name && p > w;
+			continue;
+		} else if (ends_sentence(p, len, c)) {
+			int n = *words + (*cjk + 1) / 2;
+
+			if (n >= 3) {
+				pr->words += n;
+				pr->sentences++;
+			}
+			*words = *cjk = 0;
+		}
+		p += len;
+	}
+}
+
+static void prose_of(const char *text, struct prose *pr)
+{
+	bool fenced = false, code = false, blank = true;
+	int words = 0, cjk = 0;
+
+	*pr = (struct prose){ 0, 0 };
+	for (const char *line = text, *end; *line; line = *end ? end + 1 : end) {
+		const char *q = line;
+		size_t indent;
+
+		end = strchrnul(line, '\n');
+		indent = strspn(line, " ");
+		q = line + indent;
+		if (indent < 4 && (!strncmp(q, "```", 3) || !strncmp(q, "~~~", 3))) {
+			fenced = !fenced;
+			words = cjk = 0;
+			continue;
+		}
+		if (fenced)
+			continue;
+		/* An indented block after a blank line is code (Markdown's rule). */
+		if ((indent >= 4 || *line == '\t') && (blank || code) && q < end) {
+			code = true;
+			continue;
+		}
+		code = false;
+		blank = strspn(line, " \t\r") == (size_t)(end - line);
+		if (blank || *q == '#') {	/* a paragraph's end, a heading */
+			words = cjk = 0;
+			continue;
+		}
+		prose_line(q, end, pr, &words, &cjk);
+	}
+}
+
+/*
+ * The other report this one shares most fingerprints with (fingerprint.c),
+ * and the share in percent; NULL when there is none to compare.  The
+ * starter's template is every student's: with the others only what the
+ * student wrote beyond it is compared.
+ */
+static const struct report_source *most_copied(const struct grade_input *in, int *percent)
+{
+	struct fingerprints mine, own, theirs;
+	const struct report_source *best = NULL;
+	double most = -1;
+
+	fingerprints_of(&mine, in->report_text);
+	fingerprints_of(&own, in->report_text);
+	for (size_t i = 0; i < in->nothers; i++)
+		if (in->others[i].base) {
+			fingerprints_of(&theirs, in->others[i].text);
+			fingerprints_minus(&own, &theirs);
+			fingerprints_free(&theirs);
+		}
+	for (size_t i = 0; i < in->nothers; i++) {
+		double share;
+
+		fingerprints_of(&theirs, in->others[i].text);
+		share = fingerprints_share(in->others[i].base ? &mine : &own, &theirs);
+		fingerprints_free(&theirs);
+		if (share > most) {
+			most = share;
+			best = &in->others[i];
+		}
+	}
+	fingerprints_free(&mine);
+	fingerprints_free(&own);
+	*percent = (int)(most * 100);
+	return best;
+}
+
 static void check_report(const struct grade_input *in, const struct rubric *r,
 			 struct check_result *c)
 {
 	const struct trace_facts *f = in->facts;
+	const struct report_source *copied;
+	struct prose pr;
 	char *missing = NULL;
-	int named = 0, want;
+	int named = 0, want, functions = 0, percent;
 
 	if (!in->report_text) {
 		verdict(c, false, "There is no written report: add %s.", in->m->report);
@@ -316,22 +536,40 @@ static void check_report(const struct grade_input *in, const struct rubric *r,
 			strlen(in->report_text), r->report_min_bytes);
 		return;
 	}
+	copied = most_copied(in, &percent);
+	if (copied && percent > r->report_max_copied_percent) {
+		verdict(c, false, "%s copies %d%% of %s (at most %d%% may come from another report): "
+			"write the report in your own words.", in->m->report, percent, copied->label,
+			r->report_max_copied_percent);
+		return;
+	}
+	prose_of(in->report_text, &pr);
+	if (pr.words < r->report_min_prose_words || pr.sentences < r->report_min_sentences) {
+		verdict(c, false, "%s is not prose enough: %d words in %d sentences besides the names "
+			"of functions and code (at least %d words in %d sentences expected); explain "
+			"in sentences what each function does.", in->m->report, pr.words,
+			pr.sentences, r->report_min_prose_words, r->report_min_sentences);
+		return;
+	}
 	if (!f || !f->syscall_seen) {
 		verdict(c, false, "Not checked: there is no trace of your system call to compare "
 			"%s with.", in->m->report);
 		return;
 	}
-	if (f->handler && !mentions(in->report_text, f->handler))
+	if (f->handler && !names_function(in->report_text, f->handler))
 		missing = append(missing, " the handler %s;", f->handler);
+	/* Spellings of one function are one frame: named once, counted once. */
 	for (size_t i = 0; i < f->nframes; i++)
-		if (mentions(in->report_text, f->frames[i]))
-			named++;
-	want = r->report_min_frames < (int)f->nframes ? r->report_min_frames : (int)f->nframes;
+		if (!repeats(f, i)) {
+			functions++;
+			named += names_function(in->report_text, f->frames[i]);
+		}
+	want = r->report_min_frames < functions ? r->report_min_frames : functions;
 	if (named < want) {
 		missing = append(missing, " at least %d frames of the backtrace (it names %d; not named:",
 				 want, named);
 		for (size_t i = 0; i < f->nframes; i++)
-			if (!mentions(in->report_text, f->frames[i]))
+			if (!repeats(f, i) && !names_function(in->report_text, f->frames[i]))
 				missing = append(missing, " %s", f->frames[i]);
 		missing = append(missing, ");");
 	}
@@ -340,8 +578,9 @@ static void check_report(const struct grade_input *in, const struct rubric *r,
 		verdict(c, false, "%s does not name what the trace shows:%s.", in->m->report, missing);
 		free(missing);
 	} else {
-		verdict(c, true, "%s names the handler%s%s and %d backtrace frames.", in->m->report,
-			f->handler ? " " : "", f->handler ? f->handler : "", named);
+		verdict(c, true, "%s names the handler%s%s and %d backtrace frames, in %d words of its "
+			"own.", in->m->report, f->handler ? " " : "", f->handler ? f->handler : "",
+			named, pr.words);
 	}
 }
 

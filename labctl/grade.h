@@ -196,6 +196,9 @@ struct rubric {
 	int points[NCHECKS];
 	int report_min_frames;     /* backtrace frames the report must name */
 	size_t report_min_bytes;
+	int report_min_prose_words;   /* words in sentences, beyond the names */
+	int report_min_sentences;
+	int report_max_copied_percent; /* of its fingerprints found in another report */
 };
 /* Load a rubric ini (ci/rubric.ini).  0, or -1 with ERR. */
 int rubric_load(struct rubric *r, const char *path, char **err);
@@ -209,6 +212,34 @@ struct check_result {
 	char *message;             /* why, for the student */
 };
 
+/*
+ * A report the graded one must not copy: the course's example, the
+ * starter's template, another submission's.
+ */
+struct report_source {
+	char *label;               /* for the student: "ci/example-submission/REPORT.md" */
+	char *origin;              /* the submission it is from */
+	char *text;
+	bool base;                 /* the starter: the template every report
+	                            * starts from, shared by all */
+};
+struct report_sources {
+	struct report_source *v;
+	size_t n;
+};
+
+/* The course's reports: ci/example-submission's and ci/starter's (the
+ * base).  0, or -1 with E (EXIT_ENV: labctl's data is incomplete). */
+int report_sources_course(struct report_sources *rs, struct error *e);
+/* ORIGIN's report (at REF; a remote is cloned into WORKDIR), when it has
+ * one: a submission that cannot be read is graded invalid on its own. */
+void report_sources_add(struct report_sources *rs, const char *origin, const char *ref,
+			const char *workdir);
+/* Is the source from ORIGIN itself (the same path, or the same directory
+ * by another name): a report is not a copy of itself. */
+bool report_source_is(const struct report_source *s, const char *origin);
+void report_sources_free(struct report_sources *rs);
+
 /* Everything a verdict depends on; NULL/false where a stage did not run. */
 struct grade_input {
 	const struct manifest *m;
@@ -219,6 +250,8 @@ struct grade_input {
 	const struct trace_facts *facts;
 	const char *report_text;
 	const char *report_error;        /* submission.report_error */
+	const struct report_source *others;   /* what it must not copy */
+	size_t nothers;
 };
 
 /* Run every check; RES[NCHECKS]. */

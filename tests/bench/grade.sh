@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: `labctl grade --jobs J` with a warm kernel, through the real trace.
 #   tests/bench/grade.sh [N]             N generated submissions (default 20): copies
-#                                        of ci/example-submission with other student ids;
+#                                        of ci/example-submission with other student ids
+#                                        (their report check fails: each copies the example);
 #                                        prints submissions per minute and the median
 #                                        seconds per submission (grade.json's "seconds")
 #   tests/bench/grade.sh --repeat [N]    one submission graded N times (default 100);

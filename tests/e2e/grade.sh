@@ -6,6 +6,9 @@
 . "$(dirname "$0")/lib"
 
 EX=$ROOT/ci/example-submission
+# Reports written apart from the example's, for copies of its program that
+# are not copies of its report.
+FIX=$ROOT/tests/e2e/fixtures/grade
 export LABCTL_RUN_ROOT=$T/runs
 grade() { "$LABCTL" grade "$@"; }
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t \
@@ -23,8 +26,8 @@ ok = str(c["passed"]) == sys.argv[3] and sys.argv[4] in c["message"]
 print("   ", c["id"], c["passed"], c["message"]) if not ok else None
 sys.exit(0 if ok else 1)' "$@"
 }
-# variant DIR: a copy of the example submission to break
-variant() { rm -rf "$1"; mkdir -p "$1"; cp "$EX"/* "$1"/; }
+# variant DIR: the example's program to break, with a report of its own (Chinese)
+variant() { rm -rf "$1"; mkdir -p "$1"; cp "$EX"/* "$1"/; cp "$FIX/REPORT-zh.md" "$1/REPORT.md"; }
 
 need_tools bwrap gcc gdb qemu-system-x86_64 python3 git
 need_kernel
@@ -69,6 +72,18 @@ expect_exit "a libc wrapper instead of inline asm fails" 1 grade --out "$T/g2" "
 check "... the inline check, saying libc" check_is "$T/g2/grade.json" inline False "libc wrapper"
 check "... while the kernel still saw the call" check_is "$T/g2/grade.json" syscall True "orig_ax = 42"
 check "... costing that check's points only" says "$T/out" "failed 80/100"
+check "... the report, in Chinese, passes" check_is "$T/g2/grade.json" report True "names the handler"
+
+# --- the report: the student's own -----------------------------------------
+C=$T/copied; variant "$C"; cp "$EX/REPORT.md" "$C/"
+expect_exit "the example's REPORT.md handed in with a working program fails" 1 \
+	grade --out "$T/c1" "$C"
+check "... the report check only, 80/100" python3 -c '
+import json, sys; g = json.load(open(sys.argv[1]))
+assert g["score"] == 80, g["score"]
+assert [c["id"] for c in g["checks"] if not c["passed"]] == ["report"]' "$T/c1/grade.json"
+check "... naming the example and the share copied" \
+	check_is "$T/c1/grade.json" report False "copies 100% of ci/example-submission/REPORT.md"
 
 W=$T/wrong; variant "$W"; sed -i 's/"a"(42L)/"a"(41L)/' "$W/lab.c"
 expect_exit "the wrong syscall number fails" 1 grade --run-timeout 10 --out "$T/g3" "$W"
@@ -98,7 +113,7 @@ check "gigabytes: ... the logs stay small" test "$(du -sk "$T/h-gigabytes" | cut
 check "gigabytes: ... the output kept is capped" test "$(wc -c <"$T/h-gigabytes/program-output.txt")" -lt 20000
 
 # --- git: the exact commit, local and by URL ------------------------------
-R=$T/repo; newrepo "$R"; cp "$EX"/* "$R"/; commit "$R" "lab"
+R=$T/repo; newrepo "$R"; cp "$EX"/* "$R"/; cp "$FIX/REPORT-en.md" "$R/REPORT.md"; commit "$R" "lab"
 echo "uncommitted junk" >"$R/lab.c"	# the worktree is never read
 head=$(git -C "$R" rev-parse HEAD)
 expect_exit "a git repository is graded at its commit" 0 \
@@ -152,7 +167,7 @@ I=$T/loop; mkdir -p "$I"; cp "$EX"/* "$I"/; printf '#include __FILE__\n' >>"$I/l
 expect_exit "an #include loop fails check 1" 1 grade --out "$T/h4b" "$I"
 check "... naming the student's file, not the sandbox's" says "$T/h4b/grade.json" "did not compile: lab.c:"
 
-M=$T/make; newrepo "$M"; cp "$EX"/* "$M"/
+M=$T/make; newrepo "$M"; cp "$EX"/* "$M"/; cp "$FIX/REPORT-en.md" "$M/REPORT.md"
 printf 'all:\n\ttouch %s/make-ran\n' "$T" >"$M/Makefile"
 printf 'shell touch %s/gdbinit-ran\n' "$T" >"$M/.gdbinit"
 commit "$M" "with a Makefile and a .gdbinit"
@@ -166,10 +181,18 @@ G=$T/garbage; mkdir -p "$G"; cp "$EX"/* "$G"/
 printf '[student]\nid = $(reboot)\n[lab]\nsources = ../../etc/passwd\n' >"$G/labctl.ini"
 expect_exit "a manifest with garbage values is invalid" 4 grade --out "$T/h6" "$G"
 check "... naming the bad value" says "$T/err" "id = \$(reboot)"
-N=$T/notc; mkdir -p "$N"; cp "$EX"/* "$N"/; echo 'this is not C at all' >"$N/lab.c"
+N=$T/notc; variant "$N"; echo 'this is not C at all' >"$N/lab.c"
 expect_exit "a source that is not C fails check 1" 1 grade --out "$T/h7" "$N"
 check "... with the compiler's error" says "$T/h7/grade.json" "error"
 check "... and the other checks are not run" says "$T/h7/grade.json" "no static program"
+N2=$T/notc2; variant "$N2"; cp "$N/lab.c" "$N2/"
+expect_exit "--compare: a report another submission has too fails" 1 \
+	grade --compare "$N" --out "$T/h7b" "$N2"
+check "... naming that submission" check_is "$T/h7b/grade.json" report False \
+	"copies 100% of the report of $N (student 20231042)"
+expect_exit "--compare with itself is no copy" 1 grade --compare "$N2" --out "$T/h7c" "$N2"
+check "... the report is not checked against itself" check_is "$T/h7c/grade.json" report False \
+	"no trace of your system call"
 X=$T/big; mkdir -p "$X"; cp "$EX"/* "$X"/; head -c 300000 /dev/zero | tr '\0' ' ' >>"$X/lab.c"
 expect_exit "an oversized source is invalid" 4 grade --out "$T/h8" "$X"
 check "... as too large" says "$T/err" "too large"
@@ -301,14 +324,20 @@ expect_exit "grade --trace-report is gone" 2 grade --trace-report x.json "$EX"
 printf '# roster\n%s main\n%s\n\n%s\n' "$R" "$E" "$G" >"$T/roster"
 cores=$(nproc)
 expect_exit "a roster with broken submissions grades them all" 4 \
-	grade --jobs 64 --roster "$T/roster" "$N"
+	grade --jobs 64 --roster "$T/roster" "$N" "$N2"
 check "--jobs is capped at the $cores cores" says "$T/err" "capped at $cores"
 sum=$(ls -d "$T"/runs/grade-batch-*/ | head -1)
-check "summary.csv has one row per submission" test "$(wc -l <"$sum/summary.csv")" -eq 5
+check "summary.csv has one row per submission" test "$(wc -l <"$sum/summary.csv")" -eq 6
 check "... the good one passed" grep -q 'repo.*"passed",100,100' "$sum/summary.csv"
 check "... the empty repository is invalid" grep -q 'empty.*"invalid"' "$sum/summary.csv"
 check "... the broken source failed" grep -q 'notc.*"failed"' "$sum/summary.csv"
 check "summary.md is a table" grep -q '^| submission |' "$sum/summary.md"
+# The operands first, then the roster's lines: 001 is notc, 002 notc2.
+copy_each_other() {
+	check_is "$sum/001/grade.json" report False "of the report of $N2 (student 20231042)" &&
+	check_is "$sum/002/grade.json" report False "of the report of $N (student 20231042)"
+}
+check "two reports alike in one batch: each fails, naming the other" copy_each_other
 
 # The sandboxed compiler runs as nobody (other builds on this machine do not).
 # Zombies are not running: an init that does not reap keeps bwrap's own.

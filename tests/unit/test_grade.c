@@ -133,11 +133,15 @@ static bool facts_console(struct trace_facts *f, const char *text, const char *l
 	return started;
 }
 
-static const char good_report[] =
-	"# connect\nMy program calls connect with an inline syscall.  The kernel enters "
-	"entry_SYSCALL_64, do_syscall_64 calls __x64_sys_connect, then __sys_connect, "
-	"inet_stream_connect and finally the handler tcp_v4_connect.  Padding to make the "
-	"report long enough for the rubric's minimum size: the return goes by sysret.\n";
+/* A report read from the source tree (the tests run from its top). */
+static char *load(const char *path)
+{
+	char *text = read_file(path, NULL);
+
+	if (!text)
+		fail_msg("cannot read %s (run from the source tree)", path);
+	return text;
+}
 
 static void test_facts(void **state)
 {
@@ -228,6 +232,7 @@ struct fixture {
 	struct rubric r;
 	struct grade_input in;
 	struct check_result res[NCHECKS];
+	char *report;              /* written apart from the example */
 };
 
 static int fixture_setup(void **state)
@@ -246,8 +251,9 @@ static int fixture_setup(void **state)
 	x->funcs[1] = (struct func_range){ "helper", 0x401500, 0x401615 };
 	x->elf = (struct elf_info){ .is_elf = true, .is_static = true, .funcs = x->funcs, .nfuncs = 2 };
 	rubric_defaults(&x->r);
+	x->report = load("tests/e2e/fixtures/grade/REPORT-en.md");
 	x->in = (struct grade_input){ .m = &x->m, .nr = 42, .syscall_name = "connect",
-		.compiled = &x->cr, .elf = &x->elf, .facts = &x->f, .report_text = good_report };
+		.compiled = &x->cr, .elf = &x->elf, .facts = &x->f, .report_text = x->report };
 	*state = x;
 	return 0;
 }
@@ -260,6 +266,7 @@ static int fixture_teardown(void **state)
 	trace_facts_free(&x->f);
 	free(x->r.name);
 	check_result_free(x->res);
+	free(x->report);
 	free(x);
 	return 0;
 }
@@ -446,6 +453,11 @@ static void test_call_ends(void **state)
 	x->in.syscall_name = "execve";
 	assert_says(&run(x)[CHECK_ARGS], true, "execve replaced your program: busybox ran next");
 }
+/* Seven sentences of 14 words, no name in them: prose enough for the
+ * default rubric, naming nothing. */
+#define FILLER_LINE " This sentence is here only to make the report long enough for the check."
+static const char filler[] = FILLER_LINE FILLER_LINE FILLER_LINE FILLER_LINE FILLER_LINE
+			     FILLER_LINE FILLER_LINE;
 
 static void test_report(void **state)
 {
@@ -458,7 +470,7 @@ static void test_report(void **state)
 	assert_says(&run(x)[CHECK_REPORT], false, "too short");
 	/* Long enough, but names neither the handler nor enough frames:
 	 * "tcp_v4_connectx" is not "tcp_v4_connect". */
-	thin = xasprintf("%s %0300d", "I saw tcp_v4_connectx and do_syscall_64.", 0);
+	thin = xasprintf("I saw tcp_v4_connectx and do_syscall_64.%s", filler);
 	x->in.report_text = thin;
 	run(x);
 	assert_says(&x->res[CHECK_REPORT], false, "the handler tcp_v4_connect");
@@ -540,6 +552,178 @@ static void test_report_too_large(void **state)
 	free(path);
 }
 
+/* The course's reports, as report_sources_course() reads them for grading. */
+static void course_reports(struct report_source v[2])
+{
+	v[0] = (struct report_source){ "ci/example-submission/REPORT.md", "ci/example-submission",
+		load("ci/example-submission/REPORT.md"), false };
+	v[1] = (struct report_source){ "ci/starter/REPORT.md", "ci/starter",
+		load("ci/starter/REPORT.md"), true };
+}
+
+/*
+ * Copies: the example verbatim, and with its sections moved and words
+ * renamed; the starter handed in as it is; another student's report in the
+ * same batch.  Reports written apart, in English and Chinese, pass.
+ */
+static void test_report_copied(void **state)
+{
+	struct fixture *x = *state;
+	struct report_source v[3];
+	char *ex, *zh, *moved, *edited, *peer, *mixed;
+	const char *ret, *path, *entry;
+
+	course_reports(v);
+	ex = v[0].text;
+	x->in.others = v;
+	x->in.nothers = 2;
+	assert_says(&run(x)[CHECK_REPORT], true, "names the handler tcp_v4_connect");
+	zh = load("tests/e2e/fixtures/grade/REPORT-zh.md");
+	x->in.report_text = zh;
+	assert_says(&run(x)[CHECK_REPORT], true, "names the handler tcp_v4_connect");
+
+	x->in.report_text = ex;
+	assert_says(&run(x)[CHECK_REPORT], false,
+		    "REPORT.md copies 100% of ci/example-submission/REPORT.md (at most 40%");
+	assert_int_equal(x->res[CHECK_REPORT].points, 0);
+	/* Sections in another order, words renamed throughout. */
+	ret = strstr(ex, "## Return");
+	path = strstr(ex, "## The path");
+	entry = strstr(ex, "## Entry");
+	moved = xasprintf("%s\n%.*s\n%.*s\n%.*s", ret, (int)(ret - path), path,
+			  (int)(path - entry), entry, (int)(entry - ex), ex);
+	edited = xstrdup(moved);
+	for (char *p = edited; (p = strstr(p, "my_connect")); p++)
+		memcpy(p, "mine_conn_", 10);
+	for (char *p = edited; (p = strstr(p, "kernel")); p++)
+		memcpy(p, "system", 6);
+	for (char *p = edited; (p = strstr(p, "calls")); p++)
+		memcpy(p, "jumps", 5);
+	x->in.report_text = moved;
+	assert_says(&run(x)[CHECK_REPORT], false, "of ci/example-submission/REPORT.md");
+	x->in.report_text = edited;
+	run(x);
+	assert_says(&x->res[CHECK_REPORT], false, "of ci/example-submission/REPORT.md");
+	assert_says(&x->res[CHECK_REPORT], false, "write the report in your own words");
+
+	x->in.report_text = v[1].text;
+	assert_says(&run(x)[CHECK_REPORT], false, "copies 100% of ci/starter/REPORT.md");
+
+	/* In a batch: another student's report, reordered. */
+	v[2] = (struct report_source){ "the report of subs/bob (student 20231142)", "subs/bob",
+				       x->report, false };
+	x->in.nothers = 3;
+	path = strstr(x->report, "When the CPU");
+	assert_non_null(path);
+	peer = xasprintf("%s\n\n%.*s", path, (int)(path - x->report), x->report);
+	x->in.report_text = peer;
+	assert_says(&run(x)[CHECK_REPORT], false, "% of the report of subs/bob (student 20231142)");
+	/* The starter's prompts kept above one's own words are no copy of
+	 * another student who kept them too. */
+	mixed = xasprintf("%s\n%s", v[1].text, zh);
+	x->in.report_text = mixed;
+	v[2].text = xasprintf("%s\n%s", v[1].text, x->report);
+	assert_says(&run(x)[CHECK_REPORT], true, "names the handler");
+	free(v[2].text);
+	free(mixed);
+	free(peer);
+	free(edited);
+	free(moved);
+	free(zh);
+	free(v[0].text);
+	free(v[1].text);
+}
+
+/* A list of names is not prose; the example's few paragraphs are. */
+static void test_report_prose(void **state)
+{
+	struct fixture *x = *state;
+	static const char list[] =
+		"# Report\n\n## Functions\n\n- entry_SYSCALL_64\n- do_syscall_64\n- __x64_sys_connect\n"
+		"- __sys_connect\n- inet_stream_connect\n- __inet_stream_connect\n- tcp_v4_connect\n\n"
+		"## Backtrace\n\n    tcp_v4_connect\n    __inet_stream_connect\n    inet_stream_connect\n"
+		"    __sys_connect\n    __x64_sys_connect\n    do_syscall_64\n";
+	/* Words, but no sentence: a list of phrases. */
+	static const char phrases[] =
+		"# connect\n\n- entry_SYSCALL_64: the entry point of every system call made with syscall\n"
+		"- do_syscall_64: the dispatcher in C that reads the table\n"
+		"- __x64_sys_connect: the handler from the table, via the macros\n"
+		"- __sys_connect: finds the socket from the file descriptor\n"
+		"- inet_stream_connect and __inet_stream_connect: the stream socket's method\n"
+		"- tcp_v4_connect: the protocol handler, which sends the SYN segment\n";
+	/* Names dressed as sentences: only "calls" is a word in each. */
+	static const char names[] =
+		"entry_SYSCALL_64 calls do_syscall_64. do_syscall_64 calls __x64_sys_connect. "
+		"__x64_sys_connect calls __sys_connect. __sys_connect calls inet_stream_connect. "
+		"inet_stream_connect calls __inet_stream_connect. `__inet_stream_connect calls it`. "
+		"__inet_stream_connect calls tcp_v4_connect.\n";
+	char *ex = load("ci/example-submission/REPORT.md");
+
+	x->in.report_text = list;
+	assert_says(&run(x)[CHECK_REPORT], false,
+		    "not prose enough: 0 words in 0 sentences besides the names of functions and "
+		    "code (at least 60 words in 3 sentences expected)");
+	x->in.report_text = phrases;
+	assert_says(&run(x)[CHECK_REPORT], false, "0 words in 0 sentences");
+	x->in.report_text = names;
+	assert_says(&run(x)[CHECK_REPORT], false, "0 words in 0 sentences");
+	x->in.report_text = ex;
+	assert_says(&run(x)[CHECK_REPORT], true, "names the handler tcp_v4_connect");
+	/* The threshold is the rubric's. */
+	x->r.report_min_prose_words = 1000;
+	assert_says(&run(x)[CHECK_REPORT], false, "at least 1000 words in 3 sentences");
+	free(ex);
+}
+
+/*
+ * One function, five spellings: a backtrace that shows only __do_sys_getpid
+ * (the others inlined) is named by a report that says __x64_sys_getpid, as
+ * the table does, or sys_getpid, as the source does.
+ */
+static void test_report_aliases(void **state)
+{
+	struct fixture *x = *state;
+	static const char *const frames[] = { "__do_sys_getpid", "do_syscall_64", "entry_SYSCALL_64" };
+	static const char *const two[] = { "__x64_sys_getpid", "__do_sys_getpid", "do_syscall_64" };
+	static const char *const spellings[] = {
+		"__x64_sys_getpid", "__ia32_sys_getpid", "__se_sys_getpid", "__do_sys_getpid", "sys_getpid",
+	};
+	char **saved = x->f.frames, *handler = x->f.handler, *text;
+	size_t n = x->f.nframes;
+
+	x->f.frames = (char **)frames;
+	x->f.nframes = 3;
+	x->f.handler = "__x64_sys_getpid";
+	for (size_t i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++) {
+		text = xasprintf("The kernel enters entry_SYSCALL_64, and do_syscall_64 runs %s.%s",
+				 spellings[i], filler);
+		x->in.report_text = text;
+		run(x);
+		if (!x->res[CHECK_REPORT].passed)
+			fail_msg("%s: %s", spellings[i], x->res[CHECK_REPORT].message);
+		assert_says(&x->res[CHECK_REPORT], true, "and 3 backtrace frames");
+		free(text);
+	}
+	/* __sys_getpid is another function, not a spelling of sys_getpid. */
+	text = xasprintf("The kernel enters entry_SYSCALL_64, and do_syscall_64 runs __sys_getpid.%s",
+			 filler);
+	x->in.report_text = text;
+	assert_says(&run(x)[CHECK_REPORT], false,
+		    "the handler __x64_sys_getpid; at least 3 frames of the backtrace (it names 2; "
+		    "not named: __do_sys_getpid)");
+	free(text);
+	/* Two spellings in one backtrace are one function, named once. */
+	x->f.frames = (char **)two;
+	text = xasprintf("The handler __x64_sys_getpid, the body __do_sys_getpid.%s", filler);
+	x->in.report_text = text;
+	assert_says(&run(x)[CHECK_REPORT], false, "at least 2 frames of the backtrace (it names 1; "
+		    "not named: do_syscall_64)");
+	free(text);
+	x->f.frames = saved;
+	x->f.nframes = n;
+	x->f.handler = handler;
+}
+
 static void test_rubric(void **state)
 {
 	char path[] = "/tmp/labctl-test-rubric.XXXXXX";
@@ -547,7 +731,8 @@ static void test_rubric(void **state)
 	struct rubric r;
 	char *err = NULL;
 	static const char text[] = "[rubric]\nname = mine\n[points]\nstatic = 5\nreport = 0\n"
-				   "[report]\nmin_frames = 2\n";
+				   "[report]\nmin_frames = 2\nmin_prose_words = 30\nmin_sentences = 2\n"
+				   "max_copied_percent = 60\n";
 
 	assert_true(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
 	close(fd);
@@ -557,6 +742,9 @@ static void test_rubric(void **state)
 	assert_int_equal(r.points[CHECK_REPORT], 0);
 	assert_int_equal(r.points[CHECK_SYSCALL], 20);
 	assert_int_equal(r.report_min_frames, 2);
+	assert_int_equal(r.report_min_prose_words, 30);
+	assert_int_equal(r.report_min_sentences, 2);
+	assert_int_equal(r.report_max_copied_percent, 60);
 	free(r.name);
 	assert_int_equal(write_file_atomic(path, "[points]\nstatic = lots\n", 23), 0);
 	assert_int_equal(rubric_load(&r, path, &err), -1);
@@ -809,6 +997,7 @@ int main(void)
 		F(test_all_pass), F(test_not_compiled), F(test_dynamic), F(test_loops_forever),
 		F(test_never_calls), F(test_wrong_number), F(test_wrong_task),
 		F(test_libc_wrapper), F(test_bad_args), F(test_other_syscall), F(test_call_ends), F(test_report),
+		F(test_report_copied), F(test_report_prose), F(test_report_aliases),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
