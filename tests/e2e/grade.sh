@@ -69,7 +69,8 @@ check "the guest's image is not kept per submission" test ! -e "$T/g1/work/guest
 L=$T/libc; variant "$L"
 sed -i 's/ret = my_connect(fd, &sa);/ret = connect(fd, (struct sockaddr *)\&sa, sizeof(sa));/' "$L/lab.c"
 expect_exit "a libc wrapper instead of inline asm fails" 1 grade --out "$T/g2" "$L"
-check "... the inline check, saying libc" check_is "$T/g2/grade.json" inline False "libc wrapper"
+check "... the inline check, naming libc's function" check_is "$T/g2/grade.json" inline False \
+	"in __libc_connect(), which is not a function of your own source files"
 check "... while the kernel still saw the call" check_is "$T/g2/grade.json" syscall True "orig_ax = 42"
 check "... costing that check's points only" says "$T/out" "failed 80/100"
 check "... the report, in Chinese, passes" check_is "$T/g2/grade.json" report True "names the handler"
@@ -87,7 +88,8 @@ check "... naming the example and the share copied" \
 
 W=$T/wrong; variant "$W"; sed -i 's/"a"(42L)/"a"(41L)/' "$W/lab.c"
 expect_exit "the wrong syscall number fails" 1 grade --run-timeout 10 --out "$T/g3" "$W"
-check "... check 3, naming the number" check_is "$T/g3/grade.json" syscall False "system call 42 (connect)"
+check "... check 3, naming the number it made and the one asked" check_is "$T/g3/grade.json" syscall False \
+	"ran with rax = 41, but your system call is 42 (connect)"
 check "... and it is the student's failure, not the grader's" says "$T/g3/grade.json" '"status": "failed"'
 
 V=$T/never; variant "$V"; sed -i 's/ret = my_connect(fd, &sa);/ret = 0; (void)my_connect;/' "$V/lab.c"
