@@ -449,6 +449,21 @@ def compare(cap):
     def syscall(c):
         return '%s (%d)' % (c['setup']['syscall']['name'], c['setup']['syscall']['nr'])
 
+    # A call that does not come back (exit, pause woken into a handler)
+    # has an end, not a return (gdb/SCHEMA.md).
+    def exit_steps(c):
+        return '%d' % len(c['return']['steps']) if c.get('return') else '-'
+
+    def back(c):
+        if c.get('return'):
+            return c['return']['path']
+        e = c.get('end') or {}
+        if e.get('how') == 'exit' and e.get('signal'):
+            return text('killed by signal %d (%s)', e['signal'], e['signal_name'] or '?')
+        if e.get('how') == 'exit':
+            return text('with exit status %d', e['status'])
+        return hx(e['user_pc']) if e.get('user_pc') else '-'
+
     bsc = b['setup'].get('socketcall')
     rows = [
         (_('instruction'), text('%s at %s', Code(a['user']['insn']), user_sym(a, a['user']['pc'])),
@@ -473,9 +488,9 @@ def compare(cap):
         (_('handler table'), '%s[%d]' % (a['setup']['sys_call_table']['name'], a['setup']['syscall']['nr']),
          '%s[%d]' % (b['setup']['sys_call_table']['name'], b['setup']['syscall']['nr'])),
         (_('breakpoints hit'), hits(a), hits(b)),
-        (_('instructions stepped: entry / exit'), '%d / %d' % (len(a['entry']['steps']), len(a['return']['steps'])),
-         '%d / %d' % (len(b['entry']['steps']), len(b['return']['steps']))),
-        (_('back to user mode'), a['return']['path'], b['return']['path']),
+        (_('instructions stepped: entry / exit'), '%d / %s' % (len(a['entry']['steps']), exit_steps(a)),
+         '%d / %s' % (len(b['entry']['steps']), exit_steps(b))),
+        (_('back to user mode'), back(a), back(b)),
     ]
     return Section('compare', heading, [
         para('The same call traced twice on this kernel: the x86-64 program (%s) '
