@@ -102,6 +102,9 @@ check "i386 pause: the task slept in schedule() called by pause's handler" test 
 check "i386 pause: it next ran in user mode at on_signal (0x$handler, nm) with eax = SIGALRM" test "$(q "$j" \
 	'(c["end"]["how"], int(c["end"]["user_pc"], 16), int(c["end"]["frame_replaced"]["ax"]))')" = \
 	"('user', $((0x${handler:-0})), $(define SIGALRM "$SIGNAL_H"))"
+check "i386 pause: the i386 signal frame on the user stack holds pause's -EINTR and its ip" test "$(q "$j" \
+	'(lambda s: (s["name"], s["frame_type"], s["saved_ax_signed"], s["errno"], s["saved_ip"] == c["user"]["next_pc"]))(c["end"]["frame_replaced"]["signal"])')" = \
+	"('SIGALRM', 'struct sigframe_ia32', -$(define EINTR "$ERRNO_H"), 'EINTR', True)"
 
 # The defaults that have no i386 row, and a call x86-64 does not have.
 expect_exit "i386 mmap has no default: a usage error saying why" 2 "$LABCTL" -q trace mmap --abi i386 --out "$T/mmap"

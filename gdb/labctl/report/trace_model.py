@@ -368,14 +368,16 @@ def frame_replaced(cap):
         return []
     s = f.get('signal')
     if s:
-        value = '%d%s' % (signed(s['saved_ax']), ' (%s)' % s['errno'] if s['errno'] else '')
+        value = '%d%s' % (s['saved_ax_signed'], ' (%s)' % s['errno'] if s['errno'] else '')
+        ax = 'rax' if cap['setup']['abi'] == 'x86_64' else 'eax'
         return [para('On the way back to user mode the kernel delivered signal %d (%s): it saved '
-                     'the call\'s user state in a signal frame (struct rt_sigframe) at %s on the '
-                     'user stack, with ip = %s and the call\'s return value rax = %s, and set '
-                     'pt_regs so that the task runs the handler at %s first. The handler\'s '
-                     'return (rt_sigreturn) restores that frame: only then does the program '
-                     'see the call return %s.', s['number'], s['name'] or '?', hx(s['frame']),
-                     hx(s['saved_ip']), value, Code(user_sym(cap, s['handler'])), value)]
+                     'the call\'s user state in a signal frame (%s) at %s on the user stack, '
+                     'with ip = %s and the call\'s return value %s = %s, and set pt_regs so '
+                     'that the task runs the handler at %s first. The handler\'s return '
+                     '(sigreturn) restores that frame: only then does the program see the '
+                     'call return %s.', s['number'], s['name'] or '?',
+                     Code(s.get('frame_type', 'struct rt_sigframe')), hx(s['frame']),
+                     hx(s['saved_ip']), ax, value, Code(user_sym(cap, s['handler'])), value)]
     return [para('The call rewrote the user frame it returns to: pt_regs ip = %s, sp = %s, '
                  'cs = %s, ss = %s, where the call was made with the next instruction at %s '
                  'and rsp = %s. The exit path was not stepped; the task was followed to '
