@@ -104,7 +104,7 @@ class Capture:
             'sys_call_table': {'name': table,
                                'addr': u64(gdb.parse_and_eval('&' + table)),
                                'entry_addr': u64(gdb.parse_and_eval('&%s[%d]' % (table, nr))),
-                               'handler': k.symbol(entry)},
+                               'handler': self.table_symbol(entry)},
             'pt_regs': {'size': self.regs_size,
                         'fields': [{'name': n, 'offset': o, 'size': s}
                                    for n, o, s in self.regs_fields]},
@@ -113,6 +113,24 @@ class Capture:
             self.out['setup']['socketcall'] = self.socketcall
         self.handler = entry
         self.check_stub(entry)
+
+    def table_symbol(self, entry):
+        """The symbol of handler ENTRY by the name the table gives it: several
+        names share an address (__ia32_sys_getpid is __x64_sys_getpid), and
+        GDB picks any; the table's line says which one this ABI calls
+        (syscall_32.tbl's compat entry point when it has one)."""
+        out = k.symbol(entry)
+        parts = (self.p.get('tbl_line') or '').split()
+        if len(parts) < 4:
+            return out
+        point = parts[4] if self.abi.name == 'i386' and len(parts) > 4 else parts[3]
+        name = ('__x64_' if self.abi.name == 'x86_64' else '__ia32_') + point
+        try:
+            if u64(gdb.parse_and_eval('&' + name)) == entry:
+                out.update(symbol=name, offset=0, name=name)
+        except gdb.error:
+            pass
+        return out
 
     def check_stub(self, entry):
         """A handler from kernel/sys_ni.c is the -ENOSYS stub of a call this
@@ -347,7 +365,8 @@ class Capture:
         if k.reg('pc') != self.handler:
             raise gdb.GdbError('dispatch: stopped at 0x%x, not at the handler' % k.reg('pc'))
         src = self.p.get('source')
-        hits.append({'what': 'handler', 'at': k.symbol(self.handler), 'backtrace': k.backtrace(src)})
+        handler = dict(self.out['setup']['sys_call_table']['handler'])
+        hits.append({'what': 'handler', 'at': handler, 'backtrace': k.backtrace(src)})
         sock, call = self.socket_at_handler()
         self.out['dispatch']['socket'] = sock
         bps = {}
@@ -626,7 +645,8 @@ class ForkWatch:
 
     def is_child(self, _bp):
         task = k.current_task()
-        return self.child_id is None and k.task_id(task['real_parent'].dereference()) == self.parent_id
+        return (self.child_id is None and
+                k.task_id(task['real_parent'].dereference()) == self.parent_id)
 
     def stop(self, pc):
         """Record the stop at PC when it is the child's: True."""
