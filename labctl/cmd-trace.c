@@ -58,7 +58,8 @@ static void parse_args(int argc, char **argv, struct trace_opts *o)
 		OPT_CHOICE(0, "abi", &o->abi, abis, "ABI",
 			   "x86_64 (default) or i386: the i386 build of the program,\n"
 			   "entering through int $0x80 (scenario SYSCALL32, e.g.\n"
-			   "connect32: socketcall(SYS_CONNECT))"),
+			   "connect32: socketcall(SYS_CONNECT); else syscall32,\n"
+			   "the generic program)"),
 		OPT_STRING(0, "scenario", &o->scenario, "NAME",
 			   "the guest runs scenario NAME (default: scenarios/SYSCALL.ini,\n"
 			   "else the generic program making syscall SYSCALL)"),

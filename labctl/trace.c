@@ -249,21 +249,19 @@ static int publish(const struct run *r, struct trace_result *res, struct error *
 }
 
 /* The generic program's scenario: the syscall number goes first in its
- * arguments, then the user's (`labctl trace 63 -- b:390`). */
-static int generic_scenario(struct run *r, struct error *e)
+ * arguments, then the user's (`labctl trace 63 -- b:390`).  For i386 the
+ * program is syscall32 and the number syscall_32.tbl's (r->sc is from the
+ * table of the ABI asked for): calls.h's row is the one of the same name. */
+static void generic_scenario(struct run *r)
 {
 	const struct trace_opts *o = r->o;
 
-	if (o->abi && !strcmp(o->abi, "i386"))
-		return error_set(e, EXIT_INPUT, "no i386 scenario for %s (scenarios/%s32.ini); the "
-				 "generic program is x86-64 only", r->sc->name, r->sc->name);
 	r->args = xcalloc(o->nargs + 2, sizeof(*r->args));
 	r->args[0] = xasprintf("%d", r->sc->nr);
 	for (int i = 0; i < o->nargs; i++)
 		r->args[i + 1] = xstrdup(o->args[i]);
 	r->nargs = o->nargs + 1;
-	r->scenario = "syscall";
-	return 0;
+	r->scenario = o->abi && !strcmp(o->abi, "i386") ? "syscall32" : "syscall";
 }
 
 /* The default scenario for the syscall: NAME.ini, or NAME32.ini for i386. */
@@ -277,7 +275,8 @@ static int default_scenario(struct run *r, struct error *e)
 		return 0;
 	}
 	free(name);
-	return generic_scenario(r, e);
+	generic_scenario(r);
+	return 0;
 }
 
 /* The user's arguments, as they are (no generic program). */
@@ -559,7 +558,7 @@ static int prepare(struct run *r, char *dir, struct error *e)
  * (`syscall`, entry_SYSCALL_64), so that the report puts the two entries
  * side by side from two real captures.  Its capture's path in R32->compare.
  */
-static int companion(struct run *r32, struct error *e)
+static int companion_trace(struct run *r32, struct error *e)
 {
 	struct trace_opts o = { .syscall = r32->sc->name, .abi = "x86_64", .formats = "",
 				.timeout = r32->o->timeout, .kvm = r32->o->kvm,
@@ -576,6 +575,30 @@ static int companion(struct run *r32, struct error *e)
 		r32->compare = xstrdup(r.capture);
 	run_free(&r);
 	return ret;
+}
+
+/*
+ * The comparison, when x86-64 has the call: an i386 call it lacks (waitpid,
+ * mmap2, _newselect...) is traced alone.  The x86-64 trace makes its own
+ * default call (its scenario, or calls.h's row), not the user's arguments,
+ * which are the i386 call's.
+ */
+static int companion(struct run *r32, struct error *e)
+{
+	struct syscall_table t64 = { 0 };
+	char *tbl = syscall_table_path(r32->k.source, "x86_64");
+	int ret = syscalls_load(tbl, &t64, e);
+	bool has = ret == 0 && syscall_lookup(&t64, r32->sc->name);
+
+	syscalls_free(&t64);
+	free(tbl);
+	if (ret < 0)
+		return -1;
+	if (!has) {
+		note("%s is not in syscall_64.tbl: no x86-64 trace to compare with", r32->sc->name);
+		return 0;
+	}
+	return companion_trace(r32, e);
 }
 
 /* Reports of an earlier run in the output directory would pass for this

@@ -104,7 +104,7 @@ class Capture:
             'sys_call_table': {'name': table,
                                'addr': u64(gdb.parse_and_eval('&' + table)),
                                'entry_addr': u64(gdb.parse_and_eval('&%s[%d]' % (table, nr))),
-                               'handler': k.symbol(entry)},
+                               'handler': self.table_symbol(entry)},
             'pt_regs': {'size': self.regs_size,
                         'fields': [{'name': n, 'offset': o, 'size': s}
                                    for n, o, s in self.regs_fields]},
@@ -113,6 +113,24 @@ class Capture:
             self.out['setup']['socketcall'] = self.socketcall
         self.handler = entry
         self.check_stub(entry)
+
+    def table_symbol(self, entry):
+        """The symbol of handler ENTRY by the name the table gives it: several
+        names share an address (__ia32_sys_getpid is __x64_sys_getpid), and
+        GDB picks any; the table's line says which one this ABI calls
+        (syscall_32.tbl's compat entry point when it has one)."""
+        out = k.symbol(entry)
+        parts = (self.p.get('tbl_line') or '').split()
+        if len(parts) < 4:
+            return out
+        point = parts[4] if self.abi.name == 'i386' and len(parts) > 4 else parts[3]
+        name = ('__x64_' if self.abi.name == 'x86_64' else '__ia32_') + point
+        try:
+            if u64(gdb.parse_and_eval('&' + name)) == entry:
+                out.update(symbol=name, offset=0, name=name)
+        except gdb.error:
+            pass
+        return out
 
     def check_stub(self, entry):
         """A handler from kernel/sys_ni.c is the -ENOSYS stub of a call this
@@ -347,7 +365,8 @@ class Capture:
         if k.reg('pc') != self.handler:
             raise gdb.GdbError('dispatch: stopped at 0x%x, not at the handler' % k.reg('pc'))
         src = self.p.get('source')
-        hits.append({'what': 'handler', 'at': k.symbol(self.handler), 'backtrace': k.backtrace(src)})
+        handler = dict(self.out['setup']['sys_call_table']['handler'])
+        hits.append({'what': 'handler', 'at': handler, 'backtrace': k.backtrace(src)})
         sock, call = self.socket_at_handler()
         self.out['dispatch']['socket'] = sock
         bps = {}
@@ -433,29 +452,35 @@ class Capture:
         self.lap('exit')
 
     def signal_frame(self, regs):
-        """A signal delivered on the way back: the kernel wrote a struct
-        rt_sigframe at the new user sp whose saved ip is the call's (after
-        the syscall instruction, or on it when the call restarts) and sp the
-        call's, and pointed pt_regs at the handler (di = the signal).  The
-        call's return value is in the frame until rt_sigreturn.  None when
-        the frame is not one (execve, rt_sigreturn itself)."""
+        """A signal delivered on the way back: the kernel wrote a signal
+        frame at the new user sp whose saved ip is the call's (after the
+        syscall instruction, or on it when the call restarts) and sp the
+        call's, and pointed pt_regs at the handler, the signal in its first
+        argument (di; ax for i386).  The call's return value is in the frame
+        until the handler returns.  None when the frame is not one (execve,
+        rt_sigreturn itself)."""
         user = self.out['user']
-        try:
-            frame = gdb.Value(regs['sp']).cast(
-                gdb.lookup_type('struct rt_sigframe').pointer()).dereference()
-            mc = frame['uc']['uc_mcontext']
-            saved_ip, saved_sp, saved_ax = (u64(mc[f]) for f in ('ip', 'sp', 'ax'))
-        except gdb.error:
+        bits = 64 if self.abi.name == 'x86_64' else 32
+        for struct, context in SIGNAL_FRAMES[self.abi.name]:
+            try:
+                frame = gdb.Value(regs['sp']).cast(
+                    gdb.lookup_type(struct).pointer()).dereference()
+                mc = context(frame)
+                saved_ip, saved_sp, saved_ax = (u64(mc[f]) for f in ('ip', 'sp', 'ax'))
+            except gdb.error:
+                continue
+            if saved_ip in (user['next_pc'], self.call_pc) and saved_sp == user['regs']['rsp']:
+                break
+        else:
             return None
-        if saved_ip not in (user['next_pc'], self.call_pc) or saved_sp != user['regs']['rsp']:
-            return None
-        signo = regs['di']
-        return {'number': signo,
+        signo = regs['di'] if bits == 64 else regs['ax'] & 0xffffffff
+        value = sockets.signed(saved_ax, bits)
+        return {'number': signo, 'frame_type': struct,
                 'name': sockets.defines(self.p.get('source'), SIGNAL_H, 'SIG').get(signo),
                 'handler': regs['ip'], 'frame': regs['sp'], 'saved_ip': saved_ip,
-                'saved_ax': saved_ax, 'saved_ax_signed': sockets.signed(saved_ax),
+                'saved_ax': saved_ax, 'saved_ax_signed': value,
                 'restarts': saved_ip == self.call_pc,
-                'errno': errno_name(self.p.get('source'), sockets.signed(saved_ax))}
+                'errno': errno_name(self.p.get('source'), value)}
 
     def task_exits(self, hits, src):
         """The task is in do_exit(code): follow it to do_task_dead, whose
@@ -562,6 +587,15 @@ class Capture:
             raise gdb.GdbError(N_("the return seen is not this call's: %s") % '; '.join(failed))
 
 
+# The signal frames the kernel writes on the user stack (arch/x86/include/
+# asm/sigframe.h), and where in each the interrupted registers are: an
+# x86-64 task's, an i386 task's with SA_SIGINFO, and without it.
+SIGNAL_FRAMES = {
+    'x86_64': (('struct rt_sigframe', lambda f: f['uc']['uc_mcontext']),),
+    'i386': (('struct rt_sigframe_ia32', lambda f: f['uc']['uc_mcontext']),
+             ('struct sigframe_ia32', lambda f: f['sc'])),
+}
+
 # The x86 signal numbers (SIGKILL, SIGSEGV), read from the source tree.
 SIGNAL_H = 'arch/x86/include/uapi/asm/signal.h'
 # The errno names: the user's (EINTR), then the kernel's own restart codes
@@ -611,7 +645,8 @@ class ForkWatch:
 
     def is_child(self, _bp):
         task = k.current_task()
-        return self.child_id is None and k.task_id(task['real_parent'].dereference()) == self.parent_id
+        return (self.child_id is None and
+                k.task_id(task['real_parent'].dereference()) == self.parent_id)
 
     def stop(self, pc):
         """Record the stop at PC when it is the child's: True."""

@@ -19,6 +19,13 @@
  * The range form prints, for each call, what the call's process printed
  * and then how it ended: "syscall NR ended exit STATUS", "... signal SIG"
  * or "... timeout" (killed after 5 s).
+ *
+ * syscall32, the i386 build of this file (rootfs/programs/i386.list), makes
+ * the call with `int $0x80` and takes syscall_32.tbl's numbers: `syscall32
+ * 20` is getpid, `syscall32 1` exit; a number alone takes the calls.h row of
+ * the same name (see find_call below for the rows that have none on i386),
+ * and the range form makes only the calls that have a row: `syscall32
+ * 1-402` makes the 95 of them.
  */
 #define _GNU_SOURCE
 #include "lab.h"
@@ -28,6 +35,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
@@ -63,6 +71,7 @@ static const struct call calls[] = {
 #undef CALL
 };
 
+#ifdef __x86_64__
 /* The `syscall` instruction with six arguments; r10, r8 and r9 have no
  * constraint letter, so they are bound as register variables. */
 static __attribute__((noinline))
@@ -80,6 +89,30 @@ long lab_syscall(long nr, const long a[6])
 			  : "rcx", "r11", "memory");
 	return ret;
 }
+#elif defined(__i386__)
+/* `int $0x80` with six arguments in ebx, ecx, edx, esi, edi, ebp.  ebp is
+ * the frame pointer (-fno-omit-frame-pointer): no operand may name it, so
+ * it is saved around the call and loaded from a[5] through edi, which
+ * holds &a[4] until then. */
+static __attribute__((noinline))
+long lab_syscall(long nr, const long a[6])
+{
+	const long *last = a + 4;
+	long ret;
+
+	__asm__ volatile ("push %%ebp\n\t"
+			  "mov 4(%%edi), %%ebp\n\t"
+			  "mov (%%edi), %%edi\n\t"
+			  "int $0x80\n\t"
+			  "pop %%ebp"
+			  : "=a" (ret), "+D" (last)
+			  : "a" (nr), "b" (a[0]), "c" (a[1]), "d" (a[2]), "S" (a[3])
+			  : "memory");
+	return ret;
+}
+#else
+#error "syscall.c: x86-64 or i386 only"
+#endif
 
 /* The constants an argument may name, from the C library's headers. */
 #define K(name) { #name, (long)(name) }
@@ -105,16 +138,18 @@ static const struct { const char *name; long value; } constants[] = {
 	K(RLIMIT_NOFILE), K(RLIMIT_STACK), K(RUSAGE_SELF), K(RUSAGE_CHILDREN),
 	{ "SOCKADDR_IN_LEN", sizeof(struct sockaddr_in) },
 	{ "INT_LEN", sizeof(int) },
-	/* The kernel's sigset_t: _NSIG (64) bits, one unsigned long. */
-	{ "SIGSET_LEN", sizeof(unsigned long) },
+	/* The kernel's sigset_t: _NSIG (64) bits, one unsigned long on
+	 * x86-64, two 32-bit words (compat_sigset_t) for an i386 program. */
+	{ "SIGSET_LEN", sizeof(uint64_t) },
 };
 
-/* The kernel's struct sigaction (not the C library's: its mask is bigger). */
+/* The kernel's struct sigaction (not the C library's: its mask is bigger);
+ * for an i386 program, compat_sigaction: three 32-bit words, then the mask. */
 struct ksigaction {
 	void (*handler)(int);
 	unsigned long flags;
 	void (*restorer)(void);
-	unsigned long mask;
+	uint64_t mask;
 };
 
 static int max_fd = -1;
@@ -143,6 +178,23 @@ static void *xcalloc(size_t n)
 	return p;
 }
 
+/*
+ * Sleep MS milliseconds.  An i386 C library's usleep() makes the 32-bit
+ * time call clock_nanosleep (267) when the time fits, which the lab kernel
+ * does not have (CONFIG_COMPAT_32BIT_TIME is off: -ENOSYS, no sleep at
+ * all); clock_nanosleep_time64 (407) takes a 64-bit timespec on both.
+ */
+static void sleep_ms(long ms)
+{
+#ifdef __i386__
+	struct { long long sec, nsec; } ts = { ms / 1000, ms % 1000 * 1000000LL };
+
+	syscall(__NR_clock_nanosleep_time64, CLOCK_MONOTONIC, 0, &ts, NULL);
+#else
+	usleep(ms * 1000);
+#endif
+}
+
 /* A child that runs FN after MS milliseconds and exits. */
 static pid_t spawn(int ms, void (*fn)(int), int arg)
 {
@@ -153,7 +205,7 @@ static pid_t spawn(int ms, void (*fn)(int), int arg)
 	if (pid < 0)
 		lab_die("syscall: fork");
 	if (pid == 0) {
-		usleep(ms * 1000);
+		sleep_ms(ms);
 		fn(arg);
 		_exit(0);
 	}
@@ -510,9 +562,9 @@ static long parse_arg(const char *s)
 		return (long)it;
 	}
 	if (!strncmp(s, "sigset:", 7)) {
-		unsigned long *set = xcalloc(sizeof(*set));
+		uint64_t *set = xcalloc(sizeof(*set));
 
-		*set = 1UL << (constant(s + 7) - 1);
+		*set = (uint64_t)1 << (constant(s + 7) - 1);
 		return (long)set;
 	}
 	if (!strcmp(s, "act:handler")) {
@@ -576,6 +628,7 @@ static long parse_arg(const char *s)
 	return constant(s);
 }
 
+#ifdef __x86_64__
 /*
  * +sigframe:RAX, for rt_sigreturn: the call restores the registers from
  * the signal frame at the stack pointer, so lab_syscall runs on a stack
@@ -640,6 +693,7 @@ static __attribute__((noreturn)) void call_on_frame(long nr, const long a[6])
 			  : "memory");
 	__builtin_unreachable();
 }
+#endif
 
 /* "+alarm:MS", "+handler:SIG", "+sigframe:RAX": a step of the setup. */
 static void setup(const char *s)
@@ -656,12 +710,18 @@ static void setup(const char *s)
 	} else if (!strncmp(s, "+handler:", 9)) {
 		handle(constant(s + 9), SA_RESTART);
 	} else if (!strncmp(s, "+sigframe:", 10)) {
+#ifdef __x86_64__
 		make_frame(num_arg(s));
+#else
+		fprintf(stderr, "syscall: %s: the signal frame it builds is x86-64's\n", s);
+		exit(2);
+#endif
 	} else {
 		bad(s);
 	}
 }
 
+#ifdef __x86_64__
 static const struct call *find_call(long nr)
 {
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
@@ -669,6 +729,72 @@ static const struct call *find_call(long nr)
 			return &calls[i];
 	return NULL;
 }
+#else
+/*
+ * The i386 build (syscall32) takes syscall_32.tbl's numbers.  calls.h's
+ * rows are x86-64's, so a row is found by its name, for the calls i386 has
+ * under the same name with the same arguments: pointers and longs are 32
+ * bits, and the kernel reads the compat structs (struct stat, timeval,
+ * itimerval, msghdr, iovec, sigaction...) that this program's C library
+ * lays out the same way; SIGSET_LEN is 8 on both.  Four rows are left out
+ * (accept and semop have no i386 number at all): the number alone is then
+ * a usage error, and the call needs its arguments given.
+ */
+#define ROW(name) { __NR_##name, #name },
+static const struct { long nr; const char *name; } i386_rows[] = {
+	ROW(read) ROW(write) ROW(open) ROW(close) ROW(stat) ROW(fstat) ROW(lstat)
+	ROW(poll) ROW(lseek) ROW(mprotect) ROW(munmap) ROW(brk) ROW(rt_sigaction)
+	ROW(rt_sigprocmask) ROW(ioctl) ROW(pread64) ROW(pwrite64) ROW(readv)
+	ROW(writev) ROW(access) ROW(pipe) ROW(sched_yield) ROW(mremap) ROW(msync)
+	ROW(mincore) ROW(madvise) ROW(shmget) ROW(shmat) ROW(shmctl) ROW(dup)
+	ROW(dup2) ROW(pause) ROW(nanosleep) ROW(getitimer) ROW(alarm) ROW(setitimer)
+	ROW(getpid) ROW(sendfile) ROW(socket) ROW(connect) ROW(sendto) ROW(recvfrom)
+	ROW(sendmsg) ROW(recvmsg) ROW(shutdown) ROW(bind) ROW(listen)
+	ROW(getsockname) ROW(getpeername) ROW(socketpair) ROW(setsockopt)
+	ROW(getsockopt) ROW(clone) ROW(fork) ROW(vfork) ROW(execve) ROW(exit)
+	ROW(wait4) ROW(kill) ROW(uname) ROW(semget) ROW(semctl) ROW(shmdt)
+	ROW(msgget) ROW(msgsnd) ROW(msgrcv) ROW(msgctl) ROW(fcntl) ROW(flock)
+	ROW(fsync) ROW(fdatasync) ROW(truncate) ROW(ftruncate) ROW(getdents)
+	ROW(getcwd) ROW(chdir) ROW(fchdir) ROW(rename) ROW(mkdir) ROW(rmdir)
+	ROW(creat) ROW(link) ROW(unlink) ROW(symlink) ROW(readlink) ROW(chmod)
+	ROW(fchmod) ROW(chown) ROW(fchown) ROW(lchown) ROW(umask) ROW(gettimeofday)
+	ROW(getrlimit) ROW(getrusage) ROW(sysinfo)
+};
+#undef ROW
+static const struct { long nr; const char *name, *why; } i386_left_out[] = {
+	{ __NR_mmap, "mmap", "i386's mmap is old_mmap, whose one argument points to "
+	  "the six (mmap2 is 192)" },
+	{ __NR_select, "select", "i386's select is old_select, whose one argument "
+	  "points to the five (_newselect is 142)" },
+	{ __NR_rt_sigreturn, "rt_sigreturn", "its +sigframe builds an x86-64 signal frame" },
+};
+
+/* The row of i386 call NR, or NULL. */
+static const struct call *i386_row(long nr)
+{
+	for (size_t i = 0; i < sizeof(i386_rows) / sizeof(i386_rows[0]); i++)
+		if (i386_rows[i].nr == nr)
+			for (size_t j = 0; j < sizeof(calls) / sizeof(calls[0]); j++)
+				if (!strcmp(calls[j].name, i386_rows[i].name))
+					return &calls[j];
+	return NULL;
+}
+
+static const struct call *find_call(long nr)
+{
+	const struct call *c = i386_row(nr);
+
+	if (c)
+		return c;
+	for (size_t i = 0; i < sizeof(i386_left_out) / sizeof(i386_left_out[0]); i++)
+		if (i386_left_out[i].nr == nr) {
+			fprintf(stderr, "syscall: %s (%ld) has no i386 default (%s): give its "
+				"arguments\n", i386_left_out[i].name, nr, i386_left_out[i].why);
+			exit(2);
+		}
+	return NULL;
+}
+#endif
 
 static int is_fork(long nr)
 {
@@ -698,8 +824,10 @@ static int make_call(long nr, char **words, int n)
 	if (nfds_at >= 0)
 		args[nfds_at] = max_fd + 1;
 	fflush(NULL);
+#ifdef __x86_64__
 	if (frame_ready)
 		call_on_frame(nr, args);
+#endif
 	ret = lab_syscall(nr, args);
 	if (ret == 0 && is_fork(nr)) {
 		/* The child.  After vfork it runs on the parent's stack, which
@@ -714,7 +842,8 @@ static int make_call(long nr, char **words, int n)
 	return 0;
 }
 
-/* The default call NR: calls.h's row, or six zeros for a call it lacks. */
+/* The default call NR: calls.h's row (for i386, the row of the same name),
+ * or six zeros for a call it lacks. */
 static int default_call(long nr)
 {
 	const struct call *c = find_call(nr);
@@ -730,13 +859,18 @@ static int default_call(long nr)
 	return make_call(nr, words, n);
 }
 
-/* Each call of FIRST..LAST in a process (and process group) of its own. */
+/* Each call of FIRST..LAST in a process (and process group) of its own;
+ * for i386 only those with a row (`syscall32 1-402`: the 95 rows). */
 static int run_range(long first, long last)
 {
 	for (long nr = first; nr <= last; nr++) {
 		int status = 0, waited = 0;
 		pid_t pid;
 
+#ifdef __i386__
+		if (!i386_row(nr))
+			continue;
+#endif
 		fflush(NULL);
 		pid = fork();
 		if (pid < 0)
@@ -747,7 +881,7 @@ static int run_range(long first, long last)
 		}
 		setpgid(pid, pid);
 		while (waited < 5000 && waitpid(pid, &status, WNOHANG) == 0) {
-			usleep(10000);
+			sleep_ms(10);
 			waited += 10;
 		}
 		if (waited >= 5000) {

@@ -16,7 +16,7 @@ for p in tcp_client tcp_server hello hi udp_client udp_server unix_client unix_s
 	bin=$(ls "$T"/cache/programs/*/"$p")
 	check "$p is a static x86-64 ELF" sh -c "file -b '$bin' | grep -q 'ELF 64-bit.*x86-64.*statically linked'"
 done
-for p in tcp_client32 tcp_server32 hello32 hi32; do
+for p in tcp_client32 tcp_server32 hello32 hi32 syscall32; do
 	bin=$(ls "$T"/cache/programs/*/"$p")
 	check "$p is a static i386 ELF" sh -c "file -b '$bin' | grep -q 'ELF 32-bit.*Intel 80386.*statically linked'"
 done
@@ -26,6 +26,9 @@ check "tcp_client's connect is a syscall in lab_connect" \
 client32=$(ls "$T"/cache/programs/*/tcp_client32)
 check "tcp_client32's connect is int \$0x80 in lab_connect" \
 	sh -c "objdump -d '$client32' | sed -n '/<lab_connect>:/,/^\$/p' | grep -q 'int *\$0x80'"
+syscall32=$(ls "$T"/cache/programs/*/syscall32)
+check "syscall32's one int \$0x80 is in lab_syscall" \
+	test "$(objdump -d "$syscall32" | sed -n '/<lab_syscall>:/,/^$/p' | grep -c 'int *\$0x80')" = 1
 
 for f in $(sed -n 's/^function *= *//p' "$ROOT"/scenarios/*.ini | sort -u); do
 	check "the scenarios' function $f is a symbol of a lab program" \
@@ -53,6 +56,7 @@ declare -A want=(
 	[udp]='udp_client: received "HELLO OVER UDP"'
 	[unix]='unix_client: received "Welcome to the UNIX-domain server!"'
 	[syscall]='syscall 39 returned '
+	[syscall32]='syscall 20 returned '
 	[connect32]='client: received "Welcome to the lab server!"'
 	[connect32-direct]='client: received "Welcome to the lab server!"'
 )

@@ -232,6 +232,22 @@ class Backtrace(unittest.TestCase):
         self.assertNotIn('inlined', bt)
 
 
+class Compare(unittest.TestCase):
+    """The two ways in, side by side, for a call that does not come back
+    (exit --abi i386): both captures have an end, no return."""
+
+    def test_a_call_without_a_return(self):
+        cap = load('trace-connect-i386')
+        end = load('trace-exit')['end']
+        for c in (cap, cap['compare']):
+            del c['return']
+            c['end'] = end
+        rows = {r[0]: r[1:] for r in Page(render(cap)['html']).tables['compare'][0]}
+        self.assertEqual(rows['back to user mode'], ['with exit status %d' % end['status']] * 2)
+        self.assertEqual(rows['instructions stepped: entry / exit'],
+                         ['%d / -' % len(c['entry']['steps']) for c in (cap['compare'], cap)])
+
+
 class Stub(unittest.TestCase):
     def cap(self, stub):
         return {'setup': {'syscall': {'name': 'kexec_load', 'nr': 246}},

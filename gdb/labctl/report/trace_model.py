@@ -368,14 +368,16 @@ def frame_replaced(cap):
         return []
     s = f.get('signal')
     if s:
-        value = '%d%s' % (signed(s['saved_ax']), ' (%s)' % s['errno'] if s['errno'] else '')
+        value = '%d%s' % (s['saved_ax_signed'], ' (%s)' % s['errno'] if s['errno'] else '')
+        ax = 'rax' if cap['setup']['abi'] == 'x86_64' else 'eax'
         return [para('On the way back to user mode the kernel delivered signal %d (%s): it saved '
-                     'the call\'s user state in a signal frame (struct rt_sigframe) at %s on the '
-                     'user stack, with ip = %s and the call\'s return value rax = %s, and set '
-                     'pt_regs so that the task runs the handler at %s first. The handler\'s '
-                     'return (rt_sigreturn) restores that frame: only then does the program '
-                     'see the call return %s.', s['number'], s['name'] or '?', hx(s['frame']),
-                     hx(s['saved_ip']), value, Code(user_sym(cap, s['handler'])), value)]
+                     'the call\'s user state in a signal frame (%s) at %s on the user stack, '
+                     'with ip = %s and the call\'s return value %s = %s, and set pt_regs so '
+                     'that the task runs the handler at %s first. The handler\'s return '
+                     '(sigreturn) restores that frame: only then does the program see the '
+                     'call return %s.', s['number'], s['name'] or '?',
+                     Code(s.get('frame_type', 'struct rt_sigframe')), hx(s['frame']),
+                     hx(s['saved_ip']), ax, value, Code(user_sym(cap, s['handler'])), value)]
     return [para('The call rewrote the user frame it returns to: pt_regs ip = %s, sp = %s, '
                  'cs = %s, ss = %s, where the call was made with the next instruction at %s '
                  'and rsp = %s. The exit path was not stepped; the task was followed to '
@@ -449,6 +451,21 @@ def compare(cap):
     def syscall(c):
         return '%s (%d)' % (c['setup']['syscall']['name'], c['setup']['syscall']['nr'])
 
+    # A call that does not come back (exit, pause woken into a handler)
+    # has an end, not a return (gdb/SCHEMA.md).
+    def exit_steps(c):
+        return '%d' % len(c['return']['steps']) if c.get('return') else '-'
+
+    def back(c):
+        if c.get('return'):
+            return c['return']['path']
+        e = c.get('end') or {}
+        if e.get('how') == 'exit' and e.get('signal'):
+            return text('killed by signal %d (%s)', e['signal'], e['signal_name'] or '?')
+        if e.get('how') == 'exit':
+            return text('with exit status %d', e['status'])
+        return hx(e['user_pc']) if e.get('user_pc') else '-'
+
     bsc = b['setup'].get('socketcall')
     rows = [
         (_('instruction'), text('%s at %s', Code(a['user']['insn']), user_sym(a, a['user']['pc'])),
@@ -473,9 +490,9 @@ def compare(cap):
         (_('handler table'), '%s[%d]' % (a['setup']['sys_call_table']['name'], a['setup']['syscall']['nr']),
          '%s[%d]' % (b['setup']['sys_call_table']['name'], b['setup']['syscall']['nr'])),
         (_('breakpoints hit'), hits(a), hits(b)),
-        (_('instructions stepped: entry / exit'), '%d / %d' % (len(a['entry']['steps']), len(a['return']['steps'])),
-         '%d / %d' % (len(b['entry']['steps']), len(b['return']['steps']))),
-        (_('back to user mode'), a['return']['path'], b['return']['path']),
+        (_('instructions stepped: entry / exit'), '%d / %s' % (len(a['entry']['steps']), exit_steps(a)),
+         '%d / %s' % (len(b['entry']['steps']), exit_steps(b))),
+        (_('back to user mode'), back(a), back(b)),
     ]
     return Section('compare', heading, [
         para('The same call traced twice on this kernel: the x86-64 program (%s) '

@@ -193,14 +193,14 @@ MESSAGES = {
         '任务进入睡眠：它调用 %s 让出 CPU，直到被唤醒。',
     '6. No return': '6. 没有返回',
     'On the way back to user mode the kernel delivered signal %d (%s): it saved '
-    'the call\'s user state in a signal frame (struct rt_sigframe) at %s on the '
-    'user stack, with ip = %s and the call\'s return value rax = %s, and set '
-    'pt_regs so that the task runs the handler at %s first. The handler\'s '
-    'return (rt_sigreturn) restores that frame: only then does the program '
-    'see the call return %s.':
-        '在返回用户态的路上，内核递送了信号 %d（%s）：它把这个系统调用的用户态现场保存在用户栈上 %s 处的'
-        '信号帧（struct rt_sigframe）中，其中 ip = %s，系统调用的返回值 rax = %s，并设置 pt_regs，'
-        '让任务先运行 %s 处的信号处理函数。处理函数返回时（rt_sigreturn）恢复这个帧：'
+    'the call\'s user state in a signal frame (%s) at %s on the user stack, '
+    'with ip = %s and the call\'s return value %s = %s, and set pt_regs so '
+    'that the task runs the handler at %s first. The handler\'s return '
+    '(sigreturn) restores that frame: only then does the program see the '
+    'call return %s.':
+        '在返回用户态的路上，内核递送了信号 %d（%s）：它把这个系统调用的用户态现场保存在信号帧（%s）中，'
+        '位于用户栈上 %s 处，其中 ip = %s，系统调用的返回值 %s = %s，并设置 pt_regs，'
+        '让任务先运行 %s 处的信号处理函数。处理函数返回时（sigreturn）恢复这个帧：'
         '直到那时程序才看到这个系统调用返回 %s。',
     '%s returns twice. The child, pid %d, starts at %s with its own struct pt_regs '
     'at %s, on its own kernel stack: a copy of the parent\'s, which differs only in:':
