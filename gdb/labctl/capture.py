@@ -16,7 +16,10 @@ ADDRESS_KEYS = frozenset((
     'before', 'after', 'entry_addr', 'user_rsp', 'kernel_stack_top', 'file', 'socket', 'sk',
     'function_addr', 'syscall_addrs', 'breakpoints', 'raw', 'regs', 'rdi', 'rsi', 'rax',
     'regs_ax', 'user_pc', 'user_rax', 'user_cs', 'user_ss', 'words', 'frame_top', 'task',
-    'from_rsp', 'args_addr', 'tss_sp0', 'return_to'))
+    'from_rsp', 'args_addr', 'tss_sp0', 'return_to',
+    # a call that does not come back (end): the frame it rewrote, the
+    # signal frame the kernel wrote on the user stack
+    'ip', 'sp', 'was_ip', 'was_sp', 'handler', 'frame', 'saved_ip', 'saved_ax'))
 
 INT64_MIN, INT64_MAX = -2 ** 63, 2 ** 63 - 1
 
