@@ -98,13 +98,6 @@ static int obtain_trace(const struct grade_opts *o, const char *dir, const char 
 	};
 	int rc;
 
-	/* glibc's syscall() is the only way in: it is the one to trace */
-	if (!fn && nalso) {
-		g.function = fn = also[0];
-		g.also = also + 1;
-		g.nalso = --nalso;
-		also[0] = NULL;
-	}
 	if (fn)
 		note("tracing %s (%ld) at the syscall instruction of %s%s", name, nr, fn,
 		     students ? "" : " (libc)");
@@ -115,7 +108,7 @@ static int obtain_trace(const struct grade_opts *o, const char *dir, const char 
 		free(out);
 	}
 	for (int i = 0; i < nalso; i++)
-		free((char *)g.also[i]);
+		free(also[i]);
 	free(also);
 	free(fn);
 	return rc;

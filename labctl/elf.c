@@ -530,6 +530,8 @@ char *elf_trace_function(const char *exe, const struct elf_info *info, long nr,
 	*students = found != NULL;
 	if (!found && syscall_name)
 		found = libc_wrapper(e, syscall_name, nr);
+	if (!found && libc_function_has_syscall(e, "syscall"))
+		found = xstrdup("syscall");
 	elf_close(e, fd);
 	return found;
 }

@@ -84,8 +84,8 @@ const struct func_range *elf_func_at(const struct elf_info *e, unsigned long add
  * The function of EXE whose `syscall` instruction (bytes 0f 05) the trace
  * watches for system call NR: the student's function with one (preferring
  * one that also moves the immediate NR into eax or rax; *STUDENTS = true),
- * else libc's wrapper __libc_NAME, __NAME or NAME.  NULL when there is
- * none: the program cannot make the call.  Caller frees.
+ * else libc's wrapper __libc_NAME, __NAME or NAME, else glibc's syscall().
+ * NULL when there is none: the program cannot make the call.  Caller frees.
  */
 char *elf_trace_function(const char *exe, const struct elf_info *e, long nr,
 			 const char *syscall_name, bool *students);

@@ -159,10 +159,6 @@ int own_program_get(const char *path, const char *work, long nr, const char *nam
 	 * functions with a syscall instruction, libc's wrapper, syscall() */
 	if (!function && info.funcs)
 		p->others = elf_call_functions(p->exe, &info, nr, name, p->function, &p->nothers);
-	if (!p->function && p->nothers) {
-		p->function = p->others[0];
-		memmove(p->others, p->others + 1, --p->nothers * sizeof(*p->others));
-	}
 	if (!p->function) {
 		error_set(e, EXIT_INPUT, "%s has no syscall instruction that could make system call "
 			  "%ld (%s), and no C library wrapper for it", path, nr, name);
