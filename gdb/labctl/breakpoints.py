@@ -7,12 +7,14 @@ from labctl.kernel import u64
 
 
 class TaskBreakpoint(gdb.Breakpoint):
-    """A kernel breakpoint that stops only in the traced task: the same
-    task_struct address, pid and start time (a task forked after the traced
-    one exited can reuse its task_struct and kernel stack)."""
+    """A breakpoint that stops only in TASK: the same task_struct address,
+    pid and start time (a task forked after the traced one exited can reuse
+    its task_struct and kernel stack).  HARDWARE for a user address, which
+    may not be mapped yet when the breakpoint is set."""
 
-    def __init__(self, spec, task):
-        super().__init__(spec, internal=True)
+    def __init__(self, spec, task, hardware=False):
+        super().__init__(spec, type=gdb.BP_HARDWARE_BREAKPOINT if hardware
+                         else gdb.BP_BREAKPOINT, internal=True)
         self.task_id = k.task_id(task)
 
     def stop(self):

@@ -419,12 +419,10 @@ class Capture:
         in user mode (a hardware breakpoint there, as the address may not
         be mapped yet), or to do_exit when returning to it kills the task."""
         src = self.p.get('source')
-        task_id = k.task_id(self.task)
         do_exit = u64(gdb.parse_and_eval('&do_exit'))
         exit_bp = TaskBreakpoint('*0x%x' % do_exit, self.task)
-        user_bp = JudgedBreakpoint('*0x%x' % regs['ip'],
-                                   lambda bp: k.task_id(k.current_task()) == task_id,
-                                   hardware=True) if regs['ip'] < USER_TOP else None
+        user_bp = TaskBreakpoint('*0x%x' % regs['ip'], self.task,
+                                 hardware=True) if regs['ip'] < USER_TOP else None
         end = {'frame_replaced': {'ip': regs['ip'], 'sp': regs['sp'], 'cs': regs['cs'],
                                   'ss': regs['ss'], 'ax': ret['regs_ax'],
                                   'was_ip': self.out['user']['next_pc'],
@@ -476,7 +474,7 @@ class Capture:
         signo = regs['di'] if bits == 64 else regs['ax'] & 0xffffffff
         value = sockets.signed(saved_ax, bits)
         return {'number': signo, 'frame_type': struct,
-                'name': sockets.defines(self.p.get('source'), SIGNAL_H, 'SIG').get(signo),
+                'name': signal_name(self.p.get('source'), signo),
                 'handler': regs['ip'], 'frame': regs['sp'], 'saved_ip': saved_ip,
                 'saved_ax': saved_ax, 'saved_ax_signed': value,
                 'restarts': saved_ip == self.call_pc,
@@ -499,8 +497,7 @@ class Capture:
         self.out['end'] = {
             'how': 'exit', 'code': code, 'status': (code >> 8) & 0xff,
             'signal': signal or None,
-            'signal_name': sockets.defines(self.p.get('source'), SIGNAL_H, 'SIG').get(signal)
-            if signal else None,
+            'signal_name': signal_name(self.p.get('source'), signal) if signal else None,
         }
 
     def socket_at_handler(self):
@@ -604,6 +601,11 @@ ERRNO_H = ('include/uapi/asm-generic/errno-base.h', 'include/uapi/asm-generic/er
            'include/linux/errno.h')
 
 
+def signal_name(source, number):
+    """'SIGSEGV' for 11, from the tree."""
+    return sockets.defines(source, SIGNAL_H, 'SIG').get(number)
+
+
 def errno_name(source, value):
     """'EINTR' for -4: the name of a negative return value, from the tree."""
     for rel in ERRNO_H:
@@ -611,6 +613,7 @@ def errno_name(source, value):
         if name:
             return name
     return None
+
 
 # What a failed check of the return means, in the words of the error line.
 CHECK_WORDS = {
@@ -657,9 +660,7 @@ class ForkWatch:
             self.out = {'task': task_info(task), 'at': k.symbol(pc), 'pt_regs': regs}
             self.bp.delete()
             self.user_pc = next(f['value'] for f in regs['fields'] if f['field'] == 'ip')
-            self.user_bp = JudgedBreakpoint(
-                '*0x%x' % self.user_pc,
-                lambda _bp: k.task_id(k.current_task()) == self.child_id, hardware=True)
+            self.user_bp = TaskBreakpoint('*0x%x' % self.user_pc, task, hardware=True)
             return True
         if self.user_bp is not None and pc == self.user_pc:
             self.out.update(user_pc=pc, user_rsp=k.reg('rsp'), user_rax=k.reg('rax'),
