@@ -477,6 +477,12 @@ static long parse_ipc(const char *s)
 }
 
 /* The number after the colon of "tv:MS", "iov:N", "brk:+N"... */
+/* MS milliseconds, for tv:, itv: and +alarm:. */
+static struct timeval ms_timeval(long ms)
+{
+	return (struct timeval){ .tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000 };
+}
+
 static long num_arg(const char *s)
 {
 	char *end;
@@ -540,9 +546,7 @@ static long parse_arg(const char *s)
 	if (!strncmp(s, "tv:", 3)) {
 		struct timeval *tv = xcalloc(sizeof(*tv));
 
-		v = num_arg(s);
-		tv->tv_sec = v / 1000;
-		tv->tv_usec = v % 1000 * 1000;
+		*tv = ms_timeval(num_arg(s));
 		return (long)tv;
 	}
 	if (!strncmp(s, "ts:", 3)) {
@@ -556,9 +560,7 @@ static long parse_arg(const char *s)
 	if (!strncmp(s, "itv:", 4)) {
 		struct itimerval *it = xcalloc(sizeof(*it));
 
-		v = num_arg(s);
-		it->it_value.tv_sec = v / 1000;
-		it->it_value.tv_usec = v % 1000 * 1000;
+		it->it_value = ms_timeval(num_arg(s));
 		return (long)it;
 	}
 	if (!strncmp(s, "sigset:", 7)) {
@@ -703,8 +705,7 @@ static void setup(const char *s)
 		long ms = num_arg(s);
 
 		handle(SIGALRM, 0);
-		it.it_value.tv_sec = ms / 1000;
-		it.it_value.tv_usec = ms % 1000 * 1000;
+		it.it_value = ms_timeval(ms);
 		if (setitimer(ITIMER_REAL, &it, NULL) < 0)
 			lab_die("syscall: setitimer");
 	} else if (!strncmp(s, "+handler:", 9)) {
