@@ -9,12 +9,13 @@ need_tools qemu-system-x86_64 python3
 own_cache_with_kernel
 SRC=$(readlink -f "$KERNEL/source")
 TABLE=$ROOT/rootfs/programs/calls.h
+export PYTHONPATH=$ROOT/tests/e2e/fixtures/calls     # calls.py: the table, the console
 
 # --- the table against the kernel's --------------------------------------------
 python3 - "$TABLE" "$SRC/arch/x86/entry/syscalls/syscall_64.tbl" <<'EOF'
 import re, sys
-rows = re.findall(r'^CALL\((\d+), (\w+), "([^"]*)", "([^"]*)", "([^"]*)"\)$',
-                  open(sys.argv[1]).read(), re.M)
+import calls
+rows = calls.rows(sys.argv[1])
 tbl = {}
 for line in open(sys.argv[2]):
     f = line.split()
@@ -43,55 +44,15 @@ cp "$log" "$T/sweep.log" 2>/dev/null
 echo "    the sweep of 100 calls: $(( (end - start) / 1000000 )) ms, boot included"
 
 python3 - "$TABLE" "$T/sweep.log" "$SRC" <<'EOF'
-import re, sys
+import sys
+import calls
 table, log, src = sys.argv[1:]
-rows = re.findall(r'^CALL\((\d+), (\w+), "([^"]*)", "([^"]*)", "([^"]*)"\)$',
-                  open(table).read(), re.M)
-
-def defines(path):
-    d = {}
-    for line in open(path):
-        m = re.match(r'#define\s+(\w+)\s+(\d+)\b', line)
-        if m:
-            d[m.group(1)] = int(m.group(2))
-    return d
-
-errno = defines(src + '/include/uapi/asm-generic/errno-base.h')
-errno.update(defines(src + '/include/uapi/asm-generic/errno.h'))
-signals = defines(src + '/arch/x86/include/uapi/asm/signal.h')
-
-returned, ended = {}, {}
-for line in open(log, errors='replace'):
-    line = line.strip()
-    m = re.fullmatch(r'syscall (\d+) returned (-?\d+)', line)
-    if m:
-        returned.setdefault(int(m.group(1)), []).append(int(m.group(2)))
-    m = re.fullmatch(r'syscall (\d+) ended (exit \d+|signal \d+|timeout)', line)
-    if m:
-        ended[int(m.group(1))] = m.group(2)
-
-for nr, name, args, expect, what in rows:
+errno, signals = calls.headers(src)
+_, returned, ended = calls.results(log)
+for nr, name, args, expect, what in calls.rows(table):
     nr = int(nr)
-    got, end = returned.get(nr, []), ended.get(nr)
-    desc = '%d %s(%s): %s' % (nr, name, args, expect)
-    if expect.startswith('exit=') or expect.startswith('signal='):
-        kind, value = expect.split('=')
-        want = 'exit %s' % value if kind == 'exit' else 'signal %d' % signals[value]
-        good = end == want and not got
-        saw = '%s, returned %s' % (end, got or 'nothing')
-    else:
-        if expect[0] == '-':
-            test = lambda v: v == -errno[expect[1:]]
-        elif expect == '>=0':
-            test = lambda v: v >= 0
-        elif expect == '>0':
-            test = lambda v: v > 0
-        else:
-            test = lambda v: v == int(expect[1:])
-        # The fork-like calls return twice; the child _exits silently.
-        good = len(got) == 1 and test(got[0]) and end == 'exit 0'
-        saw = 'returned %s, %s' % (got or 'nothing', end)
-    print('%s call %s (%s)' % ('ok' if good else 'not ok', desc, saw))
+    good, saw = calls.judge(expect, returned.get(nr, []), ended.get(nr), errno, signals)
+    print('%s call %d %s(%s): %s (%s)' % ('ok' if good else 'not ok', nr, name, args, expect, saw))
 EOF
 
 # --- the i386 build: the rows by name, one boot ---------------------------------
@@ -102,39 +63,18 @@ expect_exit "boot syscall32 --args 1-402: every i386 row in a child of its own" 
 	"$LABCTL" -q boot --scenario syscall32 --args 1-402 --timeout 180
 cp "$T/runs/boot-latest/serial.log" "$T/sweep32.log" 2>/dev/null
 python3 - "$TABLE" "$T/sweep32.log" "$SRC" "$KERNEL/config" <<'EOF2'
-import re, sys
+import sys
+import calls
 table, log, src, config = sys.argv[1:]
-rows = {r[1]: r for r in re.findall(r'^CALL\((\d+), (\w+), "([^"]*)", "([^"]*)", "([^"]*)"\)$',
-                                     open(table).read(), re.M)}
+rows = {r[1]: r for r in calls.rows(table)}
 tbl = {}
 for line in open(src + '/arch/x86/entry/syscalls/syscall_32.tbl'):
     f = line.split()
     if len(f) >= 3 and not f[0].startswith('#') and f[1] == 'i386':
         tbl[int(f[0])] = f[2]
-def defines(path):
-    d = {}
-    for line in open(path):
-        m = re.match(r'#define\s+(\w+)\s+(\d+)\b', line)
-        if m:
-            d[m.group(1)] = int(m.group(2))
-    return d
-errno = defines(src + '/include/uapi/asm-generic/errno-base.h')
-errno.update(defines(src + '/include/uapi/asm-generic/errno.h'))
-signals = defines(src + '/arch/x86/include/uapi/asm/signal.h')
+errno, signals = calls.headers(src)
 time32 = 'CONFIG_COMPAT_32BIT_TIME=y' in open(config).read().split()
-
-named, returned, ended = {}, {}, {}
-for line in open(log, errors='replace'):
-    line = line.strip()
-    m = re.match(r'syscall (\d+) (\w+)\(', line)
-    if m:
-        named[int(m.group(1))] = m.group(2)
-    m = re.fullmatch(r'syscall (\d+) returned (-?\d+)', line)
-    if m:
-        returned.setdefault(int(m.group(1)), []).append(int(m.group(2)))
-    m = re.fullmatch(r'syscall (\d+) ended (exit \d+|signal \d+|timeout)', line)
-    if m:
-        ended[int(m.group(1))] = m.group(2)
+named, returned, ended = calls.results(log)
 
 want = {n for n in rows if n in tbl.values()} - {'mmap', 'select', 'rt_sigreturn'}
 print(('ok' if set(named.values()) == want else 'not ok') +
@@ -144,7 +84,6 @@ print(('ok' if set(named.values()) == want else 'not ok') +
 for nr in sorted(named):
     name = named[nr]
     _, _, args, expect, what = rows[name]
-    got, end = returned.get(nr, []), ended.get(nr)
     desc = '%d %s(%s): %s' % (nr, name, args, expect)
     if tbl.get(nr) != name:
         print('not ok i386 %s: syscall_32.tbl says %d is %s' % (desc, nr, tbl.get(nr)))
@@ -152,23 +91,8 @@ for nr in sorted(named):
     if name == 'nanosleep' and not time32:
         # the 32-bit time calls: a stub without CONFIG_COMPAT_32BIT_TIME
         expect = '-ENOSYS'
-    if expect.startswith('exit=') or expect.startswith('signal='):
-        kind, value = expect.split('=')
-        want_end = 'exit %s' % value if kind == 'exit' else 'signal %d' % signals[value]
-        good = end == want_end and not got
-        saw = '%s, returned %s' % (end, got or 'nothing')
-    else:
-        if expect[0] == '-':
-            test = lambda v: v == -errno[expect[1:]]
-        elif expect == '>=0':
-            test = lambda v: v >= 0
-        elif expect == '>0':
-            # an address above 2 GiB prints negative: not an -errno
-            test = lambda v: v > 0 or v < -4095
-        else:
-            test = lambda v: v == int(expect[1:])
-        good = len(got) == 1 and test(got[0]) and end == 'exit 0'
-        saw = 'returned %s, %s' % (got or 'nothing', end)
+    good, saw = calls.judge(expect, returned.get(nr, []), ended.get(nr), errno, signals,
+                            high_addresses=True)
     print('%s i386 call %s (%s)' % ('ok' if good else 'not ok', desc, saw))
 EOF2
 
