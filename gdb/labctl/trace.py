@@ -367,6 +367,12 @@ class Capture:
         src = self.p.get('source')
         handler = dict(self.out['setup']['sys_call_table']['handler'])
         hits.append({'what': 'handler', 'at': handler, 'backtrace': k.backtrace(src)})
+        # Where the handler returns to, from the stack at its first
+        # instruction: a schedule() before that is the call sleeping, one
+        # after it is the task rescheduled on its way back to user mode.
+        handler_ret = k.read_u64(k.reg('rsp'))
+        returned_bp = TaskBreakpoint('*0x%x' % handler_ret, self.task)
+        returned = None
         sock, call = self.socket_at_handler()
         self.out['dispatch']['socket'] = sock
         bps = {}
@@ -394,6 +400,13 @@ class Capture:
             pc = k.reg('pc')
             if self.fork and self.fork.stop(pc):
                 continue
+            if pc == handler_ret and not returned:
+                returned_bp.delete()
+                rax = k.reg('rax')
+                returned = {'pc': pc, 'at': k.symbol(pc), 'rax': rax,
+                            'signed': sockets.signed(rax, 64)}
+                self.out['dispatch']['handler_return'] = returned
+                continue
             if pc == do_exit:
                 self.task_exits(hits, src)
                 break
@@ -403,12 +416,17 @@ class Capture:
                 raise gdb.GdbError('dispatch: unexpected stop at 0x%x' % pc)
             what, bp = bps.pop(pc)
             bp.delete()
+            if what == 'sleeps' and returned:
+                what = 'resched'
             hits.append({'what': what, 'at': k.symbol(pc), 'backtrace': k.backtrace(src)})
         ret_bp.delete()
         exit_bp.delete()
+        if not returned:
+            returned_bp.delete()
         for what, bp in bps.values():
             bp.delete()
-        self.out['dispatch']['not_hit'] = [what for what, _ in bps.values() if what != 'sleeps']
+        self.out['dispatch']['not_hit'] = [what for what, _ in bps.values()
+                                           if what not in ('sleeps', 'resched')]
         self.lap('dispatch')
 
     def frame_replaced(self, ret, regs):

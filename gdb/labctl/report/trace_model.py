@@ -291,6 +291,13 @@ def dispatch(cap):
         if hit['what'] == 'sleeps':
             blocks.append(para('The task sleeps: it calls %s and gives up the CPU until '
                                'something wakes it.', Code(hit['at']['name'])))
+        elif hit['what'] == 'resched':
+            r = d['handler_return']
+            caller = hit['backtrace'][1]['function'] if len(hit['backtrace']) > 1 else '?'
+            blocks.append(para('The handler has returned (rax = %d) to %s. On the way back '
+                               'to user mode %s calls %s: the call is done, but another '
+                               'task runs before this one returns.', r['signed'],
+                               Code(r['at']['name']), Code(caller), Code(hit['at']['name'])))
         else:
             blocks.append(para('Breakpoint hit at %s (%s):', Code(hit['at']['name']), hit['what']))
         blocks.append(CodeBlock(bt_text(hit['backtrace'])))

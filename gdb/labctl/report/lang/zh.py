@@ -191,6 +191,10 @@ MESSAGES = {
     "the return seen is not this call's: %s": '看到的返回不属于这个系统调用：%s',
     'The task sleeps: it calls %s and gives up the CPU until something wakes it.':
         '任务进入睡眠：它调用 %s 让出 CPU，直到被唤醒。',
+    'The handler has returned (rax = %d) to %s. On the way back to user mode '
+    '%s calls %s: the call is done, but another task runs before this one returns.':
+        '处理函数已经返回（rax = %d）到 %s。在返回用户态的路上，%s 调用了 %s：'
+        '系统调用本身已完成，但在它返回之前先让另一个任务运行。',
     '6. No return': '6. 没有返回',
     'On the way back to user mode the kernel delivered signal %d (%s): it saved '
     'the call\'s user state in a signal frame (%s) at %s on the user stack, '
