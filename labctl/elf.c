@@ -249,9 +249,11 @@ static int sites(Elf *e, const char *what, const char *func, struct elf_func *ou
 	sym.st_size = code_end(e, &sym) - sym.st_value;
 	if (!(code = vaddr_bytes(e, sym.st_value, sym.st_size)))
 		return error_set(err, EXIT_INPUT, "%s: the code of %s is not in the file", what, func);
-	for (size_t i = 0; i + 1 < sym.st_size && out->nsites < ELF_MAX_SITES; i++)
-		if (code[i] == abi->bytes[0] && code[i + 1] == abi->bytes[1])
+	for (size_t i = 0; i + 1 < sym.st_size; i++)
+		if (code[i] == abi->bytes[0] && code[i + 1] == abi->bytes[1]) {
+			out->sites = xrealloc(out->sites, (out->nsites + 1) * sizeof(*out->sites));
 			out->sites[out->nsites++] = sym.st_value + i;
+		}
 	if (!out->nsites)
 		return error_set(err, EXIT_INPUT, "%s: %s has no %s instruction", what, func,
 				 abi->text);
@@ -300,6 +302,7 @@ int elf_syscall_sites(const char *path, const char *func, struct elf_func *out,
 void elf_func_free(struct elf_func *f)
 {
 	free(f->name);
+	free(f->sites);
 	memset(f, 0, sizeof(*f));
 }
 

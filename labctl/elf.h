@@ -40,8 +40,6 @@ int elf_has_section(const char *path, const char *name);
 
 /* ---- the traced program: where its way into the kernel is ---- */
 
-#define ELF_MAX_SITES 4	/* x86 has four debug address registers */
-
 struct elf_func {
 	char *name;
 	unsigned long addr, size;
@@ -49,7 +47,7 @@ struct elf_func {
 	 * in an i386 program, cd 80 (int $0x80).  A byte pair inside another
 	 * instruction is never executed, so a breakpoint on it costs nothing;
 	 * the real one is always here. */
-	unsigned long sites[ELF_MAX_SITES];
+	unsigned long *sites;
 	size_t nsites;
 	const char *abi;     /* "x86_64" or "i386", from the ELF header */
 	const char *insn;    /* "syscall" or "int $0x80" */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -472,9 +473,13 @@ static int choose_number(struct run *r, struct error *e)
 
 /*
  * The own program's other functions with a syscall instruction, watched
- * beside r->fn while debug registers last (ELF_MAX_SITES): the stop that
- * makes the call tells which function it was (gdb/labctl/trace.py).
+ * beside r->fn: the stop that makes the call tells which function it was
+ * (gdb/labctl/trace.py).  Under TCG a breakpoint is a comparison of the
+ * PC, as many as there are sites; under KVM it is one of the CPU's four
+ * debug address registers.
  */
+#define KVM_DEBUG_REGS 4
+
 static json_t *function_json(const char *name, unsigned long addr, unsigned long size)
 {
 	return json_pack("{s:s, s:I, s:I}", "name", name, "addr", (json_int_t)addr,
@@ -483,6 +488,13 @@ static json_t *function_json(const char *name, unsigned long addr, unsigned long
 
 static void watch_others(struct run *r)
 {
+	size_t most = r->o->kvm ? KVM_DEBUG_REGS : SIZE_MAX;
+
+	if (r->fn.nsites > most) {
+		note("%s: only %zu of its %zu syscall instructions watched under KVM (debug "
+		     "registers): trace under TCG for all", r->fn.name, most, r->fn.nsites);
+		r->fn.nsites = most;
+	}
 	if (!r->nothers)
 		return;
 	r->functions = json_array();
@@ -491,13 +503,15 @@ static void watch_others(struct run *r)
 		struct elf_func f = { 0 };
 
 		if (elf_syscall_sites(r->program, r->others[i], &f, NULL) == 0 &&
-		    r->fn.nsites + f.nsites <= ELF_MAX_SITES) {
+		    r->fn.nsites + f.nsites <= most) {
+			r->fn.sites = xrealloc(r->fn.sites,
+					       (r->fn.nsites + f.nsites) * sizeof(*f.sites));
 			memcpy(r->fn.sites + r->fn.nsites, f.sites, f.nsites * sizeof(*f.sites));
 			r->fn.nsites += f.nsites;
 			json_array_append_new(r->functions, function_json(f.name, f.addr, f.size));
 		} else if (f.nsites) {
 			note("%s: not watched as well, no debug register left for its syscall "
-			     "instruction", r->others[i]);
+			     "instruction under KVM: trace under TCG for all", r->others[i]);
 		}
 		elf_func_free(&f);
 	}

@@ -75,6 +75,17 @@ own noinline_helper connect
 traced_right noinline_helper do_connect
 own with_header connect
 traced_right with_header main
+# One helper inlined at seven uses: every syscall instruction is watched
+# (more than x86's four debug registers: under TCG a breakpoint is a PC
+# comparison), and the filter turns away the six that make other calls.
+own many_sites connect
+traced_right many_sites main
+sites=$(objdump -d --no-show-raw-insn "$elf" | awk '/<main>:/ { on = 1 } on && /^$/ { on = 0 }
+	on && $2 == "syscall" { sub(":", "", $1); print "0x" $1 }' | paste -sd' ')
+check "many_sites: all of main's syscall instructions ($sites, objdump) were watched" \
+	test "$(q "$j" '" ".join("0x%x" % int(a, 16) for a in c["setup"]["program"]["syscall_addrs"])')" = "$sites"
+check "many_sites: ... and the stops with other numbers turned away" \
+	test "$(q "$j" 'c["filter"]["program_numbers"]')" = "[1, 39, 41, 102, 104, 110]"
 
 # No inline asm: the C library's wrapper makes the call, and it is traced.
 expect_exit "libc_connect: trace connect --program libc_connect.c" 0 "$LABCTL" trace connect \
