@@ -92,8 +92,9 @@ char *elf_trace_function(const char *exe, const struct elf_info *e, long nr,
  * to watch beside FIRST (elf_trace_function's): the student's functions
  * with a syscall instruction (an inlined copy in main and the unused
  * out-of-line one are two), libc's wrapper for SYSCALL_NAME, glibc's
- * syscall().  The trace watches as many as the debug registers allow, in
- * this order; the inline check then judges the instruction that ran.
+ * syscall().  The trace watches them all (under KVM, as many as the debug
+ * registers allow, in this order); the inline check then judges the
+ * instruction that ran.
  * *N names (caller frees each and the array); NULL when EXE is unreadable.
  */
 char **elf_call_functions(const char *exe, const struct elf_info *e, long nr,

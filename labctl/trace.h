@@ -20,7 +20,7 @@ struct trace_opts {
 	const char *program;    /* NULL: the scenario's traced program */
 	const char *function;   /* NULL: lab_SYSCALL, or the scenario's */
 	char *const *also;      /* with PROGRAM: its other functions that may make the
-	                         * call, watched too as far as the debug registers go */
+	                         * call, watched too (under KVM, while debug registers last) */
 	int nalso;
 	const char *timeline;   /* --timeline: comma-separated scenarios (cmd-trace-timeline.c) */
 	const char *out;        /* NULL: the run directory */

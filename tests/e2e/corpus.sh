@@ -17,7 +17,10 @@ n=0
 start=$(date +%s%N)
 for d in "$T"/corpus/*/; do
 	name=$(basename "$d")
-	"$LABCTL" -q grade --out "$T/out/$name" "$d" >"$T/out-$name.txt" 2>&1
+	# a case's own options (--compare a classmate), paths relative to the corpus
+	mapfile -t args < <(python3 -c 'import json, sys
+print("\n".join(json.load(open(sys.argv[1]))[sys.argv[2]]["args"]))' "$T/corpus/expected.json" "$name" | sed '/^$/d')
+	(cd "$T/corpus" && "$LABCTL" -q grade --out "$T/out/$name" "${args[@]}" "$d") >"$T/out-$name.txt" 2>&1
 	n=$((n + 1))
 done
 end=$(date +%s%N)
