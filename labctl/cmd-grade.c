@@ -38,43 +38,43 @@ static const char epilog[] =
 	"is invalid, 3 the grader failed (not the student's fault), 2 usage.\n";
 
 /*
- * The assigned syscall: number and name, from the manifest or the id, in
- * the syscall_64.tbl of K (NULL: no kernel has been built).
+ * The syscall_64.tbl of K (NULL: no kernel has been built) into T; NULL,
+ * or why there is none.
  */
-static enum grade_status resolve_syscall(const struct kernel *k, const struct manifest *m,
-					 long *nr, char **name, const char **why)
+static const char *load_table(const struct kernel *k, struct syscall_table *t)
 {
-	struct syscall_table t;
-	const struct syscall_entry *e = NULL;
 	char *path;
 	int rc;
 
+	if (!k)
+		return "no kernel has been built: run 'labctl build' first";
+	path = syscall_table_path(k->source, "x86_64");
+	rc = syscalls_load(path, t, NULL);
+	free(path);
+	return rc < 0 ? "the lab's kernel source has no readable syscall_64.tbl: run 'labctl build'"
+		      : NULL;
+}
+
+/* The assigned syscall in T: number and name, from the manifest or the id. */
+static enum grade_status resolve_syscall(const struct syscall_table *t, const struct manifest *m,
+					 long *nr, char **name, const char **why)
+{
+	const struct syscall_entry *e = NULL;
+
 	*nr = m->syscall_nr >= 0 ? m->syscall_nr : syscall_from_id(m->student_id);
 	*name = NULL;
-	if (!k) {
-		*why = "no kernel has been built: run 'labctl build' first";
-		return GRADE_ERROR;
-	}
-	path = syscall_table_path(k->source, "x86_64");
-	rc = syscalls_load(path, &t, NULL);
-	free(path);
-	if (rc < 0) {
-		*why = "the lab's kernel source has no readable syscall_64.tbl: run 'labctl build'";
-		return GRADE_ERROR;
-	}
 	if (m->syscall_name) {
-		e = syscall_lookup(&t, m->syscall_name);
+		e = syscall_lookup(t, m->syscall_name);
 		*nr = e ? e->nr : -1;
 		if (!e)
 			*why = "labctl.ini: syscall names no system call of the lab's kernel";
 	} else if (*nr >= 0) {
-		e = syscall_lookup_nr(&t, *nr);
+		e = syscall_lookup_nr(t, *nr);
 		if (!e)
 			*why = "labctl.ini: the assigned system call number is not in the lab's kernel";
 	}
 	if (e)
 		*name = xstrdup(e->name);
-	syscalls_free(&t);
 	return *name ? GRADE_PASSED : GRADE_INVALID;
 }
 
@@ -85,7 +85,7 @@ static enum grade_status resolve_syscall(const struct kernel *k, const struct ma
  * wrapper, which the inline check then fails).
  */
 static int obtain_trace(const struct grade_opts *o, const char *dir, const char *exe,
-			const struct elf_info *elf, long nr, const char *name,
+			const char *untraced, const struct elf_info *elf, long nr, const char *name,
 			const char *program, struct trace_facts *f, char **err)
 {
 	bool students;
@@ -93,7 +93,7 @@ static int obtain_trace(const struct grade_opts *o, const char *dir, const char 
 	int nalso = 0;
 	char **also = elf_call_functions(exe, elf, nr, name, fn, &nalso);
 	struct guest_opts g = {
-		.dir = dir, .exe = exe, .program = program, .nr = nr, .syscall_name = name,
+		.dir = dir, .exe = exe, .untraced = untraced, .program = program, .nr = nr, .syscall_name = name,
 		.function = fn, .also = also, .nalso = nalso, .run_timeout = o->run_timeout,
 	};
 	int rc;
@@ -133,7 +133,9 @@ static void run_stages(const struct grade_opts *o, const struct report_sources *
 {
 	char *work = xasprintf("%s/work", dir), *name = NULL;
 	struct kernel k;
-	bool have_kernel = kernel_load(&k, NULL, NULL) == 0;
+	bool have_kernel = kernel_load(&k, NULL, NULL) == 0, have_table = false;
+	struct syscall_table table;
+	const struct syscall_entry *waiting;
 	struct compile_result cr = { 0 };
 	struct elf_info elf = { 0 };
 	struct trace_facts facts;
@@ -159,7 +161,13 @@ static void run_stages(const struct grade_opts *o, const struct report_sources *
 		g->status = rc == EXIT_INPUT ? GRADE_INVALID : GRADE_ERROR;
 		goto out;
 	}
-	g->status = resolve_syscall(have_kernel ? &k : NULL, &s->m, &g->nr, &name, &cwhy);
+	if ((cwhy = load_table(have_kernel ? &k : NULL, &table))) {
+		g->status = GRADE_ERROR;
+		*why = xstrdup(cwhy);
+		goto out;
+	}
+	have_table = true;
+	g->status = resolve_syscall(&table, &s->m, &g->nr, &name, &cwhy);
 	g->syscall_name = name;
 	if (g->status != GRADE_PASSED) {
 		*why = xstrdup(cwhy);
@@ -171,12 +179,14 @@ static void run_stages(const struct grade_opts *o, const struct report_sources *
 		goto out;
 	}
 	if (cr.ok && elf_inspect(cr.exe, cr.objs, cr.nobjs, &elf) == 0 && elf.is_static) {
-		if (obtain_trace(o, dir, cr.exe, &elf, g->nr, name, s->m.program, &facts, why) < 0) {
+		if (obtain_trace(o, dir, cr.exe, cr.untraced, &elf, g->nr, name, s->m.program, &facts, why) < 0) {
 			g->status = GRADE_ERROR;
 			goto out;
 		}
 		have_facts = true;
 		g->kernel_version = facts.kernel_version;
+		if ((waiting = syscall_lookup_nr(&table, facts.waiting_in)))
+			facts.waiting_name = xstrdup(waiting->name);
 	}
 	in = (struct grade_input){
 		.m = &s->m, .nr = g->nr, .syscall_name = name, .compiled = &cr,
@@ -200,6 +210,8 @@ out:
 	if (g->kernel_version || have_kernel)
 		g->kernel_version = xstrdup(g->kernel_version ? g->kernel_version : k.version);
 	kernel_free(&k);
+	if (have_table)
+		syscalls_free(&table);
 	free(others);
 	trace_facts_free(&facts);
 	elf_info_free(&elf);

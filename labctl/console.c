@@ -18,7 +18,7 @@ static size_t run_index(struct console *c, const char *label)
 		if (!strcmp(c->runs[i].label, label))
 			return i;
 	c->runs = xrealloc(c->runs, (c->nruns + 1) * sizeof(*c->runs));
-	c->runs[c->nruns] = (struct console_run){ .label = xstrdup(label) };
+	c->runs[c->nruns] = (struct console_run){ .label = xstrdup(label), .waiting_in = -1 };
 	return c->nruns++;
 }
 
@@ -70,8 +70,11 @@ static void grade_line(struct console *c, char *line, size_t *open)
 		return;
 	r->value = atoi(rest);
 	if (r->end == RUN_TIMEOUT) {
+		char *in = strstr(rest, " syscall ");
+
+		r->waiting_in = in ? strtol(in + strlen(" syscall "), NULL, 10) : -1;
 		free(r->timeout);
-		r->timeout = xstrdup(rest);
+		r->timeout = xasprintf("%.*s", (int)strcspn(rest, " "), rest);
 	}
 	if (*open == i)
 		*open = NO_RUN;

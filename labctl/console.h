@@ -6,7 +6,7 @@
  *   LABCTL step NAME exit N               rootfs/init, per step
  *   LABCTL error: TEXT                    rootfs/init: no such scenario
  *   LABCTL grade LABEL start | output BYTES | exit N | signal N |
- *          timeout SECONDS | cannot-run ERRNO
+ *          timeout SECONDS [syscall NR] | cannot-run ERRNO
  *                                         rootfs/programs/grade_run.c
  *   | TEXT                                grade_run: the program's output
  *   server: listening on ADDR             rootfs/programs/tcp_server.c
@@ -45,6 +45,7 @@ struct console_run {
 	enum run_end end;
 	int value;
 	char *timeout;          /* RUN_TIMEOUT: the seconds, as printed */
+	long waiting_in;        /* RUN_TIMEOUT: the system call it was blocked in, or -1 */
 	unsigned long printed;  /* bytes it printed in all ("output N") */
 	char *output;           /* its "| " lines, unprefixed, capped; NULL: none */
 };

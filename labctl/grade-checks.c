@@ -166,6 +166,11 @@ static void check_runs(const struct grade_input *in, struct check_result *c)
 	else if (!f->ran)
 		verdict(c, false, "The program did not start in the guest%s%s.",
 			d ? ": " : "", d ? d : "");
+	else if (!f->finished && f->waiting_in >= 0)
+		verdict(c, false, "The program started but did not finish by itself (%s): it was "
+			"waiting in system call %ld (%s), and nothing ended the wait.",
+			d ? d : "no exit seen", f->waiting_in,
+			f->waiting_name ? f->waiting_name : "not in the lab's table");
 	else if (!f->finished)
 		verdict(c, false, "The program started but did not finish by itself (%s); "
 			"look for an endless loop, endless output, a crash, or a call that waits "

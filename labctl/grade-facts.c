@@ -78,6 +78,7 @@ void trace_facts_init(struct trace_facts *f)
 	memset(f, 0, sizeof(*f));
 	f->nr = -1;
 	f->other_nr = -1;
+	f->waiting_in = -1;
 	f->sa_family = -1;
 	f->fd_is_socket = f->server_listening = TRI_UNKNOWN;
 }
@@ -295,6 +296,7 @@ bool trace_facts_console(struct trace_facts *f, const struct console *c, const c
 		f->ran = true;
 		set_detail(f, xasprintf("it was still running after %s s and was stopped",
 					r->timeout));
+		f->waiting_in = r->waiting_in;
 		break;
 	case RUN_CANNOT_RUN:
 		set_detail(f, xstrdup("the guest could not execute it"));
@@ -323,6 +325,7 @@ void trace_facts_free(struct trace_facts *f)
 	free(f->signal_name);
 	free(f->exit_signal);
 	free(f->new_exe);
+	free(f->waiting_name);
 	free(f->handler);
 	for (size_t i = 0; i < f->nframes; i++)
 		free(f->frames[i]);

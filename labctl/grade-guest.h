@@ -7,6 +7,7 @@
 struct guest_opts {
 	const char *dir;           /* the grading's directory: logs, trace/, runs/ */
 	const char *exe;           /* the compiled program; its basename is PROGRAM */
+	const char *untraced;      /* the same linked elsewhere (UNTRACED_TEXT, grade.h) */
 	const char *program;       /* its name in the guest (the manifest's) */
 	long nr;
 	const char *syscall_name;

@@ -98,6 +98,7 @@ void sandbox_clean_stale(void);
 struct compile_result {
 	bool ok;
 	char *exe;                 /* the linked program, when ok */
+	char *untraced;            /* the same objects linked at UNTRACED_TEXT, when ok */
 	char **objs;               /* one object per .c/.S source */
 	int nobjs;
 	char *log;                 /* the compiler's output */
@@ -105,6 +106,14 @@ struct compile_result {
 };
 /* Compile S's sources in WORKDIR/build; 0 (R says whether the student's
  * code compiled), or -1 with E when the sandbox itself failed. */
+/*
+ * Where the untraced copy's code starts (a static program's default is
+ * 0x400000).  QEMU stops at a breakpoint by PC in any address space, so the
+ * copy run to see whether the program finishes would meet the trace's
+ * breakpoints on the program's syscall instructions at every call; at
+ * other addresses it never does, and it is the same objects and libc.
+ */
+#define UNTRACED_TEXT "0x10000000"
 int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 		    const char *workdir, struct compile_result *r, struct error *e);
 void compile_result_free(struct compile_result *r);
@@ -129,6 +138,8 @@ struct trace_facts {
 	bool finished;             /* ... and exited by itself in time */
 	int exit_status;
 	char *finish_detail;       /* "killed by signal 11", "still running after 10 s" */
+	long waiting_in;           /* still running: the system call it was blocked in, or -1 */
+	char *waiting_name;        /* its name (syscall_64.tbl), set by grade, or NULL */
 	char *output;              /* what it printed (capped), or NULL */
 
 	/* The trace (report.json, schema labctl-trace/1). */

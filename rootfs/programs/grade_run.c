@@ -18,7 +18,9 @@
  *   LABCTL grade LABEL output BYTES        what it printed in all
  *   LABCTL grade LABEL exit STATUS         it exited by itself
  *   LABCTL grade LABEL signal N            killed by signal N
- *   LABCTL grade LABEL timeout SECONDS     still running after SECONDS: killed
+ *   LABCTL grade LABEL timeout SECONDS [syscall NR]
+ *                                          still running after SECONDS: killed;
+ *                                          NR: the system call it was waiting in
  *   LABCTL grade LABEL cannot-run ERRNO    exec failed
  */
 #include <errno.h>
@@ -104,6 +106,27 @@ static void show(const char *buf, size_t n, size_t *left)
  * when none is left (kill(-1) fails with ESRCH: zombies count, hence the
  * reaping meanwhile).
  */
+/*
+ * The system call PID is blocked in, from /proc/PID/syscall (its first
+ * field: the number, "running", or -1 when it sleeps outside a call), or -1.
+ */
+static long waiting_in(pid_t pid)
+{
+	char path[64], text[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return -1;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0 || text[0] < '0' || text[0] > '9')
+		return -1;
+	text[n] = '\0';
+	return strtol(text, NULL, 10);
+}
+
 static void kill_nobody(void)
 {
 	pid_t k = fork(), w;
@@ -152,6 +175,7 @@ int main(int argc, char **argv)
 	size_t left, total = 0;
 	int p[2], status = 0, timed_out = 0, exited = 0, eof = 0;
 	char buf[4096], line[128];
+	long waiting = -1;
 	pid_t pid;
 
 	if (argc != 5) {
@@ -209,6 +233,7 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (timed_out) {
+		waiting = waiting_in(pid);
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
 	}
@@ -216,7 +241,10 @@ int main(int argc, char **argv)
 	flush_line();	/* a last line without its newline */
 	snprintf(line, sizeof(line), "LABCTL grade %s output %zu\n", label, total);
 	out(line, strlen(line));
-	if (timed_out)
+	if (timed_out && waiting >= 0)
+		snprintf(line, sizeof(line), "LABCTL grade %s timeout %g syscall %ld\n", label,
+			 limit, waiting);
+	else if (timed_out)
 		snprintf(line, sizeof(line), "LABCTL grade %s timeout %g\n", label, limit);
 	else if (WIFSIGNALED(status))
 		snprintf(line, sizeof(line), "LABCTL grade %s signal %d\n", label, WTERMSIG(status));

@@ -93,8 +93,25 @@ static void test_run_ends(void **state)
 		assert_null(r->output);
 		if (ends[i].end == RUN_TIMEOUT)
 			assert_string_equal(r->timeout, "2.5");
+		assert_int_equal(r->waiting_in, -1);
 		console_free(&c);
 	}
+}
+
+/* A run stopped while blocked in a call: which one, from /proc/PID/syscall. */
+static void test_run_waiting_in(void **state)
+{
+	struct console c;
+	const struct console_run *r;
+
+	(void)state;
+	console_parse(&c, "LABCTL grade run start\nLABCTL grade run timeout 10 syscall 34\n");
+	r = console_run(&c, "run");
+	assert_non_null(r);
+	assert_int_equal(r->end, RUN_TIMEOUT);
+	assert_string_equal(r->timeout, "10");
+	assert_int_equal(r->waiting_in, 34);
+	console_free(&c);
 }
 
 /* What `labctl boot` reads: init's markers, a failed step, a panic. */
@@ -194,6 +211,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grading),
 		cmocka_unit_test(test_run_ends),
+		cmocka_unit_test(test_run_waiting_in),
 		cmocka_unit_test(test_scenario),
 		cmocka_unit_test(test_output_cap),
 		cmocka_unit_test(test_read),

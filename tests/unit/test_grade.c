@@ -323,6 +323,18 @@ static void test_loops_forever(void **state)
 	assert_says(&run(x)[CHECK_RUNS], false, "did not finish by itself (it was still running");
 }
 
+/* Stopped while blocked in a call: the message names it. */
+static void test_waits_forever(void **state)
+{
+	struct fixture *x = *state;
+
+	x->f.finished = false;
+	x->f.finish_detail = xstrdup("it was still running after 10 s and was stopped");
+	x->f.waiting_in = 34;
+	x->f.waiting_name = xstrdup("pause");
+	assert_says(&run(x)[CHECK_RUNS], false, "waiting in system call 34 (pause)");
+}
+
 static void test_never_calls(void **state)
 {
 	struct fixture *x = *state;
@@ -994,7 +1006,7 @@ int main(void)
 		cmocka_unit_test(test_outputs_grader_error),
 		cmocka_unit_test(test_blame),
 #define F(t) cmocka_unit_test_setup_teardown(t, fixture_setup, fixture_teardown)
-		F(test_all_pass), F(test_not_compiled), F(test_dynamic), F(test_loops_forever),
+		F(test_all_pass), F(test_not_compiled), F(test_dynamic), F(test_loops_forever), F(test_waits_forever),
 		F(test_never_calls), F(test_wrong_number), F(test_wrong_task),
 		F(test_libc_wrapper), F(test_bad_args), F(test_other_syscall), F(test_call_ends), F(test_report),
 		F(test_report_copied), F(test_report_prose), F(test_report_aliases),
