@@ -316,6 +316,7 @@ int cmd_grade(int argc, char **argv)
 	grade_clean_stale();
 	/* Before parsing: --compile-timeout overrides the default limit. */
 	sandbox_defaults(&o.sandbox);
+	o.sandbox.untraced_copy = true;
 	i = parse_command_line(&cl, argc, argv);
 	jobs_asked = o.jobs ? o.jobs : 1;
 	if (!o.rubric)

@@ -371,7 +371,7 @@ int elf_inspect(const char *exe, char *const *objs, int nobjs, struct elf_info *
 	memset(info, 0, sizeof(*info));
 	if (!e)
 		return -1;
-	if (read_info(e, info) < 0 || info->bits != 64) {
+	if (read_info(e, info) < 0) {
 		memset(info, 0, sizeof(*info));
 		elf_close(e, fd);
 		return -1;
@@ -414,11 +414,13 @@ void elf_info_free(struct elf_info *info)
 }
 
 /*
- * How well [START, END) fits as the function making system call NR: 0 no
- * `syscall` instruction (0f 05) in it, 1 some, 2 also an immediate NR
- * moved into eax or rax (b8 NR / 48 c7 c0 NR), the usual inline asm.
+ * How well [START, END) fits as the function making system call NR through
+ * IN: 0 no such instruction (syscall 0f 05, int $0x80 cd 80) in it, 1
+ * some, 2 also an immediate NR moved into eax or rax (b8 NR / 48 c7 c0
+ * NR), the usual inline asm.
  */
-static int fitness(Elf *e, unsigned long start, unsigned long end, long nr)
+static int fitness(Elf *e, const struct entry_insn *in, unsigned long start, unsigned long end,
+		   long nr)
 {
 	const unsigned char *b = end > start ? vaddr_bytes(e, start, end - start) : NULL;
 	size_t n = end - start;
@@ -426,7 +428,7 @@ static int fitness(Elf *e, unsigned long start, unsigned long end, long nr)
 	int fit = 0;
 
 	for (size_t i = 0; b && i + 1 < n; i++)
-		if (b[i] == 0x0f && b[i + 1] == 0x05)
+		if (b[i] == in->bytes[0] && b[i + 1] == in->bytes[1])
 			fit = 1;
 	for (size_t i = 0; b && fit && i + 5 <= n; i++)
 		if ((b[i] == 0xb8 && !memcmp(b + i + 1, imm, 4)) ||
@@ -436,8 +438,8 @@ static int fitness(Elf *e, unsigned long start, unsigned long end, long nr)
 	return fit;
 }
 
-/* Is NAME a global function of E with a syscall instruction? */
-static bool libc_function_has_syscall(Elf *e, const char *name)
+/* Is NAME a global function of E with an IN instruction? */
+static bool libc_function_has_syscall(Elf *e, const struct entry_insn *in, const char *name)
 {
 	struct sym_iter it;
 	const char *sym;
@@ -446,12 +448,13 @@ static bool libc_function_has_syscall(Elf *e, const char *name)
 	for (sym_begin(&it, e); sym_next(&it, &s, &sym);)
 		if (GELF_ST_TYPE(s.st_info) == STT_FUNC && GELF_ST_BIND(s.st_info) != STB_LOCAL &&
 		    !strcmp(sym, name))
-			return fitness(e, s.st_value, s.st_value + s.st_size, -1) > 0;
+			return fitness(e, in, s.st_value, s.st_value + s.st_size, -1) > 0;
 	return false;
 }
 
-/* libc's wrapper for system call NAME in E with a syscall instruction, or NULL. */
-static char *libc_wrapper(Elf *e, const char *syscall_name, long nr)
+/* libc's wrapper for system call NAME in E with an IN instruction, or NULL
+ * (i386 glibc enters through the vDSO's sysenter, never int $0x80). */
+static char *libc_wrapper(Elf *e, const struct entry_insn *in, const char *syscall_name, long nr)
 {
 	/* glibc's wrapper for connect is __libc_connect, aliased __connect and
 	 * connect: the same address, any name does. */
@@ -467,7 +470,7 @@ static char *libc_wrapper(Elf *e, const char *syscall_name, long nr)
 		for (sym_begin(&it, e); !found && sym_next(&it, &s, &name);)
 			if (GELF_ST_TYPE(s.st_info) == STT_FUNC &&
 			    GELF_ST_BIND(s.st_info) != STB_LOCAL && !strcmp(name, want) &&
-			    fitness(e, s.st_value, s.st_value + s.st_size, nr))
+			    fitness(e, in, s.st_value, s.st_value + s.st_size, nr))
 				found = xstrdup(want);
 		free(want);
 	}
@@ -488,24 +491,30 @@ char **elf_call_functions(const char *exe, const struct elf_info *info, long nr,
 			  const char *syscall_name, const char *first, int *n)
 {
 	char **v = NULL, *wrapper;
+	const struct entry_insn *in;
+	GElf_Ehdr eh;
 	int fd;
 	Elf *e = elf_open(exe, &fd);
 
 	*n = 0;
 	if (!e)
 		return NULL;
+	if (!gelf_getehdr(e, &eh) || !(in = abi_of(e, &eh))) {
+		elf_close(e, fd);
+		return NULL;
+	}
 	/* the student's own first, those that load the number first of all */
 	for (int want = 2; want >= 1; want--)
 		for (size_t i = 0; i < info->nfuncs; i++)
-			if (fitness(e, info->funcs[i].start, info->funcs[i].end, nr) == want &&
+			if (fitness(e, in, info->funcs[i].start, info->funcs[i].end, nr) == want &&
 			    (!first || strcmp(info->funcs[i].name, first)))
 				add_name(&v, n, info->funcs[i].name);
-	wrapper = syscall_name ? libc_wrapper(e, syscall_name, nr) : NULL;
+	wrapper = syscall_name ? libc_wrapper(e, in, syscall_name, nr) : NULL;
 	if (wrapper && (!first || strcmp(wrapper, first)))
 		add_name(&v, n, wrapper);
 	free(wrapper);
 	/* glibc's syscall(): any number, so no immediate to look for */
-	if (libc_function_has_syscall(e, "syscall") && (!first || strcmp(first, "syscall")))
+	if (libc_function_has_syscall(e, in, "syscall") && (!first || strcmp(first, "syscall")))
 		add_name(&v, n, "syscall");
 	elf_close(e, fd);
 	return v;
@@ -515,14 +524,20 @@ char *elf_trace_function(const char *exe, const struct elf_info *info, long nr,
 			 const char *syscall_name, bool *students)
 {
 	char *found = NULL;
+	const struct entry_insn *in;
+	GElf_Ehdr eh;
 	int fd, best = 0;
 	Elf *e = elf_open(exe, &fd);
 
 	*students = false;
 	if (!e)
 		return NULL;
+	if (!gelf_getehdr(e, &eh) || !(in = abi_of(e, &eh))) {
+		elf_close(e, fd);
+		return NULL;
+	}
 	for (size_t i = 0; i < info->nfuncs; i++) {
-		int fit = fitness(e, info->funcs[i].start, info->funcs[i].end, nr);
+		int fit = fitness(e, in, info->funcs[i].start, info->funcs[i].end, nr);
 
 		if (fit > best) {
 			best = fit;
@@ -532,8 +547,8 @@ char *elf_trace_function(const char *exe, const struct elf_info *info, long nr,
 	}
 	*students = found != NULL;
 	if (!found && syscall_name)
-		found = libc_wrapper(e, syscall_name, nr);
-	if (!found && libc_function_has_syscall(e, "syscall"))
+		found = libc_wrapper(e, in, syscall_name, nr);
+	if (!found && libc_function_has_syscall(e, in, "syscall"))
 		found = xstrdup("syscall");
 	elf_close(e, fd);
 	return found;

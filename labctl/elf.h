@@ -72,18 +72,18 @@ void elf_func_free(struct elf_func *f);
  * is it static, and where are the student's functions (defined STT_FUNC
  * symbols of OBJS; a static one matched only under its own STT_FILE, so a
  * libc function of the same name never counts).  0, or -1 when EXE is no
- * 64-bit ELF file.
+ * ELF file (E->bits says which class it is).
  */
 int elf_inspect(const char *exe, char *const *objs, int nobjs, struct elf_info *e);
 void elf_info_free(struct elf_info *e);
 /* The student's function holding ADDR, or NULL. */
 const struct func_range *elf_func_at(const struct elf_info *e, unsigned long addr);
 /*
- * The function of EXE whose `syscall` instruction (bytes 0f 05) the trace
- * watches for system call NR: the student's function with one (preferring
- * one that also moves the immediate NR into eax or rax; *STUDENTS = true),
- * else libc's wrapper __libc_NAME, __NAME or NAME, else glibc's syscall().
- * NULL when there is none: the program cannot make the call.  Caller frees.
+ * The function of EXE whose `syscall` instruction (bytes 0f 05; int $0x80,
+ * cd 80, in an i386 program) the trace watches for system call NR: the
+ * student's function with one (preferring one that also moves the
+ * immediate NR into eax or rax; *STUDENTS = true), else libc's wrapper
+ * __libc_NAME, __NAME or NAME, else glibc's syscall().  NULL when there is none: the program cannot make the call.  Caller frees.
  */
 char *elf_trace_function(const char *exe, const struct elf_info *e, long nr,
 			 const char *syscall_name, bool *students);

@@ -334,12 +334,19 @@ static int keep_results(struct compile_result *r, const char *out, const char *w
 	return ret;
 }
 
+char *sandbox_object(const char *source)
+{
+	const char *base = base_of(source);
+
+	return compiled_unit(source) ? xasprintf("%.*s.o", (int)strlen(base) - 2, base) : NULL;
+}
+
 int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 		    const char *workdir, struct compile_result *r, struct error *e)
 {
 	char *build, *out, *log = xasprintf("%s/compile.log", workdir), *why = NULL;
 	struct argv_buf a = { 0 };
-	int rc = 0, base, flags_end;
+	int rc = 0, flags_end;
 	bool temp;
 
 	memset(r, 0, sizeof(*r));
@@ -363,17 +370,18 @@ int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 	}
 
 	sandbox_prefix(&a, o, build);
-	base = a.n;
 	push(&a, "gcc");
 	for (size_t i = 0; i < sizeof(lab_cflags) / sizeof(lab_cflags[0]); i++)
 		push(&a, lab_cflags[i]);
+	if (o->m32)
+		push(&a, "-m32");
+	flags_end = a.n;
 	push(&a, "-c");
 	for (int i = 0; i < s->m.nsources; i++) {
 		if (!compiled_unit(s->m.sources[i]))
 			continue;
 		pushf(&a, xasprintf("%s/src/%s", o->disabled ? build : "/w", s->m.sources[i]));
-		r->objs[r->nobjs++] = xasprintf("%.*s.o",
-			(int)(strlen(base_of(s->m.sources[i])) - 2), base_of(s->m.sources[i]));
+		r->objs[r->nobjs++] = sandbox_object(s->m.sources[i]);
 	}
 	if (!r->nobjs) {
 		r->why = xstrdup("no .c or .S file in sources");
@@ -383,7 +391,6 @@ int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 		goto failed;
 
 	/* Link: the same flags, the objects in the order given. */
-	flags_end = base + 1 + (int)(sizeof(lab_cflags) / sizeof(lab_cflags[0]));
 	a.n = flags_end;
 	push(&a, "-o");
 	push(&a, s->m.program);
@@ -392,17 +399,19 @@ int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 	if (run_step(o, out, log, &a, &why) < 0)
 		goto failed;
 	/* ... and again for the untraced run, its code elsewhere (grade.h). */
-	a.n = flags_end;
-	push(&a, "-Wl,-Ttext-segment=" UNTRACED_TEXT);
-	push(&a, "-o");
-	pushf(&a, xasprintf("%s.untraced", s->m.program));
-	for (int i = 0; i < r->nobjs; i++)
-		push(&a, r->objs[i]);
-	if (run_step(o, out, log, &a, &why) < 0)
-		goto failed;
+	if (o->untraced_copy) {
+		a.n = flags_end;
+		push(&a, "-Wl,-Ttext-segment=" UNTRACED_TEXT);
+		push(&a, "-o");
+		pushf(&a, xasprintf("%s.untraced", s->m.program));
+		for (int i = 0; i < r->nobjs; i++)
+			push(&a, r->objs[i]);
+		if (run_step(o, out, log, &a, &why) < 0)
+			goto failed;
+		r->untraced = xasprintf("%s.untraced", s->m.program);
+	}
 	r->ok = true;
 	r->exe = xstrdup(s->m.program);
-	r->untraced = xasprintf("%s.untraced", s->m.program);
 	goto done;
 failed:
 	if (!why)

@@ -81,6 +81,8 @@ void submission_free(struct submission *s);
 
 struct sandbox_opts {
 	bool disabled;             /* --no-sandbox */
+	bool untraced_copy;        /* also link PROGRAM.untraced (grade's untraced run) */
+	bool m32;                  /* an i386 program: -m32 */
 	double timeout;            /* wall clock, seconds */
 	int cpu_seconds;
 	long mem_bytes;
@@ -117,6 +119,9 @@ struct compile_result {
 int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 		    const char *workdir, struct compile_result *r, struct error *e);
 void compile_result_free(struct compile_result *r);
+/* The object sandbox_compile makes of SOURCE in build/out ("net/lab.c":
+ * "lab.o"), or NULL for a file it does not compile (a header). */
+char *sandbox_object(const char *source);
 
 /* ---- what the kernel saw ---- */
 

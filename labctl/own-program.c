@@ -6,12 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "elf.h"
 #include "error.h"
 #include "fs.h"
 #include "grade.h"
 #include "labctl.h"
+#include "labflags.h"
 #include "own-program.h"
+#include "programs.h"
+
+/* Bump when what a cached build holds changes. */
+#define BUILD_FORMAT "own-build/1"
 
 static bool ends_with(const char *s, const char *tail)
 {
@@ -78,47 +84,132 @@ static int load_sources(const char *path, struct submission *s, struct error *e)
 	return ret;
 }
 
-static int compile(const char *path, const char *work, struct own_program *p,
-		   struct elf_info *info, struct error *e)
+/*
+ * Where the build of S lives in the cache: CACHE/own/KEY, KEY the hash of
+ * the compiler, the lab's flags and every file's name and bytes, so that
+ * tracing unchanged sources again does not compile them again.
+ */
+static char *build_dir(const struct submission *s, bool i386, struct error *e)
 {
-	struct submission s;
+	static const char *const flags[] = { LAB_CFLAGS };
+	struct hasher *h = hasher_new();
+	char key[SHA256_HEX_LEN + 1], *root, *dir;
+
+	hasher_add_str(h, BUILD_FORMAT);
+	if (hash_compiler(h, e) < 0) {
+		hasher_hex(h, key);
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		hasher_add_str(h, flags[i]);
+	hasher_add_str(h, i386 ? "-m32" : "");
+	hasher_add_str(h, s->m.program);
+	for (int i = 0; i < s->m.nsources; i++) {
+		hasher_add_str(h, s->files[i].path);
+		hasher_add(h, s->files[i].data, s->files[i].len);
+	}
+	hasher_hex(h, key);
+	if (!(root = cache_subdir("own", e)))
+		return NULL;
+	dir = xasprintf("%s/%s", root, key);
+	free(root);
+	return dir;
+}
+
+/* The objects of S's compiled sources in DIR, as sandbox_compile names them. */
+static char **build_objects(const struct submission *s, const char *dir, int *n)
+{
+	char **objs = xcalloc(GRADE_MAX_SOURCES, sizeof(*objs));
+
+	*n = 0;
+	for (int i = 0; i < s->m.nsources; i++) {
+		char *obj = sandbox_object(s->m.sources[i]);
+
+		if (obj)
+			objs[(*n)++] = xasprintf("%s/build/out/%s", dir, obj);
+		free(obj);
+	}
+	return objs;
+}
+
+/* Compile S into the staging directory of FINAL and publish it there; the
+ * compiler's log into WORK when the code does not compile. */
+static int compile_into(const char *path, const struct submission *s, bool i386,
+			const char *final, const char *work, struct error *e)
+{
 	struct sandbox_opts so;
 	struct compile_result cr = { 0 };
 	const char *probe;
+	char *staging, *log;
 	int ret = -1;
 
-	if (load_sources(path, &s, e) < 0)
-		goto out;
 	sandbox_defaults(&so);
-	if (make_dirs(work, e) < 0)
-		goto out;
-	if ((probe = sandbox_probe(work))) {
-		error_set(e, EXIT_ENV, "%s; compile %s yourself (gcc -static) and give the program",
-			  probe, path);
-		goto out;
-	}
-	note("compiling %s with the lab's flags (log: %s/compile.log)", path, work);
-	if (sandbox_compile(&s, &so, work, &cr, e) < 0)
+	so.m32 = i386;
+	if ((probe = sandbox_probe(work)))
+		return error_set(e, EXIT_ENV, "%s; compile %s yourself (gcc -static) and give "
+				 "the program", probe, path);
+	if (!(staging = staging_dir(final, e)))
+		return -1;
+	note("compiling %s with the lab's flags%s", path, i386 ? " and -m32" : "");
+	if (sandbox_compile(s, &so, staging, &cr, e) < 0)
 		goto out;
 	if (!cr.ok) {
-		error_set(e, EXIT_INPUT, "%s does not compile: %s (all the compiler said: "
-			  "%s/compile.log)", path, cr.why, work);
+		log = xasprintf("%s/compile.log", work);
+		write_file_atomic(log, cr.log ? cr.log : "", cr.log ? strlen(cr.log) : 0);
+		error_set(e, EXIT_INPUT, "%s does not compile: %s (all the compiler said: %s)",
+			  path, cr.why, log);
+		free(log);
 		goto out;
 	}
-	if (elf_inspect(cr.exe, cr.objs, cr.nobjs, info) < 0) {
-		error_set(e, EXIT_INPUT, "%s: the compiler made no 64-bit program", path);
+	/* Another trace of the same sources may have published it first. */
+	if (publish_dir(staging, final) < 0 && !is_dir(final)) {
+		error_set(e, EXIT_ENV, "cannot publish %s: %m", final);
 		goto out;
 	}
-	p->exe = xstrdup(cr.exe);
+	ret = 0;
+out:
+	if (is_dir(staging))
+		remove_tree(staging);
+	compile_result_free(&cr);
+	free(staging);
+	return ret;
+}
+
+static int compile(const char *path, const char *work, bool i386, struct own_program *p,
+		   struct elf_info *info, struct error *e)
+{
+	struct submission s;
+	char *dir = NULL, *exe = NULL, **objs = NULL;
+	int nobjs = 0, ret = -1;
+
+	if (load_sources(path, &s, e) < 0 || make_dirs(work, e) < 0 ||
+	    !(dir = build_dir(&s, i386, e)))
+		goto out;
+	exe = xasprintf("%s/build/out/%s", dir, s.m.program);
+	if (is_file(exe))
+		note("%s: unchanged since it was last compiled (the build in %s)", path, dir);
+	else if (compile_into(path, &s, i386, dir, work, e) < 0)
+		goto out;
+	objs = build_objects(&s, dir, &nobjs);
+	if (elf_inspect(exe, objs, nobjs, info) < 0) {
+		error_set(e, EXIT_INPUT, "%s: the compiler made no program", path);
+		goto out;
+	}
+	p->exe = exe;
+	exe = NULL;
 	p->name = xstrdup(s.m.program);
 	ret = 0;
 out:
-	compile_result_free(&cr);
+	for (int i = 0; i < nobjs; i++)
+		free(objs[i]);
+	free(objs);
+	free(exe);
+	free(dir);
 	submission_free(&s);
 	return ret;
 }
 
-int own_program_get(const char *path, const char *work, long nr, const char *name,
+int own_program_get(const char *path, const char *work, bool i386, long nr, const char *name,
 		    const char *function, struct own_program *p, struct error *e)
 {
 	struct elf_info info = { 0 };
@@ -128,7 +219,7 @@ int own_program_get(const char *path, const char *work, long nr, const char *nam
 
 	memset(p, 0, sizeof(*p));
 	if (is_source(path)) {
-		if (compile(path, work, p, &info, e) < 0)
+		if (compile(path, work, i386, p, &info, e) < 0)
 			goto out;
 	} else if (elf_read_info(path, &info) < 0 || !info.is_elf) {
 		error_set(e, EXIT_INPUT, "%s is neither a program (ELF) nor a .c or .S source", path);

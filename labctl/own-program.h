@@ -27,12 +27,12 @@ struct own_program {
 };
 
 /*
- * PATH (an ELF, or a .c/.S source with the headers beside it), compiled in
- * WORK when it is sources; FUNCTION (or NULL: found) for system call NR,
- * NAME.  0, or -1 with E: EXIT_INPUT for what the user can fix (does not
+ * PATH (an ELF, or a .c/.S source with the headers beside it, compiled
+ * with -m32 when I386; its compiler's log in WORK when it does not
+ * compile); FUNCTION (or NULL: found) for system call NR, NAME.  0, or -1 with E: EXIT_INPUT for what the user can fix (does not
  * compile, not static, no syscall instruction), with one line that says so.
  */
-int own_program_get(const char *path, const char *work, long nr, const char *name,
+int own_program_get(const char *path, const char *work, bool i386, long nr, const char *name,
 		    const char *function, struct own_program *p, struct error *e);
 void own_program_free(struct own_program *p);
 

@@ -316,7 +316,8 @@ static int own_guest(struct run *r, struct error *e)
 	char *script_path = NULL, *in_guest = NULL;
 	int ret = -1;
 
-	if (own_program_get(o->program, work, r->sc->nr, r->sc->name, o->function, &p, e) < 0)
+	if (own_program_get(o->program, work, o->abi && !strcmp(o->abi, "i386"), r->sc->nr,
+			    r->sc->name, o->function, &p, e) < 0)
 		goto out;
 	if (p.in_libc)
 		note("%s makes %s through the C library (%s), not with a syscall instruction of its "

@@ -6,7 +6,7 @@
 # guest's console.
 . "$(dirname "$0")/lib"
 
-need_tools gcc objdump python3 qemu-system-x86_64 gdb bwrap
+need_tools gcc objdump readelf python3 qemu-system-x86_64 gdb bwrap
 need_kernel
 FIX=$ROOT/tests/e2e/fixtures/own
 export LABCTL_RUN_ROOT=$T/runs
@@ -30,8 +30,8 @@ own() {
 	expect_exit "$name: trace $sc --program $name.c" 0 "$LABCTL" -q trace "$sc" \
 		--program "$FIX/$name.c" --out "$T/$name" --format json,md "$@"
 	run=$(readlink -f "$T/runs/trace-latest")
-	elf=$run/program/build/out/$name
 	j=$T/$name/report.json
+	elf=$(q "$j" 'c["setup"]["program"]["path"]')
 }
 
 # untraced SCENARIO: the same guest booted without GDB (the traced run ends
@@ -123,6 +123,26 @@ check "getpid_static: returned the pid it printed ($pid)" \
 check "getpid_static: made by main (the static helper inlined), by objdump" sh -c \
 	"echo ' $(after_syscalls "$elf" main | paste -sd' ') ' | grep -q ' $(q "$j" 'next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == "ip")') '"
 
+# The 32-bit way in: --abi i386 compiles the source with -m32; the call is
+# syscall_32.tbl's, made by int $0x80 (objdump), returning the printed pid.
+TBL32=$(dirname "$TBL")/syscall_32.tbl
+own getpid_i386 getpid --abi i386
+check "getpid_i386: an i386 program (readelf)" \
+	grep -q 'Class:[[:space:]]*ELF32' <(readelf -h "$elf")
+check "getpid_i386: orig_ax = $(awk '$3 == "getpid" { print $1 }' "$TBL32") from syscall_32.tbl" \
+	test "$(q "$j" 'int(next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == "orig_ax"), 16)')" = \
+	"$(awk '$3 == "getpid" { print $1 }' "$TBL32")"
+check "getpid_i386: entered through entry_INT80_compat" \
+	test "$(q "$j" 'c["setup"]["abi"] + " " + c["entry"]["start"]["name"]')" = "i386 entry_INT80_compat"
+int80=$(objdump -d --no-show-raw-insn "$elf" | awk '/<main>:/ { on = 1 } on && /^$/ { on = 0 }
+	on && s { sub(":", "", $1); print "0x" $1; s = 0 } on && $2 == "int" && $3 == "$0x80" { s = 1 }')
+check "getpid_i386: pt_regs ip is after main's int \$0x80 ($int80, objdump)" test "$(q "$j" \
+	'next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == "ip")')" = "${int80:-none}"
+untraced own
+pid=$(sed -n 's/^pid \([0-9]*\)$/\1/p' "$T/untraced")
+check "getpid_i386: returned the pid it printed ($pid)" \
+	test "$(q "$j" 'c["return"]["regs_ax_signed"]')" = "${pid:-none}"
+
 # A program compiled by the student: an ELF, with --function.
 for o in O0 O2; do
 	gcc -static -$o -o "$T/elf_$o" "$FIX/main_asm.c"
@@ -132,6 +152,24 @@ for o in O0 O2; do
 		'next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == "ip")')" = \
 		"$(after_syscalls "$T/elf_$o" main | head -1)"
 done
+
+# A source is compiled once: traced again unchanged, its build is taken
+# from the cache; changed by a byte, it is compiled again.  (A comment
+# unique to this run makes the first build a real one.)
+{ echo "/* $T */"; cat "$FIX/main_asm.c"; } >"$T/fresh.c"
+expect_exit "fresh.c: first trace" 0 "$LABCTL" trace connect --program "$T/fresh.c" --out "$T/fresh1"
+check "... compiles it" grep -q '^labctl: compiling .*fresh.c with the lab' "$T/err"
+first=$(q "$T/fresh1/report.json" 'c["setup"]["program"]["path"]')
+expect_exit "fresh.c: traced again" 0 "$LABCTL" trace connect --program "$T/fresh.c" --out "$T/fresh2"
+check "... takes the build from the cache" grep -q 'fresh.c: unchanged since it was last compiled' "$T/err"
+check "... and does not compile" lacks "$T/err" 'compiling'
+check "... the same program, byte for byte" cmp -s "$first" "$(q "$T/fresh2/report.json" 'c["setup"]["program"]["path"]')"
+check "... traced at main's syscall in it (objdump)" test "$(q "$T/fresh2/report.json" \
+	'next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == "ip")')" = \
+	"$(after_syscalls "$first" main | head -1)"
+echo "int changed;" >>"$T/fresh.c"
+expect_exit "fresh.c: changed" 0 "$LABCTL" trace connect --program "$T/fresh.c" --out "$T/fresh3"
+check "... is compiled again" grep -q '^labctl: compiling .*fresh.c with the lab' "$T/err"
 
 # What a student can get wrong: one line each, exit 4.
 gcc -o "$T/dynamic" "$FIX/main_asm.c"
