@@ -273,6 +273,11 @@ static void check_args(const struct grade_input *in, struct check_result *c)
 	else if (f->call_ended_task && ends_task(name) && !f->exit_signal)
 		verdict(c, true, "%s ended your program with status %d in do_exit: it never returns, "
 			"as it must.", name, f->call_exit_status);
+	else if (f->call_ended_task && f->exit_signal && !strcmp(f->exit_signal, "SIGKILL") &&
+		 f->waiting_in == in->nr)
+		/* the untraced run was stopped waiting in this very call */
+		verdict(c, false, "%s never returned: your program was still waiting in it when "
+			"the time limit killed it (SIGKILL).", name);
 	else if (f->call_ended_task)
 		verdict(c, false, "Your program died in %s (%s%s): it never returned.", name,
 			f->exit_signal ? "killed by " : "exit status ",

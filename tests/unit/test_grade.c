@@ -335,6 +335,21 @@ static void test_waits_forever(void **state)
 	assert_says(&run(x)[CHECK_RUNS], false, "waiting in system call 34 (pause)");
 }
 
+/* The traced run of that program: the time limit's SIGKILL ended it in
+ * the call, which is no death of the program's own. */
+static void test_killed_waiting(void **state)
+{
+	struct fixture *x = *state;
+
+	x->f.finished = false;
+	x->f.waiting_in = x->in.nr;
+	x->f.call_ended_task = true;
+	x->f.exit_signal = xstrdup("SIGKILL");
+	assert_says(&run(x)[CHECK_ARGS], false, "still waiting in it when the time limit killed it");
+	x->f.waiting_in = -1;
+	assert_says(&run(x)[CHECK_ARGS], false, "died in");
+}
+
 static void test_never_calls(void **state)
 {
 	struct fixture *x = *state;
@@ -1006,7 +1021,7 @@ int main(void)
 		cmocka_unit_test(test_outputs_grader_error),
 		cmocka_unit_test(test_blame),
 #define F(t) cmocka_unit_test_setup_teardown(t, fixture_setup, fixture_teardown)
-		F(test_all_pass), F(test_not_compiled), F(test_dynamic), F(test_loops_forever), F(test_waits_forever),
+		F(test_all_pass), F(test_not_compiled), F(test_dynamic), F(test_loops_forever), F(test_waits_forever), F(test_killed_waiting),
 		F(test_never_calls), F(test_wrong_number), F(test_wrong_task),
 		F(test_libc_wrapper), F(test_bad_args), F(test_other_syscall), F(test_call_ends), F(test_report),
 		F(test_report_copied), F(test_report_prose), F(test_report_aliases),
