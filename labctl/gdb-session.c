@@ -114,10 +114,12 @@ int gdb_session_run(const struct gdb_session *s, struct error *e)
 }
 
 int gdb_capture_check(const char *capture, const char *run_dir, json_t **warnings,
+		      char *(*detail)(json_t *root, const void *data), const void *data,
 		      struct error *e)
 {
 	json_t *root = capture_read(capture, e);
 	const char *err, *kind;
+	char *more = NULL;
 	int ret;
 
 	if (warnings)
@@ -134,13 +136,18 @@ int gdb_capture_check(const char *capture, const char *run_dir, json_t **warning
 	kind = json_string_value(json_object_get(root, "error_kind"));
 	if (!err)
 		err = "no reason given";
+	if (detail)
+		more = detail(root, data);
 	if (kind && !strcmp(kind, "env"))
-		ret = error_set(e, EXIT_ENV, "trace failed: %s (logs in %s)", err, run_dir);
+		ret = error_set(e, EXIT_ENV, "trace failed: %s%s (logs in %s)", err,
+				more ? more : "", run_dir);
 	else if (kind && !strcmp(kind, "timeout"))
-		ret = error_set(e, EXIT_TIMEOUT, "trace timed out: %s (logs in %s)", err, run_dir);
+		ret = error_set(e, EXIT_TIMEOUT, "trace timed out: %s%s (logs in %s)", err,
+				more ? more : "", run_dir);
 	else
 		ret = error_set(e, kind && !strcmp(kind, "input") ? EXIT_INPUT : EXIT_FAIL,
-				"trace failed: %s (logs in %s)", err, run_dir);
+				"trace failed: %s%s (logs in %s)", err, more ? more : "", run_dir);
+	free(more);
 	json_decref(root);
 	return ret;
 }

@@ -39,10 +39,12 @@ char *gdb_session_socket(const char *run_dir, struct error *e);
  */
 int gdb_session_run(const struct gdb_session *s, struct error *e);
 /* The capture's verdict: 0 when it says "ok", else -1 with E holding its
- * error and the exit code of its error_kind (input, env, timeout).  Either
- * way *WARNINGS (when WARNINGS is not NULL) is a new reference to its
- * "warnings" array of strings, or NULL when it has none. */
+ * error (then DETAIL(root, DATA)'s words, when DETAIL gives some) and the
+ * exit code of its error_kind (input, env, timeout).  Either way *WARNINGS
+ * (when WARNINGS is not NULL) is a new reference to its "warnings" array of
+ * strings, or NULL when it has none. */
 int gdb_capture_check(const char *capture, const char *run_dir, json_t **warnings,
+		      char *(*detail)(json_t *root, const void *data), const void *data,
 		      struct error *e);
 
 #endif

@@ -194,6 +194,72 @@ static void usage_from_console(const struct run *r, struct error *e)
 	free(log);
 }
 
+/* "43 (accept)": NR named from R's table. */
+static void put_call(FILE *f, const struct run *r, json_t *nr)
+{
+	const struct syscall_entry *s = syscall_lookup_nr(&r->table, json_integer_value(nr));
+
+	fprintf(f, "%lld (%s)", (long long)json_integer_value(nr), s ? s->name : "not in the table");
+}
+
+/*
+ * What the program did instead of the traced call, from the capture's
+ * filter, named from the table: "; it made system call 43 (accept)
+ * instead", "; it was waiting in system call 0 (read)".  NULL: nothing.
+ */
+static char *no_call_detail(json_t *root, const void *data)
+{
+	const struct run *r = data;
+	json_t *filter = json_object_get(root, "filter"), *v;
+	json_t *made = json_object_get(filter, "program_numbers");
+	json_t *waiting = json_object_get(filter, "waiting");
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	if (!json_array_size(made) && !json_array_size(waiting))
+		return NULL;
+	f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	json_array_foreach(made, i, v) {
+		fputs(i ? ", " : "; it made system call ", f);
+		put_call(f, r, v);
+	}
+	if (json_array_size(made))
+		fputs(" instead", f);
+	json_array_foreach(waiting, i, v) {
+		fprintf(f, "; %s (pid %lld) was waiting in system call ", r->exe ? r->exe : "it",
+			(long long)json_integer_value(json_object_get(v, "pid")));
+		put_call(f, r, json_object_get(v, "nr"));
+	}
+	fclose(f);
+	return text;
+}
+
+/*
+ * The traced step died of a signal before the call (the shell's status
+ * 128 + N): the program crashed, which the guest's console says and GDB,
+ * seeing only the guest end, cannot.
+ */
+static void crash_from_console(const struct run *r, struct error *e)
+{
+	char *log = xasprintf("%s/serial.log", r->dir);
+	struct error ignored;
+	struct console c;
+	int sig;
+
+	if (console_read(&c, log, &ignored) == 0 && c.failed_step && c.failed_status > 128 &&
+	    c.failed_status < 128 + 65 && (!r->traced_step || !strcmp(c.failed_step, r->traced_step))) {
+		sig = c.failed_status - 128;
+		error_set(e, EXIT_FAIL, "%s was killed by signal %d (SIG%s) before it made system call "
+			  "%d (%s); its console is in %s", r->exe ? r->exe : r->program, sig,
+			  sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", r->nr->nr, r->nr->name, log);
+	}
+	console_free(&c);
+	free(log);
+}
+
 static int trace(struct run *r, struct error *e)
 {
 	char *append = kernel_append(r, e);
@@ -205,9 +271,11 @@ static int trace(struct run *r, struct error *e)
 	int ret = -1;
 
 	if (append && write_params(r, e) == 0 && gdb_session_run(&s, e) == 0)
-		ret = gdb_capture_check(r->capture, r->dir, &r->warnings, e);
-	if (ret < 0 && e->code == EXIT_FAIL)
+		ret = gdb_capture_check(r->capture, r->dir, &r->warnings, no_call_detail, r, e);
+	if (ret < 0 && e->code == EXIT_FAIL) {
 		usage_from_console(r, e);
+		crash_from_console(r, e);
+	}
 	free(append);
 	return ret;
 }

@@ -75,6 +75,40 @@ def task_id(task):
     return (u64(task.address), int(task['pid']), int(task['start_time']))
 
 
+def tasks():
+    """The guest's processes (thread group leaders) in init_task's `tasks`
+    list, as the kernel's scripts/gdb/linux/tasks.py walks it."""
+    init = gdb.parse_and_eval('&init_task')
+    off = u64(gdb.parse_and_eval('&((struct task_struct *)0)->tasks'))
+    t = init
+    while True:
+        t = gdb.Value(u64(t['tasks']['next']) - off).cast(init.type)
+        if u64(t) == u64(init):
+            return
+        yield t.dereference()
+
+
+def task_pt_regs(task):
+    """struct pt_regs of TASK: the user registers it entered the kernel
+    with, at the top of its kernel stack.  The kernel's task_pt_regs() is a
+    macro; its terms are read here: the stack's size (init_stack is
+    THREAD_SIZE bytes, linux/sched/task.h) and the padding above pt_regs,
+    the same for every task, from where the running CPU's top of stack lies
+    in the current task's stack."""
+    size = int(gdb.parse_and_eval('sizeof(init_stack)'))
+    regs = gdb.lookup_type('struct pt_regs')
+    cur = current_task()
+    try:
+        top = u64(per_cpu('cpu_current_top_of_stack').dereference())
+    except gdb.error:
+        # x86-64 keeps it in the TSS (asm/processor.h: #define
+        # cpu_current_top_of_stack cpu_tss_rw.x86_tss.sp1)
+        top = u64(per_cpu('cpu_tss_rw')['x86_tss']['sp1'])
+    pad = u64(cur['stack']) + size - top
+    addr = u64(task['stack']) + size - pad - regs.sizeof
+    return gdb.Value(addr).cast(regs.pointer()).dereference()
+
+
 def task_comm(task):
     return task['comm'].string(length=16).split('\0')[0]
 

@@ -10,7 +10,6 @@
 #   dispatch  breakpoints + continue: the handler, the socket layer, the
 #             socket's proto_ops and proto methods, the return address
 #   exit      stepi from the C entry's return back to user mode
-import os
 import time
 
 import gdb
@@ -69,14 +68,23 @@ class Capture:
         if time.monotonic() > self.deadline:
             raise TraceError('timeout', N_("time limit reached in phase '%s'") % what)
 
-    def made_instead(self, numbers):
-        """'; it made system call 43 (accept) instead': what the program's
-        watched instruction ran with, named from the source tree's table."""
-        if not numbers:
-            return ''
-        names = table_names(self.p.get('source'), self.abi)
-        return '; it made system call %s instead' % ', '.join(
-            '%d (%s)' % (n, names.get(n, '?')) for n in sorted(numbers))
+    def program_waiting(self, exe):
+        """Where the program's processes were blocked when the trace gave
+        up on its call: {pid, nr} for each that sleeps (state not
+        TASK_RUNNING) in a system call (its pt_regs->orig_ax, as
+        /proc/PID/syscall reads it).  labctl names the numbers."""
+        out = []
+        for t in k.tasks():
+            if k.task_exe_name(t) != exe:
+                continue
+            try:
+                state = int(t['state'])
+            except gdb.error:       # __state since 5.14
+                state = int(t['__state'])
+            nr = sockets.signed(u64(k.task_pt_regs(t)['orig_ax']), 64)
+            if state != 0 and nr >= 0:
+                out.append({'pid': int(t['pid']), 'nr': nr})
+        return out
 
     # -- setup ---------------------------------------------------------
     def setup(self):
@@ -169,21 +177,23 @@ class Capture:
         except gdb.error as e:
             raise TraceError('env', 'no hardware breakpoint under %s (%s): trace under TCG'
                              % (self.p.get('accel'), e))
+        # what the filter saw (rejected stops: another number...) is worth
+        # keeping when the traced call never comes; labctl names it
         try:
             ended = self.resume('user')
-        except TraceError as e:
-            # what the filter saw (rejected stops: another number...) is
-            # worth keeping when the traced call never came
+        except TraceError:
             self.out['filter'] = bp_filter.report(prog['syscall_addrs'])
-            raise TraceError(e.kind, str(e) + self.made_instead(bp_filter.numbers))
+            try:
+                self.out['filter']['waiting'] = self.program_waiting(prog['exe'])
+            except gdb.error as e:
+                self.out['filter']['waiting_error'] = str(e)
+            raise
         self.out['filter'] = bp_filter.report(prog['syscall_addrs'])
         if ended:
-            raise gdb.GdbError('the guest ended before %s made system call %d in %s '
-                               '(%s)%s; its console is in serial.log'
+            raise gdb.GdbError('the guest ended before %s made system call %d in %s (%s)'
                                % (prog['exe'], self.p['nr'],
                                   ' or '.join(f['name'] for f in prog.get('functions')
-                                              or [{'name': prog['function']}]), ended,
-                                  self.made_instead(bp_filter.numbers)))
+                                              or [{'name': prog['function']}]), ended))
         for bp in bps:
             bp.delete()
         if not bp_filter.accepted:
@@ -690,21 +700,6 @@ class ForkWatch:
 
     def done(self):
         return 'user_pc' in self.out
-
-
-def table_names(source, abi):
-    """{number: name} of ABI's system call table in the source tree."""
-    names = {}
-    kinds = ('common', '64') if abi.name == 'x86_64' else ('i386',)
-    try:
-        with open(os.path.join(source or '', abi.tbl_file)) as f:
-            for line in f:
-                parts = line.split()
-                if len(parts) >= 3 and parts[0].isdigit() and parts[1] in kinds:
-                    names.setdefault(int(parts[0]), parts[2])
-    except OSError:
-        pass
-    return names
 
 
 def failed_checks(checks):

@@ -113,6 +113,19 @@ expect_exit "wrong_number: the call never comes, a timeout" 5 "$LABCTL" trace co
 check "wrong_number: ... saying it made $(awk '$3 == "accept" { print $1 }' "$TBL") (accept) instead" \
 	grep -q "^labctl: error: trace timed out: time limit reached in phase 'user'; it made system call $(awk '$3 == "accept" { print $1 }' "$TBL") (accept) instead" "$T/err"
 
+# A program that crashes before the call: the signal, from the step's exit
+# status on the console (11 is SEGV by bash's kill -l).
+expect_exit "crashes: killed before the call" 1 "$LABCTL" -q trace connect \
+	--program "$FIX/crashes.c" --out "$T/crashes"
+check "... by signal $(kill -l SEGV) (SIGSEGV), in one line" sh -c "[ \$(wc -l <'$T/err') -eq 1 ] &&
+	grep -q '^labctl: error: crashes was killed by signal $(kill -l SEGV) (SIGSEGV) before it made system call 42 (connect)' '$T/err'"
+# One that waits forever first: the call it waits in, from its pt_regs at
+# the time limit, named from syscall_64.tbl.
+expect_exit "waits_forever: the call never comes, a timeout" 5 "$LABCTL" trace connect \
+	--program "$FIX/waits_forever.c" --out "$T/waits" --timeout 15
+check "... saying it was waiting in system call $(awk '$3 == "pause" { print $1 }' "$TBL") (pause)" \
+	grep -q "was waiting in system call $(awk '$3 == "pause" { print $1 }' "$TBL") (pause)" "$T/err"
+
 # A call without a scenario of its own: the program runs alone.
 own getpid_static getpid
 check "getpid_static: runs alone, as scenario own" test "$(q "$j" 'c["setup"]["scenario"]')" = own
