@@ -28,6 +28,7 @@
 #include "initramfs.h"
 #include "kernel.h"
 #include "labctl.h"
+#include "own-program.h"
 #include "proc.h"
 #include "programs.h"
 #include "rundir.h"
@@ -74,16 +75,21 @@ static char *scenario_name(const struct trace_opts *o, const char *name)
 	die(EXIT_INPUT, "no i386 variant of scenario %s (scenarios/%s32.ini)", name, name);
 }
 
-static json_t *steps_json(const struct scenario *sc, const struct programs *progs)
+/* SC's steps for GDB: each one's executable and ABI; the user's program
+ * OWN (or NULL) runs as step TRACED. */
+static json_t *steps_json(const struct scenario *sc, const struct programs *progs,
+			  const struct own_program *own, const struct scenario_step *traced)
 {
 	json_t *steps = json_array();
 
 	for (size_t i = 0; i < sc->nsteps; i++) {
 		const struct program *p = programs_find(progs, sc->steps[i].program);
+		bool is_own = own && &sc->steps[i] == traced;
 
 		json_array_append_new(steps, json_pack("{s:s, s:s, s:s, s:b}",
-			"step", sc->steps[i].name, "exe", p->name,
-			"abi", p->i386 ? "i386" : "x86_64", "background", sc->steps[i].background));
+			"step", sc->steps[i].name, "exe", is_own ? own->name : p->name,
+			"abi", is_own ? own->abi : p->i386 ? "i386" : "x86_64",
+			"background", sc->steps[i].background));
 	}
 	return steps;
 }
@@ -92,6 +98,8 @@ struct timeline_run {
 	const struct trace_opts *o;
 	struct kernel k;
 	struct programs progs;
+	struct own_program own;     /* --program: in the place of each traced step */
+	bool have_own;
 	json_t *tables;
 	char *initrd, *dir;
 };
@@ -101,20 +109,31 @@ static char *capture_one(struct timeline_run *t, const char *name)
 {
 	struct scenario sc;
 	char *dir = xasprintf("%s/%s", t->dir, name), *params, *capture, *serial, *append;
-	json_t *root;
-	struct gdb_session s = { .kernel = &t->k, .initrd = t->initrd, .kvm = t->o->kvm,
+	char *initrd = NULL;
+	const struct scenario_step *traced;
+	json_t *root, *steps;
+	struct gdb_session s = { .kernel = &t->k, .kvm = t->o->kvm,
 				 .timeout = t->o->timeout, .command = "lab-timeline" };
 	struct error e;
 
 	if (scenario_find(&sc, name, &t->progs, &e) < 0 || make_dirs(dir, &e) < 0)
 		die_error(&e);
+	traced = scenario_traced(&sc);
+	if (t->have_own && !traced)
+		die(EXIT_INPUT, "scenario %s has no traced step for your program to take the place of",
+		    name);
+	steps = steps_json(&sc, &t->progs, t->have_own ? &t->own : NULL, traced);
+	if (t->have_own && !(initrd = own_program_image(&t->own, &sc, (struct scenario_step *)traced,
+							 t->o->args, t->o->nargs, dir, &e)))
+		die_error(&e);
+	s.initrd = initrd ? initrd : t->initrd;
 	params = xasprintf("%s/params.json", dir);
 	capture = xasprintf("%s/capture.json", dir);
 	serial = xasprintf("%s/serial.log", dir);
 	append = scenario_cmdline(name, NULL);
 	root = json_pack("{s:s, s:s, s:s, s:o, s:O, s:s, s:s, s:s, s:s, s:s, s:f}",
 			 "out", capture, "scenario", name, "description", sc.description,
-			 "steps", steps_json(&sc, &t->progs), "tables", t->tables,
+			 "steps", steps, "tables", t->tables,
 			 "source", t->k.source, "config", t->k.config, "vmlinux", t->k.vmlinux,
 			 "serial_log", serial, "accel", t->o->kvm ? "kvm" : "tcg",
 			 "timeout", t->o->timeout - 1);
@@ -129,6 +148,7 @@ static char *capture_one(struct timeline_run *t, const char *name)
 	if (gdb_session_run(&s, &e) < 0 || gdb_capture_check(capture, dir, NULL, NULL, NULL, &e) < 0)
 		die_error(&e);
 	scenario_free(&sc);
+	free(initrd);
 	free(dir);
 	free(params);
 	free(serial);
@@ -215,6 +235,15 @@ int trace_timeline(struct trace_opts *o)
 		die(EXIT_ENV, "trace needs gdb and qemu-system-x86_64 (see 'make deps')");
 	if (!(t.dir = run_dir_create("timeline", &e)))
 		die_error(&e);
+	if (o->program) {
+		char *work = xasprintf("%s/program", t.dir);
+
+		if (own_program_build(o->program, work, o->abi && !strcmp(o->abi, "i386"), &t.own,
+				      &e) < 0)
+			die_error(&e);
+		t.have_own = true;
+		free(work);
+	}
 	for (char *n = strtok_r(list, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
 		char *name = scenario_name(o, n), *capture = capture_one(&t, name);
 		json_t *cap = capture_read(capture, &e);
@@ -228,6 +257,8 @@ int trace_timeline(struct trace_opts *o)
 	publish(&t, captures);
 	json_decref(captures);
 	json_decref(t.tables);
+	if (t.have_own)
+		own_program_free(&t.own);
 	programs_free(&t.progs);
 	kernel_free(&t.k);
 	free(t.initrd);

@@ -95,9 +95,11 @@ static void parse_args(int argc, char **argv, struct trace_opts *o)
 	if (!o->lang)
 		o->lang = env_lang();
 	if (o->timeline) {
-		if (i < argc || o->scenario || o->program || o->function || o->initrd)
-			die(EXIT_USAGE, "--timeline takes scenarios, not a system call, --scenario, "
-			    "--program, --function or --initrd");
+		if ((i < argc && !o->program) || o->scenario || o->function || o->initrd)
+			die(EXIT_USAGE, "--timeline takes scenarios (and --program, with its arguments), "
+			    "not a system call, --scenario, --function or --initrd");
+		o->args = argv + i;
+		o->nargs = argc - i;
 		return;
 	}
 	if (i >= argc)

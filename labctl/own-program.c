@@ -1,16 +1,19 @@
 /* The user's own program: see own-program.h. */
 #include <dirent.h>
 #include <elf.h>
+#include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cache.h"
+#include "cpio.h"
 #include "elf.h"
 #include "error.h"
 #include "fs.h"
 #include "grade.h"
+#include "initramfs.h"
 #include "labctl.h"
 #include "labflags.h"
 #include "own-program.h"
@@ -209,19 +212,18 @@ out:
 	return ret;
 }
 
-int own_program_get(const char *path, const char *work, bool i386, long nr, const char *name,
-		    const char *function, struct own_program *p, struct error *e)
+int own_program_build(const char *path, const char *work, bool i386, struct own_program *p,
+		      struct error *e)
 {
-	struct elf_info info = { 0 };
 	char *copy = xstrdup(path), resolved[PATH_MAX];
-	bool students = false;
 	int ret = -1;
 
 	memset(p, 0, sizeof(*p));
+	p->path = xstrdup(path);
 	if (is_source(path)) {
-		if (compile(path, work, i386, p, &info, e) < 0)
+		if (compile(path, work, i386, p, &p->info, e) < 0)
 			goto out;
-	} else if (elf_read_info(path, &info) < 0 || !info.is_elf) {
+	} else if (elf_read_info(path, &p->info) < 0 || !p->info.is_elf) {
 		error_set(e, EXIT_INPUT, "%s is neither a program (ELF) nor a .c or .S source", path);
 		goto out;
 	} else if (!realpath(path, resolved)) {
@@ -231,42 +233,95 @@ int own_program_get(const char *path, const char *work, bool i386, long nr, cons
 		p->exe = xstrdup(resolved);
 		p->name = xstrdup(basename(copy));
 	}
-	if (info.machine != EM_X86_64 && info.machine != EM_386) {
+	if (p->info.machine != EM_X86_64 && p->info.machine != EM_386) {
 		error_set(e, EXIT_INPUT, "%s is not an x86 program", path);
 		goto out;
 	}
-	if (!info.is_static) {
+	if (!p->info.is_static) {
 		error_set(e, EXIT_INPUT, "%s is dynamically linked: the lab's guest has no C library; "
 			  "link it with -static", path);
 		goto out;
 	}
-	if (function)
-		p->function = xstrdup(function);
-	else if (info.funcs)	/* compiled here: the user's own functions are known */
-		p->function = elf_trace_function(p->exe, &info, nr, name, &students);
-	else
-		p->function = xasprintf("lab_%s", name);
-	/* every other way the call may be made, watched too: the user's other
-	 * functions with a syscall instruction, libc's wrapper, syscall() */
-	if (!function && info.funcs)
-		p->others = elf_call_functions(p->exe, &info, nr, name, p->function, &p->nothers);
-	if (!p->function) {
-		error_set(e, EXIT_INPUT, "%s has no syscall instruction that could make system call "
-			  "%ld (%s), and no C library wrapper for it", path, nr, name);
-		goto out;
-	}
-	p->in_libc = !function && info.funcs && !students;
+	p->abi = p->info.machine == EM_386 ? "i386" : "x86_64";
 	ret = 0;
 out:
-	elf_info_free(&info);
 	free(copy);
 	if (ret < 0)
 		own_program_free(p);
 	return ret;
 }
 
+int own_program_find_call(struct own_program *p, long nr, const char *name,
+			  const char *function, struct error *e)
+{
+	bool students = false;
+
+	if (function)
+		p->function = xstrdup(function);
+	else if (p->info.funcs)	/* compiled here: the user's own functions are known */
+		p->function = elf_trace_function(p->exe, &p->info, nr, name, &students);
+	else
+		p->function = xasprintf("lab_%s", name);
+	/* every other way the call may be made, watched too: the user's other
+	 * functions with a syscall instruction, libc's wrapper, syscall() */
+	if (!function && p->info.funcs)
+		p->others = elf_call_functions(p->exe, &p->info, nr, name, p->function, &p->nothers);
+	if (!p->function)
+		return error_set(e, EXIT_INPUT, "%s has no syscall instruction that could make "
+				 "system call %ld (%s), and no C library wrapper for it", p->path, nr,
+				 name);
+	p->in_libc = !function && p->info.funcs && !students;
+	return 0;
+}
+
+char *own_program_image(const struct own_program *p, struct scenario *sc, struct scenario_step *st,
+			char *const *args, int nargs, const char *dir, struct error *e)
+{
+	struct cpio *c = cpio_new();
+	char *script, *script_path, *in_guest, *lab = NULL, *out = NULL;
+
+	for (size_t i = 0; i < sc->nsteps; i++)
+		if (&sc->steps[i] != st && !strcmp(sc->steps[i].program, p->name)) {
+			error_set(e, EXIT_INPUT, "your program is named %s, like the scenario's step "
+				  "%s: rename it", p->name, sc->steps[i].name);
+			cpio_free(c);
+			return NULL;
+		}
+	free(st->program);
+	st->program = xasprintf("user/%s", p->name);
+	for (char **a = st->args; a && *a; a++)
+		free(*a);
+	free(st->args);
+	st->args = xcalloc(nargs + 1, sizeof(*st->args));
+	for (int i = 0; i < nargs; i++)
+		st->args[i] = xstrdup(args[i]);
+	st->cmdline_args = false;
+	script = scenario_script(sc);
+	script_path = xasprintf("/etc/labctl/scenarios/%s.sh", sc->name);
+	in_guest = xasprintf("/lab/%s", st->program);
+	cpio_add_dir(c, "/lab/user", 0755);
+	cpio_add_data(c, script_path, 0644, script, strlen(script));
+	if (cpio_add_file(c, in_guest, 0755, p->exe) < 0)
+		error_set(e, EXIT_INPUT, "cannot read %s: %s", p->exe, strerror(errno));
+	else if ((lab = initramfs_create(&(struct initramfs_opts){ 0 }, e))) {
+		out = xasprintf("%s/guest.cpio", dir);
+		if (initramfs_append(lab, c, out, e) < 0) {
+			free(out);
+			out = NULL;
+		}
+	}
+	cpio_free(c);
+	free(lab);
+	free(script);
+	free(script_path);
+	free(in_guest);
+	return out;
+}
+
 void own_program_free(struct own_program *p)
 {
+	free(p->path);
+	elf_info_free(&p->info);
 	free(p->exe);
 	free(p->name);
 	free(p->function);

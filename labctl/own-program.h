@@ -10,11 +10,17 @@
 
 #include <stdbool.h>
 
+#include "elf.h"
+#include "scenario.h"
+
 struct error;
 
 struct own_program {
+	char *path;         /* as the user gave it */
 	char *exe;          /* the linked program on the host */
 	char *name;         /* its name in the guest (/lab/user/NAME), its exe */
+	const char *abi;    /* "x86_64" or "i386", from the ELF header */
+	struct elf_info info;   /* the user's own functions, when compiled here */
 	char *function;     /* the function holding the syscall instruction */
 	bool in_libc;       /* FUNCTION is libc's wrapper, not the user's code */
 	/* Every other way the program may make the call, watched too (found,
@@ -29,11 +35,23 @@ struct own_program {
 /*
  * PATH (an ELF, or a .c/.S source with the headers beside it, compiled
  * with -m32 when I386; its compiler's log in WORK when it does not
- * compile); FUNCTION (or NULL: found) for system call NR, NAME.  0, or -1 with E: EXIT_INPUT for what the user can fix (does not
- * compile, not static, no syscall instruction), with one line that says so.
+ * compile) as a static x86 program.  0, or -1 with E: EXIT_INPUT for what
+ * the user can fix (does not compile, not static), in one line.
  */
-int own_program_get(const char *path, const char *work, bool i386, long nr, const char *name,
-		    const char *function, struct own_program *p, struct error *e);
+int own_program_build(const char *path, const char *work, bool i386, struct own_program *p,
+		      struct error *e);
+/* The function of P that makes system call NR, NAME (FUNCTION, or NULL:
+ * found), and the others to watch.  -1 with E (EXIT_INPUT) when P cannot
+ * make it. */
+int own_program_find_call(struct own_program *p, long nr, const char *name,
+			  const char *function, struct error *e);
+/*
+ * The lab's image with P in the place of SC's step ST (run with ARGS):
+ * /lab/user/NAME and SC's script, an archive appended to the cached image
+ * (nothing rebuilt), written to DIR/guest.cpio.  Its path, or NULL with E.
+ */
+char *own_program_image(const struct own_program *p, struct scenario *sc, struct scenario_step *st,
+			char *const *args, int nargs, const char *dir, struct error *e);
 void own_program_free(struct own_program *p);
 
 #endif

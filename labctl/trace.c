@@ -379,13 +379,14 @@ static int own_guest(struct run *r, struct error *e)
 	struct programs progs = { 0 };
 	struct scenario sc = { 0 };
 	struct scenario_step alone = { 0 }, *st = &alone;
-	struct cpio *c = cpio_new();
-	char *work = xasprintf("%s/program", r->dir), *lab = NULL, *script = NULL;
-	char *script_path = NULL, *in_guest = NULL;
+	char *work = xasprintf("%s/program", r->dir);
 	int ret = -1;
 
-	if (own_program_get(o->program, work, o->abi && !strcmp(o->abi, "i386"), r->sc->nr,
-			    r->sc->name, o->function, &p, e) < 0)
+	if (own_program_build(o->program, work, o->abi && !strcmp(o->abi, "i386"), &p, e) < 0) {
+		free(work);
+		return -1;
+	}
+	if (own_program_find_call(&p, r->sc->nr, r->sc->name, o->function, e) < 0)
 		goto out;
 	if (p.in_libc)
 		note("%s makes %s through the C library (%s), not with a syscall instruction of its "
@@ -395,53 +396,29 @@ static int own_guest(struct run *r, struct error *e)
 		if (programs_list(&progs, NULL, e) < 0 || scenario_find(&sc, r->scenario, &progs, e) < 0)
 			goto out;
 		st = (struct scenario_step *)scenario_traced(&sc);
-		for (size_t i = 0; i < sc.nsteps; i++)
-			if (&sc.steps[i] != st && !strcmp(sc.steps[i].program, p.name)) {
-				error_set(e, EXIT_INPUT, "your program is named %s, like the scenario's "
-					  "step %s: rename it", p.name, sc.steps[i].name);
-				goto out;
-			}
 		r->scenario_syscall = xstrdup(sc.syscall);
 	} else {
 		/* No scenario runs the call: the program alone, as scenario "own". */
 		r->scenario = "own";
 		sc.name = xstrdup("own");
 		alone.name = xstrdup("program");
-	}
-	free(st->program);
-	st->program = xasprintf("user/%s", p.name);
-	for (char **a = st->args; a && *a; a++)
-		free(*a);
-	free(st->args);
-	st->args = copy_args(o->args, o->nargs);
-	st->cmdline_args = false;
-	if (st == &alone) {
+		alone.program = xstrdup("program");
 		sc.steps = &alone;
 		sc.nsteps = 1;
 	}
-	script = scenario_script(&sc);
-	script_path = xasprintf("/etc/labctl/scenarios/%s.sh", r->scenario);
-	in_guest = xasprintf("/lab/%s", st->program);
-	cpio_add_dir(c, "/lab/user", 0755);
-	cpio_add_data(c, script_path, 0644, script, strlen(script));
-	if (cpio_add_file(c, in_guest, 0755, p.exe) < 0) {
-		error_set(e, EXIT_INPUT, "cannot read %s: %s", p.exe, strerror(errno));
-		goto out;
-	}
-	if (!(lab = initramfs_create(&(struct initramfs_opts){ 0 }, e)))
-		goto out;
-	r->initrd = xasprintf("%s/guest.cpio", r->dir);
-	if (initramfs_append(lab, c, r->initrd, e) < 0)
+	if (!(r->initrd = own_program_image(&p, &sc, st, o->args, o->nargs, r->dir, e)))
 		goto out;
 	r->program = p.exe;
 	r->exe = p.name;
 	r->function = p.function;
 	r->others = p.others;
 	r->nothers = p.nothers;
-	p = (struct own_program){ 0 };	/* R has them now */
+	p.exe = p.name = p.function = NULL;	/* R has them now */
+	p.others = NULL;
+	p.nothers = 0;
 	ret = 0;
 out:
-	if (st == &alone || !sc.steps) {
+	if (st == &alone) {
 		free(alone.name);
 		free(alone.program);
 		for (char **a = alone.args; a && *a; a++)
@@ -452,11 +429,6 @@ out:
 		scenario_free(&sc);
 	}
 	programs_free(&progs);
-	cpio_free(c);
-	free(lab);
-	free(script);
-	free(script_path);
-	free(in_guest);
 	own_program_free(&p);
 	free(work);
 	return ret;

@@ -10,6 +10,7 @@ need_tools gcc objdump readelf python3 qemu-system-x86_64 gdb bwrap
 need_kernel
 FIX=$ROOT/tests/e2e/fixtures/own
 export LABCTL_RUN_ROOT=$T/runs
+TBL=$(readlink -f "$(user_cache)/kernels/current/source")/arch/x86/entry/syscalls/syscall_64.tbl
 
 # q FILE EXPR: a Python expression over the capture `c`, printed.
 q() { python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
@@ -104,10 +105,26 @@ check "syscall_function: the saved ip follows syscall()'s instruction, by objdum
 check "syscall_function: the unused helper was watched too" \
 	grep -q unused_connect <(q "$j" '[f["name"] for f in c["setup"]["program"]["functions"]]')
 
+# The timeline of the connect scenario with the student's client in the
+# lab client's place: its socket calls in order beside the lab's server's,
+# numbered as syscall_64.tbl numbers them, connect returning what the
+# program printed when it ran untraced (above: 0).
+expect_exit "timeline: trace --timeline connect --program global_helper.c" 0 "$LABCTL" -q trace \
+	--timeline connect --program "$FIX/global_helper.c" --out "$T/timeline" --format json
+tl=$T/timeline/report.json
+check "timeline: global_helper's calls, as the source makes them: socket, connect" \
+	test "$(q "$tl" '[(e["syscall"], e["nr"]) for e in c["scenarios"][0]["events"] if e["task"]["exe"] == "global_helper"]')" = \
+	"[('socket', $(awk '$3 == "socket" { print $1 }' "$TBL")), ('connect', $(awk '$3 == "connect" { print $1 }' "$TBL"))]"
+check "timeline: ... its connect returned 0, as it printed untraced, to the lab's server" \
+	test "$(q "$tl" '[(e["ret"], e["text"]) for e in c["scenarios"][0]["events"] if e["task"]["exe"] == "global_helper" and e["syscall"] == "connect"]')" = \
+	"[(0, 'connect(3, {AF_INET, 127.0.0.1:1234}, 16)')]"
+check "timeline: ... and the server accepted it" \
+	test "$(q "$tl" '[e["syscall"] for e in c["scenarios"][0]["events"] if e["task"]["exe"] == "tcp_server"][:5]')" = \
+	"['socket', 'setsockopt', 'bind', 'listen', 'accept']"
+
 # The wrong number: the call never comes (the lab's server waits on), and
 # the time limit's error says what the program's instruction made instead,
 # named from syscall_64.tbl.
-TBL=$(readlink -f "$(user_cache)/kernels/current/source")/arch/x86/entry/syscalls/syscall_64.tbl
 expect_exit "wrong_number: the call never comes, a timeout" 5 "$LABCTL" trace connect \
 	--program "$FIX/wrong_number.c" --out "$T/wrong" --timeout 15
 check "wrong_number: ... saying it made $(awk '$3 == "accept" { print $1 }' "$TBL") (accept) instead" \
