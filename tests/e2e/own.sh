@@ -153,6 +153,20 @@ check "getpid_static: returned the pid it printed ($pid)" \
 check "getpid_static: made by main (the static helper inlined), by objdump" sh -c \
 	"echo ' $(after_syscalls "$elf" main | paste -sd' ') ' | grep -q ' $(q "$j" 'next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == "ip")') '"
 
+# A program written in assembly, main and all (lab.S): its own syscall.
+expect_exit "asm_getpid: trace getpid --program asm_getpid.S" 0 "$LABCTL" -q trace getpid \
+	--program "$FIX/asm_getpid.S" --out "$T/asm_getpid" --format json
+j=$T/asm_getpid/report.json
+elf=$(q "$j" 'c["setup"]["program"]["path"]')
+check "asm_getpid: pt_regs ip is after main's syscall (objdump)" test "$(q "$j" \
+	'next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == "ip")')" = \
+	"$(after_syscalls "$elf" main | head -1)"
+run=$(readlink -f "$T/runs/trace-latest")
+untraced own
+pid=$(sed -n 's/^pid \([0-9]*\)$/\1/p' "$T/untraced")
+check "asm_getpid: returned the pid it printed ($pid)" \
+	test "$(q "$j" 'c["return"]["regs_ax_signed"]')" = "${pid:-none}"
+
 # The 32-bit way in: --abi i386 compiles the source with -m32; the call is
 # syscall_32.tbl's, made by int $0x80 (objdump), returning the printed pid.
 TBL32=$(dirname "$TBL")/syscall_32.tbl
