@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "console.h"
-#include "cpio.h"
 #include "elf.h"
 #include "error.h"
 #include "fs.h"
