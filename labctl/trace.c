@@ -228,7 +228,9 @@ static char *no_call_detail(json_t *root, const void *data)
 	if (json_array_size(made))
 		fputs(" instead", f);
 	json_array_foreach(waiting, i, v) {
-		fprintf(f, "; %s (pid %lld) was waiting in system call ", r->exe ? r->exe : "it",
+		fprintf(f, "; %s (pid %lld) was waiting in system call ",
+			json_string_value(json_object_get(v, "exe")) ?
+			json_string_value(json_object_get(v, "exe")) : "the program",
 			(long long)json_integer_value(json_object_get(v, "pid")));
 		put_call(f, r, json_object_get(v, "nr"));
 	}

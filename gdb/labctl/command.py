@@ -3,11 +3,13 @@
 # which labctl names on a timeout), and their end: the capture written
 # whatever happened (gdb/SCHEMA.md), with ok or the error, then the reports.
 import json
+import signal
 import traceback
 
 import gdb
 
 from labctl import capture
+from labctl.report.lang import N_
 
 
 _phase = [None]
@@ -39,6 +41,15 @@ class TraceError(gdb.GdbError):
         self.kind = kind
 
 
+def time_is_up():
+    """labctl interrupts GDB again every 0.3 s until it ends (a first
+    SIGINT may land in a breakpoint's Python and be lost): once its
+    timeout is seen, further ones are held back, so that what is left to
+    do (the capture, the partial report) is not interrupted in turn.  The
+    hard limit, 2 s on, still bounds it."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
 def load_params(arg, command):
     argv = gdb.string_to_argv(arg)
     if len(argv) != 1:
@@ -62,6 +73,13 @@ def run_command(command, params, out, body, partial_reports=False):
         out['error'] = str(e)
         if e.kind == 'timeout':
             out['timeout_phase'] = current_phase()
+    except KeyboardInterrupt:
+        # labctl's SIGINT (the time is up) landed in Python outside
+        # resume(): the capture is still written, as a timeout
+        time_is_up()
+        out['error_kind'] = 'timeout'
+        out['error'] = N_("time limit reached in phase '%s'") % current_phase()
+        out['timeout_phase'] = current_phase()
     except (gdb.error, gdb.GdbError) as e:
         out['error'] = str(e)
     except Exception:

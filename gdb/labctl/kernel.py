@@ -88,24 +88,28 @@ def tasks():
         yield t.dereference()
 
 
+_stack_layout = []
+
+
 def task_pt_regs(task):
     """struct pt_regs of TASK: the user registers it entered the kernel
     with, at the top of its kernel stack.  The kernel's task_pt_regs() is a
-    macro; its terms are read here: the stack's size (init_stack is
-    THREAD_SIZE bytes, linux/sched/task.h) and the padding above pt_regs,
-    the same for every task, from where the running CPU's top of stack lies
-    in the current task's stack."""
-    size = int(gdb.parse_and_eval('sizeof(init_stack)'))
-    regs = gdb.lookup_type('struct pt_regs')
-    cur = current_task()
-    try:
-        top = u64(per_cpu('cpu_current_top_of_stack').dereference())
-    except gdb.error:
-        # x86-64 keeps it in the TSS (asm/processor.h: #define
-        # cpu_current_top_of_stack cpu_tss_rw.x86_tss.sp1)
-        top = u64(per_cpu('cpu_tss_rw')['x86_tss']['sp1'])
-    pad = u64(cur['stack']) + size - top
-    addr = u64(task['stack']) + size - pad - regs.sizeof
+    macro; its terms are read here, once a boot: the stack's size
+    (init_stack is THREAD_SIZE bytes, linux/sched/task.h) and the padding
+    above pt_regs, the same for every task, from where the running CPU's
+    top of stack lies in the current task's stack."""
+    if not _stack_layout:
+        size = int(gdb.parse_and_eval('sizeof(init_stack)'))
+        try:
+            top = u64(per_cpu('cpu_current_top_of_stack').dereference())
+        except gdb.error:
+            # x86-64 keeps it in the TSS (asm/processor.h: #define
+            # cpu_current_top_of_stack cpu_tss_rw.x86_tss.sp1)
+            top = u64(per_cpu('cpu_tss_rw')['x86_tss']['sp1'])
+        pad = u64(current_task()['stack']) + size - top
+        _stack_layout[:] = [size - pad, gdb.lookup_type('struct pt_regs')]
+    above, regs = _stack_layout
+    addr = u64(task['stack']) + above - regs.sizeof
     return gdb.Value(addr).cast(regs.pointer()).dereference()
 
 

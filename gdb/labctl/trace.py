@@ -19,7 +19,7 @@ from labctl import kernel as k
 from labctl import sockets
 from labctl import stubs
 from labctl.breakpoints import JudgedBreakpoint, TaskBreakpoint
-from labctl.command import TraceError, current_phase, load_params, phase, run_command
+from labctl.command import TraceError, current_phase, load_params, phase, run_command, time_is_up
 from labctl.kernel import USER_TOP, u64
 from labctl.report.lang import N_
 
@@ -70,20 +70,20 @@ class Capture:
 
     def program_waiting(self, exe):
         """Where the program's processes were blocked when the trace gave
-        up on its call: {pid, nr} for each that sleeps (state not
+        up on its call: {pid, exe, nr} for each that sleeps (state not
         TASK_RUNNING) in a system call (its pt_regs->orig_ax, as
         /proc/PID/syscall reads it).  labctl names the numbers."""
         out = []
         for t in k.tasks():
-            if k.task_exe_name(t) != exe:
-                continue
             try:
                 state = int(t['state'])
             except gdb.error:       # __state since 5.14
                 state = int(t['__state'])
+            if state == 0 or k.task_exe_name(t) != exe:
+                continue
             nr = sockets.signed(u64(k.task_pt_regs(t)['orig_ax']), 64)
-            if state != 0 and nr >= 0:
-                out.append({'pid': int(t['pid']), 'nr': nr})
+            if nr >= 0:
+                out.append({'pid': int(t['pid']), 'exe': exe, 'nr': nr})
         return out
 
     # -- setup ---------------------------------------------------------
@@ -183,10 +183,14 @@ class Capture:
             ended = self.resume('user')
         except TraceError:
             self.out['filter'] = bp_filter.report(prog['syscall_addrs'])
+            # labctl goes on interrupting GDB until it ends: a SIGINT may
+            # land here too, and then there is no time left to look
             try:
                 self.out['filter']['waiting'] = self.program_waiting(prog['exe'])
             except gdb.error as e:
                 self.out['filter']['waiting_error'] = str(e)
+            except KeyboardInterrupt:
+                self.out['filter']['waiting_error'] = 'interrupted: the time was up'
             raise
         self.out['filter'] = bp_filter.report(prog['syscall_addrs'])
         if ended:
@@ -727,6 +731,7 @@ def resume():
         gdb.events.stop.disconnect(stops.append)
     if any(s is None or (isinstance(s, gdb.SignalEvent) and s.stop_signal == 'SIGINT')
            for s in stops):
+        time_is_up()
         raise TraceError('timeout', N_("time limit reached in phase '%s'") % current_phase())
     if not gdb.selected_inferior().threads():
         return 'the guest powered off'
