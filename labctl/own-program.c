@@ -89,8 +89,9 @@ static int load_sources(const char *path, struct submission *s, struct error *e)
 
 /*
  * Where the build of S lives in the cache: CACHE/own/KEY, KEY the hash of
- * the compiler, the lab's flags and every file's name and bytes, so that
- * tracing unchanged sources again does not compile them again.
+ * the compiler, the lab's flags (and -m32 for I386), the program's name and
+ * every file's name and bytes, so that tracing unchanged sources again does
+ * not compile them again.
  */
 static char *build_dir(const struct submission *s, bool i386, struct error *e)
 {
@@ -100,7 +101,7 @@ static char *build_dir(const struct submission *s, bool i386, struct error *e)
 
 	hasher_add_str(h, BUILD_FORMAT);
 	if (hash_compiler(h, e) < 0) {
-		hasher_hex(h, key);
+		hasher_hex(h, key);	/* which frees H */
 		return NULL;
 	}
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
