@@ -188,8 +188,6 @@ char *apt_find_mirror(const char *etc_apt)
 		free(f);
 		free(names[i]);
 	}
-	free(names);
-	free(path);
-	free(dir);
+	free_all(names, path, dir);
 	return p.uri;
 }

@@ -1,5 +1,4 @@
 /* Debian packages through a private apt-get: see apt.h. */
-#include <assert.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,33 +11,23 @@
 #include "fs.h"
 #include "labctl.h"
 #include "proc.h"
+#include "strvec.h"
 
 #define KEYRING "/usr/share/keyrings/debian-archive-keyring.gpg"
-#define MAX_ARGS 32
 
 /* The private apt: everything it reads or writes is under DIR. */
 struct apt {
 	char *dir, *log;
-	const char *argv[MAX_ARGS];
-	char *owned[MAX_ARGS];
-	int argc, nowned;
+	struct strvec argv;
 };
-
-static void apt_arg(struct apt *a, const char *arg)
-{
-	/* The arguments are this file's own, a fixed few: more is a bug here. */
-	assert(a->argc < MAX_ARGS - 1);
-	a->argv[a->argc++] = arg;
-	a->argv[a->argc] = NULL;
-}
 
 static void apt_opt(struct apt *a, const char *name, const char *sub)
 {
-	char *opt = sub ? xasprintf("%s=%s/%s", name, a->dir, sub) : xstrdup(name);
-
-	a->owned[a->nowned++] = opt;
-	apt_arg(a, "-o");
-	apt_arg(a, opt);
+	strvec_push(&a->argv, "-o");
+	if (sub)
+		strvec_pushf(&a->argv, "%s=%s/%s", name, a->dir, sub);
+	else
+		strvec_push(&a->argv, name);
 }
 
 char *apt_sources_list(const char *mirror, const char *suite, bool with_sources)
@@ -79,12 +68,9 @@ static int apt_setup(struct apt *a, const char *suite, bool with_sources, struct
 	path = xasprintf("%s/sources.list", a->dir);
 	if (write_file_atomic(path, list, strlen(list)) < 0)
 		ret = error_set(e, EXIT_ENV, "cannot write %s: %m", path);
-	free(path);
-	free(list);
-	free(mirror);
+	free_all(path, list, mirror);
 
-	apt_arg(a, "apt-get");
-	apt_arg(a, "-q");
+	strvec_pushl(&a->argv, "apt-get", "-q", NULL);
 	apt_opt(a, "Dir::State", "state");
 	apt_opt(a, "Dir::Cache", "cache");
 	apt_opt(a, "Dir::Etc::SourceList", "sources.list");
@@ -100,8 +86,7 @@ static int apt_setup(struct apt *a, const char *suite, bool with_sources, struct
 
 static void apt_free(struct apt *a)
 {
-	for (int i = 0; i < a->nowned; i++)
-		free(a->owned[i]);
+	strvec_clear(&a->argv);
 	free(a->dir);
 	free(a->log);
 }
@@ -111,15 +96,15 @@ static int apt_run(struct apt *a, const char *verb, const char *arg, const char 
 		   double timeout, struct error *e)
 {
 	static const char *env[] = { "LC_ALL=C", NULL };
-	int base = a->argc, ret = 0;
+	size_t base = a->argv.nr;
+	int ret = 0;
 	struct child c = {
-		.name = xasprintf("apt-get %s", verb), .argv = a->argv, .env = env,
+		.name = xasprintf("apt-get %s", verb), .env = env,
 		.dir = cwd, .log = a->log, .timeout = timeout, .echo = opts.verbose > 0,
 	};
 
-	apt_arg(a, verb);
-	if (arg)
-		apt_arg(a, arg);
+	strvec_pushl(&a->argv, verb, arg, NULL);
+	c.argv = a->argv.v;
 	if (child_start(&c, e) < 0)
 		ret = -1;
 	else if (child_wait(&c) < 0) {
@@ -129,8 +114,7 @@ static int apt_run(struct apt *a, const char *verb, const char *arg, const char 
 			e->code = EXIT_ENV;
 		ret = -1;
 	}
-	a->argc = base;
-	a->argv[base] = NULL;
+	strvec_truncate(&a->argv, base);
 	free((char *)c.name);
 	return ret;
 }
@@ -256,7 +240,7 @@ int apt_download_source(char **orig_path, const char *suite, const char *package
 		ret = make_dirs(tmp, e);
 	}
 	if (!ret) {
-		apt_arg(&a, "--download-only");
+		strvec_push(&a.argv, "--download-only");
 		ret = apt_run(&a, "source", package, tmp, 1800, e);
 		name = ret ? NULL : find_orig(tmp, package);
 		if (!ret && !name)

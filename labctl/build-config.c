@@ -12,16 +12,14 @@
 #include "kconfig.h"
 #include "labctl.h"
 #include "rundir.h"
+#include "strvec.h"
 
 int build_make(struct build_plan *p, struct child *c, const char *log,
 	       const char *const *targets, double timeout, struct error *e)
 {
 	static char *env[6];
-	const char *argv[16];
-	char *src = xasprintf("-C%s", p->src.dir), *obj = xasprintf("O=%s", p->obj);
-	char *jobs = xasprintf("-j%d", p->o->jobs > 0 ? p->o->jobs
-					: (int)sysconf(_SC_NPROCESSORS_ONLN));
-	int n = 0, ret;
+	struct strvec argv = { 0 };
+	int ret;
 
 	/* Fixed build stamps: the same inputs give the same objects, so
 	 * ccache hits are real and a rebuild changes nothing it need not. */
@@ -32,18 +30,18 @@ int build_make(struct build_plan *p, struct child *c, const char *log,
 		env[3] = xasprintf("CCACHE_DIR=%s/ccache", cache_root());
 		env[4] = "LC_ALL=C";
 	}
-	argv[n++] = "make";
-	argv[n++] = src;
-	argv[n++] = obj;
-	argv[n++] = "ARCH=x86_64";
+	strvec_push(&argv, "make");
+	strvec_pushf(&argv, "-C%s", p->src.dir);
+	strvec_pushf(&argv, "O=%s", p->obj);
+	strvec_push(&argv, "ARCH=x86_64");
 	if (p->ccache)
-		argv[n++] = "CC=ccache gcc";
-	argv[n++] = jobs;
-	while (*targets && n < 15)
-		argv[n++] = *targets++;
-	argv[n] = NULL;
+		strvec_push(&argv, "CC=ccache gcc");
+	strvec_pushf(&argv, "-j%d", p->o->jobs > 0 ? p->o->jobs
+					    : (int)sysconf(_SC_NPROCESSORS_ONLN));
+	while (*targets)
+		strvec_push(&argv, *targets++);
 	c->name = "make";
-	c->argv = argv;
+	c->argv = argv.v;
 	c->env = (const char **)env;
 	c->log = xasprintf("%s/%s", p->run_dir, log);
 	c->timeout = timeout;
@@ -52,36 +50,34 @@ int build_make(struct build_plan *p, struct child *c, const char *log,
 	if (!ret)
 		ret = child_wait(c) < 0;
 	c->argv = NULL;
-	free(src);
-	free(obj);
-	free(jobs);
+	strvec_clear(&argv);
 	return ret;
 }
 
 static int merge_fragments(struct build_plan *p, struct child *c, struct error *e)
 {
-	const char **argv = xcalloc(p->nfragments + 6, sizeof(char *));
-	char *script = xasprintf("%s/scripts/kconfig/merge_config.sh", p->src.dir);
+	struct strvec argv = { 0 };
 	char *config = xasprintf("%s/.config", p->obj);
-	int n = 0, ret;
+	int ret;
 
-	argv[n++] = script;
-	argv[n++] = "-m";
-	argv[n++] = "-O";
-	argv[n++] = p->obj;
-	argv[n++] = config;
+	strvec_pushf(&argv, "%s/scripts/kconfig/merge_config.sh", p->src.dir);
+	strvec_pushl(&argv, "-m", "-O", p->obj, config, NULL);
 	for (size_t i = 0; i < p->nfragments; i++)
-		argv[n++] = p->fragments[i];
-	*c = (struct child){ .name = "merge_config.sh", .argv = argv, .dir = p->obj,
+		strvec_push(&argv, p->fragments[i]);
+	*c = (struct child){ .name = "merge_config.sh", .argv = argv.v, .dir = p->obj,
 			     .log = xasprintf("%s/config.log", p->run_dir), .timeout = 120,
 			     .echo = opts.verbose > 0 };
 	ret = child_start(c, e);
 	if (!ret)
 		ret = child_wait(c) < 0;
-	free(argv);
-	free(script);
+	strvec_clear(&argv);
 	free(config);
 	return ret;
+}
+
+static char *kconfig_why(const struct kopt *want, const struct kopts *have, void *srctree)
+{
+	return kconfig_explain(srctree, want, have);
 }
 
 /*
@@ -91,40 +87,22 @@ static int merge_fragments(struct build_plan *p, struct child *c, struct error *
  */
 static int check_config(struct build_plan *p, struct error *e)
 {
-	struct kopts want = { 0 }, have = { 0 };
-	char *config = xasprintf("%s/.config", p->obj), *report = xstrdup("");
-	int dropped = 0, ret = -1;
+	struct kopts want = { 0 };
+	char *config = xasprintf("%s/.config", p->obj), *report = NULL;
+	int dropped = 0, ret = 0;
 	struct error inner;
 
-	for (size_t i = 0; i < p->nfragments; i++)
-		if (kopts_parse_file(&want, p->fragments[i], &inner) < 0) {
-			error_set(e, EXIT_INPUT, "%s\nbad config fragment %s", inner.msg,
-				  p->fragments[i]);
-			goto out;
-		}
-	if (kopts_parse_file(&have, config, &inner) < 0) {
-		error_set(e, EXIT_FAIL, "%s\nolddefconfig left an unreadable %s", inner.msg, config);
-		goto out;
-	}
-	for (size_t i = 0; i < want.n; i++) {
-		char *why, *more;
-
-		if (kopt_took(&have, &want.v[i]))
-			continue;
-		why = kconfig_explain(p->src.dir, &want.v[i], &have);
-		more = xasprintf("%s%s\n", report, why);
-		free(report);
-		report = more;
-		free(why);
-		dropped++;
-	}
-	ret = 0;
-	if (dropped)
-		ret = error_set(e, EXIT_INPUT, "%s%d requested option%s did not take in %s/.config "
+	for (size_t i = 0; i < p->nfragments && !ret; i++)
+		if (kopts_parse_file(&want, p->fragments[i], &inner) < 0)
+			ret = error_set(e, EXIT_INPUT, "%s\nbad config fragment %s", inner.msg,
+					p->fragments[i]);
+	if (!ret)
+		ret = kopts_not_taken(&want, config, "olddefconfig", kconfig_why, p->src.dir,
+				      &report, &dropped, e);
+	if (!ret && dropped)
+		ret = error_set(e, EXIT_INPUT, "%s\n%d requested option%s did not take in %s/.config "
 				"(fix the fragments)", report, dropped, dropped > 1 ? "s" : "", p->obj);
-out:
 	kopts_free(&want);
-	kopts_free(&have);
 	free(report);
 	free(config);
 	return ret;

@@ -10,6 +10,7 @@
 #include "fs.h"
 #include "labctl.h"
 #include "proc.h"
+#include "strvec.h"
 
 /* Programs a kernel build runs, and the Debian package that has each. */
 static const struct {
@@ -143,13 +144,8 @@ int build_plan_init(struct build_plan *p, const struct build_opts *o, struct err
 void build_plan_free(struct build_plan *p)
 {
 	source_free(&p->src);
-	for (size_t i = 0; i < p->nfragments; i++)
-		free(p->fragments[i]);
-	free(p->fragments);
-	free(p->compiler);
-	free(p->obj);
-	free(p->dir);
-	free(p->run_dir);
+	strv_free_n(p->fragments, p->nfragments);
+	free_all(p->compiler, p->obj, p->dir, p->run_dir);
 }
 
 bool build_cached(const struct build_plan *p)

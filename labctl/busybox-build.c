@@ -187,11 +187,17 @@ static int check_tree(struct bbuild *b, struct error *e)
 	if (!b->version || !is_file(ash) || !is_file(cfg))
 		ret = error_set(e, EXIT_INPUT, "%s is not a BusyBox source tarball (no Makefile "
 				"with VERSION, Config.in and shell/ash.c at its top)", b->tarball);
-	free(text);
-	free(mk);
-	free(ash);
-	free(cfg);
+	free_all(text, mk, ash, cfg);
 	return ret;
+}
+
+static char *busybox_why(const struct kopt *want, const struct kopts *have, void *version)
+{
+	const char *got = kopts_get(have, want->name);
+
+	return xasprintf("%s: CONFIG_%s=%s did not take in BusyBox %s (it is %s: no such "
+			 "option, or its dependencies are unmet)", want->where, want->name,
+			 want->value, (const char *)version, got ? got : "absent");
 }
 
 /* allnoconfig, the fragment merged in, oldconfig, and the check: every
@@ -199,9 +205,8 @@ static int check_tree(struct bbuild *b, struct error *e)
 static int configure(struct bbuild *b, struct error *e)
 {
 	char *config = xasprintf("%s/.config", b->src), *text, *merged, *report = NULL;
-	struct kopts want = { 0 }, have = { 0 };
-	struct error inner;
-	int ret;
+	struct kopts want = { 0 };
+	int ret, dropped;
 
 	if ((ret = make(b, "make allnoconfig", "allnoconfig", 300, e)) ||
 	    (ret = kopts_parse_file(&want, b->fragment, e)))
@@ -217,28 +222,13 @@ static int configure(struct bbuild *b, struct error *e)
 	free(merged);
 	if (ret || (ret = make(b, "make oldconfig", "oldconfig", 300, e)))
 		goto out;
-	if (kopts_parse_file(&have, config, &inner) < 0) {
-		ret = error_set(e, EXIT_FAIL, "%s\nmake oldconfig left an unreadable %s",
-				inner.msg, config);
+	if ((ret = kopts_not_taken(&want, config, "make oldconfig", busybox_why, (void *)b->version,
+				   &report, &dropped, e)))
 		goto out;
-	}
-	for (size_t i = 0; i < want.n; i++)
-		if (!kopt_took(&have, &want.v[i])) {
-			const char *got = kopts_get(&have, want.v[i].name);
-			char *line = xasprintf("%s%s%s: CONFIG_%s=%s did not take in BusyBox %s (it "
-					       "is %s: no such option, or its dependencies are unmet)",
-					       report ? report : "", report ? "\n" : "",
-					       want.v[i].where, want.v[i].name, want.v[i].value,
-					       b->version, got ? got : "absent");
-
-			free(report);
-			report = line;
-		}
 	if (report)
 		ret = error_set(e, EXIT_INPUT, "%s", report);
 out:
 	kopts_free(&want);
-	kopts_free(&have);
 	free(report);
 	free(config);
 	return ret;
@@ -266,12 +256,7 @@ static int finish(struct bbuild *b, struct error *e)
 		if (publish_dir(b->staging, b->entry) < 0 && !is_dir(b->entry))
 			ret = error_set(e, EXIT_ENV, "cannot publish %s: %m", b->entry);
 	}
-	free(built);
-	free(bin);
-	free(cfg_from);
-	free(cfg_to);
-	free(origin_file);
-	free(origin);
+	free_all(built, bin, cfg_from, cfg_to, origin_file, origin);
 	return ret;
 }
 
@@ -356,13 +341,6 @@ char *busybox_build(const char *source, struct error *e)
 		error_set(e, EXIT_INTERNAL, "the BusyBox built as %s vanished from the cache", b.entry);
 	cache_unlock(lock);
 out:
-	free(b.entry);
-	free(b.staging);
-	free(b.src);
-	free(b.run_dir);
-	free(b.log);
-	free(b.version);
-	free(tarball);
-	free(fragment);
+	free_all(b.entry, b.staging, b.src, b.run_dir, b.log, b.version, tarball, fragment);
 	return bin;
 }

@@ -53,13 +53,7 @@ const char *busybox_unusable(const char *path)
 
 char *busybox_cache_path(const char *name, struct error *e)
 {
-	char *dir = cache_subdir("busybox", e), *p;
-
-	if (!dir)
-		return NULL;
-	p = xasprintf("%s/%s", dir, name);
-	free(dir);
-	return p;
+	return cache_path("busybox", name, e);
 }
 
 int busybox_from_cache(char **bin, const char *key, struct error *e)
@@ -140,12 +134,7 @@ static int publish_deb(const char *deb, const char *key, struct error *e)
 	if (!rc && publish_dir(staging, entry) < 0 && !is_dir(entry))
 		rc = error_set(e, EXIT_ENV, "cannot publish %s: %m", entry);
 	remove_tree(staging);
-	free(entry);
-	free(staging);
-	free(bin);
-	free(version);
-	free(origin);
-	free(origin_file);
+	free_all(entry, staging, bin, version, origin, origin_file);
 	return rc;
 }
 
@@ -174,9 +163,7 @@ static int debian_fetch(char **bin, struct error *e)
 		rc = error_set(e, EXIT_INTERNAL, "the BusyBox of %s vanished from the cache", key);
 	if (!rc)
 		note("Debian's %s is %s", DEBIAN_PACKAGE, *bin);
-	free(pointer);
-	free(deb);
-	free(dir);
+	free_all(pointer, deb, dir);
 	return rc;
 }
 

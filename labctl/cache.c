@@ -55,6 +55,17 @@ char *cache_subdir(const char *sub, struct error *e)
 	return dir;
 }
 
+char *cache_path(const char *sub, const char *name, struct error *e)
+{
+	char *dir = cache_subdir(sub, e), *path;
+
+	if (!dir)
+		return NULL;
+	path = xasprintf("%s/%s", dir, name);
+	free(dir);
+	return path;
+}
+
 struct hasher {
 	EVP_MD_CTX *ctx;
 };
@@ -118,12 +129,11 @@ int sha256_file(const char *path, char out[SHA256_HEX_LEN + 1])
 
 int cache_lock(const char *name, struct error *e)
 {
-	char *dir = cache_subdir("locks", e), *path;
+	char *path = cache_path("locks", name, e);
 	int fd;
 
-	if (!dir)
+	if (!path)
 		return -1;
-	path = xasprintf("%s/%s", dir, name);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		error_set(e, EXIT_ENV, "cannot open lock %s: %m", path);
@@ -135,7 +145,6 @@ int cache_lock(const char *name, struct error *e)
 			;
 	}
 out:
-	free(dir);
 	free(path);
 	return fd;
 }

@@ -20,6 +20,8 @@ int cache_init(struct error *e);
 const char *cache_root(void);
 /* cache_root()/SUB/..., created; caller frees.  NULL with E if it cannot be. */
 char *cache_subdir(const char *sub, struct error *e);
+/* cache_root()/SUB/NAME, with SUB created; caller frees.  NULL with E. */
+char *cache_path(const char *sub, const char *name, struct error *e);
 
 /* Incremental SHA-256 over the inputs of a cache entry. */
 struct hasher;

@@ -16,6 +16,7 @@
 #include "qemu.h"
 #include "rundir.h"
 #include "scenario.h"
+#include "strvec.h"
 
 #define DEFAULT_TIMEOUT 60
 
@@ -183,12 +184,9 @@ int cmd_boot(int argc, char **argv)
 	if (report(&b, &c, run_dir, &e) < 0)
 		die_error(&e);
 
-	argv_free((char **)c.argv);
+	strv_free((char **)c.argv);
 	free((char *)c.log);
-	free(sock);
-	free(append);
-	free(run_dir);
-	free(initrd);
+	free_all(sock, append, run_dir, initrd);
 	kernel_free(&k);
 	return EXIT_OK;
 }

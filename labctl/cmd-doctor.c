@@ -26,6 +26,7 @@
 #include "proc.h"
 #include "qemu.h"
 #include "rundir.h"
+#include "strvec.h"
 
 enum status { OK, WARN, FAIL };
 
@@ -121,9 +122,7 @@ static void check_gcc_static(struct doctor *d, const char *flag, const char *che
 			report(d, FAIL, check, "the static program it linked does not run");
 		free(bin);
 	}
-	free(line);
-	free(src);
-	free(dir);
+	free_all(line, src, dir);
 }
 
 static void check_version(struct doctor *d, const char *program, const char *package,
@@ -265,7 +264,7 @@ static int boot(struct doctor *d, const struct kernel *k, bool kvm, double *secs
 		*why = xasprintf("QEMU fails: %.*s", (int)strcspn(qemu, "\n"), qemu);
 	else
 		*why = xasprintf("QEMU %s before the kernel panicked", child_outcome(&c));
-	argv_free((char **)c.argv);
+	strv_free((char **)c.argv);
 	free((char *)c.log);
 	free(serial_log);
 	console_free(&con);

@@ -264,11 +264,8 @@ int grade_batch(const struct grade_opts *batch_opts, char **subs, int nsubs)
 	free(err);
 	run_workers(o, &b, o->jobs < b.n ? o->jobs : b.n);
 	code = summarize(&b, dir);
-	for (int i = 0; i < b.n; i++) {
-		free(b.v[i].origin);
-		free(b.v[i].ref);
-		free(b.v[i].dir);
-	}
+	for (int i = 0; i < b.n; i++)
+		free_all(b.v[i].origin, b.v[i].ref, b.v[i].dir);
 	free(b.v);
 	report_sources_free(&rs);
 	free(dir);

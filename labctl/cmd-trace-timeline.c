@@ -148,11 +148,7 @@ static char *capture_one(struct timeline_run *t, const char *name)
 	if (gdb_session_run(&s, &e) < 0 || gdb_capture_check(capture, dir, NULL, NULL, NULL, &e) < 0)
 		die_error(&e);
 	scenario_free(&sc);
-	free(initrd);
-	free(dir);
-	free(params);
-	free(serial);
-	free(append);
+	free_all(initrd, dir, params, serial, append);
 	return capture;
 }
 
@@ -261,8 +257,6 @@ int trace_timeline(struct trace_opts *o)
 		own_program_free(&t.own);
 	programs_free(&t.progs);
 	kernel_free(&t.k);
-	free(t.initrd);
-	free(t.dir);
-	free(list);
+	free_all(t.initrd, t.dir, list);
 	return EXIT_OK;
 }

@@ -154,16 +154,8 @@ const struct console_run *console_run(const struct console *c, const char *label
 
 void console_free(struct console *c)
 {
-	for (size_t i = 0; i < c->nruns; i++) {
-		free(c->runs[i].label);
-		free(c->runs[i].timeout);
-		free(c->runs[i].output);
-	}
-	free(c->runs);
-	free(c->failed_step);
-	free(c->failed_said);
-	free(c->error);
-	free(c->panic);
-	free(c->server);
+	for (size_t i = 0; i < c->nruns; i++)
+		free_all(c->runs[i].label, c->runs[i].timeout, c->runs[i].output);
+	free_all(c->runs, c->failed_step, c->failed_said, c->error, c->panic, c->server);
 	memset(c, 0, sizeof(*c));
 }

@@ -34,9 +34,7 @@ struct cpio *cpio_new(void)
 
 static void entry_clear(struct cpio_entry *e)
 {
-	free(e->path);
-	free(e->target);
-	free(e->data);
+	free_all(e->path, e->target, e->data);
 	memset(e, 0, sizeof(*e));
 }
 

@@ -63,6 +63,12 @@ void out_of_memory(const char *what)
 	exit(EXIT_ENV);
 }
 
+void free_ptrs(void *const *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(p[i]);
+}
+
 void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);

@@ -13,6 +13,7 @@
 #include "error.h"
 #include "fs.h"
 #include "labctl.h"
+#include "strvec.h"
 
 /* ---- reading ---- */
 
@@ -176,6 +177,20 @@ static const struct entry_insn *abi_of(Elf *e, const GElf_Ehdr *eh)
 		    eh->e_machine == entry_insns[i].machine)
 			return &entry_insns[i];
 	return NULL;
+}
+
+/* EXE opened, with its entry instruction in *IN; NULL (closed) when it is
+ * not an x86-64 or i386 ELF. */
+static Elf *elf_open_program(const char *exe, int *fd, const struct entry_insn **in)
+{
+	Elf *e = elf_open(exe, fd);
+	GElf_Ehdr eh;
+
+	if (e && (!gelf_getehdr(e, &eh) || !(*in = abi_of(e, &eh)))) {
+		elf_close(e, *fd);
+		return NULL;
+	}
+	return e;
 }
 
 /*
@@ -390,9 +405,7 @@ int elf_inspect(const char *exe, char *const *objs, int nobjs, struct elf_info *
 			add_func(info, name, s.st_value, code_end(e, &s));
 		free(key);
 	}
-	for (size_t i = 0; i < ns.n; i++)
-		free(ns.v[i]);
-	free(ns.v);
+	strv_free_n(ns.v, ns.n);
 	elf_close(e, fd);
 	return 0;
 }
@@ -492,17 +505,12 @@ char **elf_call_functions(const char *exe, const struct elf_info *info, long nr,
 {
 	char **v = NULL, *wrapper;
 	const struct entry_insn *in;
-	GElf_Ehdr eh;
 	int fd;
-	Elf *e = elf_open(exe, &fd);
+	Elf *e = elf_open_program(exe, &fd, &in);
 
 	*n = 0;
 	if (!e)
 		return NULL;
-	if (!gelf_getehdr(e, &eh) || !(in = abi_of(e, &eh))) {
-		elf_close(e, fd);
-		return NULL;
-	}
 	/* the student's own first, those that load the number first of all */
 	for (int want = 2; want >= 1; want--)
 		for (size_t i = 0; i < info->nfuncs; i++)
@@ -525,17 +533,12 @@ char *elf_trace_function(const char *exe, const struct elf_info *info, long nr,
 {
 	char *found = NULL;
 	const struct entry_insn *in;
-	GElf_Ehdr eh;
 	int fd, best = 0;
-	Elf *e = elf_open(exe, &fd);
+	Elf *e = elf_open_program(exe, &fd, &in);
 
 	*students = false;
 	if (!e)
 		return NULL;
-	if (!gelf_getehdr(e, &eh) || !(in = abi_of(e, &eh))) {
-		elf_close(e, fd);
-		return NULL;
-	}
 	for (size_t i = 0; i < info->nfuncs; i++) {
 		int fit = fitness(e, in, info->funcs[i].start, info->funcs[i].end, nr);
 

@@ -13,6 +13,7 @@
 #include "labctl.h"
 #include "proc.h"
 #include "qemu.h"
+#include "strvec.h"
 
 char *gdb_session_socket(const char *run_dir, struct error *e)
 {
@@ -75,10 +76,7 @@ static int run_gdb(const struct gdb_session *s, const char *sock, struct error *
 		ret = error_set(e, EXIT_FAIL, "%s\nGDB wrote no capture (is GDB built with Python?); "
 				"see %s", gdb.msg, log);
 	}
-	free(path);
-	free(target);
-	free(cmd);
-	free(log);
+	free_all(path, target, cmd, log);
 	return ret;
 }
 
@@ -107,7 +105,7 @@ int gdb_session_run(const struct gdb_session *s, struct error *e)
 		ret = run_gdb(s, sock, e);
 	}
 	child_kill(&qemu);
-	argv_free((char **)qemu.argv);
+	strv_free((char **)qemu.argv);
 	free((char *)qemu.log);
 	free(sock);
 	return ret;

@@ -33,6 +33,7 @@
 #include "fs.h"
 #include "grade.h"
 #include "labctl.h"
+#include "strvec.h"
 
 static bool num(json_t *j, unsigned long *out)
 {
@@ -313,22 +314,9 @@ bool trace_facts_console(struct trace_facts *f, const struct console *c, const c
 
 void trace_facts_free(struct trace_facts *f)
 {
-	free(f->kernel_version);
-	free(f->finish_detail);
-	free(f->output);
-	free(f->trace_error);
-	free(f->exe);
-	free(f->sa_addr);
-	free(f->server);
-	free(f->syscall_handler);
-	free(f->call_function);
-	free(f->signal_name);
-	free(f->exit_signal);
-	free(f->new_exe);
-	free(f->waiting_name);
-	free(f->handler);
-	for (size_t i = 0; i < f->nframes; i++)
-		free(f->frames[i]);
-	free(f->frames);
+	free_all(f->kernel_version, f->finish_detail, f->output, f->trace_error, f->exe,
+		 f->sa_addr, f->server, f->syscall_handler, f->call_function, f->signal_name,
+		 f->exit_signal, f->new_exe, f->waiting_name, f->handler);
+	strv_free_n(f->frames, f->nframes);
 	trace_facts_init(f);
 }

@@ -44,6 +44,7 @@
 #include "qemu.h"
 #include "rundir.h"
 #include "scenario.h"
+#include "strvec.h"
 #include "trace.h"
 
 #define SCENARIO   "labctl-grade"
@@ -110,11 +111,7 @@ static char *build_initrd(const struct guest_opts *o, const char *lab, char **er
 	rc = 0;
 out:
 	cpio_free(c);
-	free(script);
-	free(path);
-	free(traced);
-	free(untraced);
-	free(work);
+	free_all(script, path, traced, untraced, work);
 	if (rc < 0) {
 		free(out);
 		return NULL;
@@ -225,13 +222,36 @@ static int boot_only(const char *initrd, const char *root, double limit, char **
 				child_failure(&c, 10, e);
 			else
 				ret = 0;
-			argv_free((char **)c.argv);
+			strv_free((char **)c.argv);
 			free((char *)c.log);
 		}
 	}
 	kernel_free(&k);
 	free(append);
 	return ret;
+}
+
+/* Why the student's program made no traced call, as BLAME (not the grader's) says. */
+static char *students_fault(enum guest_blame blame, const struct guest_opts *o,
+			    const struct console *con)
+{
+	struct trace_facts tf;
+	char *why;
+
+	if (blame == BLAME_NO_SYSCALL_INSN)
+		return xasprintf("there is no syscall instruction in your functions and no libc "
+				 "wrapper for %s in the program", o->syscall_name);
+	if (blame == BLAME_NO_CALL_IN_TIME)
+		return xasprintf("it did not make the call within the time limit, %g s per run",
+				 o->run_timeout);
+	/* BLAME_ENDED_WITHOUT_CALL: the guest ended before the program made the call. */
+	trace_facts_init(&tf);
+	trace_facts_console(&tf, con, "traced");
+	why = tf.finished ? xasprintf("it exited with status %d without making it", tf.exit_status)
+			  : xasprintf("it ended without making it: %s",
+				      tf.finish_detail ? tf.finish_detail : "the guest stopped");
+	trace_facts_free(&tf);
+	return why;
 }
 
 int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
@@ -248,6 +268,7 @@ int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 	struct error e = { 0 };
 	struct console con;
 	const struct console_run *traced;
+	enum guest_blame blame;
 	bool traced_started, quiet = opts.quiet;
 	int code, rc = -1;
 
@@ -301,55 +322,25 @@ int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 	/* The capture: complete, or as far as the trace got. */
 	if (res.capture && is_file(res.capture) && trace_facts_load(f, res.capture, err) < 0)
 		goto out;
-	switch (grade_blame(o->function, code, f, traced_started)) {
-	case BLAME_NONE:
-		rc = 0;
-		break;
-	case BLAME_NO_SYSCALL_INSN:
-		free(f->trace_error);
-		f->trace_error = xasprintf("there is no syscall instruction in your functions and "
-					   "no libc wrapper for %s in the program", o->syscall_name);
-		rc = 0;
-		break;
-	case BLAME_ENDED_WITHOUT_CALL: {
-		/* The guest ended before the program made the call. */
-		struct trace_facts tf;
-
-		trace_facts_init(&tf);
-		trace_facts_console(&tf, &con, "traced");
-		free(f->trace_error);
-		f->trace_error = tf.finished
-			? xasprintf("it exited with status %d without making it", tf.exit_status)
-			: xasprintf("it ended without making it: %s",
-				    tf.finish_detail ? tf.finish_detail : "the guest stopped");
-		trace_facts_free(&tf);
-		rc = 0;
-		break;
-	}
-	case BLAME_NO_CALL_IN_TIME:
-		free(f->trace_error);
-		f->trace_error = xasprintf("it did not make the call within the time limit, "
-					   "%g s per run", o->run_timeout);
-		rc = 0;
-		break;
-	case BLAME_GRADER:
+	blame = grade_blame(o->function, code, f, traced_started);
+	if (blame == BLAME_GRADER) {
 		/* As `labctl trace` (or boot) would have exited, for the TA. */
 		timeout_note = rdir ? xasprintf(" (logs in %s)", rdir) : xstrdup("");
 		*err = xasprintf("%s exited with status %d (%s)%s", o->function ? "the trace" : "the guest",
 				 code, code ? e.msg : "its capture is incomplete", timeout_note);
 		free(timeout_note);
-		break;
+		goto out;
 	}
+	if (blame != BLAME_NONE) {
+		free(f->trace_error);
+		f->trace_error = students_fault(blame, o, &con);
+	}
+	rc = 0;
 out:
 	if (rc < 0 && !*err)
 		*err = xasprintf("the trace failed (see %s)", rdir ? rdir : o->dir);
 	console_free(&con);
 	trace_result_free(&res);
-	free(serial);
-	free(rdir);
-	free(root);
-	free(tmp);
-	free(initrd);
-	free(outdir);
+	free_all(serial, rdir, root, tmp, initrd, outdir);
 	return rc;
 }

@@ -49,9 +49,7 @@ static int add_course(struct report_sources *rs, const char *rel, bool base, str
 		return -1;
 	}
 	add(rs, xasprintf("%s/%s", rel, name), dir, text, base);
-	free(name);
-	free(id);
-	free(dir);
+	free_all(name, id, dir);
 	return 0;
 }
 
@@ -71,9 +69,7 @@ void report_sources_add(struct report_sources *rs, const char *origin, const cha
 
 	if (text)
 		add(rs, xasprintf("the report of %s (student %s)", origin, id), origin, text, false);
-	free(name);
-	free(id);
-	free(err);
+	free_all(name, id, err);
 }
 
 bool report_source_is(const struct report_source *s, const char *origin)
@@ -88,12 +84,8 @@ bool report_source_is(const struct report_source *s, const char *origin)
 
 void report_sources_free(struct report_sources *rs)
 {
-	for (size_t i = 0; i < rs->n; i++) {
-		free(rs->v[i].label);
-		free(rs->v[i].origin);
-		free(rs->v[i].text);
-	}
+	for (size_t i = 0; i < rs->n; i++)
+		free_all(rs->v[i].label, rs->v[i].origin, rs->v[i].text);
 	free(rs->v);
-	rs->v = NULL;
-	rs->n = 0;
+	*rs = (struct report_sources){ 0 };
 }

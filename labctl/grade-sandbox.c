@@ -11,7 +11,6 @@
  * `.include "/proc/1/environ"` would otherwise copy (CI tokens and all)
  * into compile.log.
  */
-#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -27,9 +26,9 @@
 #include "labctl.h"
 #include "labflags.h"
 #include "proc.h"
+#include "strvec.h"
 
 #define NOBODY "65534"
-#define MAX_ARGS 128
 /* compile.log's share of each step's output: enough for pages of errors,
  * not for a compiler told to print gigabytes (grade-guest.c caps the
  * program's output the same way). */
@@ -49,51 +48,24 @@ void sandbox_defaults(struct sandbox_opts *o)
 	};
 }
 
-struct argv_buf {
-	const char *v[MAX_ARGS];
-	char *owned[MAX_ARGS];
-	int n, nowned;
-};
-
-static void push(struct argv_buf *a, const char *s)
-{
-	/* MAX_ARGS has room for the prefix, the flags and GRADE_MAX_SOURCES */
-	assert(a->n < MAX_ARGS - 1);
-	a->v[a->n++] = s;
-	a->v[a->n] = NULL;
-}
-
-static void pushf(struct argv_buf *a, char *owned)
-{
-	a->owned[a->nowned++] = owned;
-	push(a, owned);
-}
-
 /* A program of the host by the path the grader's $PATH gives it: the
  * sandbox's own PATH need not hold it. */
-static void push_tool(struct argv_buf *a, const char *name)
+static void push_tool(struct strvec *a, const char *name)
 {
 	const char *path = which(name);
 
-	pushf(a, xstrdup(path ? path : name));
-}
-
-static void argv_free(struct argv_buf *a)
-{
-	for (int i = 0; i < a->nowned; i++)
-		free(a->owned[i]);
-	a->n = a->nowned = 0;
+	strvec_push(a, path ? path : name);
 }
 
 /* The sandbox around a command: BUILD is /w inside, the cwd is /w/out. */
-static void sandbox_prefix(struct argv_buf *a, const struct sandbox_opts *o, const char *build)
+static void sandbox_prefix(struct strvec *a, const struct sandbox_opts *o, const char *build)
 {
 	if (!o->disabled) {
 		if (geteuid() == 0) {
 			push_tool(a, "setpriv");
-			push(a, "--reuid=" NOBODY);
-			push(a, "--regid=" NOBODY);
-			push(a, "--clear-groups");
+			strvec_push(a, "--reuid=" NOBODY);
+			strvec_push(a, "--regid=" NOBODY);
+			strvec_push(a, "--clear-groups");
 		}
 		push_tool(a, "bwrap");
 		static const char *const bw[] = {
@@ -105,18 +77,18 @@ static void sandbox_prefix(struct argv_buf *a, const struct sandbox_opts *o, con
 			"--setenv", "HOME", "/w", "--chdir", "/w/out", "--bind",
 		};
 		for (size_t i = 0; i < sizeof(bw) / sizeof(bw[0]); i++)
-			push(a, bw[i]);
-		push(a, build);
-		push(a, "/w");
-		push(a, "--");
+			strvec_push(a, bw[i]);
+		strvec_push(a, build);
+		strvec_push(a, "/w");
+		strvec_push(a, "--");
 	}
-	push(a, "prlimit");
-	pushf(a, xasprintf("--cpu=%d", o->cpu_seconds));
-	pushf(a, xasprintf("--as=%ld", o->mem_bytes));
-	pushf(a, xasprintf("--fsize=%ld", o->fsize_bytes));
-	pushf(a, xasprintf("--nproc=%d", o->nproc));
-	push(a, "--core=0");
-	push(a, "--");
+	strvec_push(a, "prlimit");
+	strvec_pushf(a, "--cpu=%d", o->cpu_seconds);
+	strvec_pushf(a, "--as=%ld", o->mem_bytes);
+	strvec_pushf(a, "--fsize=%ld", o->fsize_bytes);
+	strvec_pushf(a, "--nproc=%d", o->nproc);
+	strvec_push(a, "--core=0");
+	strvec_push(a, "--");
 }
 
 /*
@@ -153,7 +125,7 @@ const char *sandbox_probe(const char *workdir)
 {
 	static char why[sizeof(((struct error *)0)->msg) + PATH_MAX];
 	struct sandbox_opts o;
-	struct argv_buf a = { 0 };
+	struct strvec a = { 0 };
 	char *build = NULL, *out = NULL;
 	char *log = xasprintf("%s/sandbox-probe.log", workdir);
 	struct child c = { .name = "bwrap", .log = log, .timeout = 20,
@@ -174,7 +146,7 @@ const char *sandbox_probe(const char *workdir)
 	}
 	out = xasprintf("%s/out", build);
 	sandbox_prefix(&a, &o, build);
-	push(&a, "true");
+	strvec_push(&a, "true");
 	c.argv = a.v;
 	if (make_dirs(out, &e) < 0 || child_start(&c, &e) < 0) {
 		strcpy(why, e.msg);	/* it fits: see why's size */
@@ -184,12 +156,10 @@ const char *sandbox_probe(const char *workdir)
 			 child_outcome(&c), log);
 		res = why;
 	}
-	argv_free(&a);
+	strvec_clear(&a);
 	remove_tree(build);
 out:
-	free(build);
-	free(out);
-	free(log);
+	free_all(build, out, log);
 	return res;
 }
 
@@ -270,7 +240,7 @@ static char *read_log(const char *log)
 }
 
 static int run_step(const struct sandbox_opts *o, const char *out, const char *log,
-		    struct argv_buf *a, char **why)
+		    struct strvec *a, char **why)
 {
 	/* --no-sandbox is for trusted code: the compiler gets the grader's
 	 * environment (its PATH) as any other command does. */
@@ -345,8 +315,9 @@ int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 		    const char *workdir, struct compile_result *r, struct error *e)
 {
 	char *build, *out, *log = xasprintf("%s/compile.log", workdir), *why = NULL;
-	struct argv_buf a = { 0 };
-	int rc = 0, flags_end;
+	struct strvec a = { 0 };
+	size_t flags_end;
+	int rc = 0;
 	bool temp;
 
 	memset(r, 0, sizeof(*r));
@@ -370,17 +341,17 @@ int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 	}
 
 	sandbox_prefix(&a, o, build);
-	push(&a, "gcc");
+	strvec_push(&a, "gcc");
 	for (size_t i = 0; i < sizeof(lab_cflags) / sizeof(lab_cflags[0]); i++)
-		push(&a, lab_cflags[i]);
+		strvec_push(&a, lab_cflags[i]);
 	if (o->m32)
-		push(&a, "-m32");
-	flags_end = a.n;
-	push(&a, "-c");
+		strvec_push(&a, "-m32");
+	flags_end = a.nr;
+	strvec_push(&a, "-c");
 	for (int i = 0; i < s->m.nsources; i++) {
 		if (!compiled_unit(s->m.sources[i]))
 			continue;
-		pushf(&a, xasprintf("%s/src/%s", o->disabled ? build : "/w", s->m.sources[i]));
+		strvec_pushf(&a, "%s/src/%s", o->disabled ? build : "/w", s->m.sources[i]);
 		r->objs[r->nobjs++] = sandbox_object(s->m.sources[i]);
 	}
 	if (!r->nobjs) {
@@ -391,21 +362,21 @@ int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 		goto failed;
 
 	/* Link: the same flags, the objects in the order given. */
-	a.n = flags_end;
-	push(&a, "-o");
-	push(&a, s->m.program);
+	strvec_truncate(&a, flags_end);
+	strvec_push(&a, "-o");
+	strvec_push(&a, s->m.program);
 	for (int i = 0; i < r->nobjs; i++)
-		push(&a, r->objs[i]);
+		strvec_push(&a, r->objs[i]);
 	if (run_step(o, out, log, &a, &why) < 0)
 		goto failed;
 	/* ... and again for the untraced run, its code elsewhere (grade.h). */
 	if (o->untraced_copy) {
-		a.n = flags_end;
-		push(&a, "-Wl,-Ttext-segment=" UNTRACED_TEXT);
-		push(&a, "-o");
-		pushf(&a, xasprintf("%s.untraced", s->m.program));
+		strvec_truncate(&a, flags_end);
+		strvec_push(&a, "-Wl,-Ttext-segment=" UNTRACED_TEXT);
+		strvec_push(&a, "-o");
+		strvec_pushf(&a, "%s.untraced", s->m.program);
 		for (int i = 0; i < r->nobjs; i++)
-			push(&a, r->objs[i]);
+			strvec_push(&a, r->objs[i]);
 		if (run_step(o, out, log, &a, &why) < 0)
 			goto failed;
 		r->untraced = xasprintf("%s.untraced", s->m.program);
@@ -422,7 +393,7 @@ done:
 		rc = -1;
 	if (temp)
 		remove_tree(build);
-	argv_free(&a);
+	strvec_clear(&a);
 	free(build);
 	free(out);
 out:
@@ -435,9 +406,7 @@ void compile_result_free(struct compile_result *r)
 {
 	free(r->exe);
 	free(r->untraced);
-	for (int i = 0; i < r->nobjs; i++)
-		free(r->objs[i]);
-	free(r->objs);
+	strv_free_n(r->objs, r->nobjs);
 	free(r->log);
 	free(r->why);
 	memset(r, 0, sizeof(*r));

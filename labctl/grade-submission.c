@@ -307,13 +307,9 @@ int submission_load(struct submission *s, const char *origin, const char *ref,
 
 void submission_free(struct submission *s)
 {
-	free(s->origin);
-	free(s->ref);
-	free(s->commit);
-	for (int i = 0; i < GRADE_MAX_SOURCES; i++) {
-		free(s->files[i].path);
-		free(s->files[i].data);
-	}
+	free_all(s->origin, s->ref, s->commit);
+	for (int i = 0; i < GRADE_MAX_SOURCES; i++)
+		free_all(s->files[i].path, s->files[i].data);
 	free(s->report_text);
 	free(s->report_error);
 	manifest_free(&s->m);

@@ -246,8 +246,6 @@ int initramfs_append(const char *base, struct cpio *extra, const char *out, stru
 	ret = 0;
 out:
 	unlink(tmp);
-	free(data);
-	free(add);
-	free(tmp);
+	free_all(data, add, tmp);
 	return ret;
 }

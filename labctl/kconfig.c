@@ -98,14 +98,10 @@ int kopts_parse_file(struct kopts *l, const char *path, struct error *e)
 
 void kopts_free(struct kopts *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].name);
-		free(l->v[i].value);
-		free(l->v[i].where);
-	}
+	for (size_t i = 0; i < l->n; i++)
+		free_all(l->v[i].name, l->v[i].value, l->v[i].where);
 	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	*l = (struct kopts){ 0 };
 }
 
 const char *kopts_get(const struct kopts *l, const char *name)
@@ -121,6 +117,35 @@ int kopt_took(const struct kopts *have, const struct kopt *want)
 	const char *v = kopts_get(have, want->name);
 
 	return !strcmp(v ? v : "n", want->value);
+}
+
+int kopts_not_taken(const struct kopts *want, const char *config, const char *step,
+		    kopt_why_fn *why, void *arg, char **report, int *n, struct error *e)
+{
+	struct kopts have = { 0 };
+	struct error inner;
+
+	*report = NULL;
+	*n = 0;
+	if (kopts_parse_file(&have, config, &inner) < 0) {
+		kopts_free(&have);
+		return error_set(e, EXIT_FAIL, "%s\n%s left an unreadable %s", inner.msg, step,
+				 config);
+	}
+	for (size_t i = 0; i < want->n; i++) {
+		char *line, *more;
+
+		if (kopt_took(&have, &want->v[i]))
+			continue;
+		line = why(&want->v[i], &have, arg);
+		more = xasprintf("%s%s%s", *report ? *report : "", *report ? "\n" : "", line);
+		free(*report);
+		free(line);
+		*report = more;
+		(*n)++;
+	}
+	kopts_free(&have);
+	return 0;
 }
 
 static int is_word(const char *t, const char *word)
@@ -344,9 +369,6 @@ char *kconfig_explain(const char *srctree, const struct kopt *want, const struct
 	else
 		msg = xasprintf("%s (%s) was dropped: now %s; depends on %s (%s)",
 				w, want->where, got ? got : "not set", search.deps, search.found_in);
-	free(w);
-	free(unmet);
-	free(search.found_in);
-	free(search.deps);
+	free_all(w, unmet, search.found_in, search.deps);
 	return msg;
 }

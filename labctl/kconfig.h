@@ -38,6 +38,17 @@ const char *kopts_get(const struct kopts *l, const char *name);
  * from HAVE is "n". */
 int kopt_took(const struct kopts *have, const struct kopt *want);
 
+/* What a build says of an option that did not take (a line, caller frees). */
+typedef char *kopt_why_fn(const struct kopt *want, const struct kopts *have, void *arg);
+/*
+ * The options of WANT that did not take in the .config at CONFIG, which
+ * STEP (say "make oldconfig") left: *REPORT gets WHY's line for each, one a
+ * line, and *N their count (NULL and 0 when all took).  -1 with E
+ * (EXIT_FAIL) when CONFIG cannot be read.
+ */
+int kopts_not_taken(const struct kopts *want, const char *config, const char *step,
+		    kopt_why_fn *why, void *arg, char **report, int *n, struct error *e);
+
 /*
  * Why Kconfig dropped WANT: its `depends on` lines in the tree's Kconfig
  * files, with the symbols in them that HAVE leaves unset.  Caller frees.

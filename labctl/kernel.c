@@ -72,13 +72,7 @@ int kernel_load(struct kernel *k, const char *dir, struct error *e)
 
 void kernel_free(struct kernel *k)
 {
-	free(k->dir);
-	free(k->vmlinux);
-	free(k->bzimage);
-	free(k->config);
-	free(k->source);
-	free(k->obj);
-	free(k->version);
+	free_all(k->dir, k->vmlinux, k->bzimage, k->config, k->source, k->obj, k->version);
 	memset(k, 0, sizeof(*k));
 }
 

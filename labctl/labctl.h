@@ -47,6 +47,10 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* free() each of a few pointers: a struct's strings, gone in one line. */
+#define free_all(...) \
+	free_ptrs((void *[]){ __VA_ARGS__ }, sizeof((void *[]){ __VA_ARGS__ }) / sizeof(void *))
+void free_ptrs(void *const *p, size_t n);
 /* The same death for memory another library (libcrypto) could not get. */
 _Noreturn void out_of_memory(const char *what);
 

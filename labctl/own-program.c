@@ -18,6 +18,7 @@
 #include "labflags.h"
 #include "own-program.h"
 #include "programs.h"
+#include "strvec.h"
 
 /* Bump when what a cached build holds changes. */
 #define BUILD_FORMAT "own-build/1"
@@ -81,9 +82,7 @@ static int load_sources(const char *path, struct submission *s, struct error *e)
 			ret = add_file(s, dir, hs[i]->d_name, e);
 		free(hs[i]);
 	}
-	free(hs);
-	free(copy);
-	free(copy2);
+	free_all(hs, copy, copy2);
 	return ret;
 }
 
@@ -206,9 +205,7 @@ static int compile(const char *path, const char *work, bool i386, struct own_pro
 out:
 	for (int i = 0; i < nobjs; i++)
 		free(objs[i]);
-	free(objs);
-	free(exe);
-	free(dir);
+	free_all(objs, exe, dir);
 	submission_free(&s);
 	return ret;
 }
@@ -312,10 +309,7 @@ char *own_program_image(const struct own_program *p, struct scenario *sc, struct
 		}
 	}
 	cpio_free(c);
-	free(lab);
-	free(script);
-	free(script_path);
-	free(in_guest);
+	free_all(lab, script, script_path, in_guest);
 	return out;
 }
 
@@ -323,11 +317,7 @@ void own_program_free(struct own_program *p)
 {
 	free(p->path);
 	elf_info_free(&p->info);
-	free(p->exe);
-	free(p->name);
-	free(p->function);
-	for (int i = 0; i < p->nothers; i++)
-		free(p->others[i]);
-	free(p->others);
+	free_all(p->exe, p->name, p->function);
+	strv_free_n(p->others, p->nothers);
 	memset(p, 0, sizeof(*p));
 }

@@ -254,9 +254,7 @@ int parse_options(const struct command_line *c, int argc, char **argv, struct er
 		else
 			ret = error_set(e, EXIT_INTERNAL, "getopt_long returned %d", ch);
 	}
-	free(rows);
-	free(longopts);
-	free(shorts);
+	free_all(rows, longopts, shorts);
 	return ret ? ret : optind;
 }
 

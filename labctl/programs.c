@@ -10,6 +10,7 @@
 #include "labctl.h"
 #include "proc.h"
 #include "programs.h"
+#include "strvec.h"
 
 static void add_line(struct child *c, const char *line, void *data)
 {
@@ -155,44 +156,37 @@ int programs_list(struct programs *p, const char *dir, struct error *e)
 		programs_free(p);
 	for (int i = 0; i < n; i++)
 		free(names[i]);
-	free(names);
-	free(root);
-	free(i386_list);
-	free(list_path);
-	free(own);
+	free_all(names, root, i386_list, list_path, own);
 	return ret;
 }
 
-/* Split PROGRAM_CFLAGS into ARGV starting at *N. */
-static void add_flags(const char **argv, int *n, char *flags)
+/* PROGRAM_CFLAGS, a word an argument. */
+static void push_flags(struct strvec *argv)
 {
-	char *save;
+	char *flags = xstrdup(PROGRAM_CFLAGS), *save;
 
 	for (char *f = strtok_r(flags, " ", &save); f; f = strtok_r(NULL, " ", &save))
-		argv[(*n)++] = f;
+		strvec_push(argv, f);
+	free(flags);
 }
 
 struct build {
 	struct child c;
-	const char *argv[16];
-	char *flags, *staging, *final, *out;
+	struct strvec argv;
+	char *staging, *final, *out;
 	struct program *pr;
 };
 
 static void build_free(struct build *b)
 {
 	free((char *)b->c.log);
-	free(b->flags);
-	free(b->staging);
-	free(b->final);
-	free(b->out);
+	strvec_clear(&b->argv);
+	free_all(b->staging, b->final, b->out);
 	memset(b, 0, sizeof(*b));
 }
 
 static int build_start(struct build *b, struct program *pr, struct error *e)
 {
-	int n = 0;
-
 	memset(b, 0, sizeof(*b));
 	b->final = xstrdup(pr->path);
 	*strrchr(b->final, '/') = '\0';	/* CACHE/programs/KEY */
@@ -203,16 +197,12 @@ static int build_start(struct build *b, struct program *pr, struct error *e)
 	}
 	b->pr = pr;
 	b->out = xasprintf("%s/%s", b->staging, pr->name);
-	b->flags = xstrdup(PROGRAM_CFLAGS);
-	b->argv[n++] = "gcc";
-	add_flags(b->argv, &n, b->flags);
+	strvec_push(&b->argv, "gcc");
+	push_flags(&b->argv);
 	if (pr->i386)
-		b->argv[n++] = "-m32";
-	b->argv[n++] = "-o";
-	b->argv[n++] = b->out;
-	b->argv[n++] = pr->source;
-	b->argv[n] = NULL;
-	b->c = (struct child){ .name = "gcc", .argv = b->argv, .timeout = 120,
+		strvec_push(&b->argv, "-m32");
+	strvec_pushl(&b->argv, "-o", b->out, pr->source, NULL);
+	b->c = (struct child){ .name = "gcc", .argv = b->argv.v, .timeout = 120,
 			       .log = xasprintf("%s/build.log", b->staging) };
 	if (child_start(&b->c, e) < 0) {
 		remove_tree(b->staging);
@@ -285,11 +275,8 @@ const struct program *programs_find(const struct programs *p, const char *name)
 
 void programs_free(struct programs *p)
 {
-	for (size_t i = 0; i < p->n; i++) {
-		free(p->v[i].name);
-		free(p->v[i].source);
-		free(p->v[i].path);
-	}
+	for (size_t i = 0; i < p->n; i++)
+		free_all(p->v[i].name, p->v[i].source, p->v[i].path);
 	free(p->v);
 	memset(p, 0, sizeof(*p));
 }

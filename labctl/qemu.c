@@ -12,70 +12,41 @@
 
 #include "labctl.h"
 #include "qemu.h"
-
-struct argv_buf {
-	char **v;
-	size_t n;
-};
-
-static void add(struct argv_buf *a, char *s)
-{
-	a->v = xrealloc(a->v, (a->n + 2) * sizeof(*a->v));
-	a->v[a->n++] = s;
-	a->v[a->n] = NULL;
-}
+#include "strvec.h"
 
 char **qemu_argv(const struct qemu_opts *o)
 {
-	struct argv_buf a = { 0 };
+	struct strvec a = { 0 };
 	const char *cmdline = "console=ttyS0 nokaslr panic=-1 reboot=t quiet";
 
-	add(&a, xstrdup("qemu-system-x86_64"));
 	/* microvm without ACPI: the kernel finds the serial port and the PIC
 	 * the legacy way; isa-serial is microvm's default ttyS0. */
-	add(&a, xstrdup("-M"));
-	add(&a, xstrdup("microvm,acpi=off"));
-	add(&a, xstrdup("-accel"));
-	add(&a, xstrdup(o->kvm ? "kvm" : "tcg"));
-	add(&a, xstrdup("-cpu"));
-	add(&a, xstrdup(o->kvm ? "host" : "max"));
-	add(&a, xstrdup("-m"));
-	add(&a, xasprintf("%d", o->memory_mb ? o->memory_mb : 256));
-	add(&a, xstrdup("-smp"));
-	add(&a, xstrdup("1"));
-	add(&a, xstrdup("-no-reboot"));
-	add(&a, xstrdup("-nodefaults"));
-	add(&a, xstrdup("-display"));
-	add(&a, xstrdup("none"));
-	add(&a, xstrdup("-serial"));
-	add(&a, xasprintf("file:%s/serial.log", o->run_dir));
-	add(&a, xstrdup("-kernel"));
-	add(&a, xstrdup(o->kernel->vmlinux));
-	if (o->initrd) {
-		add(&a, xstrdup("-initrd"));
-		add(&a, xstrdup(o->initrd));
-	}
-	add(&a, xstrdup("-append"));
-	add(&a, o->append ? xasprintf("%s %s", cmdline, o->append) : xstrdup(cmdline));
+	strvec_pushl(&a, "qemu-system-x86_64", "-M", "microvm,acpi=off",
+		     "-accel", o->kvm ? "kvm" : "tcg", "-cpu", o->kvm ? "host" : "max", NULL);
+	strvec_push(&a, "-m");
+	strvec_pushf(&a, "%d", o->memory_mb ? o->memory_mb : 256);
+	strvec_pushl(&a, "-smp", "1", "-no-reboot", "-nodefaults", "-display", "none",
+		     "-serial", NULL);
+	strvec_pushf(&a, "file:%s/serial.log", o->run_dir);
+	strvec_pushl(&a, "-kernel", o->kernel->vmlinux, NULL);
+	if (o->initrd)
+		strvec_pushl(&a, "-initrd", o->initrd, NULL);
+	strvec_push(&a, "-append");
+	if (o->append)
+		strvec_pushf(&a, "%s %s", cmdline, o->append);
+	else
+		strvec_push(&a, cmdline);
 	if (o->gdb_socket) {
-		add(&a, xstrdup("-chardev"));
-		add(&a, xasprintf("socket,id=gdb0,path=%s,server=on,wait=off", o->gdb_socket));
-		add(&a, xstrdup("-gdb"));
-		add(&a, xstrdup("chardev:gdb0"));
+		strvec_push(&a, "-chardev");
+		strvec_pushf(&a, "socket,id=gdb0,path=%s,server=on,wait=off", o->gdb_socket);
+		strvec_pushl(&a, "-gdb", "chardev:gdb0", NULL);
 	} else if (o->gdb_port) {
-		add(&a, xstrdup("-gdb"));
-		add(&a, xasprintf("tcp:127.0.0.1:%d", o->gdb_port));
+		strvec_push(&a, "-gdb");
+		strvec_pushf(&a, "tcp:127.0.0.1:%d", o->gdb_port);
 	}
 	if (o->paused)
-		add(&a, xstrdup("-S"));
-	return a.v;
-}
-
-void argv_free(char **argv)
-{
-	for (char **p = argv; p && *p; p++)
-		free(*p);
-	free(argv);
+		strvec_push(&a, "-S");
+	return strvec_detach(&a);
 }
 
 /* Echo mode: QEMU's stdio is the console; the log is written by proc.c. */
@@ -106,7 +77,7 @@ int qemu_start(const struct qemu_opts *o, struct child *c, struct error *e)
 	c->echo = o->echo;
 	c->timeout = o->timeout;
 	if (child_start(c, e) < 0) {
-		argv_free(argv);
+		strv_free(argv);
 		free((char *)c->log);
 		c->argv = NULL;
 		c->log = NULL;

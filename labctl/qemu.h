@@ -30,13 +30,12 @@ struct qemu_opts {
 
 /* Start QEMU as child C (name "qemu"); the serial console goes to
  * RUN_DIR/serial.log, QEMU's own messages to RUN_DIR/qemu.log.  After
- * child_wait(), free c->argv with argv_free() and c->log with free().
+ * child_wait(), free c->argv with strv_free() and c->log with free().
  * -1 with E when QEMU cannot be started (nothing to free then). */
 int qemu_start(const struct qemu_opts *o, struct child *c, struct error *e);
 /* The argv qemu_start() runs (NULL-terminated, caller frees the array and
- * its strings with argv_free()). */
+ * its strings with strv_free(), strvec.h). */
 char **qemu_argv(const struct qemu_opts *o);
-void argv_free(char **argv);
 /* Wait up to TIMEOUT seconds until the gdbstub of the QEMU started as C
  * accepts connections (its socket exists, or its port is taken); 0 when it
  * does, -1 when QEMU exited or the time ran out. */

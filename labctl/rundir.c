@@ -39,8 +39,6 @@ char *run_dir_create_in(const char *under, const char *what, struct error *e)
 	unlink(tmp);
 	if (symlink(strrchr(dir, '/') + 1, tmp) == 0 && rename(tmp, link) < 0)
 		unlink(tmp);
-	free(tmp);
-	free(link);
-	free(root);
+	free_all(tmp, link, root);
 	return dir;
 }

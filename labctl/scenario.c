@@ -392,16 +392,9 @@ void scenario_free(struct scenario *s)
 	for (size_t i = 0; i < s->nsteps; i++) {
 		for (char **a = s->steps[i].args; a && *a; a++)
 			free(*a);
-		free(s->steps[i].args);
-		free(s->steps[i].name);
-		free(s->steps[i].program);
+		free_all(s->steps[i].args, s->steps[i].name, s->steps[i].program);
 	}
-	free(s->steps);
-	free(s->path);
-	free(s->name);
-	free(s->description);
-	free(s->syscall);
-	free(s->traced);
-	free(s->function);
+	free_all(s->steps, s->path, s->name, s->description, s->syscall, s->traced,
+		 s->function);
 	memset(s, 0, sizeof(*s));
 }

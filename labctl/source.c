@@ -58,9 +58,7 @@ int source_check_tree(char **version, const char *dir, struct error *e)
 	*version = xasprintf("%ld.%ld.%ld", v, p, s);
 	ret = 0;
 out:
-	free(text);
-	free(mk);
-	free(tbl);
+	free_all(text, mk, tbl);
 	return ret;
 }
 
@@ -121,13 +119,7 @@ static int source_from_tree(struct kernel_source *out, const char *path, struct 
 /* CACHE/sources/KEY: the entry (its tree/ and origin) once published. */
 static char *entry_path(const char *key, struct error *e)
 {
-	char *dir = cache_subdir("sources", e), *p;
-
-	if (!dir)
-		return NULL;
-	p = xasprintf("%s/%s", dir, key);
-	free(dir);
-	return p;
+	return cache_path("sources", key, e);
 }
 
 /* Fill OUT from the published entry KEY: 1, or 0 if there is none, or -1. */
@@ -153,9 +145,7 @@ static int from_cache(struct kernel_source *out, const char *key, struct error *
 		out->origin = origin ? origin : xstrdup("unknown");
 		tree = NULL;
 	}
-	free(tree);
-	free(entry);
-	free(origin_file);
+	free_all(tree, entry, origin_file);
 	return ret;
 }
 
@@ -185,11 +175,7 @@ static int publish_entry(struct kernel_source *out, char *staging, const char *k
 fail:
 	remove_tree(staging);
 out:
-	free(version);
-	free(entry);
-	free(tree);
-	free(origin_file);
-	free(staging);
+	free_all(version, entry, tree, origin_file, staging);
 	return ret;
 }
 
@@ -316,10 +302,7 @@ static int source_from_url(struct kernel_source *out, const struct source_opts *
 		free(origin);
 	}
 out:
-	free(dest);
-	free(name);
-	free(dir);
-	free(want);
+	free_all(dest, name, dir, want);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -365,10 +348,7 @@ static int source_from_git(struct kernel_source *out, const struct source_opts *
 	else
 		rc = publish_entry(out, xstrdup(staging), oid, origin, e);
 out:
-	free(staging);
-	free(tree);
-	free(origin);
-	free(url);
+	free_all(staging, tree, origin, url);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -406,13 +386,7 @@ static int source_debian(struct kernel_source *out, struct error *e)
 	if (rc >= 0 && write_file_atomic(pointer, key, strlen(key)) < 0)
 		rc = error_set(e, EXIT_ENV, "cannot write %s: %m", pointer);
 out:
-	free(dir);
-	free(deb);
-	free(version);
-	free(inner);
-	free(origin);
-	free(key_text);
-	free(pointer);
+	free_all(dir, deb, version, inner, origin, key_text, pointer);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -508,8 +482,5 @@ int source_get(struct kernel_source *out, const struct source_opts *o, struct er
 
 void source_free(struct kernel_source *s)
 {
-	free(s->dir);
-	free(s->version);
-	free(s->key);
-	free(s->origin);
+	free_all(s->dir, s->version, s->key, s->origin);
 }

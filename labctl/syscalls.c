@@ -83,10 +83,7 @@ int syscalls_load(const char *path, struct syscall_table *t, struct error *e)
 void syscalls_free(struct syscall_table *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
-		free(t->v[i].abi);
-		free(t->v[i].name);
-		free(t->v[i].entry);
-		free(t->v[i].line);
+		free_all(t->v[i].abi, t->v[i].name, t->v[i].entry, t->v[i].line);
 	}
 	free(t->v);
 	memset(t, 0, sizeof(*t));

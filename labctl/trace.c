@@ -28,6 +28,7 @@
 #include "programs.h"
 #include "rundir.h"
 #include "scenario.h"
+#include "strvec.h"
 #include "syscalls.h"
 #include "trace.h"
 
@@ -564,25 +565,13 @@ static void run_free(struct run *r)
 	elf_func_free(&r->fn);
 	syscalls_free(&r->table);
 	kernel_free(&r->k);
-	for (int i = 0; i < r->nargs; i++)
-		free(r->args[i]);
-	free(r->args);
-	free(r->owned_scenario);
-	free(r->scenario_syscall);
-	free(r->program);
-	free(r->exe);
-	for (int i = 0; i < r->nothers; i++)
-		free(r->others[i]);
-	free(r->others);
+	strv_free_n(r->args, r->nargs);
+	free_all(r->owned_scenario, r->scenario_syscall, r->program, r->exe);
+	strv_free_n(r->others, r->nothers);
 	json_decref(r->functions);
 	json_decref(r->warnings);
-	free(r->traced_step);
-	free(r->initrd);
-	free(r->function);
-	free(r->dir);
-	free(r->params);
-	free(r->capture);
-	free(r->compare);
+	free_all(r->traced_step, r->initrd, r->function, r->dir, r->params, r->capture,
+		 r->compare);
 }
 
 /* Set up R: the guest, the program, the number, the run directory (a new
@@ -747,8 +736,6 @@ void trace_result_free(struct trace_result *res)
 	free(res->capture);
 	for (size_t i = 0; i < res->nreports; i++)
 		free(res->reports[i]);
-	for (size_t i = 0; i < res->nwarnings; i++)
-		free(res->warnings[i]);
-	free(res->warnings);
+	strv_free_n(res->warnings, res->nwarnings);
 	memset(res, 0, sizeof(*res));
 }
