@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
+#include "../../labctl/error.h"
 #include "../../labctl/kconfig.h"
 #include "../../labctl/labctl.h"
 
@@ -137,6 +139,48 @@ static void test_unmet(void **state)
 	kopts_free(&have);
 }
 
+static char *why_named(const struct kopt *want, const struct kopts *have, void *tag)
+{
+	const char *got = kopts_get(have, want->name);
+
+	return xasprintf("%s %s=%s (is %s)", (const char *)tag, want->name, want->value,
+			 got ? got : "absent");
+}
+
+/* The options that did not take, a line each, counted; none: NULL and 0. */
+static void test_not_taken(void **state)
+{
+	char path[] = "/tmp/labctl-test-kconfig-XXXXXX";
+	static const char config[] = "CONFIG_NET=y\n# CONFIG_PCI is not set\nCONFIG_SHIFT=17\n";
+	struct kopts want = { 0 };
+	struct error e;
+	char *report;
+	int fd = mkstemp(path), n;
+
+	assert_true(fd >= 0 && write(fd, config, strlen(config)) == (ssize_t)strlen(config));
+	close(fd);
+	kopts_parse(&want, "CONFIG_NET=y\nCONFIG_PCI=y\nCONFIG_SHIFT=18\nCONFIG_ACPI=y\n"
+		    "# CONFIG_USB is not set\n", "want", NULL);
+	assert_int_equal(kopts_not_taken(&want, path, "olddefconfig", why_named, "x", &report,
+					 &n, &e), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(report, "x PCI=y (is n)\nx SHIFT=18 (is 17)\nx ACPI=y (is absent)");
+	free(report);
+	kopts_free(&want);
+
+	kopts_parse(&want, "CONFIG_NET=y\n", "want", NULL);
+	assert_int_equal(kopts_not_taken(&want, path, "olddefconfig", why_named, "x", &report,
+					 &n, &e), 0);
+	assert_null(report);
+	assert_int_equal(n, 0);
+	unlink(path);
+	assert_int_equal(kopts_not_taken(&want, path, "make oldconfig", why_named, "x", &report,
+					 &n, &e), -1);
+	assert_int_equal(e.code, EXIT_FAIL);
+	assert_non_null(strstr(e.msg, "make oldconfig left an unreadable"));
+	kopts_free(&want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_took),
 		cmocka_unit_test(test_entry_depends),
 		cmocka_unit_test(test_unmet),
+		cmocka_unit_test(test_not_taken),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
