@@ -50,15 +50,25 @@ def time_is_up():
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
 
 
-def load_params(arg, command):
-    argv = gdb.string_to_argv(arg)
-    if len(argv) != 1:
-        raise gdb.GdbError('usage: %s PARAMS.json' % command)
-    try:
-        with open(argv[0]) as f:
-            return json.load(f)
-    except (OSError, ValueError) as e:
-        raise gdb.GdbError('%s: cannot read %s: %s' % (command, argv[0], e))
+class ParamsCommand(gdb.Command):
+    """A lab command of one argument, the params.json labctl wrote: the
+    subclass names itself (NAME) and runs with the parameters read."""
+
+    NAME = None
+
+    def __init__(self):
+        super().__init__(self.NAME, gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        argv = gdb.string_to_argv(arg)
+        if len(argv) != 1:
+            raise gdb.GdbError('usage: %s PARAMS.json' % self.NAME)
+        try:
+            with open(argv[0]) as f:
+                params = json.load(f)
+        except (OSError, ValueError) as e:
+            raise gdb.GdbError('%s: cannot read %s: %s' % (self.NAME, argv[0], e))
+        self.run(params)
 
 
 def run_command(command, params, out, body, partial_reports=False):

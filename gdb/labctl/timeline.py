@@ -18,7 +18,7 @@ from labctl import kernel as k
 from labctl import sockets
 from labctl.breakpoints import JudgedBreakpoint
 from labctl.kernel import u64
-from labctl.command import TraceError, load_params, phase, run_command
+from labctl.command import ParamsCommand, TraceError, phase, run_command
 from labctl.report.lang import N_
 from labctl.trace import read_config, resume, task_info
 
@@ -195,18 +195,16 @@ def console(path):
     return out
 
 
-class LabTimeline(gdb.Command):
+class LabTimeline(ParamsCommand):
     """Record a scenario's socket system calls: lab-timeline PARAMS.json
 
 PARAMS.json (written by labctl trace --timeline) names the scenario's steps
 and executables, the system call tables and the output file; the timeline
 is written there as JSON (gdb/SCHEMA.md), also when it fails."""
 
-    def __init__(self):
-        super().__init__('lab-timeline', gdb.COMMAND_USER)
+    NAME = 'lab-timeline'
 
-    def invoke(self, arg, from_tty):
-        params = load_params(arg, 'lab-timeline')
+    def run(self, params):
         tl = Timeline(params)
         # labctl renders all the scenarios' timelines at once
         run_command('lab-timeline', dict(params, report_dir=None), tl.out, tl.run)

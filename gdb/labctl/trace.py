@@ -19,7 +19,7 @@ from labctl import kernel as k
 from labctl import sockets
 from labctl import stubs
 from labctl.breakpoints import JudgedBreakpoint, TaskBreakpoint
-from labctl.command import TraceError, current_phase, load_params, phase, run_command, time_is_up
+from labctl.command import ParamsCommand, TraceError, current_phase, phase, run_command, time_is_up
 from labctl.kernel import USER_TOP, u64
 from labctl.report.lang import N_
 
@@ -864,18 +864,16 @@ def pops_match(entry_steps, exit_steps):
     return {'checked': checked, 'mismatched': mismatched}
 
 
-class LabTrace(gdb.Command):
+class LabTrace(ParamsCommand):
     """Capture one system call of one program: lab-trace PARAMS.json
 
 PARAMS.json (written by labctl trace) names the program, its syscall
 instruction addresses, the syscall number and the output file; the capture
 is written there as JSON (gdb/SCHEMA.md), also when it fails."""
 
-    def __init__(self):
-        super().__init__('lab-trace', gdb.COMMAND_USER)
+    NAME = 'lab-trace'
 
-    def invoke(self, arg, from_tty):
-        params = load_params(arg, 'lab-trace')
+    def run(self, params):
         cap = Capture(params)
 
         def phases():
