@@ -178,7 +178,7 @@ int cmd_boot(int argc, char **argv)
 	if (qemu_start(&q, &c, &e) < 0)
 		die_error(&e);
 	/* Print the command only once it works: a script may run it at once. */
-	if (q.paused && qemu_wait_gdbstub(&q, &c, 30) == 0)
+	if (q.paused && qemu_wait_gdbstub(&q, &c, q.timeout) == 0)
 		print_gdb_command(&q);
 	child_wait(&c);
 	if (report(&b, &c, run_dir, &e) < 0)

@@ -96,7 +96,7 @@ int gdb_session_run(const struct gdb_session *s, struct error *e)
 		free(sock);
 		return -1;
 	}
-	if (qemu_wait_gdbstub(&q, &qemu, 10) < 0) {
+	if (qemu_wait_gdbstub(&q, &qemu, s->timeout) < 0) {
 		child_kill(&qemu);
 		child_failure(&qemu, 10, &qe);
 		ret = error_set(e, EXIT_FAIL, "%s\nQEMU did not open its gdbstub socket %s",

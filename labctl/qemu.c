@@ -129,7 +129,7 @@ int qemu_wait_gdbstub(const struct qemu_opts *o, const struct child *c, double t
 		/* Exited already?  Look without reaping: child_wait() does that. */
 		if (waitid(P_PID, c->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid)
 			return -1;
-		if (now() > end)
+		if (timeout > 0 && now() > end)
 			return -1;
 		nanosleep(&tick, NULL);
 	}

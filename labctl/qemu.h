@@ -36,9 +36,10 @@ int qemu_start(const struct qemu_opts *o, struct child *c, struct error *e);
 /* The argv qemu_start() runs (NULL-terminated, caller frees the array and
  * its strings with strv_free(), strvec.h). */
 char **qemu_argv(const struct qemu_opts *o);
-/* Wait up to TIMEOUT seconds until the gdbstub of the QEMU started as C
- * accepts connections (its socket exists, or its port is taken); 0 when it
- * does, -1 when QEMU exited or the time ran out. */
+/* Wait until the gdbstub of the QEMU started as C accepts connections (its
+ * socket exists, or its port is taken): an event, not a time, since a loaded
+ * host may take long to load vmlinux; TIMEOUT > 0 is the run's own bound.
+ * 0 when it does, -1 when QEMU exited or the time ran out. */
 int qemu_wait_gdbstub(const struct qemu_opts *o, const struct child *c, double timeout);
 /* Is 127.0.0.1:PORT free to listen on? */
 bool port_free(int port);

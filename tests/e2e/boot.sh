@@ -89,7 +89,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 "$LABCTL" -q boot --gdb-port "$port" --scenario syscall --timeout 60 >"$T/gdbcmd" 2>"$T/gdberr" &
 bootpid=$!
 wait_for_line "$T/gdbcmd" $bootpid
-check "--gdb-port prints target remote 127.0.0.1:PORT" grep -q "target remote 127.0.0.1:$port'" "$T/gdbcmd"
+check "--gdb-port prints target remote 127.0.0.1:PORT" grep -q "target remote 127.0.0.1:$port'" "$T/gdbcmd" ||
+	sed 's/^/    stdout+stderr: /' "$T/gdbcmd" "$T/gdberr"
 gdb -batch -ex "target remote 127.0.0.1:$port" -ex continue >"$T/gdbout" 2>&1
 wait "$bootpid"; rc=$?
 check "the guest ran after gdb continued on the port (exit $rc)" test "$rc" -eq 0
