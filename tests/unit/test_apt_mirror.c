@@ -33,8 +33,7 @@ static int fresh(void **state)
 
 static int teardown(void **state)
 {
-	remove_tree(etc);
-	return 0;
+	return remove_tree(etc);
 }
 
 static void expect_mirror(const char *want)
