@@ -22,6 +22,12 @@ def tree(test, files):
     return root
 
 
+# kernel/time/Makefile's way: itimer.o under an option, stubs.o otherwise.
+POSIX_TIMERS_MAKEFILE = ('ifeq ($(CONFIG_POSIX_TIMERS),y)\n'
+                         ' obj-y += itimer.o\nelse\n obj-y += stubs.o\n'
+                         'endif\n')
+
+
 class ConfigOption(unittest.TestCase):
     def test_the_objects_makefile_line(self):
         root = tree(self, {'kernel/kexec.c': 'SYSCALL_DEFINE4(kexec_load, unsigned long, entry)\n{}\n',
@@ -36,16 +42,12 @@ class ConfigOption(unittest.TestCase):
 
     def test_an_ifeq_block_around_obj_y(self):
         root = tree(self, {'kernel/time/itimer.c': 'SYSCALL_DEFINE1(alarm, unsigned int, seconds)\n',
-                     'kernel/time/Makefile': 'ifeq ($(CONFIG_POSIX_TIMERS),y)\n'
-                                             ' obj-y += itimer.o\nelse\n obj-y += stubs.o\n'
-                                             'endif\n'})
+                     'kernel/time/Makefile': POSIX_TIMERS_MAKEFILE})
         self.assertEqual(stubs.config_option(root, 'alarm')['option'], 'CONFIG_POSIX_TIMERS')
 
     def test_the_else_branch_names_no_option(self):
         root = tree(self, {'kernel/time/stubs.c': 'SYSCALL_DEFINE1(alarm2, int, x)\n',
-                     'kernel/time/Makefile': 'ifeq ($(CONFIG_POSIX_TIMERS),y)\n'
-                                             ' obj-y += itimer.o\nelse\n obj-y += stubs.o\n'
-                                             'endif\n'})
+                     'kernel/time/Makefile': POSIX_TIMERS_MAKEFILE})
         self.assertEqual(stubs.config_option(root, 'alarm2'),
                          {'file': 'kernel/time/stubs.c', 'option': None})
 

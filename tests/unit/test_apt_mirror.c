@@ -16,16 +16,9 @@
 #include "../../labctl/apt.h"
 #include "../../labctl/fs.h"
 #include "../../labctl/labctl.h"
+#include "helpers.h"
 
 static char etc[] = "/tmp/labctl-test-apt.XXXXXX";
-
-static void put(const char *rel, const char *text)
-{
-	char *path = xasprintf("%s/%s", etc, rel);
-
-	assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
-	free(path);
-}
 
 /* Start each test with an empty /etc/apt. */
 static int fresh(void **state)
@@ -40,8 +33,7 @@ static int fresh(void **state)
 
 static int teardown(void **state)
 {
-	remove_tree(etc);
-	return 0;
+	return remove_tree(etc);
 }
 
 static void expect_mirror(const char *want)
@@ -59,7 +51,7 @@ static void expect_mirror(const char *want)
 
 static void test_deb822(void **state)
 {
-	put("sources.list.d/debian.sources",
+	put_file(etc, "sources.list.d/debian.sources",
 	    "# the security archive first, to be skipped\n"
 	    "Types: deb\n"
 	    "URIs: http://security.example/debian-security\n"
@@ -77,7 +69,7 @@ static void test_deb822(void **state)
 
 static void test_one_line(void **state)
 {
-	put("sources.list",
+	put_file(etc, "sources.list",
 	    "# deb http://commented.example/debian bookworm main\n"
 	    "deb-src http://src.example/debian bookworm main\n"
 	    "deb http://security.example/debian-security bookworm-security main\n"
@@ -90,26 +82,26 @@ static void test_one_line(void **state)
 
 static void test_options_with_spaces(void **state)
 {
-	put("sources.list", "deb [ arch=amd64 trusted=no ] http://mirror.example/debian bookworm main\n");
+	put_file(etc, "sources.list", "deb [ arch=amd64 trusted=no ] http://mirror.example/debian bookworm main\n");
 	expect_mirror("http://mirror.example/debian");
 }
 
 static void test_disabled(void **state)
 {
-	put("sources.list.d/off.sources",
+	put_file(etc, "sources.list.d/off.sources",
 	    "Enabled: no\n"
 	    "Types: deb\n"
 	    "URIs: http://disabled.example/debian\n"
 	    "Suites: bookworm\n");
-	put("sources.list.d/old.list.disabled", "deb http://old.example/debian bookworm main\n");
-	put("sources.list.d/on.list", "deb http://mirror.example/debian bookworm main\n");
+	put_file(etc, "sources.list.d/old.list.disabled", "deb http://old.example/debian bookworm main\n");
+	put_file(etc, "sources.list.d/on.list", "deb http://mirror.example/debian bookworm main\n");
 	expect_mirror("http://mirror.example/debian");
 }
 
 static void test_debian_path_preferred(void **state)
 {
-	put("sources.list.d/a-vendor.list", "deb http://vendor.example/apt stable main\n");
-	put("sources.list.d/b.sources",
+	put_file(etc, "sources.list.d/a-vendor.list", "deb http://vendor.example/apt stable main\n");
+	put_file(etc, "sources.list.d/b.sources",
 	    "Types: deb\nURIs: http://mirror.example/debian\nSuites: bookworm\nComponents: main\n");
 	expect_mirror("http://mirror.example/debian");
 }
@@ -117,7 +109,7 @@ static void test_debian_path_preferred(void **state)
 static void test_none(void **state)
 {
 	expect_mirror(NULL);
-	put("sources.list", "deb http://security.example/debian-security bookworm-security main\n");
+	put_file(etc, "sources.list", "deb http://security.example/debian-security bookworm-security main\n");
 	expect_mirror(NULL);
 }
 

@@ -141,6 +141,7 @@ static int fresh(void **state)
 	return 0;
 }
 
+/* The top directory stripped; a symlink and a hard link read as their targets. */
 static void test_good_archive(void **state)
 {
 	const struct item items[] = {
@@ -150,94 +151,83 @@ static void test_good_archive(void **state)
 		{ "linux-5.10/link", 'l', "arch/x86/a.S" },
 		{ "linux-5.10/hard", 'h', "linux-5.10/Makefile" },
 	};
-	char *mk = xasprintf("%s/Makefile", dest), *text;
-	char *link = xasprintf("%s/link", dest), *hard = xasprintf("%s/hard", dest);
+	static const struct { const char *path, *text; } want[] = {
+		{ "Makefile", "VERSION = 5\n" },
+		{ "arch/x86/a.S", "nop\n" },
+		{ "link", "nop\n" },
+		{ "hard", "VERSION = 5\n" },
+	};
 
 	make_tar(tarball, items, 5);
 	assert_int_equal(extract(1), 0);
-	text = read_file(mk, NULL);
-	assert_non_null(text);
-	assert_string_equal(text, "VERSION = 5\n");
-	assert_true(is_file(link));
-	assert_true(is_file(hard));
-	free(text);
-	free(mk);
-	free(link);
-	free(hard);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		char *path = xasprintf("%s/%s", dest, want[i].path), *text = read_file(path, NULL);
+
+		if (!is_file(path) || !text || strcmp(text, want[i].text))
+			fail_msg("%s: not a file holding '%s'", path, want[i].text);
+		free(text);
+		free(path);
+	}
 }
 
-static void test_absolute_path(void **state)
-{
-	char *evil = xasprintf("%s/abs", outside);
-	const struct item items[] = { { evil, 'f', "pwned\n" } };
+/*
+ * A hostile tarball: refused, and nothing written where it aimed.  In the
+ * items, a leading "OUTSIDE" stands for the directory beside the target.
+ */
+struct hostile {
+	const char *name;
+	struct item items[2];
+	size_t nitems;
+	int strip;		/* top directories stripped */
+	const char *says;	/* in the error message, or NULL */
+	const char *evil;	/* under the scratch directory: must not exist after */
+};
 
-	make_tar(tarball, items, 1);
-	assert_int_equal(extract(0), EXIT_INPUT);
-	assert_non_null(strstr(err.msg, "has an absolute path or a '..'"));
+static const struct hostile hostile[] = {
+	{ "test_absolute_path", { { "OUTSIDE/abs", 'f', "pwned\n" } }, 1, 0,
+	  "has an absolute path or a '..'", "outside/abs" },
+	{ "test_dotdot", { { "linux/Makefile", 'f', "x\n" },
+			   { "linux/../../outside/dotdot", 'f', "pwned\n" } }, 2, 1,
+	  NULL, "outside/dotdot" },
+	{ "test_write_through_symlink", { { "linux/escape", 'l', "OUTSIDE" },
+					  { "linux/escape/pwned", 'f', "pwned\n" } }, 2, 1,
+	  NULL, "outside/pwned" },
+	{ "test_relative_symlink_escape", { { "linux/up", 'l', "../../outside" },
+					    { "linux/up/rel", 'f', "pwned\n" } }, 2, 1,
+	  NULL, "outside/rel" },
+	{ "test_hard_link_out", { { "linux/passwd", 'h', "/etc/passwd" } }, 1, 1,
+	  NULL, "dest/passwd" },
+	{ "test_device_node", { { "linux/null", 'c', NULL } }, 1, 1,
+	  "entry 'linux/null' is a device, FIFO or socket", "dest/null" },
+};
+
+/* S with a leading "OUTSIDE" made the outside directory's path. */
+static char *expand(const char *s)
+{
+	if (s && !strncmp(s, "OUTSIDE", 7))
+		return xasprintf("%s%s", outside, s + 7);
+	return s ? xstrdup(s) : NULL;
+}
+
+static void test_hostile(void **state)
+{
+	const struct hostile *h = *state;
+	struct item items[2];
+	char *evil = xasprintf("%s/%s", scratch, h->evil);
+
+	for (size_t i = 0; i < h->nitems; i++)
+		items[i] = (struct item){ expand(h->items[i].name), h->items[i].type,
+					  expand(h->items[i].data) };
+	make_tar(tarball, items, h->nitems);
+	assert_int_equal(extract(h->strip), EXIT_INPUT);
+	if (h->says && !strstr(err.msg, h->says))
+		fail_msg("'%s' does not say '%s'", err.msg, h->says);
 	assert_false(exists(evil));
+	for (size_t i = 0; i < h->nitems; i++) {
+		free((char *)items[i].name);
+		free((char *)items[i].data);
+	}
 	free(evil);
-}
-
-static void test_dotdot(void **state)
-{
-	const struct item items[] = {
-		{ "linux/Makefile", 'f', "x\n" },
-		{ "linux/../../outside/dotdot", 'f', "pwned\n" },
-	};
-	char *evil = xasprintf("%s/dotdot", outside);
-
-	make_tar(tarball, items, 2);
-	assert_int_equal(extract(1), EXIT_INPUT);
-	assert_false(exists(evil));
-	free(evil);
-}
-
-static void test_write_through_symlink(void **state)
-{
-	const struct item items[] = {
-		{ "linux/escape", 'l', outside },
-		{ "linux/escape/pwned", 'f', "pwned\n" },
-	};
-	char *evil = xasprintf("%s/pwned", outside);
-
-	make_tar(tarball, items, 2);
-	assert_int_equal(extract(1), EXIT_INPUT);
-	assert_false(exists(evil));
-	free(evil);
-}
-
-static void test_relative_symlink_escape(void **state)
-{
-	const struct item items[] = {
-		{ "linux/up", 'l', "../../outside" },
-		{ "linux/up/rel", 'f', "pwned\n" },
-	};
-	char *evil = xasprintf("%s/rel", outside);
-
-	make_tar(tarball, items, 2);
-	assert_int_equal(extract(1), EXIT_INPUT);
-	assert_false(exists(evil));
-	free(evil);
-}
-
-static void test_hard_link_out(void **state)
-{
-	const struct item items[] = { { "linux/passwd", 'h', "/etc/passwd" } };
-
-	make_tar(tarball, items, 1);
-	assert_int_equal(extract(1), EXIT_INPUT);
-}
-
-static void test_device_node(void **state)
-{
-	const struct item items[] = { { "linux/null", 'c', NULL } };
-	char *node = xasprintf("%s/null", dest);
-
-	make_tar(tarball, items, 1);
-	assert_int_equal(extract(1), EXIT_INPUT);
-	assert_non_null(strstr(err.msg, "entry 'linux/null' is a device, FIFO or socket"));
-	assert_false(exists(node));
-	free(node);
 }
 
 static void test_not_an_archive(void **state)
@@ -291,17 +281,15 @@ static void test_deb_member(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_good_archive, fresh),
-		cmocka_unit_test_setup(test_absolute_path, fresh),
-		cmocka_unit_test_setup(test_dotdot, fresh),
-		cmocka_unit_test_setup(test_write_through_symlink, fresh),
-		cmocka_unit_test_setup(test_relative_symlink_escape, fresh),
-		cmocka_unit_test_setup(test_hard_link_out, fresh),
-		cmocka_unit_test_setup(test_device_node, fresh),
-		cmocka_unit_test_setup(test_not_an_archive, fresh),
-		cmocka_unit_test(test_deb_member),
-	};
+	enum { NHOSTILE = sizeof(hostile) / sizeof(hostile[0]) };
+	struct CMUnitTest tests[3 + NHOSTILE] = { cmocka_unit_test_setup(test_good_archive, fresh) };
+	size_t n = 1;
 
+	/* each hostile tarball a test of its own, named as in the table */
+	for (size_t i = 0; i < NHOSTILE; i++)
+		tests[n++] = (struct CMUnitTest){ hostile[i].name, test_hostile, fresh, NULL,
+						  (void *)&hostile[i] };
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup(test_not_an_archive, fresh);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_deb_member);
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -17,6 +17,7 @@
 #include "../../labctl/fs.h"
 #include "../../labctl/kconfig.h"
 #include "../../labctl/labctl.h"
+#include "helpers.h"
 
 static void test_choice(void **state)
 {
@@ -93,14 +94,14 @@ static void test_unusable(void **state)
 
 	assert_non_null(mkdtemp(dir));
 	path = xasprintf("%s/busybox", dir);
-	assert_int_equal(write_file_atomic(path, "#!/bin/sh\n", 10), 0);
+	put_file(dir, "busybox", "#!/bin/sh\n");
 	assert_string_equal(busybox_unusable(path), "not an ELF executable");
 	unlink(path);
 	assert_string_equal(busybox_unusable(path), "missing");
 	/* the test binary itself: x86-64, dynamically linked */
 	assert_string_equal(busybox_unusable("/proc/self/exe"),
 			    "dynamically linked (the initramfs has no libc)");
-	remove_tree(dir);
+	remove_scratch(dir);
 	free(path);
 }
 

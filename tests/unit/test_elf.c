@@ -15,6 +15,7 @@
 #include "../../labctl/elf.h"
 #include "../../labctl/fs.h"
 #include "../../labctl/labctl.h"
+#include "helpers.h"
 
 /* This test program itself: a dynamically linked x86-64 executable. */
 static void test_dynamic(void **state)
@@ -69,12 +70,19 @@ static const char prog[] =
 	"#endif\n\treturn r;\n}\n"
 	"int main(int argc, char **argv) { return argc > 5 ? (int)lab_connect() : 0; }\n";
 
-/* The first line of COMMAND's output, or NULL. */
-static char *first_line(const char *command)
+/* The first line of the output of the shell command FMT..., or NULL. */
+__attribute__((format(printf, 1, 2)))
+static char *first_line(const char *fmt, ...)
 {
-	FILE *f = popen(command, "r");
-	char buf[512], *line = NULL;
+	va_list ap;
+	char buf[512], *command, *line = NULL;
+	FILE *f;
 
+	va_start(ap, fmt);
+	assert_true(vasprintf(&command, fmt, ap) >= 0);
+	va_end(ap);
+	f = popen(command, "r");
+	free(command);
 	if (f && fgets(buf, sizeof(buf), f)) {
 		buf[strcspn(buf, "\n")] = '\0';
 		line = xstrdup(buf);
@@ -87,30 +95,27 @@ static char *first_line(const char *command)
 /* Compile prog with FLAGS in DIR: DIR/lab.o and DIR/lab; false if gcc cannot. */
 static bool compile(const char *dir, const char *flags)
 {
-	char *src = xasprintf("%s/lab.c", dir), *cmd;
+	char *cmd;
 	int rc;
 
-	assert_int_equal(write_file_atomic(src, prog, strlen(prog)), 0);
+	put_file(dir, "lab.c", prog);
 	cmd = xasprintf("cd %s && gcc %s -O1 -c lab.c -o lab.o 2>/dev/null && "
 			"gcc %s -static -no-pie lab.o -o lab 2>/dev/null", dir, flags, flags);
 	rc = system(cmd);
 	free(cmd);
-	free(src);
 	return rc == 0;
 }
 
 static void check_program(const char *flags, int bits, int machine, const char *insn)
 {
-	char dir[] = "/tmp/labctl-test-elf.XXXXXX", *exe, *obj, *cmd, *line;
+	char dir[] = "/tmp/labctl-test-elf.XXXXXX", *exe, *obj, *line;
 	struct elf_info info;
 	struct elf_func f;
 	unsigned long addr, size;
 
 	assert_non_null(mkdtemp(dir));
 	if (!compile(dir, flags)) {
-		cmd = xasprintf("rm -rf %s", dir);
-		assert_int_equal(system(cmd), 0);
-		free(cmd);
+		remove_scratch(dir);
 		skip();
 	}
 	exe = xasprintf("%s/lab", dir);
@@ -118,33 +123,25 @@ static void check_program(const char *flags, int bits, int machine, const char *
 
 	/* The header, as readelf -h and -l print it. */
 	assert_int_equal(elf_read_info(exe, &info), 0);
-	cmd = xasprintf("readelf -h %s | sed -n 's/^ *Class: *ELF//p'", exe);
-	line = first_line(cmd);
+	line = first_line("readelf -h %s | sed -n 's/^ *Class: *ELF//p'", exe);
 	assert_non_null(line);
 	assert_int_equal(info.bits, atoi(line));
 	assert_int_equal(bits, atoi(line));
 	free(line);
-	free(cmd);
-	cmd = xasprintf("readelf -h %s | sed -n 's/^ *Type: *\\([A-Z]*\\).*/\\1/p'", exe);
-	line = first_line(cmd);
+	line = first_line("readelf -h %s | sed -n 's/^ *Type: *\\([A-Z]*\\).*/\\1/p'", exe);
 	assert_string_equal(line, "EXEC");
 	free(line);
-	free(cmd);
-	cmd = xasprintf("readelf -l %s | grep -c INTERP", exe);
-	line = first_line(cmd);
+	line = first_line("readelf -l %s | grep -c INTERP", exe);
 	assert_string_equal(line, "0");
 	free(line);
-	free(cmd);
 	assert_int_equal(info.machine, machine);
 	assert_true(info.executable && info.is_static && !info.pie);
 
 	/* lab_connect's address and size, as nm -S prints them. */
-	cmd = xasprintf("nm -S %s | awk '$4 == \"lab_connect\" { print $1, $2 }'", exe);
-	line = first_line(cmd);
+	line = first_line("nm -S %s | awk '$4 == \"lab_connect\" { print $1, $2 }'", exe);
 	assert_non_null(line);
 	assert_int_equal(sscanf(line, "%lx %lx", &addr, &size), 2);
 	free(line);
-	free(cmd);
 	assert_int_equal(elf_syscall_sites(exe, "lab_connect", &f, NULL), 0);
 	assert_int_equal(f.addr, addr);
 	assert_int_equal(f.size, size);
@@ -173,9 +170,7 @@ static void check_program(const char *flags, int bits, int machine, const char *
 		free(fn);
 		elf_info_free(&info);
 	}
-	cmd = xasprintf("rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	remove_scratch(dir);
 	free(exe);
 	free(obj);
 }
@@ -208,25 +203,21 @@ static void test_untyped_asm(void **state)
 	exe = xasprintf("%s/lab", dir);
 	objs[0] = xasprintf("%s/call.o", dir);
 	objs[1] = xasprintf("%s/lab.o", dir);
-	cmd = xasprintf("%s/call.S", dir);
-	assert_int_equal(write_file_atomic(cmd, asm_src, strlen(asm_src)), 0);
-	free(cmd);
-	cmd = xasprintf("%s/lab.c", dir);
-	assert_int_equal(write_file_atomic(cmd, c_src, strlen(c_src)), 0);
-	free(cmd);
+	put_file(dir, "call.S", asm_src);
+	put_file(dir, "lab.c", c_src);
 	cmd = xasprintf("cd %s && gcc -O1 -c call.S -o call.o && gcc -O1 -c lab.c -o lab.o && "
 			"gcc -static -no-pie call.o lab.o -o lab", dir);
-	if (system(cmd) != 0)
+	if (system(cmd) != 0) {
+		remove_scratch(dir);
 		skip();
+	}
 	free(cmd);
 	/* nm -n: raw_call's address, and the next symbol's, where it ends */
-	cmd = xasprintf("nm -n %s | awk '$3 == \"raw_call\" { print $1; getline; print $1 }' | "
-			"paste -sd ' '", exe);
-	line = first_line(cmd);
+	line = first_line("nm -n %s | awk '$3 == \"raw_call\" { print $1; getline; print $1 }' | "
+			  "paste -sd ' '", exe);
 	assert_non_null(line);
 	assert_int_equal(sscanf(line, "%lx %lx", &start, &end), 2);
 	free(line);
-	free(cmd);
 
 	assert_int_equal(elf_inspect(exe, objs, 2, &info), 0);
 	r = elf_func_at(&info, start + 7);	/* the syscall after movq */
@@ -249,9 +240,7 @@ static void test_untyped_asm(void **state)
 	assert_true(has_helper && has_main);
 	free(fn);
 	elf_info_free(&info);
-	cmd = xasprintf("rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	remove_scratch(dir);
 	free(exe);
 	free(objs[0]);
 	free(objs[1]);

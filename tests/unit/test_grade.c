@@ -16,6 +16,7 @@
 #include "../../labctl/grade-guest.h"
 #include "../../labctl/grade.h"
 #include "../../labctl/labctl.h"
+#include "helpers.h"
 
 static const char good_ini[] =
 	"[student]\nid = 20231042\n[lab]\nsources = lab.c net.h\n";
@@ -424,13 +425,19 @@ static void test_bad_args(void **state)
 	assert_says(&run(x)[CHECK_ARGS], false, "never returned");
 }
 
+/* The lab's call is NR (NAME), and the traced program made it. */
+static void lab_syscall(struct fixture *x, int nr, const char *name)
+{
+	x->in.nr = nr;
+	x->in.syscall_name = name;
+	x->f.orig_ax = nr;
+}
+
 static void test_other_syscall(void **state)
 {
 	struct fixture *x = *state;
 
-	x->in.nr = 1;
-	x->in.syscall_name = "write";
-	x->f.orig_ax = 1;
+	lab_syscall(x, 1, "write");
 	x->f.ret = -9;
 	assert_says(&run(x)[CHECK_ARGS], false, "write returned the error -9");
 	x->f.ret = 5;
@@ -450,9 +457,7 @@ static void test_call_ends(void **state)
 {
 	struct fixture *x = *state;
 
-	x->in.nr = 60;
-	x->in.syscall_name = "exit";
-	x->f.orig_ax = 60;
+	lab_syscall(x, 60, "exit");
 	x->f.returned = false;
 	x->f.call_ended_task = true;
 	x->f.call_exit_status = 3;
@@ -462,9 +467,7 @@ static void test_call_ends(void **state)
 	/* a call that is not meant to end the task */
 	free(x->f.exit_signal);
 	x->f.exit_signal = NULL;
-	x->in.nr = 34;
-	x->in.syscall_name = "pause";
-	x->f.orig_ax = 34;
+	lab_syscall(x, 34, "pause");
 	assert_says(&run(x)[CHECK_ARGS], false, "died in pause");
 	/* pause woken by SIGALRM: -EINTR is its success */
 	x->f.call_ended_task = false;
@@ -574,9 +577,7 @@ static void test_report_too_large(void **state)
 	free(r.name);
 	free(big);
 	free(path);
-	path = xasprintf("rm -r %s", dir);
-	assert_int_equal(system(path), 0);
-	free(path);
+	remove_scratch(dir);
 }
 
 /* The course's reports, as report_sources_course() reads them for grading. */
@@ -862,9 +863,7 @@ static void test_grade_record(void **state)
 	grade_record_free(&rec);
 	free(r.name);
 	free(path);
-	path = xasprintf("rm -r %s", dir);
-	assert_int_equal(system(path), 0);
-	free(path);
+	remove_scratch(dir);
 }
 
 /* utf8_clean() on what a compiler's log may hold: a NUL (from a quoted
@@ -910,9 +909,7 @@ static void assert_outputs(const struct grade *g, const char *check)
 	if (system(cmd) != 0)
 		fail_msg("the outputs in %s fail %s", dir, path);
 	free(cmd);
-	cmd = xasprintf("rm -r %s", dir);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	remove_scratch(dir);
 	free(path);
 	free(script);
 }

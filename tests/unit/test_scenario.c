@@ -140,27 +140,30 @@ static void test_missing_program(void **state)
 	free(text);
 }
 
+/* A scenario whose step x, from line 6 on, is what a case adds. */
+#define SCENARIO_X "[scenario]\nname = connect\nsyscall = connect\ntraced = x\nfunction = f\n"
+
 static void test_bad_files(void **state)
 {
-	expect_error("connect", "[scenario]\nname = connect\nsyscall = connect\ntraced = x\nfunction = f\n"
-		     "[step x]\nprogram = tcp_client\nbogus = 1\n", 8, "unknown key 'bogus'");
-	expect_error("connect", "[scenario]\nname = other\n", 1, "name must be the file's name");
-	expect_error("connect", "[scenario]\nname = connect\nsyscall = connect\ntraced = nobody\nfunction = f\n"
-		     "[step x]\nprogram = tcp_client\n", 1, "traced = 'nobody' is not a step");
-	expect_error("connect", "[scenario]\nname = connect\nthis is not ini\n", 3, "syntax error");
-	expect_error("connect", "[scenario]\nname = connect\nsyscall = connect\ntraced = x\nfunction = f\n"
-		     "[step x]\nbackground = yes\n", 6, "step 'x' has no 'program ='");
-	expect_error("connect", "[scenario]\nname = connect\nsyscall = connect\ntraced = x\nfunction = f\n"
-		     "[step x]\nprogram = tcp_client\nbackground = maybe\n", 8, "yes or no");
-	expect_error("connect", "[scenario]\nname = connect\nsyscall = connect\ntraced = x\nfunction = f\n"
-		     "[step x]\nprogram = tcp_client\n[step x]\nprogram = tcp_client\n", 8,
-		     "defined twice");
-	expect_error("connect", "name = connect\n", 1, "before any [section]");
-	expect_error("connect", "[scenario]\nname = connect\nsyscall = connect\ntraced = x\n"
-		     "[step x]\nprogram = tcp_client\n", 1, "no 'function ='");
-	expect_error("connect", "[steps]\nprogram = tcp_client\n", 1, "unknown section [steps]");
-	expect_error("connect", "[scenario]\nname = connect\nsyscall = connect\ntraced = x\nfunction = f\n"
-		     "[step Bad Name]\nprogram = tcp_client\n", 6, "bad step name");
+	static const struct { const char *text; int line; const char *what; } bad[] = {
+		{ SCENARIO_X "[step x]\nprogram = tcp_client\nbogus = 1\n", 8, "unknown key 'bogus'" },
+		{ "[scenario]\nname = other\n", 1, "name must be the file's name" },
+		{ "[scenario]\nname = connect\nsyscall = connect\ntraced = nobody\nfunction = f\n"
+		  "[step x]\nprogram = tcp_client\n", 1, "traced = 'nobody' is not a step" },
+		{ "[scenario]\nname = connect\nthis is not ini\n", 3, "syntax error" },
+		{ SCENARIO_X "[step x]\nbackground = yes\n", 6, "step 'x' has no 'program ='" },
+		{ SCENARIO_X "[step x]\nprogram = tcp_client\nbackground = maybe\n", 8, "yes or no" },
+		{ SCENARIO_X "[step x]\nprogram = tcp_client\n[step x]\nprogram = tcp_client\n", 8,
+		  "defined twice" },
+		{ "name = connect\n", 1, "before any [section]" },
+		{ "[scenario]\nname = connect\nsyscall = connect\ntraced = x\n"
+		  "[step x]\nprogram = tcp_client\n", 1, "no 'function ='" },
+		{ "[steps]\nprogram = tcp_client\n", 1, "unknown section [steps]" },
+		{ SCENARIO_X "[step Bad Name]\nprogram = tcp_client\n", 6, "bad step name" },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_error("connect", bad[i].text, bad[i].line, bad[i].what);
 }
 
 static void test_unreadable(void **state)

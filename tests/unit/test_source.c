@@ -13,17 +13,10 @@
 
 #include "../../labctl/fs.h"
 #include "../../labctl/labctl.h"
+#include "helpers.h"
 #include "../../labctl/source.h"
 
 static char top[] = "/tmp/labctl-test-source.XXXXXX";
-
-static void put(const char *rel, const char *text)
-{
-	char *path = xasprintf("%s/%s", top, rel);
-
-	assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
-	free(path);
-}
 
 static int setup(void **state)
 {
@@ -34,8 +27,8 @@ static int setup(void **state)
 	d = xasprintf("%s/arch/x86/entry/syscalls", top);
 	assert_int_equal(make_dirs(d, NULL), 0);
 	free(d);
-	put("Makefile", "VERSION = 5\nPATCHLEVEL = 4\nSUBLEVEL = 7\n");
-	put("arch/x86/entry/syscalls/syscall_64.tbl", "0\tcommon\tread\tsys_read\n");
+	put_file(top, "Makefile", "VERSION = 5\nPATCHLEVEL = 4\nSUBLEVEL = 7\n");
+	put_file(top, "arch/x86/entry/syscalls/syscall_64.tbl", "0\tcommon\tread\tsys_read\n");
 	return 0;
 }
 
@@ -79,10 +72,10 @@ static void test_key_follows_edits(void **state)
 	char *k1 = key_of_tree(), *k2 = key_of_tree(), *k3, *k4;
 
 	assert_string_equal(k1, k2);
-	put("arch/x86/entry/syscalls/syscall_64.tbl", "0\tcommon\tread\tsys_read\n1\tcommon\twrite\tsys_write\n");
+	put_file(top, "arch/x86/entry/syscalls/syscall_64.tbl", "0\tcommon\tread\tsys_read\n1\tcommon\twrite\tsys_write\n");
 	k3 = key_of_tree();
 	assert_string_not_equal(k1, k3);
-	put("new.c", "int x;\n");
+	put_file(top, "new.c", "int x;\n");
 	k4 = key_of_tree();
 	assert_string_not_equal(k3, k4);
 	free(k1);

@@ -12,17 +12,46 @@
 #include "../../labctl/labctl.h"
 
 /*
- * A minimal executable: .text at 0x401000 holding lab_connect
- * (mov $0x2a,%eax; syscall; ret) and lab_none (ret), a symbol table
- * and its string table.
+ * A minimal executable of W (64 or 32) bits: an ELF header, .text, a
+ * symbol table and its string table, and the section headers of these
+ * three (after the null one).
  */
-struct image {
-	Elf64_Ehdr eh;
-	unsigned char text[16];
-	Elf64_Sym syms[3];
-	char strtab[32];
-	Elf64_Shdr sh[4];
-};
+#define ELF_IMAGE(tag, W, nsyms, nstrtab)		\
+	struct tag {					\
+		Elf##W##_Ehdr eh;			\
+		unsigned char text[16];			\
+		Elf##W##_Sym syms[nsyms];		\
+		char strtab[nstrtab];			\
+		Elf##W##_Shdr sh[4];			\
+	}
+
+/* IM, of type T, zeroed: its ELF header and section headers filled in for
+ * a W-bit MACHINE executable of TYPE whose .text is at ADDR. */
+#define ELF_LAY_OUT(T, im, W, machine, type, addr) do {				\
+	memset(&(im), 0, sizeof(im));							\
+	memcpy((im).eh.e_ident, ELFMAG, SELFMAG);					\
+	(im).eh.e_ident[EI_CLASS] = ELFCLASS##W;					\
+	(im).eh.e_ident[EI_DATA] = ELFDATA2LSB;						\
+	(im).eh.e_ident[EI_VERSION] = EV_CURRENT;					\
+	(im).eh.e_version = EV_CURRENT;							\
+	(im).eh.e_ehsize = sizeof(Elf##W##_Ehdr);					\
+	(im).eh.e_type = (type);							\
+	(im).eh.e_machine = (machine);							\
+	(im).eh.e_shoff = offsetof(T, sh);						\
+	(im).eh.e_shentsize = sizeof(Elf##W##_Shdr);					\
+	(im).eh.e_shnum = 4;								\
+	(im).sh[1] = (Elf##W##_Shdr){ .sh_type = SHT_PROGBITS, .sh_addr = (addr),	\
+		.sh_offset = offsetof(T, text), .sh_size = sizeof((im).text) };		\
+	(im).sh[2] = (Elf##W##_Shdr){ .sh_type = SHT_SYMTAB, .sh_link = 3,		\
+		.sh_entsize = sizeof(Elf##W##_Sym),					\
+		.sh_offset = offsetof(T, syms), .sh_size = sizeof((im).syms) };		\
+	(im).sh[3] = (Elf##W##_Shdr){ .sh_type = SHT_STRTAB,				\
+		.sh_offset = offsetof(T, strtab), .sh_size = sizeof((im).strtab) };	\
+} while (0)
+
+/* x86-64: .text at 0x401000 holding lab_connect (mov $0x2a,%eax; syscall;
+ * ret) and lab_none (ret). */
+ELF_IMAGE(image, 64, 3, 32);
 
 static const unsigned char code[] = {
 	0xb8, 0x2a, 0x00, 0x00, 0x00,	/* mov $0x2a,%eax */
@@ -33,30 +62,13 @@ static const unsigned char code[] = {
 
 static void build(struct image *im, uint16_t type)
 {
-	memset(im, 0, sizeof(*im));
-	memcpy(im->eh.e_ident, ELFMAG, SELFMAG);
-	im->eh.e_ident[EI_CLASS] = ELFCLASS64;
-	im->eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	im->eh.e_ident[EI_VERSION] = EV_CURRENT;
-	im->eh.e_version = EV_CURRENT;
-	im->eh.e_ehsize = sizeof(Elf64_Ehdr);
-	im->eh.e_type = type;
-	im->eh.e_machine = EM_X86_64;
-	im->eh.e_shoff = offsetof(struct image, sh);
-	im->eh.e_shentsize = sizeof(Elf64_Shdr);
-	im->eh.e_shnum = 4;
+	ELF_LAY_OUT(struct image, *im, 64, EM_X86_64, type, 0x401000);
 	memcpy(im->text, code, sizeof(code));
 	memcpy(im->strtab, "\0lab_connect\0lab_none", 22);
 	im->syms[1] = (Elf64_Sym){ .st_name = 1, .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC),
 				   .st_shndx = 1, .st_value = 0x401000, .st_size = 8 };
 	im->syms[2] = (Elf64_Sym){ .st_name = 13, .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC),
 				   .st_shndx = 1, .st_value = 0x401008, .st_size = 1 };
-	im->sh[1] = (Elf64_Shdr){ .sh_type = SHT_PROGBITS, .sh_addr = 0x401000,
-				  .sh_offset = offsetof(struct image, text), .sh_size = sizeof(im->text) };
-	im->sh[2] = (Elf64_Shdr){ .sh_type = SHT_SYMTAB, .sh_link = 3, .sh_entsize = sizeof(Elf64_Sym),
-				  .sh_offset = offsetof(struct image, syms), .sh_size = sizeof(im->syms) };
-	im->sh[3] = (Elf64_Shdr){ .sh_type = SHT_STRTAB,
-				  .sh_offset = offsetof(struct image, strtab), .sh_size = sizeof(im->strtab) };
 }
 
 static int find(struct image *im, size_t len, const char *func, struct elf_func *f)
@@ -82,13 +94,7 @@ static void test_found(void **state)
 }
 
 /* The same program for i386: ELF32, and int $0x80 instead of syscall. */
-struct image32 {
-	Elf32_Ehdr eh;
-	unsigned char text[16];
-	Elf32_Sym syms[2];
-	char strtab[16];
-	Elf32_Shdr sh[4];
-};
+ELF_IMAGE(image32, 32, 2, 16);
 
 static const unsigned char code32[] = {
 	0xb8, 0x66, 0x00, 0x00, 0x00,	/* mov $0x66,%eax */
@@ -102,28 +108,11 @@ static void test_i386(void **state)
 	struct image32 im;
 	struct elf_func f;
 
-	memset(&im, 0, sizeof(im));
-	memcpy(im.eh.e_ident, ELFMAG, SELFMAG);
-	im.eh.e_ident[EI_CLASS] = ELFCLASS32;
-	im.eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	im.eh.e_ident[EI_VERSION] = EV_CURRENT;
-	im.eh.e_type = ET_EXEC;
-	im.eh.e_machine = EM_386;
-	im.eh.e_version = EV_CURRENT;
-	im.eh.e_ehsize = sizeof(Elf32_Ehdr);
-	im.eh.e_shoff = offsetof(struct image32, sh);
-	im.eh.e_shentsize = sizeof(Elf32_Shdr);
-	im.eh.e_shnum = 4;
+	ELF_LAY_OUT(struct image32, im, 32, EM_386, ET_EXEC, 0x8049000);
 	memcpy(im.text, code32, sizeof(code32));
 	memcpy(im.strtab, "\0lab_connect", 13);
 	im.syms[1] = (Elf32_Sym){ .st_name = 1, .st_info = ELF32_ST_INFO(STB_GLOBAL, STT_FUNC),
 				  .st_shndx = 1, .st_value = 0x8049000, .st_size = sizeof(code32) };
-	im.sh[1] = (Elf32_Shdr){ .sh_type = SHT_PROGBITS, .sh_addr = 0x8049000,
-				 .sh_offset = offsetof(struct image32, text), .sh_size = sizeof(im.text) };
-	im.sh[2] = (Elf32_Shdr){ .sh_type = SHT_SYMTAB, .sh_link = 3, .sh_entsize = sizeof(Elf32_Sym),
-				 .sh_offset = offsetof(struct image32, syms), .sh_size = sizeof(im.syms) };
-	im.sh[3] = (Elf32_Shdr){ .sh_type = SHT_STRTAB,
-				 .sh_offset = offsetof(struct image32, strtab), .sh_size = sizeof(im.strtab) };
 	assert_int_equal(elf_syscall_sites_mem((const unsigned char *)&im, sizeof(im), "test",
 					       "lab_connect", &f, NULL), 0);
 	assert_string_equal(f.abi, "i386");
