@@ -11,6 +11,7 @@
 #define LAB_H
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +24,23 @@
 #define LAB_PORT 1234
 #define LAB_UNIX_PATH "/tmp/lab.sock"
 
-/* perror() and exit: the programs have nothing to clean up. */
-static inline void lab_die(const char *what)
+/*
+ * perror() and exit: the programs have nothing to clean up.  WHAT is a
+ * printf format, so that the helpers below can say whose call failed:
+ * lab_die("%s: recv", who) prints "client: recv: Connection reset by peer".
+ */
+static inline __attribute__((noreturn, format(printf, 1, 2)))
+void lab_die(const char *what, ...)
 {
-	perror(what);
+	int err = errno;	/* vsnprintf may change it */
+	char msg[128];
+	va_list ap;
+
+	va_start(ap, what);
+	vsnprintf(msg, sizeof(msg), what, ap);
+	va_end(ap);
+	errno = err;
+	perror(msg);
 	exit(1);
 }
 
