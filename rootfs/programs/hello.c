@@ -8,21 +8,12 @@
 int main(int argc, char **argv)
 {
 	struct sockaddr_in addr = lab_inet_addr();
+	int s = lab_socket("hello", AF_INET, SOCK_STREAM);
 	char buf[64];
-	ssize_t n;
-	int s;
 
-	s = socket(AF_INET, SOCK_STREAM, 0);
-	if (s < 0)
-		lab_die("hello: socket");
-	if (lab_client_connect(s, &addr, sizeof(addr), argc, argv) < 0)
-		lab_die("hello: connect");
-	if (send(s, "hello", 5, 0) < 0)
-		lab_die("hello: send");
-	n = recv(s, buf, sizeof(buf) - 1, 0);
-	if (n < 0)
-		lab_die("hello: recv");
-	buf[n] = '\0';
+	lab_client_connect("hello", s, &addr, sizeof(addr), argc, argv);
+	lab_send("hello", s, "hello", 5);
+	lab_recv("hello", s, buf, sizeof(buf));
 	printf("hello: recv \"%s\"\n", buf);
 	close(s);
 	return strcmp(buf, "hi") != 0;

@@ -11,6 +11,7 @@
 #define LAB_H
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +24,23 @@
 #define LAB_PORT 1234
 #define LAB_UNIX_PATH "/tmp/lab.sock"
 
-/* perror() and exit: the programs have nothing to clean up. */
-static inline void lab_die(const char *what)
+/*
+ * perror() and exit: the programs have nothing to clean up.  WHAT is a
+ * printf format, so that the helpers below can say whose call failed:
+ * lab_die("%s: recv", who) prints "client: recv: Connection reset by peer".
+ */
+static inline __attribute__((noreturn, format(printf, 1, 2)))
+void lab_die(const char *what, ...)
 {
-	perror(what);
+	int err = errno;	/* vsnprintf may change it */
+	char msg[128];
+	va_list ap;
+
+	va_start(ap, what);
+	vsnprintf(msg, sizeof(msg), what, ap);
+	va_end(ap);
+	errno = err;
+	perror(msg);
 	exit(1);
 }
 
@@ -109,6 +123,53 @@ static inline struct sockaddr_un lab_unix_addr(void)
 	return sun;
 }
 
+/* socket(), or die: every program opens its socket this way, and WHO (its
+ * name) says whose socket failed. */
+static inline int lab_socket(const char *who, int domain, int type)
+{
+	int s = socket(domain, type, 0);
+
+	if (s < 0)
+		lab_die("%s: socket", who);
+	return s;
+}
+
+/* bind() to ADDR and listen() for one client, or die: for the servers
+ * whose bind is not the call being traced (hi, unix_server). */
+static inline void lab_listen(const char *who, int s, const void *addr, socklen_t len)
+{
+	if (bind(s, (const struct sockaddr *)addr, len) < 0 || listen(s, 1) < 0)
+		lab_die("%s: bind/listen", who);
+}
+
+/* send() LEN bytes of MSG, or die: all the programs' sends, checked once. */
+static inline void lab_send(const char *who, int fd, const void *msg, size_t len)
+{
+	if (send(fd, msg, len, 0) < 0)
+		lab_die("%s: send", who);
+}
+
+/* recv() one message into BUF as a string (at most SIZE - 1 bytes, then
+ * the NUL), or die: the programs print what they receive. */
+static inline void lab_recv(const char *who, int fd, char *buf, size_t size)
+{
+	ssize_t n = recv(fd, buf, size - 1, 0);
+
+	if (n < 0)
+		lab_die("%s: recv", who);
+	buf[n] = '\0';
+}
+
+/* recv() what the peer says and print it: `WHO: received "..."`, the
+ * line the scenarios look for on the console. */
+static inline void lab_print_received(const char *who, int fd)
+{
+	char buf[256];
+
+	lab_recv(who, fd, buf, sizeof(buf));
+	printf("%s: received \"%s\"\n", who, buf);
+}
+
 /* i386 socketcall(2) call numbers, from <linux/net.h>. */
 #define LAB_SYS_BIND    2
 #define LAB_SYS_CONNECT 3
@@ -153,22 +214,55 @@ int lab_connect_direct(int fd, const void *addr, socklen_t len)
 }
 #endif
 
-/* The client's connect: `--direct` picks i386's direct system call. */
-static inline int lab_client_connect(int fd, const void *addr, socklen_t len,
-				     int argc, char **argv)
+/*
+ * The clients' connect, or die: `--direct` picks i386's direct system
+ * call.  The four clients make their traced call here, through the
+ * wrappers above.
+ */
+static inline void lab_client_connect(const char *who, int fd, const void *addr,
+				      socklen_t len, int argc, char **argv)
 {
 	int direct = argc > 1 && !strcmp(argv[1], "--direct");
+	int ret;
 
 #ifdef __i386__
-	if (direct)
-		return lab_connect_direct(fd, addr, len);
+	ret = direct ? lab_connect_direct(fd, addr, len) : lab_connect(fd, addr, len);
 #else
 	if (direct) {
 		fprintf(stderr, "--direct: only the i386 build has a choice\n");
 		exit(2);
 	}
+	ret = lab_connect(fd, addr, len);
 #endif
-	return lab_connect(fd, addr, len);
+	if (ret < 0)
+		lab_die("%s: connect", who);
+}
+
+/*
+ * The stream client's half of the greeting exchange (tcp_client,
+ * unix_client): print the server's greeting, send REPLY, close S.
+ */
+static inline void lab_answer_greeting(const char *who, int s, const char *reply)
+{
+	lab_print_received(who, s);
+	lab_send(who, s, reply, strlen(reply));
+	close(s);
+}
+
+/*
+ * The stream server's half (tcp_server, unix_server): accept one client
+ * on the listening socket S, send it GREETING (LEN bytes), print its
+ * answer, close the connection.
+ */
+static inline void lab_greet_one(const char *who, int s, const void *greeting, size_t len)
+{
+	int c = accept(s, NULL, NULL);
+
+	if (c < 0)
+		lab_die("%s: accept", who);
+	lab_send(who, c, greeting, len);
+	lab_print_received(who, c);
+	close(c);
 }
 
 #endif

@@ -310,34 +310,30 @@ static int tcp_socket(void)
 	return s;
 }
 
-static int tcp_bound(void)
+/*
+ * A TCP socket that CALL gives the address 127.0.0.1:LAB_PORT: bind (a
+ * socket bound there) or connect (a client of the socket listening there,
+ * its connection waiting to be accepted).  The two take the same
+ * arguments; __typeof__ spells their type, which the C library declares
+ * with a union of the sockaddr pointers.
+ */
+static int tcp_socket_at(__typeof__(bind) *call, const char *name)
 {
 	struct sockaddr_in sin = lab_inet_addr();
 	int s = tcp_socket();
 
-	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) < 0)
-		lab_die("syscall: bind");
+	if (call(s, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		lab_die("syscall: %s", name);
 	return s;
 }
 
 static int tcp_listening(void)
 {
-	int s = tcp_bound();
+	int s = tcp_socket_at(bind, "bind");
 
 	if (listen(s, 4) < 0)
 		lab_die("syscall: listen");
 	return s;
-}
-
-/* A client connected to LISTENER; the connection waits to be accepted. */
-static int tcp_client_of(int listener)
-{
-	struct sockaddr_in sin = lab_inet_addr();
-	int c = tcp_socket();
-
-	if (connect(c, (struct sockaddr *)&sin, sizeof(sin)) < 0)
-		lab_die("syscall: connect");
-	return c;
 }
 
 /* The read end of an empty pipe that a child writes to after 200 ms. */
@@ -393,15 +389,15 @@ static long parse_fd(const char *s, const char *what)
 	if (!strcmp(what, "sock"))
 		return tcp_socket();
 	if (!strcmp(what, "bound"))
-		return tcp_bound();
+		return tcp_socket_at(bind, "bind");
 	if (!strcmp(what, "listen")) {
 		int l = tcp_listening();
 
-		tcp_client_of(l);
+		tcp_socket_at(connect, "connect");	/* the one waiting */
 		return l;
 	}
 	if (!strcmp(what, "conn")) {
-		int l = tcp_listening(), c = tcp_client_of(l);
+		int l = tcp_listening(), c = tcp_socket_at(connect, "connect");
 		int peer = fd_seen(accept(l, NULL, NULL));
 
 		if (write(peer, LAB_TEXT, strlen(LAB_TEXT)) < 0)

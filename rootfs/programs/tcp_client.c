@@ -7,28 +7,13 @@
  */
 #include "lab.h"
 
-static const char reply[] = "hello from the client";
-
 int main(int argc, char **argv)
 {
 	struct sockaddr_in addr = lab_inet_addr();
-	char buf[256];
-	ssize_t n;
-	int s;
+	int s = lab_socket("client", AF_INET, SOCK_STREAM);
 
-	s = socket(AF_INET, SOCK_STREAM, 0);
-	if (s < 0)
-		lab_die("client: socket");
-	if (lab_client_connect(s, &addr, sizeof(addr), argc, argv) < 0)
-		lab_die("client: connect");
+	lab_client_connect("client", s, &addr, sizeof(addr), argc, argv);
 	/* s must still be the socket here: the asm's clobbers say so. */
-	n = recv(s, buf, sizeof(buf) - 1, 0);
-	if (n < 0)
-		lab_die("client: recv");
-	buf[n] = '\0';
-	printf("client: received \"%s\"\n", buf);
-	if (send(s, reply, sizeof(reply) - 1, 0) < 0)
-		lab_die("client: send");
-	close(s);
+	lab_answer_greeting("client", s, "hello from the client");
 	return 0;
 }

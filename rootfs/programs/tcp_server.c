@@ -5,18 +5,14 @@
  */
 #include "lab.h"
 
+/* Sent with its terminating NUL (sizeof, not sizeof - 1). */
 static const char greeting[] = "Welcome to the lab server!";
 
 int main(void)
 {
 	struct sockaddr_in addr = lab_inet_addr();
-	char buf[256];
-	int one = 1, s, c;
-	ssize_t n;
+	int one = 1, s = lab_socket("server", AF_INET, SOCK_STREAM);
 
-	s = socket(AF_INET, SOCK_STREAM, 0);
-	if (s < 0)
-		lab_die("server: socket");
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (lab_bind(s, &addr, sizeof(addr)) < 0)
 		lab_die("server: bind");
@@ -26,17 +22,7 @@ int main(void)
 	fflush(stdout);
 	lab_ready();
 
-	c = accept(s, NULL, NULL);
-	if (c < 0)
-		lab_die("server: accept");
-	if (send(c, greeting, sizeof(greeting), 0) < 0)
-		lab_die("server: send");
-	n = recv(c, buf, sizeof(buf) - 1, 0);
-	if (n < 0)
-		lab_die("server: recv");
-	buf[n] = '\0';
-	printf("server: received \"%s\"\n", buf);
-	close(c);
+	lab_greet_one("server", s, greeting, sizeof(greeting));
 	close(s);
 	return 0;
 }

@@ -11,13 +11,10 @@ int main(void)
 {
 	struct sockaddr_in addr = lab_inet_addr(), peer;
 	socklen_t peer_len = sizeof(peer);
+	int s = lab_socket("udp_server", AF_INET, SOCK_DGRAM);
 	char buf[256];
 	ssize_t n;
-	int s;
 
-	s = socket(AF_INET, SOCK_DGRAM, 0);
-	if (s < 0)
-		lab_die("udp_server: socket");
 	if (bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		lab_die("udp_server: bind");
 	lab_ready();

@@ -10,29 +10,13 @@ static const char greeting[] = "Welcome to the UNIX-domain server!";
 int main(void)
 {
 	struct sockaddr_un addr = lab_unix_addr();
-	char buf[256];
-	ssize_t n;
-	int s, c;
+	int s = lab_socket("unix_server", AF_UNIX, SOCK_STREAM);
 
-	s = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (s < 0)
-		lab_die("unix_server: socket");
 	unlink(LAB_UNIX_PATH);
-	if (bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(s, 1) < 0)
-		lab_die("unix_server: bind/listen");
+	lab_listen("unix_server", s, &addr, sizeof(addr));
 	lab_ready();
 
-	c = accept(s, NULL, NULL);
-	if (c < 0)
-		lab_die("unix_server: accept");
-	if (send(c, greeting, sizeof(greeting) - 1, 0) < 0)
-		lab_die("unix_server: send");
-	n = recv(c, buf, sizeof(buf) - 1, 0);
-	if (n < 0)
-		lab_die("unix_server: recv");
-	buf[n] = '\0';
-	printf("unix_server: received \"%s\"\n", buf);
-	close(c);
+	lab_greet_one("unix_server", s, greeting, sizeof(greeting) - 1);
 	close(s);
 	unlink(LAB_UNIX_PATH);
 	return 0;
