@@ -1,7 +1,7 @@
 # labctl: build the tool, test it, install it.
 #   make                 bin/labctl
 #   make DEVELOPER=1     ... with -Werror
-#   make test            every test tier (unit, unit under ASan/UBSan, Python, end-to-end)
+#   make test            every test tier (unit, unit under ASan/UBSan, Python, browser, end-to-end)
 #   make test-stress     ... and the end-to-end traces under a CPU hog, the e2e tier 3 times
 #   make install PREFIX=/usr/local
 #   make deps            install the Debian packages labctl needs (apt, as root)
@@ -32,7 +32,7 @@ DEBIAN_PACKAGES = build-essential pkg-config libgit2-dev libcurl4-openssl-dev \
   libarchive-dev libssl-dev libjansson-dev libinih-dev libcmocka-dev libyaml-dev \
   flex bison bc libelf-dev ccache xz-utils ca-certificates \
   qemu-system-x86 gdb busybox-static gcc-multilib bubblewrap file git python3 \
-  chromium stress-ng
+  chromium nodejs npm stress-ng
 
 SRCS  := $(wildcard labctl/*.c)
 # The libraries, without main.c and the commands: the unit tests link them
@@ -72,7 +72,7 @@ test: bin/labctl build/asan/bin/labctl $(UNIT_BINS)
 	tests/run $(UNIT_BINS)
 
 test-stress: bin/labctl build/asan/bin/labctl $(UNIT_BINS)
-	TESTS_TIERS="unit py e2e stress repeat" tests/run $(UNIT_BINS)
+	TESTS_TIERS="unit py browser e2e stress repeat" tests/run $(UNIT_BINS)
 
 install: bin/labctl
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/labctl

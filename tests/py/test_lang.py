@@ -109,9 +109,10 @@ def md_prose(md, cap):
 
 
 class Text(html.parser.HTMLParser):
-    """report.html's text outside <code>, <pre> and <style>, one piece per
-    element, the capture's prose taken out."""
-    SKIP = {'code', 'pre', 'style'}
+    """report.html's text outside <code>, <pre>, <style> and <script> (the
+    stepper's code, and its steps: the cells of the tables read here), one
+    piece per element, the capture's prose taken out."""
+    SKIP = {'code', 'pre', 'style', 'script'}
 
     def __init__(self, cap):
         super().__init__()

@@ -5,6 +5,7 @@ the values of the capture in its tables."""
 import html.parser
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -28,11 +29,11 @@ def words(v):
 
 class Page(html.parser.HTMLParser):
     """The <h2>s (id, text) of a page, and per h2 id its tables as rows of
-    cell texts."""
+    cell texts (ids: those of the tables that have an id, by it)."""
 
     def __init__(self, text):
         super().__init__()
-        self.h2, self.tables = [], {}
+        self.h2, self.tables, self.ids = [], {}, {}
         self.where = self.cell = None
         self.in_h2 = False
         self.feed(text)
@@ -45,6 +46,8 @@ class Page(html.parser.HTMLParser):
             self.in_h2 = True
         elif tag == 'table':
             self.tables.setdefault(self.where, []).append([])
+            if dict(attrs).get('id'):
+                self.ids[dict(attrs)['id']] = self.tables[self.where][-1]
         elif tag == 'tr':
             self.tables[self.where][-1].append([])
         elif tag in ('td', 'th'):
@@ -134,9 +137,9 @@ class Html(unittest.TestCase):
 
     def test_every_step_is_a_row(self):
         cap = load('trace-connect')
-        tables = Page(render(cap)['html']).tables
+        tables = Page(render(cap)['html']).ids
         for sec, steps in (('entry', cap['entry']['steps']), ('return', cap['return']['steps'])):
-            rows = tables[sec][0][1:]
+            rows = tables['steps-' + sec][1:]
             self.assertEqual([r[1] for r in rows], [words(s['pc']) for s in steps], sec)
             self.assertEqual([r[3] for r in rows], [s['insn'] for s in steps], sec)
 
@@ -164,6 +167,45 @@ class Html(unittest.TestCase):
         cap['setup']['kernel']['banner'] = banner
         table = Page(render(cap)['html']).tables['setup'][0]
         self.assertEqual(dict(table[1:])['kernel'], banner)
+
+
+def stepper_steps(page):
+    """The steps report.html's stepper embeds, read back as JSON."""
+    m = re.search(r'<script type="application/json" id="stepper-steps">(.*?)</script>', page, re.S)
+    return json.loads(m.group(1))
+
+
+class Stepper(unittest.TestCase):
+    """The stepper's data (its script is tested in a browser: tests/browser)."""
+
+    def test_its_steps_are_the_tables_rows(self):
+        for name in ('trace-connect', 'trace-connect-i386'):
+            page = render(load(name))['html']
+            tables = Page(page).ids
+            steps = stepper_steps(page)
+            self.assertEqual([s['cells'] for s in steps],
+                             tables['steps-entry'][1:] + tables['steps-return'][1:], name)
+            self.assertEqual([(s['table'], s['row']) for s in steps],
+                             [('steps-entry', i) for i in range(len(tables['steps-entry']) - 1)] +
+                             [('steps-return', i) for i in range(len(tables['steps-return']) - 1)])
+
+    def test_a_call_without_a_return_steps_its_entry(self):
+        cap = load('trace-exit')
+        steps = stepper_steps(render(cap)['html'])
+        self.assertEqual(len(steps), len(cap['entry']['steps']))
+
+    def test_no_source_line_closes_its_script(self):
+        cap = load('trace-connect')
+        line = '\t</script><script>alert(1)</script> & <!--'
+        cap['entry']['steps'][1]['source']['text'] = line
+        page = render(cap)['html']
+        self.assertNotIn('</script><script>alert', page)
+        self.assertIn(line.strip(), stepper_steps(page)[1]['cells'][5])
+
+    def test_md_has_no_stepper(self):
+        out = render(load('trace-connect'))
+        self.assertIn('id="stepper"', out['html'])
+        self.assertNotIn('stepper', out['md'])
 
 
 class Text(unittest.TestCase):

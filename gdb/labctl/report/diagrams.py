@@ -20,14 +20,20 @@ def pt_regs(d):
         y + 14, escape(_('%s = top of the kernel stack (higher addresses)') % d['top']))]
     y += row
     for s in d['slots']:
+        # one group per slot, named by its field: report.html's stepper
+        # (html.py) fills and empties it as the steps go
+        out.append('<g data-field="%s">' % escape(s['field']))
         out.append('<rect x="150" y="%d" width="360" height="%d" fill="%s" stroke="#557"/>'
                    % (y, row, '#cfe3ff' if s['push'] else '#eee'))
         out.append('<text x="10" y="%d" font-size="11">%s</text>' % (y + 15, escape(s['addr'])))
-        out.append('<text x="158" y="%d" font-size="12">%s</text>' % (
-            y + 15, escape('+%-3d %-8s %s' % (s['offset'], s['field'], s['value']))))
+        # the word apart: before its push the stepper shows no value there
+        out.append('<text x="158" y="%d" font-size="12">%s <tspan class="word">%s</tspan></text>'
+                   % (y + 15, escape('+%-3d %-8s' % (s['offset'], s['field'])),
+                      escape(s['value'])))
         if s['push']:
-            out.append('<text x="520" y="%d" font-size="11">push #%d: %s</text>' % (
+            out.append('<text class="by" x="520" y="%d" font-size="11">push #%d: %s</text>' % (
                 y + 15, s['push'], escape(s['insn'])))
+        out.append('</g>')
         y += row
     out.append('<text x="10" y="%d" font-size="12">%s</text>' % (y + 14, escape(
         _('rsp = %s at call %s: &pt_regs (lower addresses)') % (d['base'], d['call']))))

@@ -15,13 +15,20 @@ Document = namedtuple('Document', 'title sections')
 Section = namedtuple('Section', 'id heading blocks')     # id: stable, for links and tests
 Paragraph = namedtuple('Paragraph', 'text')
 # rows: tuples of cells (text); kinds: per row, a word the HTML styles
-# ('push', 'pop') or None
-Table = namedtuple('Table', 'head rows kinds')
+# ('push', 'pop') or None; id: for a table the HTML's stepper points into
+Table = namedtuple('Table', 'head rows kinds id', defaults=(None,))
 CodeBlock = namedtuple('CodeBlock', 'text')             # preformatted lines
 List = namedtuple('List', 'items')
 # A drawing of capture data, HTML only: kind names the drawing in
 # diagrams.py, data holds the values it shows (already formatted)
 Diagram = namedtuple('Diagram', 'kind title data')
+# The entry's and the return's steps one at a time, HTML only (a page that
+# follows them with the keys; the tables hold the same rows for a reader
+# without scripts): head, the columns of each step's cells; steps, per
+# step its table ('table', 'row'), cells (plain strings), the pt_regs
+# fields written and read back by then, its line of source (an index into
+# listing: (file, line, text) in file order) or None
+Stepper = namedtuple('Stepper', 'head steps listing')
 
 
 class Code(str):
@@ -75,9 +82,9 @@ def cell(v):
     return (v,) if isinstance(v, MARKED) else (str(v),)
 
 
-def table(head, rows, kinds=None):
+def table(head, rows, kinds=None, id=None):
     return Table(tuple(head), [tuple(cell(c) for c in r) for r in rows],
-                 kinds or [None] * len(rows))
+                 kinds or [None] * len(rows), id)
 
 
 def para(fmt, *args):

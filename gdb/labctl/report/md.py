@@ -1,5 +1,6 @@
-# report.md: a document (doc.py) as Markdown.  Diagrams are HTML only.
-from labctl.report.doc import Code, CodeBlock, Diagram, List, Paragraph, Table, Verdict
+# report.md: a document (doc.py) as Markdown.  Diagrams and the stepper are
+# HTML only.
+from labctl.report.doc import Code, CodeBlock, Diagram, List, Paragraph, Stepper, Table, Verdict
 
 
 def inline(runs):
@@ -31,7 +32,7 @@ BLOCKS = {
 def section(sec):
     out = '## ' + inline(sec.heading)
     for b in sec.blocks:
-        if isinstance(b, Diagram):
+        if isinstance(b, (Diagram, Stepper)):
             continue
         if isinstance(b, List):
             # A list hangs off the paragraph before it, after a blank line;

@@ -4,8 +4,8 @@
 # both.  Every value comes from the capture; only the prose is written here.
 import os
 
-from labctl.report.doc import (Code, Diagram, Document, List, Paragraph, Section, Verdict,
-                               CodeBlock, para, table, text)
+from labctl.report.doc import (Code, Diagram, Document, List, Paragraph, Section, Stepper, Verdict,
+                               CodeBlock, cell, para, plain, table, text)
 from labctl.report.lang import N_, _, capture_text
 
 USER_TOP = 0x0000800000000000
@@ -52,32 +52,68 @@ def src(step):
     return '%s:%d' % (os.path.basename(s['file']), s['line']), (s['text'] or '').strip()
 
 
-def steps_table(cap, steps):
-    """One row per instruction stepped, with what it did to the stack."""
-    rows = []
-    for i, s in enumerate(steps):
-        where, line = src(s)
-        stack = ''
-        if 'push' in s:
-            p = s['push']
-            stack = 'push %s' % hx(p['word'])
-            if p.get('field'):
-                stack += ' -> pt_regs->%s (+%d)' % (p['field'], p['offset'])
-        elif 'pop' in s:
-            p = s['pop']
-            stack = 'pop %s' % hx(p['word'])
-            if p.get('field'):
-                stack += ' <- pt_regs->%s (+%d)' % (p['field'], p['offset'])
-        if 'gs_base' in s:
-            stack += ' gs_base %s -> %s' % (hx(s['gs_base']['before']), hx(s['gs_base']['after']))
-        rsp = hx(s['rsp_before'])
-        if s['rsp_after'] != s['rsp_before']:
-            rsp += ' -> ' + hx(s['rsp_after'])
-        rows.append((i, hx(s['pc']), s['symbol'] if num(s['pc']) >= USER_TOP else
-                     text('user: %s', user_sym(cap, s['pc'])), Code(s['insn']), where,
-                     Code(line) if line else '', rsp, stack.strip()))
+def step_cells(cap, i, s):
+    """Step S, number I of its table, as its row: what it did to the stack."""
+    where, line = src(s)
+    stack = ''
+    if 'push' in s:
+        p = s['push']
+        stack = 'push %s' % hx(p['word'])
+        if p.get('field'):
+            stack += ' -> pt_regs->%s (+%d)' % (p['field'], p['offset'])
+    elif 'pop' in s:
+        p = s['pop']
+        stack = 'pop %s' % hx(p['word'])
+        if p.get('field'):
+            stack += ' <- pt_regs->%s (+%d)' % (p['field'], p['offset'])
+    if 'gs_base' in s:
+        stack += ' gs_base %s -> %s' % (hx(s['gs_base']['before']), hx(s['gs_base']['after']))
+    rsp = hx(s['rsp_before'])
+    if s['rsp_after'] != s['rsp_before']:
+        rsp += ' -> ' + hx(s['rsp_after'])
+    return (i, hx(s['pc']), s['symbol'] if num(s['pc']) >= USER_TOP else
+            text('user: %s', user_sym(cap, s['pc'])), Code(s['insn']), where,
+            Code(line) if line else '', rsp, stack.strip())
+
+
+def steps_table(cap, steps, id):
+    """One row per instruction stepped; ID names it for the stepper."""
+    rows = [step_cells(cap, i, s) for i, s in enumerate(steps)]
     kinds = ['push' if 'push' in s else 'pop' if 'pop' in s else None for s in steps]
-    return table(map(_, STEP_HEAD), rows, kinds)
+    return table(map(_, STEP_HEAD), rows, kinds, id)
+
+
+def pt_regs_slot(s):
+    """The field of the call's struct pt_regs that step S wrote (push) or
+    read back (pop), or None: a push onto the entry stack (i386) or the
+    trampoline stack fills no slot of it, whatever its field says."""
+    p = s.get('push') or s.get('pop')
+    return p['field'] if p and p.get('field') and p.get('stack') != 'entry' else None
+
+
+def stepper(cap):
+    """The entry's steps then the return's, each with the row the tables
+    show for it and the state of pt_regs after it: the slots pushed so far
+    and those popped again (a pop reads a slot, the word stays)."""
+    tables = [('steps-entry', cap['entry']['steps'])]
+    if cap.get('return'):
+        tables.append(('steps-return', cap['return']['steps']))
+    lines = sorted({(s['source']['file'], s['source']['line']): (s['source']['text'] or '')
+                    for _id, steps in tables for s in steps if s.get('source')}.items())
+    where = {fl: i for i, (fl, _text) in enumerate(lines)}
+    filled, popped, out = [], [], []
+    for table_id, steps in tables:
+        for row, s in enumerate(steps):
+            slot = pt_regs_slot(s)
+            if slot:
+                (filled if 'push' in s else popped).append(slot)
+            source = s.get('source')
+            out.append({'table': table_id, 'row': row, 'slot': slot,
+                        'cells': [plain(cell(c)) for c in step_cells(cap, row, s)],
+                        'filled': list(filled), 'popped': list(popped),
+                        'source': where[source['file'], source['line']] if source else None})
+    return Stepper(tuple(map(_, STEP_HEAD)), out,
+                   [(f, line, t) for (f, line), t in lines])
 
 
 def setup(cap):
@@ -172,8 +208,9 @@ def entry(cap):
     return Section('entry', heading, [
         Paragraph(hardware_frame_text(e.get('hardware_frame')) + stack_switch_text(e['stack_switch'])),
         Diagram('pushes', _('The stack growing push by push'), pushes_data(cap)),
+        stepper(cap),
         Diagram('pt_regs', _('struct pt_regs as built'), pt_regs_data(cap)),
-        steps_table(cap, e['steps']),
+        steps_table(cap, e['steps'], 'steps-entry'),
         para('Then at %s (%s): %s with %s.', hx(call['pc']), where, Code(call['insn']), args),
     ])
 
@@ -326,7 +363,7 @@ def ret(cap):
     return Section('return', text('6. Return'), [
         para('%s returned to %s with rsp = %s; regs->ax = %s (%d).',
              c_entry(cap), hx(r['pc']), hx(r['rsp']), hx(r['regs_ax']), signed(r['regs_ax'])),
-        steps_table(cap, r['steps']),
+        steps_table(cap, r['steps'], 'steps-return'),
         para('Back in user mode through %s at %s = %s, rsp = %s, rax = %d, cs = %s, ss = %s.',
              r['path'], hx(r['user_pc']), Code(user_sym(cap, r['user_pc'])), hx(r['user_rsp']),
              signed(r['user_rax']), hx(r['user_cs']), hx(r['user_ss'])),

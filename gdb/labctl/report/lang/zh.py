@@ -54,6 +54,13 @@ MESSAGES = {
         '在程序的 %s 指令上设硬件断点；仅当当前进程运行的是该程序（mm->exe_file）、'
         '%s == nr%s 且该指令是 %s 时才接受',
 
+    # html.py: the stepper's controls
+    'Previous': '上一步',
+    'Next': '下一步',
+    'step': '步骤',
+    'Step %s of %s': '第 %s 步，共 %s 步',
+    'keys: %s': '按键：%s',
+
     # diagrams.py
     'struct pt_regs on the kernel stack': '内核栈上的 struct pt_regs',
     'the stack growing push by push': '逐次压栈时栈的增长',
