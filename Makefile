@@ -32,7 +32,10 @@ DEBIAN_PACKAGES = build-essential pkg-config libgit2-dev libcurl4-openssl-dev \
   libarchive-dev libssl-dev libjansson-dev libinih-dev libcmocka-dev libyaml-dev \
   flex bison bc libelf-dev ccache xz-utils ca-certificates \
   qemu-system-x86 gdb busybox-static gcc-multilib bubblewrap file git python3 \
-  chromium nodejs npm stress-ng
+  chromium stress-ng
+# Node and npm run the browser tier (tests/browser).  A node already there is
+# kept: a nodejs package that carries npm itself conflicts with Debian's npm.
+NODE_PACKAGES = $$(command -v npm >/dev/null || echo nodejs npm)
 
 SRCS  := $(wildcard labctl/*.c)
 # The libraries, without main.c and the commands: the unit tests link them
@@ -82,7 +85,7 @@ install: bin/labctl
 deps:
 	@if [ "$$(id -u)" -ne 0 ]; then echo "make deps: run as root (sudo make deps)" >&2; exit 1; fi
 	apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEBIAN_PACKAGES)
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEBIAN_PACKAGES) $(NODE_PACKAGES)
 
 clean:
 	rm -rf build bin
