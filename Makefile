@@ -23,7 +23,7 @@ WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 ifeq ($(DEVELOPER),1)
 WARN     += -Werror
 endif
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilabctl $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
              -DLABCTL_VERSION='"$(VERSION)"' -MMD -MP
 
 # Everything labctl needs on Debian 12: to build it, to build the kernel, to
@@ -37,10 +37,12 @@ DEBIAN_PACKAGES = build-essential pkg-config libgit2-dev libcurl4-openssl-dev \
 # kept: a nodejs package that carries npm itself conflicts with Debian's npm.
 NODE_PACKAGES = $$(command -v npm >/dev/null || echo nodejs npm)
 
-SRCS  := $(wildcard labctl/*.c)
+# labctl/ holds a folder per stage of the pipeline (ARCHITECTURE.md), cmd/
+# (main.c and the commands) and lib/ (what every stage uses).
+SRCS  := $(wildcard labctl/*/*.c)
 # The libraries, without main.c and the commands: the unit tests link them
 # (a library that called a command, or die(), would not link).
-LIB_SRCS := $(filter-out labctl/main.c labctl/cmd-%.c,$(SRCS))
+LIB_SRCS := $(filter-out labctl/cmd/%,$(SRCS))
 TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 all: bin/labctl

@@ -13,7 +13,7 @@
  * dropped, so a program that prints a lot still runs on.  When it ends,
  * every process left of uid 65534 (its children, a fork bomb) is killed.
  *
- * Console lines (labctl/console.c reads them):
+ * Console lines (labctl/qemu/console.c reads them):
  *   LABCTL grade LABEL start
  *   LABCTL grade LABEL output BYTES        what it printed in all
  *   LABCTL grade LABEL exit STATUS         it exited by itself

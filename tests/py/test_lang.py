@@ -157,7 +157,7 @@ class Catalogue(unittest.TestCase):
 
     def test_labctl_offers_every_language(self):
         """cmd-trace.c's --lang words are the catalogues here."""
-        src = os.path.join(os.path.dirname(messages.SOURCE), os.pardir, 'labctl', 'cmd-trace.c')
+        src = os.path.join(os.path.dirname(messages.SOURCE), os.pardir, 'labctl', 'cmd', 'cmd-trace.c')
         with open(src) as f:
             words = re.search(r'langs\[\] = \{(.*?)NULL \}', f.read()).group(1)
         self.assertEqual(sorted(re.findall(r'"(\w+)"', words)), lang.languages())

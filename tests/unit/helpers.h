@@ -14,8 +14,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../labctl/fs.h"
-#include "../../labctl/labctl.h"
+#include "../../labctl/lib/fs.h"
+#include "../../labctl/lib/labctl.h"
 
 /* Write TEXT to DIR/REL (whose directory exists); the test fails if it cannot. */
 static inline void put_file(const char *dir, const char *rel, const char *text)

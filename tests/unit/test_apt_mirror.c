@@ -13,9 +13,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../labctl/apt.h"
-#include "../../labctl/fs.h"
-#include "../../labctl/labctl.h"
+#include "../../labctl/lib/fs.h"
+#include "../../labctl/lib/labctl.h"
+#include "../../labctl/source/apt.h"
 #include "helpers.h"
 
 static char etc[] = "/tmp/labctl-test-apt.XXXXXX";

@@ -18,9 +18,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../labctl/archive.h"
-#include "../../labctl/fs.h"
-#include "../../labctl/labctl.h"
+#include "../../labctl/lib/fs.h"
+#include "../../labctl/lib/labctl.h"
+#include "../../labctl/source/archive.h"
 
 struct item {
 	const char *name;

@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../labctl/build.h"
-#include "../../labctl/fs.h"
+#include "../../labctl/kbuild/build.h"
+#include "../../labctl/lib/fs.h"
 
 static char dir[] = "/tmp/labctl-test-key.XXXXXX";
 static char *frag[2];

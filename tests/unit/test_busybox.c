@@ -13,10 +13,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../labctl/busybox.h"
-#include "../../labctl/fs.h"
-#include "../../labctl/kconfig.h"
-#include "../../labctl/labctl.h"
+#include "../../labctl/kconfig/kconfig.h"
+#include "../../labctl/lib/fs.h"
+#include "../../labctl/lib/labctl.h"
+#include "../../labctl/rootfs/busybox.h"
 #include "helpers.h"
 
 static void test_choice(void **state)

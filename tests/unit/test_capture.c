@@ -7,9 +7,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../labctl/capture.h"
-#include "../../labctl/error.h"
-#include "../../labctl/labctl.h"
+#include "../../labctl/lib/error.h"
+#include "../../labctl/lib/labctl.h"
+#include "../../labctl/trace/capture.h"
 
 static json_t *parse(const char *text, struct error *e)
 {

@@ -11,10 +11,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../labctl/console.h"
-#include "../../labctl/error.h"
-#include "../../labctl/fs.h"
-#include "../../labctl/labctl.h"
+#include "../../labctl/lib/error.h"
+#include "../../labctl/lib/fs.h"
+#include "../../labctl/lib/labctl.h"
+#include "../../labctl/qemu/console.h"
 
 static const char grading[] =
 	"[    0.000000] Linux version 5.10.223 (labctl@host) (gcc 12.2.0) #1 SMP\r\n"

@@ -12,9 +12,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../labctl/cpio.h"
-#include "../../labctl/fs.h"
-#include "../../labctl/labctl.h"
+#include "../../labctl/lib/fs.h"
+#include "../../labctl/lib/labctl.h"
+#include "../../labctl/rootfs/cpio.h"
 
 static char dir[] = "/tmp/labctl-test-cpio.XXXXXX";
 

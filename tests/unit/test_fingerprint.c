@@ -12,9 +12,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../labctl/fingerprint.h"
-#include "../../labctl/fs.h"
-#include "../../labctl/labctl.h"
+#include "../../labctl/grade/fingerprint.h"
+#include "../../labctl/lib/fs.h"
+#include "../../labctl/lib/labctl.h"
 
 static char *load(const char *path)
 {

@@ -10,9 +10,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../labctl/error.h"
-#include "../../labctl/fs.h"
-#include "../../labctl/labctl.h"
+#include "../../labctl/lib/error.h"
+#include "../../labctl/lib/fs.h"
+#include "../../labctl/lib/labctl.h"
 
 static char dir[] = "/tmp/labctl-test-fs.XXXXXX";
 

@@ -10,12 +10,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../labctl/console.h"
-#include "../../labctl/error.h"
-#include "../../labctl/fs.h"
-#include "../../labctl/grade-guest.h"
-#include "../../labctl/grade.h"
-#include "../../labctl/labctl.h"
+#include "../../labctl/grade/grade-guest.h"
+#include "../../labctl/grade/grade.h"
+#include "../../labctl/lib/error.h"
+#include "../../labctl/lib/fs.h"
+#include "../../labctl/lib/labctl.h"
+#include "../../labctl/qemu/console.h"
 #include "helpers.h"
 
 static const char good_ini[] =

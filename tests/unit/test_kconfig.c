@@ -9,9 +9,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../labctl/error.h"
-#include "../../labctl/kconfig.h"
-#include "../../labctl/labctl.h"
+#include "../../labctl/kconfig/kconfig.h"
+#include "../../labctl/lib/error.h"
+#include "../../labctl/lib/labctl.h"
 
 static void test_parse_fragment(void **state)
 {

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../labctl/error.h"
-#include "../../labctl/labctl.h"
-#include "../../labctl/parse-options.h"
+#include "../../labctl/lib/error.h"
+#include "../../labctl/lib/labctl.h"
+#include "../../labctl/lib/parse-options.h"
 
 struct fields {
 	bool force;

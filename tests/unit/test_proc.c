@@ -13,9 +13,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../labctl/fs.h"
-#include "../../labctl/labctl.h"
-#include "../../labctl/proc.h"
+#include "../../labctl/lib/fs.h"
+#include "../../labctl/lib/labctl.h"
+#include "../../labctl/lib/proc.h"
 
 static char logpath[] = "/tmp/labctl-test-proc.XXXXXX";
 

@@ -10,9 +10,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../labctl/fs.h"
-#include "../../labctl/labctl.h"
-#include "../../labctl/scenario.h"
+#include "../../labctl/lib/fs.h"
+#include "../../labctl/lib/labctl.h"
+#include "../../labctl/rootfs/scenario.h"
 
 static char dir[] = "/tmp/labctl-test-scenario.XXXXXX";
 static struct program known[] = { { .name = "tcp_server" }, { .name = "tcp_client" } };

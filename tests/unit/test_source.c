@@ -11,10 +11,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../labctl/fs.h"
-#include "../../labctl/labctl.h"
+#include "../../labctl/lib/fs.h"
+#include "../../labctl/lib/labctl.h"
+#include "../../labctl/source/source.h"
 #include "helpers.h"
-#include "../../labctl/source.h"
 
 static char top[] = "/tmp/labctl-test-source.XXXXXX";
 

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../labctl/labctl.h"
-#include "../../labctl/strvec.h"
+#include "../../labctl/lib/labctl.h"
+#include "../../labctl/lib/strvec.h"
 
 /* SV holds exactly the strings WANT (NULL-terminated), and is NULL-terminated. */
 static void assert_strvec(const struct strvec *sv, const char *const *want)

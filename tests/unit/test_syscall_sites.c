@@ -8,8 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../labctl/elf.h"
-#include "../../labctl/labctl.h"
+#include "../../labctl/lib/labctl.h"
+#include "../../labctl/trace/elf.h"
 
 /*
  * A minimal executable of W (64 or 32) bits: an ELF header, .text, a

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../labctl/error.h"
-#include "../../labctl/labctl.h"
-#include "../../labctl/syscalls.h"
+#include "../../labctl/kbuild/syscalls.h"
+#include "../../labctl/lib/error.h"
+#include "../../labctl/lib/labctl.h"
 
 /* Lines in the format of the kernel's table, x32 entries included. */
 static const char table[] =

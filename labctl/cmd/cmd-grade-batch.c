@@ -1,0 +1,273 @@
+/*
+ * labctl grade with many submissions: each graded by grade_one() in a
+ * child process of its own (proc.c: its own time limit, log, run
+ * directory, sandbox and guest), so one broken submission — or a crash
+ * while grading it — never stops the others.
+ * N worker processes take the next submission from a shared queue (a pipe
+ * of indices: a slow submission does not hold up the ones behind it); the
+ * summary is read back from every grade.json.
+ * Every report is compared with every other of the batch: all of them are
+ * read once, before the workers start, and each grading inherits them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "grade/grade-guest.h"
+#include "grade/grade-run.h"
+#include "lib/fs.h"
+#include "lib/labctl.h"
+#include "lib/proc.h"
+#include "lib/rundir.h"
+
+#define SUBMISSION_TIMEOUT 900
+
+struct item {
+	char *origin, *ref, *dir;
+};
+
+struct batch {
+	struct item *v;
+	int n;
+};
+
+static void add(struct batch *b, const char *origin, const char *ref)
+{
+	b->v = xrealloc(b->v, (b->n + 1) * sizeof(*b->v));
+	b->v[b->n++] = (struct item){ xstrdup(origin), ref ? xstrdup(ref) : NULL, NULL };
+}
+
+/* Roster lines: "SUBMISSION [REF]"; blank lines and # comments skipped. */
+static void read_roster(struct batch *b, const char *path)
+{
+	char *text = read_file(path, NULL), *save, *line;
+
+	if (!text)
+		die_errno(EXIT_INPUT, "cannot read the roster %s", path);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sub = strtok(line, " \t\r"), *ref = sub ? strtok(NULL, " \t\r") : NULL;
+
+		if (!sub || *sub == '#')
+			continue;
+		if (ref && strtok(NULL, " \t\r"))
+			die(EXIT_INPUT, "roster %s: '%s ...': one submission and at most one ref per line",
+			    path, sub);
+		add(b, sub, ref);
+	}
+	free(text);
+}
+
+/* In the forked child: grade one submission (grade_one() in cmd-grade.c). */
+static int grade_in_child(void *arg)
+{
+	return grade_one(arg);
+}
+
+static void grade_item(const struct grade_opts *o, const struct item *it)
+{
+	struct grade_opts one = *o;
+	char *log = xasprintf("%s/labctl.log", it->dir);
+	struct child c = { .name = "grade", .fn = grade_in_child, .fn_arg = &one, .log = log,
+			   .timeout = SUBMISSION_TIMEOUT };
+	struct error e;
+
+	one.origin = it->origin;
+	one.ref = it->ref;
+	one.out = it->dir;
+	one.roster = NULL;
+	if (make_dirs(it->dir, &e) < 0 || child_start(&c, &e) < 0)
+		warn("%s: %s", it->origin, e.msg);	/* no grade.json: counted as an error */
+	else
+		child_wait(&c);
+	free(log);
+}
+
+/* The next index from the queue, or -1 when it is empty and closed.  Each
+ * index is one 4-byte write, and a pipe read of 4 bytes takes one whole. */
+static int next_item(int fd)
+{
+	int32_t i;
+	ssize_t n;
+
+	while ((n = read(fd, &i, sizeof(i))) < 0 && errno == EINTR)
+		;
+	return n == sizeof(i) ? i : -1;
+}
+
+static void run_workers(const struct grade_opts *o, struct batch *b, int jobs)
+{
+	pid_t *pids = xcalloc(jobs, sizeof(pid_t));
+	int q[2], i;
+
+	if (pipe(q) < 0)
+		die_errno(EXIT_ENV, "pipe");
+	fflush(NULL);
+	for (int w = 0; w < jobs; w++) {
+		pids[w] = fork();
+		if (pids[w] < 0)
+			die_errno(EXIT_ENV, "fork");
+		if (pids[w] == 0) {
+			/* labctl killed: the worker's SIGTERM handler (proc.h)
+			 * takes its grading child down with it. */
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			close(q[1]);
+			while ((i = next_item(q[0])) >= 0 && i < b->n)
+				grade_item(o, &b->v[i]);
+			_exit(0);
+		}
+	}
+	close(q[0]);
+	/* Written after the workers start: a roster longer than the pipe holds
+	 * is fed as they take from it. */
+	signal(SIGPIPE, SIG_IGN);	/* every worker gone: their items stay ungraded */
+	for (int32_t k = 0; k < b->n; k++)
+		if (write(q[1], &k, sizeof(k)) != sizeof(k))
+			break;
+	close(q[1]);
+	for (int w = 0; w < jobs; w++)
+		while (waitpid(pids[w], NULL, 0) < 0 && errno == EINTR)
+			;
+	free(pids);
+}
+
+static void csv_field(FILE *f, const char *s, const char *sep)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fprintf(f, "\"%s", sep);
+}
+
+/* A Markdown table cell: no pipes, no line breaks. */
+static void md_cell(FILE *f, const char *s)
+{
+	fputs("| ", f);
+	for (; s && *s; s++)
+		fputc(*s == '|' || *s == '\n' ? ' ' : *s, f);
+	fputc(' ', f);
+}
+
+/* Error (3) outranks invalid (4) outranks failed (1): the batch's exit code. */
+static int rank(enum grade_status st)
+{
+	static const int ranks[] = {
+		[GRADE_PASSED] = 0, [GRADE_FAILED] = 1, [GRADE_INVALID] = 2, [GRADE_ERROR] = 3,
+	};
+	return ranks[st];
+}
+
+/* Read every grade.json back; returns the batch's exit code. */
+static int summarize(struct batch *b, const char *dir)
+{
+	char *csv = NULL, *md = NULL, *p;
+	size_t csvlen = 0, mdlen = 0;
+	FILE *fc = open_memstream(&csv, &csvlen), *fm = open_memstream(&md, &mdlen);
+	enum grade_status worst = GRADE_PASSED;
+
+	fputs("submission,ref,student_id,commit,status,score,max,run_dir\n", fc);
+	fputs("| submission | student | commit | status | score |\n|---|---|---|---|---|\n", fm);
+	for (int i = 0; i < b->n; i++) {
+		struct grade_record g;
+		const char *status;
+		char score[64];
+
+		/* A grading that died before writing its grade is an error. */
+		grade_read(&g, b->v[i].dir, NULL);
+		status = grade_status_name(g.status);
+		snprintf(score, sizeof(score), "%lld/%lld", g.score, g.max);
+		csv_field(fc, b->v[i].origin, ",");
+		csv_field(fc, b->v[i].ref, ",");
+		csv_field(fc, g.student_id, ",");
+		csv_field(fc, g.commit, ",");
+		csv_field(fc, status, ",");
+		fprintf(fc, "%lld,%lld,", g.score, g.max);
+		csv_field(fc, b->v[i].dir, "\n");
+		md_cell(fm, b->v[i].origin);
+		md_cell(fm, g.student_id);
+		md_cell(fm, g.commit);
+		md_cell(fm, status);
+		md_cell(fm, score);
+		fputs("|\n", fm);
+		if (rank(g.status) > rank(worst))
+			worst = g.status;
+		grade_record_free(&g);
+	}
+	fclose(fc);
+	fclose(fm);
+	p = xasprintf("%s/summary.csv", dir);
+	if (write_file_atomic(p, csv, csvlen) < 0)
+		die_errno(EXIT_ENV, "cannot write %s", p);
+	free(p);
+	p = xasprintf("%s/summary.md", dir);
+	if (write_file_atomic(p, md, mdlen) < 0)
+		die_errno(EXIT_ENV, "cannot write %s", p);
+	free(p);
+	fwrite(md, 1, mdlen, stdout);
+	free(csv);
+	free(md);
+	return grade_exit_code(worst);
+}
+
+/* The course's reports, --compare's and those of the batch's submissions
+ * (remotes cloned under DIR/reports/). */
+static void read_reports(const struct grade_opts *o, const struct batch *b, const char *dir,
+			 struct report_sources *rs)
+{
+	struct error e;
+
+	if (grade_reports(o, rs, dir, &e) < 0)
+		die_error(&e);
+	for (int i = 0; i < b->n; i++) {
+		char *work = xasprintf("%s/reports/%03d", dir, i + 1);
+
+		if (make_dirs(work, &e) < 0)
+			die_error(&e);
+		report_sources_add(rs, b->v[i].origin, b->v[i].ref, work);
+		free(work);
+	}
+}
+
+int grade_batch(const struct grade_opts *batch_opts, char **subs, int nsubs)
+{
+	struct grade_opts opts_reports = *batch_opts, *o = &opts_reports;
+	struct report_sources rs = { 0 };
+	struct batch b = { 0 };
+	char *dir, *err = NULL;
+	struct error e;
+	int code;
+
+	for (int i = 0; i < nsubs; i++)
+		add(&b, subs[i], o->ref);
+	if (o->roster)
+		read_roster(&b, o->roster);
+	if (!b.n)
+		die(EXIT_USAGE, "no submissions to grade");
+	if (!(dir = run_dir_create("grade-batch", &e)))
+		die_error(&e);
+	for (int i = 0; i < b.n; i++)
+		b.v[i].dir = xasprintf("%s/%03d", dir, i + 1);
+	note("grading %d submissions, %d at a time, in %s", b.n, o->jobs, dir);
+	read_reports(o, &b, dir, &rs);
+	o->reports = &rs;
+	/* The lab's image once, before the workers (each grading then finds it
+	 * in the cache); a failure here is each grading's error to report. */
+	free(grade_lab_image(&err));
+	free(err);
+	run_workers(o, &b, o->jobs < b.n ? o->jobs : b.n);
+	code = summarize(&b, dir);
+	for (int i = 0; i < b.n; i++)
+		free_all(b.v[i].origin, b.v[i].ref, b.v[i].dir);
+	free(b.v);
+	report_sources_free(&rs);
+	free(dir);
+	return code;
+}

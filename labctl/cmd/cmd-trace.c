@@ -1,0 +1,134 @@
+/*
+ * labctl trace SYSCALL: the command line of trace_run() (trace.c), which
+ * boots the lab paused and lets GDB follow the program's system call
+ * through the kernel; prints the paths of the reports.  --timeline is
+ * cmd-trace-timeline.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/commands.h"
+#include "lib/error.h"
+#include "lib/labctl.h"
+#include "lib/parse-options.h"
+#include "trace/trace.h"
+
+static const char usage[] =
+	"usage: labctl trace SYSCALL [--abi x86_64|i386] [--scenario NAME] [--initrd PATH]\n"
+	"                    [--program PATH] [--function NAME] [--out DIR]\n"
+	"                    [--format md,json,html] [--lang en|zh] [--timeout S] [--kvm]\n"
+	"                    [-- ARGS]\n"
+	"       labctl trace --timeline SCENARIO[,SCENARIO...] [--abi x86_64|i386] [--out DIR]\n"
+	"                    [--format md,json,html] [--lang en|zh] [--timeout S] [--kvm]\n"
+	"\n"
+	"Boot the lab paused, follow the program's SYSCALL (a name or a number from\n"
+	"syscall_64.tbl, or syscall_32.tbl with --abi i386) from its syscall (or\n"
+	"int $0x80) instruction through the entry code, the C entry and the handler\n"
+	"back to user mode, and write the reports.\n";
+
+static const char epilog[] =
+	"ARGS after \"--\": arguments for the generic program (kernel command line\n"
+	"labctl.args=ARG,ARG...).\n"
+	"LABCTL_LANG: the reports' language when --lang is not given.\n"
+	"stdout: the paths of the reports written, one per line; when the trace fails after\n"
+	"the call was made, those of what it saw, marked incomplete.\n";
+
+static const char *const abis[] = { "x86_64", "i386", NULL };
+static const char *const formats[] = { "md", "json", "html", NULL };
+/* The reports' languages: English and each catalogue of gdb/labctl/report/lang. */
+static const char *const langs[] = { "en", "zh", NULL };
+
+/* $LABCTL_LANG, for want of --lang: checked as --lang is. */
+static const char *env_lang(void)
+{
+	const char *v = getenv("LABCTL_LANG");
+
+	if (!v || !*v)
+		return NULL;
+	for (size_t i = 0; langs[i]; i++)
+		if (!strcmp(v, langs[i]))
+			return v;
+	die(EXIT_USAGE, "LABCTL_LANG=%s: not a report language (en, zh)", v);
+}
+
+static void parse_args(int argc, char **argv, struct trace_opts *o)
+{
+	const struct option_def options[] = {
+		OPT_CHOICE(0, "abi", &o->abi, abis, "ABI",
+			   "x86_64 (default) or i386: the i386 build of the program,\n"
+			   "entering through int $0x80 (scenario SYSCALL32, e.g.\n"
+			   "connect32: socketcall(SYS_CONNECT); else syscall32,\n"
+			   "the generic program)"),
+		OPT_STRING(0, "scenario", &o->scenario, "NAME",
+			   "the guest runs scenario NAME (default: scenarios/SYSCALL.ini,\n"
+			   "else the generic program making syscall SYSCALL)"),
+		OPT_STRING(0, "initrd", &o->initrd, "PATH",
+			   "the initramfs (default: the lab's, built when needed)"),
+		OPT_STRING(0, "program", &o->program, "PATH",
+			   "your program: a .c or .S source (compiled with the lab's\n"
+			   "flags, in grade's sandbox) or a static ELF; it runs in the\n"
+			   "guest in the place of the scenario's traced program (with\n"
+			   "--initrd: it is in that image already)"),
+		OPT_STRING(0, "function", &o->function, "NAME",
+			   "the function holding its syscall instruction (default:\n"
+			   "found in your code when labctl compiled it, else\n"
+			   "lab_SYSCALL; the scenario's for the lab's programs)"),
+		OPT_LIST(0, "timeline", &o->timeline, NULL, "LIST",
+			 "instead: every socket system call the scenarios' programs\n"
+			 "make, in order, with arguments, results and the protocol\n"
+			 "implementation the kernel dispatched to; several scenarios\n"
+			 "(connect,udp,unix) are compared side by side"),
+		OPT_STRING(0, "out", &o->out, "DIR", "where the reports go (default: the run directory)"),
+		OPT_LIST(0, "format", &o->formats, formats, "LIST",
+			 "md, json, html, comma-separated (default: all three)"),
+		OPT_CHOICE(0, "lang", &o->lang, langs, "LANG",
+			   "the reports' language: en or zh (Simplified Chinese);\n"
+			   "default $LABCTL_LANG, else en"),
+		OPT_SECONDS(0, "timeout", &o->timeout, 2, 0, "S", "give up after S seconds (default 60)"),
+		OPT_FLAG(0, "kvm", &o->kvm, "run the guest under KVM instead of TCG"),
+		OPT_END()
+	};
+	const struct command_line cl = { .usage = usage, .options = { options }, .epilog = epilog };
+	int i = parse_command_line(&cl, argc, argv);
+
+	if (!o->lang)
+		o->lang = env_lang();
+	if (o->timeline) {
+		if ((i < argc && !o->program) || o->scenario || o->function || o->initrd)
+			die(EXIT_USAGE, "--timeline takes scenarios (and --program, with its arguments), "
+			    "not a system call, --scenario, --function or --initrd");
+		o->args = argv + i;
+		o->nargs = argc - i;
+		return;
+	}
+	if (i >= argc)
+		die(EXIT_USAGE, "which system call? (labctl trace SYSCALL, e.g. connect or 42)");
+	o->syscall = argv[i++];
+	o->args = argv + i;
+	o->nargs = argc - i;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct trace_opts o = { .formats = "md,json,html", .timeout = 60 };
+	struct trace_result res;
+	struct error e;
+	int ret;
+
+	parse_args(argc, argv, &o);
+	if (o.timeline)
+		return trace_timeline(&o);
+	ret = trace_run(&o, &res, &e);
+	for (size_t i = 0; i < res.nwarnings; i++)
+		warn("%s", res.warnings[i]);
+	/* also when it failed: a partial report is data too */
+	for (size_t i = 0; i < res.nreports; i++)
+		printf("%s\n", res.reports[i]);
+	if (ret < 0) {
+		fflush(stdout);
+		die_error(&e);
+	}
+	trace_result_free(&res);
+	return EXIT_OK;
+}

@@ -1,0 +1,31 @@
+/* One `labctl grade` run: its options, and the single and batch drivers. */
+#ifndef LABCTL_GRADE_RUN_H
+#define LABCTL_GRADE_RUN_H
+
+#include "grade/grade.h"
+#include "lib/parse-options.h"
+
+struct grade_opts {
+	const char *origin;        /* the submission */
+	const char *ref;
+	const char *out;
+	const char *rubric;
+	const char *roster;
+	struct opt_strings compare; /* --compare: other submissions not to copy */
+	const struct report_sources *reports; /* a batch's, read once; NULL: grade_one
+	                            * reads the course's and --compare's */
+	struct sandbox_opts sandbox;
+	int jobs;
+	double run_timeout;        /* seconds per run of the program in the guest */
+};
+
+/* The reports every grading of O compares with: the course's and
+ * --compare's (remotes cloned under DIR).  0, or -1 with E. */
+int grade_reports(const struct grade_opts *o, struct report_sources *rs, const char *dir,
+		  struct error *e);
+/* Grade O->origin into O->out (or a new run directory); the exit code. */
+int grade_one(const struct grade_opts *o);
+/* Grade SUBS (and O->roster's lines), O->jobs at a time; the exit code. */
+int grade_batch(const struct grade_opts *o, char **subs, int nsubs);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * A paused lab guest and a GDB driving it: what `labctl trace` and
+ * `labctl trace --timeline` share.  QEMU starts with -S and its gdbstub on
+ * a Unix socket in the run directory; GDB runs `gdb -batch -nx` with
+ * auto-load off, loads vmlinux (before `target remote`: its architecture
+ * sizes the 'g' packet) and the gdb/ package, then one of its commands
+ * (lab-trace, lab-timeline) with a PARAMS.json.  The command writes its
+ * capture as JSON to a file named in the params (gdb/SCHEMA.md); GDB's text
+ * is never parsed, only its "labctl-phase: NAME" progress lines, to name the
+ * phase a timeout interrupted.
+ */
+#ifndef LABCTL_GDB_SESSION_H
+#define LABCTL_GDB_SESSION_H
+
+#include <stdbool.h>
+
+#include "kbuild/kernel.h"
+#include "lib/error.h"
+
+struct gdb_session {
+	const struct kernel *kernel;
+	const char *initrd;
+	const char *append;     /* kernel command line words (the scenario) */
+	const char *run_dir;    /* gdb.sock, gdb.log, serial.log, qemu.log */
+	bool kvm;
+	double timeout;         /* seconds, for GDB; QEMU gets 5 more */
+	const char *command;    /* "lab-trace" */
+	const char *params;     /* its PARAMS.json */
+	const char *capture;    /* the JSON file the command writes */
+};
+
+/* The gdbstub's socket path in RUN_DIR (caller frees); NULL with E
+ * (EXIT_ENV) when the path is too long for a Unix socket. */
+char *gdb_session_socket(const char *run_dir, struct error *e);
+/*
+ * Boot, run the command, kill and reap QEMU and GDB.  -1 with E:
+ * EXIT_TIMEOUT (naming the phase), or EXIT_FAIL when no capture was
+ * written; otherwise the capture's own verdict is for gdb_capture_check().
+ */
+int gdb_session_run(const struct gdb_session *s, struct error *e);
+/* The capture's verdict: 0 when it says "ok", else -1 with E holding its
+ * error (then DETAIL(root, DATA)'s words, when DETAIL gives some) and the
+ * exit code of its error_kind (input, env, timeout).  Either way *WARNINGS
+ * (when WARNINGS is not NULL) is a new reference to its "warnings" array of
+ * strings, or NULL when it has none. */
+int gdb_capture_check(const char *capture, const char *run_dir, json_t **warnings,
+		      char *(*detail)(json_t *root, const void *data), const void *data,
+		      struct error *e);
+
+#endif
