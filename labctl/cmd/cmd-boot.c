@@ -1,5 +1,6 @@
 /* labctl boot: run a scenario in the lab guest, or wait in it for GDB. */
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,15 +101,37 @@ static void check_accel(const struct boot *b)
 		    b->gdb_port, b->gdb_port);
 }
 
-/* What to tell someone who wants to drive the paused guest by hand. */
+/*
+ * What to tell someone who wants to drive the paused guest by hand: the GDB
+ * command (stdout, for a script to run), then on stderr how to load labctl's
+ * commands into it and the same as a VS Code launch.json entry (cpptools).
+ */
 static void print_gdb_command(const struct qemu_opts *q)
 {
-	if (q->gdb_socket)
-		printf("gdb -q %s -ex 'target remote %s'\n", q->kernel->vmlinux, q->gdb_socket);
-	else
-		printf("gdb -q %s -ex 'target remote 127.0.0.1:%d'\n", q->kernel->vmlinux, q->gdb_port);
+	char *remote = q->gdb_socket ? xstrdup(q->gdb_socket)
+				     : xasprintf("127.0.0.1:%d", q->gdb_port);
+	char *load, *text;
+	json_t *vscode;
+
+	printf("gdb -q %s -ex 'target remote %s'\n", q->kernel->vmlinux, remote);
 	fflush(stdout);
 	note("the guest is paused at its first instruction; attach with the command above");
+	note("labctl's commands (lab-where, lab-regs, lab-step) in that GDB: add\n"
+	     "  -iex \"python import sys; sys.path.insert(0, '%s/gdb')\" "
+	     "-ex 'python import labctl.register'\n"
+	     "(labctl trace SYSCALL --interactive stops at the program's own call for you)", datadir());
+	load = xasprintf("python import sys; sys.path.insert(0, '%s/gdb')", datadir());
+	vscode = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:[{s:s}, {s:s}]}",
+			   "name", "labctl guest", "type", "cppdbg", "request", "launch",
+			   "program", q->kernel->vmlinux, "cwd", "${workspaceFolder}",
+			   "MIMode", "gdb", "miDebuggerServerAddress", remote, "stopAtConnect", 1,
+			   "setupCommands", "text", load, "text", "python import labctl.register");
+	text = vscode ? json_dumps(vscode, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	if (text)
+		note("in VS Code (C/C++ extension), a configuration for launch.json:\n%s", text);
+	json_decref(vscode);
+	free_all(text, load);
+	free(remote);
 }
 
 /* How the boot went: 0, or -1 with E saying what the guest did wrong. */

@@ -18,7 +18,7 @@ static const char usage[] =
 	"usage: labctl trace SYSCALL [--abi x86_64|i386] [--scenario NAME] [--initrd PATH]\n"
 	"                    [--program PATH] [--function NAME] [--out DIR]\n"
 	"                    [--format md,json,html] [--lang en|zh] [--timeout S] [--kvm]\n"
-	"                    [-- ARGS]\n"
+	"                    [--interactive] [-- ARGS]\n"
 	"       labctl trace --timeline SCENARIO[,SCENARIO...] [--abi x86_64|i386] [--out DIR]\n"
 	"                    [--format md,json,html] [--lang en|zh] [--timeout S] [--kvm]\n"
 	"\n"
@@ -32,7 +32,10 @@ static const char epilog[] =
 	"labctl.args=ARG,ARG...).\n"
 	"LABCTL_LANG: the reports' language when --lang is not given.\n"
 	"stdout: the paths of the reports written, one per line; when the trace fails after\n"
-	"the call was made, those of what it saw, marked incomplete.\n";
+	"the call was made, those of what it saw, marked incomplete.\n"
+	"--interactive: GDB's prompt at the program's own syscall instruction, labctl's\n"
+	"commands loaded (help user-defined lists them); lab-report writes the reports\n"
+	"(then printed here); quitting GDB ends the guest.\n";
 
 static const char *const abis[] = { "x86_64", "i386", NULL };
 static const char *const formats[] = { "md", "json", "html", NULL };
@@ -87,6 +90,8 @@ static void parse_args(int argc, char **argv, struct trace_opts *o)
 			   "default $LABCTL_LANG, else en"),
 		OPT_SECONDS(0, "timeout", &o->timeout, 2, 0, "S", "give up after S seconds (default 60)"),
 		OPT_FLAG(0, "kvm", &o->kvm, "run the guest under KVM instead of TCG"),
+		OPT_FLAG(0, "interactive", &o->interactive,
+			 "stop at the call, step it yourself in GDB (lab-step...)"),
 		OPT_END()
 	};
 	const struct command_line cl = { .usage = usage, .options = { options }, .epilog = epilog };
@@ -94,6 +99,8 @@ static void parse_args(int argc, char **argv, struct trace_opts *o)
 
 	if (!o->lang)
 		o->lang = env_lang();
+	if (o->timeline && o->interactive)
+		die(EXIT_USAGE, "--interactive steps one system call: not with --timeline");
 	if (o->timeline) {
 		if ((i < argc && !o->program) || o->scenario || o->function || o->initrd)
 			die(EXIT_USAGE, "--timeline takes scenarios (and --program, with its arguments), "

@@ -23,11 +23,17 @@ static struct child *live[MAX_LIVE];
 /* SIGCHLD writes a byte here so the wait loop can poll() for it. */
 static int sigchld_pipe[2] = { -1, -1 };
 
+/* SIG to C's process group; a terminal child shares labctl's: to it alone. */
+static void signal_child(const struct child *c, int sig)
+{
+	kill(c->terminal ? c->pid : -c->pid, sig);
+}
+
 static void kill_live(void)
 {
 	for (int i = 0; i < MAX_LIVE; i++)
 		if (live[i] && live[i]->pid > 0)
-			kill(-live[i]->pid, SIGKILL);
+			signal_child(live[i], SIGKILL);
 	for (int i = 0; i < MAX_LIVE; i++)
 		if (live[i] && live[i]->pid > 0)
 			while (waitpid(live[i]->pid, NULL, 0) < 0 && errno == EINTR)
@@ -69,6 +75,24 @@ static int setup_once(struct error *e)
 		sigaction(fatal[i], &sa, NULL);
 	atexit(kill_live);
 	return 0;
+}
+
+/*
+ * While the user drives a terminal child, Ctrl-C and Ctrl-\ at the terminal
+ * are its (GDB interrupts the guest), not labctl's to die of; after, the
+ * fatal-signal handlers of setup_once() again.
+ */
+static void hold_terminal_signals(bool hold)
+{
+	static struct sigaction saved[2];
+	static const int sigs[2] = { SIGINT, SIGQUIT };
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+
+	for (int i = 0; i < 2; i++)
+		if (hold)
+			sigaction(sigs[i], &ign, &saved[i]);
+		else
+			sigaction(sigs[i], &saved[i], NULL);
 }
 
 /* A free slot in live[], or -1 with E. */
@@ -130,7 +154,8 @@ static _Noreturn void exec_child(struct child *c, int out, int errpipe, pid_t pa
 	sigset_t none;
 	int null, err;
 
-	setpgid(0, 0);
+	if (!c->terminal)
+		setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(127);
@@ -138,9 +163,11 @@ static _Noreturn void exec_child(struct child *c, int out, int errpipe, pid_t pa
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
-	null = open("/dev/null", O_RDONLY);
-	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
-		goto fail;
+	if (!c->terminal) {
+		null = open("/dev/null", O_RDONLY);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+			goto fail;
+	}
 	if (c->dir && chdir(c->dir) < 0)
 		goto fail;
 	if (c->clean_env && clearenv() != 0)
@@ -182,9 +209,11 @@ int child_start(struct child *c, struct error *e)
 	c->partial_len = 0;
 	if (setup_once(e) < 0 || (slot = free_slot(e)) < 0)
 		return -1;
-	c->log_fd = open(c->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (c->log_fd < 0)
-		return error_set(e, EXIT_ENV, "cannot open log %s: %m", c->log);
+	if (!c->terminal) {
+		c->log_fd = open(c->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (c->log_fd < 0)
+			return error_set(e, EXIT_ENV, "cannot open log %s: %m", c->log);
+	}
 	if (pipe2(errpipe, O_CLOEXEC) < 0 ||
 	    ((c->echo || c->on_line || c->log_cap) && pipe2(out, O_CLOEXEC) < 0)) {
 		error_set(e, EXIT_ENV, "pipe: %m");
@@ -203,7 +232,10 @@ int child_start(struct child *c, struct error *e)
 	if (c->pid == 0)
 		exec_child(c, out[1] >= 0 ? out[1] : c->log_fd, errpipe[1], parent);
 
-	setpgid(c->pid, c->pid);	/* also here: no race with an early kill */
+	if (c->terminal)
+		hold_terminal_signals(true);
+	else
+		setpgid(c->pid, c->pid);	/* also here: no race with an early kill */
 	live[slot] = c;
 	close(errpipe[1]);
 	if (out[1] >= 0) {
@@ -223,7 +255,8 @@ int child_start(struct child *c, struct error *e)
 fail:
 	close_pair(errpipe);
 	close_pair(out);
-	close(c->log_fd);
+	if (c->log_fd >= 0)
+		close(c->log_fd);
 	c->log_fd = -1;
 	return -1;
 }
@@ -287,7 +320,11 @@ static void finish(struct child *c)
 			c->logged - c->log_cap, c->name);
 	free(c->partial);
 	c->partial = NULL;
-	close(c->log_fd);
+	if (c->log_fd >= 0)
+		close(c->log_fd);
+	c->log_fd = -1;
+	if (c->terminal)
+		hold_terminal_signals(false);
 	c->elapsed = now() - c->started;
 	untrack(c);
 	c->pid = 0;
@@ -304,7 +341,7 @@ static bool try_reap(struct child *c)
 
 	if (waitid(P_PID, c->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
 		return false;
-	kill(-c->pid, SIGKILL);
+	signal_child(c, SIGKILL);
 	while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
 		;
 	return true;
@@ -314,7 +351,7 @@ void child_kill(struct child *c)
 {
 	if (c->pid <= 0)
 		return;
-	kill(-c->pid, SIGKILL);
+	signal_child(c, SIGKILL);
 	while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
 		;
 	finish(c);

@@ -3,7 +3,7 @@
  *
  * Modelled on git's run-command API: fill in a struct child, start it, wait
  * for it.  Every child runs in its own process group with stdin on /dev/null
- * and its output in a log file; a timeout kills the whole group; children
+ * and its output in a log file (but for one the user drives: `terminal`); a timeout kills the whole group; children
  * still running when labctl exits, dies, or is interrupted are killed and
  * reaped.  A child whose parent vanishes (labctl SIGKILLed) gets SIGKILL
  * from the kernel (PR_SET_PDEATHSIG).
@@ -33,7 +33,14 @@ struct child {
 	                         * (a child that runs untrusted code must not read
 	                         * the grader's tokens, not even from /proc) */
 	const char *dir;        /* working directory, or NULL */
-	const char *log;        /* stdout and stderr are appended here (required) */
+	const char *log;        /* stdout and stderr are appended here (required,
+	                         * but for a TERMINAL child) */
+	bool terminal;          /* the user's own session (an interactive GDB): stdin,
+	                         * stdout and stderr are labctl's, and it stays in
+	                         * labctl's process group, so that Ctrl-C at the
+	                         * terminal reaches it; labctl ignores SIGINT and
+	                         * SIGQUIT while it runs, as system(3) does.  No log,
+	                         * no line callback. */
 	double timeout;         /* seconds from start; 0 for none */
 	double interrupt_at;    /* seconds from start: SIGINT to the child itself,
 	                         * then every 0.3 s until it ends or times out

@@ -45,27 +45,38 @@ static void on_gdb_line(struct child *c, const char *line, void *data)
 	}
 }
 
+/* GDB with vmlinux and labctl's package, on the guest, running the command;
+ * under -batch it then ends (and kills the guest), else its prompt follows. */
+static void gdb_argv(struct strvec *a, const struct gdb_session *s, const char *sock)
+{
+	strvec_pushl(a, "gdb", s->interactive ? "-q" : "-batch", "-nx",
+		     "-iex", "set auto-load off", "-iex", NULL);
+	strvec_pushf(a, "python import sys; sys.path.insert(0, '%s/gdb')", datadir());
+	strvec_pushl(a, s->kernel->vmlinux, "-ex", NULL);
+	strvec_pushf(a, "target remote %s", sock);
+	strvec_pushl(a, "-ex", "python import labctl.register", "-ex", NULL);
+	strvec_pushf(a, "%s %s", s->command, s->params);
+	if (!s->interactive)
+		strvec_pushl(a, "-ex", "kill", NULL);
+}
+
 static int run_gdb(const struct gdb_session *s, const char *sock, struct error *e)
 {
-	char *path = xasprintf("python import sys; sys.path.insert(0, '%s/gdb')", datadir());
-	char *target = xasprintf("target remote %s", sock);
-	char *cmd = xasprintf("%s %s", s->command, s->params);
 	char *log = xasprintf("%s/gdb.log", s->run_dir);
-	const char *argv[] = {
-		"gdb", "-batch", "-nx", "-iex", "set auto-load off", "-iex", path,
-		s->kernel->vmlinux, "-ex", target, "-ex", "python import labctl.register",
-		"-ex", cmd, "-ex", "kill", NULL
-	};
+	struct strvec argv = { 0 };
 	struct phase ph = { "connect" };
 	/* At the time limit less 2 s, GDB is interrupted as by Ctrl-C: a guest
 	 * that never stops again (a call that blocks for ever) still leaves
 	 * its capture, the report of what was seen, within the limit. */
-	struct child c = { .name = "gdb", .argv = argv, .log = log, .timeout = s->timeout,
+	struct child c = { .name = "gdb", .log = log, .timeout = s->timeout,
 			   .interrupt_at = s->timeout > 4 ? s->timeout - 2 : 0,
 			   .echo = opts.verbose > 1, .on_line = on_gdb_line, .data = &ph };
 	struct error gdb;
-	int ret = child_start(&c, e);
+	int ret;
 
+	gdb_argv(&argv, s, sock);
+	c.argv = argv.v;
+	ret = child_start(&c, e);
 	if (!ret)
 		child_wait(&c);
 	if (!ret && c.timed_out)
@@ -76,7 +87,25 @@ static int run_gdb(const struct gdb_session *s, const char *sock, struct error *
 		ret = error_set(e, EXIT_FAIL, "%s\nGDB wrote no capture (is GDB built with Python?); "
 				"see %s", gdb.msg, log);
 	}
-	free_all(path, target, cmd, log);
+	strvec_clear(&argv);
+	free(log);
+	return ret;
+}
+
+/* GDB on the user's terminal: the command leaves the guest stopped and
+ * GDB at its prompt, with labctl's commands loaded; ends when the user quits. */
+static int run_gdb_interactive(const struct gdb_session *s, const char *sock, struct error *e)
+{
+	struct strvec argv = { 0 };
+	struct child c = { .name = "gdb", .terminal = true };
+	int ret;
+
+	gdb_argv(&argv, s, sock);
+	c.argv = argv.v;
+	ret = child_start(&c, e);
+	if (!ret)
+		child_wait(&c);
+	strvec_clear(&argv);
 	return ret;
 }
 
@@ -86,7 +115,7 @@ int gdb_session_run(const struct gdb_session *s, struct error *e)
 	struct qemu_opts q = {
 		.kernel = s->kernel, .initrd = s->initrd, .append = s->append,
 		.run_dir = s->run_dir, .paused = true, .gdb_socket = sock, .kvm = s->kvm,
-		.timeout = s->timeout + 5,
+		.timeout = s->interactive ? 0 : s->timeout + 5,
 	};
 	struct child qemu;
 	struct error qe;
@@ -102,7 +131,7 @@ int gdb_session_run(const struct gdb_session *s, struct error *e)
 		ret = error_set(e, EXIT_FAIL, "%s\nQEMU did not open its gdbstub socket %s",
 				qe.msg, sock);
 	} else {
-		ret = run_gdb(s, sock, e);
+		ret = s->interactive ? run_gdb_interactive(s, sock, e) : run_gdb(s, sock, e);
 	}
 	child_kill(&qemu);
 	strv_free((char **)qemu.argv);

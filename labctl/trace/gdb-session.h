@@ -27,13 +27,17 @@ struct gdb_session {
 	const char *command;    /* "lab-trace" */
 	const char *params;     /* its PARAMS.json */
 	const char *capture;    /* the JSON file the command writes */
+	bool interactive;       /* GDB on the user's terminal, the command run first
+	                         * (lab-stop), then its prompt: no time limit but
+	                         * TIMEOUT's for QEMU's start, no capture required */
 };
 
 /* The gdbstub's socket path in RUN_DIR (caller frees); NULL with E
  * (EXIT_ENV) when the path is too long for a Unix socket. */
 char *gdb_session_socket(const char *run_dir, struct error *e);
 /*
- * Boot, run the command, kill and reap QEMU and GDB.  -1 with E:
+ * Boot, run the command, kill and reap QEMU and GDB (interactive: when the
+ * user quits GDB).  -1 with E:
  * EXIT_TIMEOUT (naming the phase), or EXIT_FAIL when no capture was
  * written; otherwise the capture's own verdict is for gdb_capture_check().
  */

@@ -167,6 +167,8 @@ static int write_params(const struct run *r, struct error *e)
 	json_object_set_new(root, "report_dir", json_string(out_dir(r)));
 	json_object_set_new(root, "formats", formats);
 	json_object_set_new(root, "lang", json_string(r->o->lang ? r->o->lang : "en"));
+	if (r->o->interactive)
+		json_object_set_new(root, "interactive", json_true());
 	rc = json_dump_file(root, r->params, JSON_INDENT(1));
 	json_decref(root);
 	free(copy);
@@ -267,13 +269,16 @@ static int trace(struct run *r, struct error *e)
 	char *append = kernel_append(r, e);
 	struct gdb_session s = {
 		.kernel = &r->k, .initrd = r->initrd, .append = append, .run_dir = r->dir,
-		.kvm = r->o->kvm, .timeout = r->o->timeout, .command = "lab-trace",
-		.params = r->params, .capture = r->capture,
+		.kvm = r->o->kvm, .timeout = r->o->timeout,
+		.command = r->o->interactive ? "lab-stop" : "lab-trace",
+		.params = r->params, .capture = r->capture, .interactive = r->o->interactive,
 	};
 	int ret = -1;
 
+	/* Interactive, there is a capture only if the user asked lab-report for one. */
 	if (append && write_params(r, e) == 0 && gdb_session_run(&s, e) == 0)
-		ret = gdb_capture_check(r->capture, r->dir, &r->warnings, no_call_detail, r, e);
+		ret = r->o->interactive && !is_file(r->capture) ? 0 :
+		      gdb_capture_check(r->capture, r->dir, &r->warnings, no_call_detail, r, e);
 	if (ret < 0 && e->code == EXIT_FAIL) {
 		usage_from_console(r, e);
 		crash_from_console(r, e);
@@ -722,7 +727,7 @@ int trace_run(const struct trace_opts *o, struct trace_result *res, struct error
 	if (ret == 0)
 		ret = trace(&r, e);
 	keep_warnings(&r, res);
-	if (ret == 0)
+	if (ret == 0 && is_file(r.capture))
 		ret = publish(&r, res, e);
 	else if (r.dir && (e->code == EXIT_FAIL || e->code == EXIT_TIMEOUT))
 		keep_partial(&r, res, e);

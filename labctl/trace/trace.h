@@ -27,8 +27,10 @@ struct trace_opts {
 	const char *formats;    /* md,json,html */
 	const char *lang;       /* the reports' language: "en" (NULL) or "zh" */
 	const char *run_root;   /* NULL: $LABCTL_RUN_ROOT, or the cache's runs/ */
-	double timeout;
+	double timeout;         /* interactive: for the guest to reach the call */
 	bool kvm;
+	bool interactive;       /* stop at the call, GDB's prompt on the terminal
+	                         * (lab-step, lab-regs, lab-where, lab-report) */
 	char **args;            /* for the generic program (labctl.args=) */
 	int nargs;
 };
