@@ -273,6 +273,40 @@ static void test_which(void **state)
 	assert_null(which("no-such-program-labctl"));
 }
 
+/*
+ * A terminal child (an interactive GDB) shares labctl's process group, so
+ * that Ctrl-C at the terminal reaches it; the SIGINT it sends the group here
+ * is ignored by labctl while it runs, and labctl's own handling is back after.
+ */
+static void test_terminal_child(void **state)
+{
+	const char *argv[] = {
+		"sh", "-c", "[ \"$(cut -d' ' -f5 /proc/$$/stat)\" = \"$(cut -d' ' -f5 /proc/$PPID/stat)\" ] "
+		"&& kill -INT $PPID && exit 7", NULL
+	};
+	struct child c = { .name = "gdb", .argv = argv, .terminal = true };
+	const char *sleeper[] = { "sleep", "5", NULL };
+	struct sigaction during, after;
+	struct error e;
+	pid_t pid;
+
+	assert_int_equal(run(&c), -1);
+	assert_string_equal(child_outcome(&c), "exited with status 7");	/* same group, INT sent */
+	sigaction(SIGINT, NULL, &after);
+	assert_ptr_not_equal(after.sa_handler, SIG_IGN);
+	/* while it runs, SIGINT is ignored; killed, it is reaped */
+	c = (struct child){ .name = "gdb", .argv = sleeper, .terminal = true };
+	assert_int_equal(child_start(&c, &e), 0);
+	pid = c.pid;
+	assert_true(process_alive(pid));
+	sigaction(SIGINT, NULL, &during);
+	assert_ptr_equal(during.sa_handler, SIG_IGN);
+	child_kill(&c);
+	assert_false(process_alive(pid));
+	sigaction(SIGINT, NULL, &after);
+	assert_ptr_not_equal(after.sa_handler, SIG_IGN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_bad_log),
 		cmocka_unit_test(test_which),
 		cmocka_unit_test(test_function_child),
+		cmocka_unit_test(test_terminal_child),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
