@@ -32,7 +32,7 @@ DEBIAN_PACKAGES = build-essential pkg-config libgit2-dev libcurl4-openssl-dev \
   libarchive-dev libssl-dev libjansson-dev libinih-dev libcmocka-dev libyaml-dev \
   flex bison bc libelf-dev ccache xz-utils ca-certificates \
   qemu-system-x86 gdb busybox-static gcc-multilib bubblewrap file git python3 \
-  chromium stress-ng
+  chromium stress-ng tmux
 # Node and npm run the browser tier (tests/browser).  A node already there is
 # kept: a nodejs package that carries npm itself conflicts with Debian's npm.
 NODE_PACKAGES = $$(command -v npm >/dev/null || echo nodejs npm)
