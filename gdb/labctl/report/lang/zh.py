@@ -301,4 +301,79 @@ MESSAGES = {
     'breakpoints hit': '命中的断点',
     'instructions stepped: entry / exit': '单步执行的指令数：入口 / 出口',
     'back to user mode': '返回用户态',
+
+    # explain.py, interactive.py: the interactive session's commands
+    # (lab-stop, lab-step, lab-regs, lab-where, lab-report)
+    'the user stack': '用户栈',
+    'the kernel stack': '内核栈',
+    'enters the kernel: the CPU saves the user rip in rcx and rflags in r11, loads cs and rip '
+    'for ring 0 from its MSRs (rip becomes entry_SYSCALL_64); rsp is left as it was, still the '
+    'user stack':
+        '进入内核：CPU 把用户态 rip 存入 rcx、rflags 存入 r11，从 MSR 载入 0 环的 cs 和 rip'
+        '（rip 变为 entry_SYSCALL_64）；rsp 不变，仍是用户栈',
+    'enters the kernel through interrupt vector 0x80: the CPU switches to the entry stack and '
+    'pushes the user ss, sp, flags, cs and ip on it':
+        '经中断向量 0x80 进入内核：CPU 切换到入口栈，并把用户态的 ss、sp、flags、cs 和 ip 压栈',
+    "swaps gs_base with the saved kernel GS base (MSR_KERNEL_GS_BASE): from here, %gs "
+    "addresses this CPU's per-cpu variables":
+        '把 gs_base 与保存的内核 GS 基址（MSR_KERNEL_GS_BASE）交换：此后 %gs 指向本 CPU 的 per-cpu 变量',
+    'returns: pops the return address at rsp into rip': '返回：把 rsp 处的返回地址弹出到 rip',
+    'returns to user mode: rip from rcx, rflags from r11, cs and ss for ring 3; rsp must '
+    'already be the user stack':
+        '返回用户态：rip 取自 rcx，rflags 取自 r11，cs 和 ss 换成 3 环的；rsp 此前须已是用户栈',
+    'returns from the kernel: pops rip, cs, rflags, rsp and ss':
+        '从内核返回：依次弹出 rip、cs、rflags、rsp 和 ss',
+    'does nothing (padding, or a place patched at boot)': '什么也不做（填充，或启动时打补丁的位置）',
+    'disables interrupts': '关中断',
+    'enables interrupts (after the next instruction)': '开中断（在下一条指令之后生效）',
+    '%s.': '%s。',
+    'pushes %s onto the stack, outside the struct pt_regs being built':
+        '把 %s 压栈，位于正在构建的 struct pt_regs 之外',
+    'pops the word at rsp into %s': '把 rsp 处的字弹出到 %s',
+    'switches the stack: rsp is loaded from %s': '切换栈：从 %s 载入 rsp',
+    'saves the stack pointer in %s': '把栈指针保存到 %s',
+    'loads cr3 from %s: the CPU switches to another set of page tables':
+        '从 %s 载入 cr3：CPU 换用另一套页表',
+    'reads cr3 (the page tables in use) into %s': '把 cr3（当前页表）读入 %s',
+    'copies %s into %s': '把 %s 复制到 %s',
+    'clears %s (a register xor itself is 0)': '清零 %s（寄存器与自身异或为 0）',
+    'xors %s into %s': '把 %s 异或到 %s',
+    'moves the stack pointer: rsp = rsp %s %s': '移动栈指针：rsp = rsp %s %s',
+    'loads the address %s into %s (no memory is read)': '把地址 %s 载入 %s（不读内存）',
+    'compares %s with %s: only the flags change': '比较 %s 与 %s：只改变标志位',
+    'calls %s: pushes the return address and jumps there': '调用 %s：压入返回地址并跳转过去',
+    'jumps to %s': '跳转到 %s',
+    'jumps to %s when its condition holds, else goes on to the next instruction':
+        '条件成立时跳转到 %s，否则继续执行下一条指令',
+    'state': '状态',
+    'written by': '写入者',
+    'pushes %s onto the entry stack, into the word that is pt_regs->%s (+%d) of the frame '
+    'laid out there':
+        '把 %s 压入入口栈，即其上所布置的帧中 pt_regs->%s（+%d）那个字',
+    'pushes %s onto the kernel stack: it fills pt_regs->%s (+%d)':
+        '把 %s 压入内核栈：填入 pt_regs->%s（+%d）',
+    'pushes %s onto the user stack: no struct pt_regs is being built there':
+        '把 %s 压入用户栈：那里没有在构建 struct pt_regs',
+    'pops pt_regs->%s (+%d) into %s': '把 pt_regs->%s（+%d）弹出到 %s',
+    'calls %s, the C part of the system call entry: the trace follows it to the handler and '
+    'back':
+        '调用 %s，即系统调用入口的 C 语言部分：跟踪会随它到处理函数再返回',
+    '%s writes to the stack, at an offset from rsp': '%s 写栈：相对 rsp 偏移处',
+    'rsp 0x%x saved in %s': 'rsp 0x%x 保存到 %s',
+    '%s: gs_base 0x%x → 0x%x': '%s：gs_base 0x%x → 0x%x',
+    'privilege level %d → %d (cs 0x%x → 0x%x)': '特权级 %d → %d（cs 0x%x → 0x%x）',
+    'cr3 0x%x → 0x%x: other page tables': 'cr3 0x%x → 0x%x：换了页表',
+    'the CPU, at int $0x80': 'CPU（执行 int $0x80 时）',
+    '%s → pt_regs->%s (+%d) on the entry stack = 0x%x': '%s → 入口栈上的 pt_regs->%s（+%d）= 0x%x',
+    '%s ← pt_regs->%s (+%d) = 0x%x': '%s ← pt_regs->%s（+%d）= 0x%x',
+    '%s ← 0x%x from the stack at 0x%x': '%s ← 0x%x，取自栈上 0x%x 处',
+    'rsp 0x%x → 0x%x (%s)': 'rsp 0x%x → 0x%x（%s）',
+    'rsp 0x%x → 0x%x (%+d bytes)': 'rsp 0x%x → 0x%x（%+d 字节）',
+    '%s → pt_regs->%s (+%d) = 0x%x': '%s → pt_regs->%s（+%d）= 0x%x',
+    '%s → the user stack at 0x%x = 0x%x (no struct pt_regs is being built yet)':
+        '%s → 用户栈 0x%x 处 = 0x%x（尚未开始构建 struct pt_regs）',
+    '%s → the stack at 0x%x = 0x%x (outside struct pt_regs)':
+        '%s → 栈上 0x%x 处 = 0x%x（在 struct pt_regs 之外）',
+    'filled': '已填',
+    'empty': '空',
 }
