@@ -376,4 +376,53 @@ MESSAGES = {
         '%s → 栈上 0x%x 处 = 0x%x（在 struct pt_regs 之外）',
     'filled': '已填',
     'empty': '空',
+    'no lab session: labctl trace SYSCALL --interactive starts one':
+        '没有实验会话：请用 labctl trace SYSCALL --interactive 启动',
+    'the lab session is over: lab-report followed the call back to user mode; quit GDB (labctl '
+    'then stops the guest)':
+        '实验会话已结束：lab-report 已把这次调用跟踪到返回用户态；请退出 GDB（labctl 随后会停止客户机）',
+    'Commands: lab-step [N] steps to the next instruction that changes the stack or the '
+    'privilege level; lab-regs shows struct pt_regs as built so far; lab-where explains the '
+    'current instruction; lab-report writes the report from here on.  help lab-step (and the '
+    'others) says more.':
+        '命令：lab-step [N] 单步到下一条改变栈或特权级的指令；lab-regs 显示目前已构建的 '
+        'struct pt_regs；lab-where 解释当前指令；lab-report 从这里起写出报告。'
+        '详见 help lab-step（其他命令同理）。',
+    'the guest was moved outside lab-step (si, ni, continue...): pc is 0x%x, lab-step left it '
+    'at 0x%x; the recorded steps no longer lead here, so lab-step and lab-report cannot go on '
+    '(quit and start labctl trace --interactive again)':
+        '客户机在 lab-step 之外被移动过（si、ni、continue 等）：pc 为 0x%x，lab-step 停在 0x%x；'
+        '已记录的步骤接不上这里，lab-step 和 lab-report 无法继续'
+        '（请退出并重新运行 labctl trace --interactive）',
+    'Stopped at %s: the program %s (pid %d) is about to make system call %d (%s).':
+        '停在 %s：程序 %s（pid %d）即将发起系统调用 %d（%s）。',
+    '  (%d instruction(s) changing none of these: %s)': '  （%d 条指令未改变以上任何一项：%s）',
+    '(still on the user stack: the entry has not switched to the kernel stack yet, and no '
+    'struct pt_regs is being built)':
+        '（仍在用户栈上：入口代码尚未切换到内核栈，也还没有在构建 struct pt_regs）',
+    'struct pt_regs at 0x%x (%d bytes, up to 0x%x), rsp = 0x%x: %d of %d slots filled':
+        'struct pt_regs 位于 0x%x（%d 字节，到 0x%x 为止），rsp = 0x%x：%d / %d 个槽已填',
+    'Following system call %d (%s) from here to its return to user mode; the %d step(s) '
+    'lab-step recorded are the beginning of the entry.':
+        '从这里跟踪系统调用 %d（%s）直到返回用户态；lab-step 记录的 %d 步是入口的开头。',
+    'Capture written to %s.': '采集数据已写入 %s。',
+    'usage: lab-step [N], N a count of 1 or more': '用法：lab-step [N]，N 为不小于 1 的次数',
+    'The entry is done: the next instruction calls %s with struct pt_regs complete at rsp = '
+    '0x%x (rdi = 0x%x, rsi = 0x%x).  lab-regs shows it; lab-report follows the call to its '
+    'handler and back to user mode.':
+        '入口代码已完成：下一条指令调用 %s，struct pt_regs 已在 rsp = 0x%x 处构建完整'
+        '（rdi = 0x%x，rsi = 0x%x）。lab-regs 可查看；lab-report 会随调用到处理函数并返回用户态。',
+    'struct pt_regs is built below the top of the kernel stack: at 0x%x = 0x%x - %d '
+    '(sizeof(struct pt_regs))':
+        'struct pt_regs 构建在内核栈顶之下：位于 0x%x = 0x%x - %d（sizeof(struct pt_regs)）',
+    'No struct pt_regs is being built yet: rsp = 0x%x is still %s; the entry builds it once '
+    'it has switched to the kernel stack (lab-step).':
+        '尚未开始构建 struct pt_regs：rsp = 0x%x 仍在%s上；入口代码切换到内核栈后才构建它（lab-step）。',
+    "(no kernel source line: this is the program's code)": '（没有内核源码行：这是程序自己的代码）',
+    '(no source line in the debug information)': '（调试信息中没有源码行）',
+    'No sentence for %s here: lab-step shows what it changes.':
+        '这里没有关于 %s 的说明：lab-step 会显示它改变了什么。',
+    'Report written to %s.': '报告已写入 %s。',
+    'a lab session is already running: lab-stop starts one per GDB':
+        '实验会话已在进行：每个 GDB 中 lab-stop 只能启动一个',
 }
