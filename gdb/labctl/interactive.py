@@ -248,8 +248,7 @@ pt_regs is complete.  N: do that N times."""
                 % (cap.regs_base, st['rsp_after'], cap.regs_size))
         if st['rsp_after'] < USER_TOP <= st['pc_after'] and cap.regs_base is None \
                 and e.frame_base is None:
-            say('      ' + _('(still on the user stack: the entry has not switched to the '
-                             'kernel stack yet, and no struct pt_regs is being built)'))
+            say('      ' + _('(still on the user stack: no struct pt_regs is being built yet)'))
 
 
 class LabRegs(gdb.Command):
@@ -307,7 +306,7 @@ the instruction does, from its mnemonic and operands."""
             say('0x%x <%s>  %s' % (pc, where_in_program(cap, pc), explain.normal(text)))
             src = k.source_line(pc, cap.p.get('source')) if pc >= USER_TOP else None
             if src:
-                say('%s:%d: %s' % (src['file'], src['line'], (src['text'] or '').strip()))
+                say('%s:%d: %s' % (src['file'], src['line'], ' '.join((src['text'] or '').split())))
             else:
                 say(_('(no kernel source line: this is the program\'s code)') if pc < USER_TOP
                     else _('(no source line in the debug information)'))

@@ -397,9 +397,8 @@ MESSAGES = {
     'Stopped at %s: the program %s (pid %d) is about to make system call %d (%s).':
         '停在 %s：程序 %s（pid %d）即将发起系统调用 %d（%s）。',
     '  (%d instruction(s) changing none of these: %s)': '  （%d 条指令未改变以上任何一项：%s）',
-    '(still on the user stack: the entry has not switched to the kernel stack yet, and no '
-    'struct pt_regs is being built)':
-        '（仍在用户栈上：入口代码尚未切换到内核栈，也还没有在构建 struct pt_regs）',
+    '(still on the user stack: no struct pt_regs is being built yet)':
+        '（仍在用户栈上：尚未开始构建 struct pt_regs）',
     'struct pt_regs at 0x%x (%d bytes, up to 0x%x), rsp = 0x%x: %d of %d slots filled':
         'struct pt_regs 位于 0x%x（%d 字节，到 0x%x 为止），rsp = 0x%x：%d / %d 个槽已填',
     'Following system call %d (%s) from here to its return to user mode; the %d step(s) '
