@@ -13,13 +13,21 @@ from labctl.report.lang import N_
 
 
 _phase = [None]
+_quiet = [False]
 
 
 def phase(name):
-    """One progress line for labctl (which names the phase on a timeout)."""
+    """One progress line for labctl (which names the phase on a timeout);
+    none in an interactive session, whose output is the student's."""
     _phase[0] = name
+    if _quiet[0]:
+        return
     gdb.write('labctl-phase: %s\n' % name)
     gdb.flush()
+
+
+def quiet_phases():
+    _quiet[0] = True
 
 
 def current_phase():

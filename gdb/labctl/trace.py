@@ -26,6 +26,19 @@ from labctl.report.lang import N_
 SCHEMA = 'labctl-trace/1'
 
 
+class EntryState:
+    """The entry being stepped: its steps so far and what they showed (the
+    stack switch, the int $0x80 hardware frame, where pt_regs is being
+    built: frame_base), done at the call of the C entry."""
+
+    def __init__(self, call_target, budget, start):
+        self.call_target, self.budget, self.start = call_target, budget, start
+        self.steps = []
+        self.switch = self.hw = None
+        self.frame_base = None   # pt_regs as laid out on the stack rsp is on now
+        self.done = False
+
+
 class Capture:
     def __init__(self, params):
         self.p = params
@@ -39,6 +52,7 @@ class Capture:
         self.fork = None
         self.regs_base = None
         self.stepis = 0
+        self.entry_state = None
 
     def types(self):
         # Stops print a location nobody reads (to_string): keep it cheap.
@@ -251,43 +265,64 @@ class Capture:
 
     # -- entry ---------------------------------------------------------
     def entry(self):
+        """Step from the user's syscall instruction to the call of the C
+        entry.  The steps lab-step (interactive.py) already took through
+        entry_step() are the beginning of them: the entry goes on from
+        there."""
+        if self.entry_state is None:
+            self.entry_begin()
+        e = self.entry_state
+        while not e.done:
+            st = self.entry_step()
+            if st is not None and not e.done:
+                self.check_deadline('entry')
+        self.entry_end()
+
+    def entry_begin(self):
         phase('entry')
-        steps = []
-        call_target = u64(gdb.parse_and_eval('&' + self.abi.c_entry))
-        budget = self.p.get('entry_budget', 200)
-        switch = hw = None
-        start = self.stepis
-        frame_base = None   # pt_regs as laid out on the stack rsp is on now
-        while True:
-            if self.stepis - start >= budget:
-                raise gdb.GdbError('entry: no call to %s within %d instructions'
-                                   % (self.abi.c_entry, budget))
-            st = self.step()
-            if st is None:
-                continue
-            steps.append(st)
-            if len(steps) == 1 and st['rsp_after'] >= USER_TOP > st['rsp_before']:
-                # int $0x80: the CPU itself switched to the entry stack and
-                # pushed the user ss, sp, flags, cs, ip: the tail of a pt_regs
-                hw = self.hardware_frame(st)
-                frame_base = hw['frame_top'] - self.regs_size
-                continue
-            top_from = k.memory_operand(st['insn'], '%rsp', source=True)
-            if top_from is not None or \
-                    (switch is None and st['rsp_before'] < USER_TOP <= st['rsp_after']):
-                switch = {'step': len(steps) - 1, 'user_rsp': self.out['user']['regs']['rsp'],
-                          'from_rsp': st['rsp_before'], 'kernel_stack_top': st['rsp_after'],
-                          'top_from': top_from,
-                          'user_rsp_saved': saved_rsp(steps, self.out['user']['regs']['rsp'], hw)}
-                frame_base = self.regs_base = st['rsp_after'] - self.regs_size
-            if 'push' in st and frame_base is not None:
-                st['push'].update(self.field_at(st['push']['addr'], frame_base))
-                if self.regs_base is None:
-                    st['push']['stack'] = 'entry'
-            text, _ = k.insn(st['pc_after'])
-            if text.startswith('call') and ('0x%x' % call_target) in text:
-                break
-            self.check_deadline('entry')
+        self.entry_state = EntryState(u64(gdb.parse_and_eval('&' + self.abi.c_entry)),
+                                      self.p.get('entry_budget', 200), self.stepis)
+
+    def entry_step(self):
+        """One instruction of the entry, recorded in the entry's steps: its
+        step, or None when QEMU reported a stop before it retired.  At the
+        call of the C entry (the next instruction), entry_state.done."""
+        e = self.entry_state
+        steps = e.steps
+        if self.stepis - e.start >= e.budget:
+            raise gdb.GdbError('entry: no call to %s within %d instructions'
+                               % (self.abi.c_entry, e.budget))
+        st = self.step()
+        if st is None:
+            return None
+        steps.append(st)
+        if len(steps) == 1 and st['rsp_after'] >= USER_TOP > st['rsp_before']:
+            # int $0x80: the CPU itself switched to the entry stack and
+            # pushed the user ss, sp, flags, cs, ip: the tail of a pt_regs
+            e.hw = self.hardware_frame(st)
+            e.frame_base = e.hw['frame_top'] - self.regs_size
+            return st
+        top_from = k.memory_operand(st['insn'], '%rsp', source=True)
+        if top_from is not None or \
+                (e.switch is None and st['rsp_before'] < USER_TOP <= st['rsp_after']):
+            e.switch = {'step': len(steps) - 1, 'user_rsp': self.out['user']['regs']['rsp'],
+                        'from_rsp': st['rsp_before'], 'kernel_stack_top': st['rsp_after'],
+                        'top_from': top_from,
+                        'user_rsp_saved': saved_rsp(steps, self.out['user']['regs']['rsp'],
+                                                    e.hw)}
+            e.frame_base = self.regs_base = st['rsp_after'] - self.regs_size
+        if 'push' in st and e.frame_base is not None:
+            st['push'].update(self.field_at(st['push']['addr'], e.frame_base))
+            if self.regs_base is None:
+                st['push']['stack'] = 'entry'
+        text, _ = k.insn(st['pc_after'])
+        if text.startswith('call') and ('0x%x' % e.call_target) in text:
+            e.done = True
+        return st
+
+    def entry_end(self):
+        e = self.entry_state
+        steps, hw, switch = e.steps, e.hw, e.switch
         pc = k.reg('pc')
         text, length = k.insn(pc)
         rsp = k.reg('rsp')

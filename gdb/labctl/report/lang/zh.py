@@ -301,4 +301,127 @@ MESSAGES = {
     'breakpoints hit': '命中的断点',
     'instructions stepped: entry / exit': '单步执行的指令数：入口 / 出口',
     'back to user mode': '返回用户态',
+
+    # explain.py, interactive.py: the interactive session's commands
+    # (lab-stop, lab-step, lab-regs, lab-where, lab-report)
+    'the user stack': '用户栈',
+    'the kernel stack': '内核栈',
+    'enters the kernel: the CPU saves the user rip in rcx and rflags in r11, loads cs and rip '
+    'for ring 0 from its MSRs (rip becomes entry_SYSCALL_64); rsp is left as it was, still the '
+    'user stack':
+        '进入内核：CPU 把用户态 rip 存入 rcx、rflags 存入 r11，从 MSR 载入 0 环的 cs 和 rip'
+        '（rip 变为 entry_SYSCALL_64）；rsp 不变，仍是用户栈',
+    'enters the kernel through interrupt vector 0x80: the CPU switches to the entry stack and '
+    'pushes the user ss, sp, flags, cs and ip on it':
+        '经中断向量 0x80 进入内核：CPU 切换到入口栈，并把用户态的 ss、sp、flags、cs 和 ip 压栈',
+    "swaps gs_base with the saved kernel GS base (MSR_KERNEL_GS_BASE): from here, %gs "
+    "addresses this CPU's per-cpu variables":
+        '把 gs_base 与保存的内核 GS 基址（MSR_KERNEL_GS_BASE）交换：此后 %gs 指向本 CPU 的 per-cpu 变量',
+    'returns: pops the return address at rsp into rip': '返回：把 rsp 处的返回地址弹出到 rip',
+    'returns to user mode: rip from rcx, rflags from r11, cs and ss for ring 3; rsp must '
+    'already be the user stack':
+        '返回用户态：rip 取自 rcx，rflags 取自 r11，cs 和 ss 换成 3 环的；rsp 此前须已是用户栈',
+    'returns from the kernel: pops rip, cs, rflags, rsp and ss':
+        '从内核返回：依次弹出 rip、cs、rflags、rsp 和 ss',
+    'does nothing (padding, or a place patched at boot)': '什么也不做（填充，或启动时打补丁的位置）',
+    'disables interrupts': '关中断',
+    'enables interrupts (after the next instruction)': '开中断（在下一条指令之后生效）',
+    '%s.': '%s。',
+    'pushes %s onto the stack, outside the struct pt_regs being built':
+        '把 %s 压栈，位于正在构建的 struct pt_regs 之外',
+    'pops the word at rsp into %s': '把 rsp 处的字弹出到 %s',
+    'switches the stack: rsp is loaded from %s': '切换栈：从 %s 载入 rsp',
+    'saves the stack pointer in %s': '把栈指针保存到 %s',
+    'loads cr3 from %s: the CPU switches to another set of page tables':
+        '从 %s 载入 cr3：CPU 换用另一套页表',
+    'reads cr3 (the page tables in use) into %s': '把 cr3（当前页表）读入 %s',
+    'copies %s into %s': '把 %s 复制到 %s',
+    'clears %s (a register xor itself is 0)': '清零 %s（寄存器与自身异或为 0）',
+    'xors %s into %s': '把 %s 异或到 %s',
+    'moves the stack pointer: rsp = rsp %s %s': '移动栈指针：rsp = rsp %s %s',
+    'loads the address %s into %s (no memory is read)': '把地址 %s 载入 %s（不读内存）',
+    'compares %s with %s: only the flags change': '比较 %s 与 %s：只改变标志位',
+    'calls %s: pushes the return address and jumps there': '调用 %s：压入返回地址并跳转过去',
+    'jumps to %s': '跳转到 %s',
+    'jumps to %s when its condition holds, else goes on to the next instruction':
+        '条件成立时跳转到 %s，否则继续执行下一条指令',
+    'state': '状态',
+    'written by': '写入者',
+    'pushes %s onto the entry stack, into the word that is pt_regs->%s (+%d) of the frame '
+    'laid out there':
+        '把 %s 压入入口栈，即其上所布置的帧中 pt_regs->%s（+%d）那个字',
+    'pushes %s onto the kernel stack: it fills pt_regs->%s (+%d)':
+        '把 %s 压入内核栈：填入 pt_regs->%s（+%d）',
+    'pushes %s onto the user stack: no struct pt_regs is being built there':
+        '把 %s 压入用户栈：那里没有在构建 struct pt_regs',
+    'pops pt_regs->%s (+%d) into %s': '把 pt_regs->%s（+%d）弹出到 %s',
+    'calls %s, the C part of the system call entry: the trace follows it to the handler and '
+    'back':
+        '调用 %s，即系统调用入口的 C 语言部分：跟踪会随它到处理函数再返回',
+    '%s writes to the stack, at an offset from rsp': '%s 写栈：相对 rsp 偏移处',
+    'rsp 0x%x saved in %s': 'rsp 0x%x 保存到 %s',
+    '%s: gs_base 0x%x → 0x%x': '%s：gs_base 0x%x → 0x%x',
+    'privilege level %d → %d (cs 0x%x → 0x%x)': '特权级 %d → %d（cs 0x%x → 0x%x）',
+    'cr3 0x%x → 0x%x: other page tables': 'cr3 0x%x → 0x%x：换了页表',
+    'the CPU, at int $0x80': 'CPU（执行 int $0x80 时）',
+    '%s → pt_regs->%s (+%d) on the entry stack = 0x%x': '%s → 入口栈上的 pt_regs->%s（+%d）= 0x%x',
+    '%s ← pt_regs->%s (+%d) = 0x%x': '%s ← pt_regs->%s（+%d）= 0x%x',
+    '%s ← 0x%x from the stack at 0x%x': '%s ← 0x%x，取自栈上 0x%x 处',
+    'rsp 0x%x → 0x%x (%s)': 'rsp 0x%x → 0x%x（%s）',
+    'rsp 0x%x → 0x%x (%+d bytes)': 'rsp 0x%x → 0x%x（%+d 字节）',
+    '%s → pt_regs->%s (+%d) = 0x%x': '%s → pt_regs->%s（+%d）= 0x%x',
+    '%s → the user stack at 0x%x = 0x%x (no struct pt_regs is being built yet)':
+        '%s → 用户栈 0x%x 处 = 0x%x（尚未开始构建 struct pt_regs）',
+    '%s → the stack at 0x%x = 0x%x (outside struct pt_regs)':
+        '%s → 栈上 0x%x 处 = 0x%x（在 struct pt_regs 之外）',
+    'filled': '已填',
+    'empty': '空',
+    'no lab session: labctl trace SYSCALL --interactive starts one':
+        '没有实验会话：请用 labctl trace SYSCALL --interactive 启动',
+    'the lab session is over: lab-report followed the call back to user mode; quit GDB (labctl '
+    'then stops the guest)':
+        '实验会话已结束：lab-report 已把这次调用跟踪到返回用户态；请退出 GDB（labctl 随后会停止客户机）',
+    'Commands: lab-step [N] steps to the next instruction that changes the stack or the '
+    'privilege level; lab-regs shows struct pt_regs as built so far; lab-where explains the '
+    'current instruction; lab-report writes the report from here on.  help lab-step (and the '
+    'others) says more.':
+        '命令：lab-step [N] 单步到下一条改变栈或特权级的指令；lab-regs 显示目前已构建的 '
+        'struct pt_regs；lab-where 解释当前指令；lab-report 从这里起写出报告。'
+        '详见 help lab-step（其他命令同理）。',
+    'the guest was moved outside lab-step (si, ni, continue...): pc is 0x%x, lab-step left it '
+    'at 0x%x; the recorded steps no longer lead here, so lab-step and lab-report cannot go on '
+    '(quit and start labctl trace --interactive again)':
+        '客户机在 lab-step 之外被移动过（si、ni、continue 等）：pc 为 0x%x，lab-step 停在 0x%x；'
+        '已记录的步骤接不上这里，lab-step 和 lab-report 无法继续'
+        '（请退出并重新运行 labctl trace --interactive）',
+    'Stopped at %s: the program %s (pid %d) is about to make system call %d (%s).':
+        '停在 %s：程序 %s（pid %d）即将发起系统调用 %d（%s）。',
+    '  (%d instruction(s) changing none of these: %s)': '  （%d 条指令未改变以上任何一项：%s）',
+    '(still on the user stack: no struct pt_regs is being built yet)':
+        '（仍在用户栈上：尚未开始构建 struct pt_regs）',
+    'struct pt_regs at 0x%x (%d bytes, up to 0x%x), rsp = 0x%x: %d of %d slots filled':
+        'struct pt_regs 位于 0x%x（%d 字节，到 0x%x 为止），rsp = 0x%x：%d / %d 个槽已填',
+    'Following system call %d (%s) from here to its return to user mode; the %d step(s) '
+    'lab-step recorded are the beginning of the entry.':
+        '从这里跟踪系统调用 %d（%s）直到返回用户态；lab-step 记录的 %d 步是入口的开头。',
+    'Capture written to %s.': '采集数据已写入 %s。',
+    'usage: lab-step [N], N a count of 1 or more': '用法：lab-step [N]，N 为不小于 1 的次数',
+    'The entry is done: the next instruction calls %s with struct pt_regs complete at rsp = '
+    '0x%x (rdi = 0x%x, rsi = 0x%x).  lab-regs shows it; lab-report follows the call to its '
+    'handler and back to user mode.':
+        '入口代码已完成：下一条指令调用 %s，struct pt_regs 已在 rsp = 0x%x 处构建完整'
+        '（rdi = 0x%x，rsi = 0x%x）。lab-regs 可查看；lab-report 会随调用到处理函数并返回用户态。',
+    'struct pt_regs is built below the top of the kernel stack: at 0x%x = 0x%x - %d '
+    '(sizeof(struct pt_regs))':
+        'struct pt_regs 构建在内核栈顶之下：位于 0x%x = 0x%x - %d（sizeof(struct pt_regs)）',
+    'No struct pt_regs is being built yet: rsp = 0x%x is still %s; the entry builds it once '
+    'it has switched to the kernel stack (lab-step).':
+        '尚未开始构建 struct pt_regs：rsp = 0x%x 仍在%s上；入口代码切换到内核栈后才构建它（lab-step）。',
+    "(no kernel source line: this is the program's code)": '（没有内核源码行：这是程序自己的代码）',
+    '(no source line in the debug information)': '（调试信息中没有源码行）',
+    'No sentence for %s here: lab-step shows what it changes.':
+        '这里没有关于 %s 的说明：lab-step 会显示它改变了什么。',
+    'Report written to %s.': '报告已写入 %s。',
+    'a lab session is already running: lab-stop starts one per GDB':
+        '实验会话已在进行：每个 GDB 中 lab-stop 只能启动一个',
 }
