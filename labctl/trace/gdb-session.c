@@ -50,7 +50,11 @@ static void on_gdb_line(struct child *c, const char *line, void *data)
 static void gdb_argv(struct strvec *a, const struct gdb_session *s, const char *sock)
 {
 	strvec_pushl(a, "gdb", s->interactive ? "-q" : "-batch", "-nx",
-		     "-iex", "set auto-load off", "-iex", NULL);
+		     "-iex", "set auto-load off", NULL);
+	/* quit ends the session: labctl kills the guest, nothing to confirm */
+	if (s->interactive)
+		strvec_pushl(a, "-iex", "set confirm off", NULL);
+	strvec_push(a, "-iex");
 	strvec_pushf(a, "python import sys; sys.path.insert(0, '%s/gdb')", datadir());
 	strvec_pushl(a, s->kernel->vmlinux, "-ex", NULL);
 	strvec_pushf(a, "target remote %s", sock);

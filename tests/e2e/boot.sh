@@ -86,7 +86,7 @@ wait "$bootpid"; rc=$?
 check "the guest ran after gdb continued (exit $rc)" test "$rc" -eq 0
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$LABCTL" -q boot --gdb-port "$port" --scenario syscall --timeout 60 >"$T/gdbcmd" 2>"$T/gdberr" &
+"$LABCTL" boot --gdb-port "$port" --scenario syscall --timeout 60 >"$T/gdbcmd" 2>"$T/gdberr" &
 bootpid=$!
 wait_for_line "$T/gdbcmd" $bootpid
 check "--gdb-port prints target remote 127.0.0.1:PORT" grep -q "target remote 127.0.0.1:$port'" "$T/gdbcmd" ||
@@ -94,6 +94,20 @@ check "--gdb-port prints target remote 127.0.0.1:PORT" grep -q "target remote 12
 gdb -batch -ex "target remote 127.0.0.1:$port" -ex continue >"$T/gdbout" 2>&1
 wait "$bootpid"; rc=$?
 check "the guest ran after gdb continued on the port (exit $rc)" test "$rc" -eq 0
+# The hints on stderr: labctl's commands for a GDB started by hand, and
+# the same as a VS Code launch.json configuration.
+hint=$(sed -n 's/^  \(-iex ".*labctl.register.*\)$/\1/p' "$T/gdberr")
+check "--gdb says how to load labctl's commands into one's own GDB" test -n "$hint"
+eval "gdb -q -nx -batch $hint -ex 'help lab-regs'" >"$T/hint" 2>&1
+check "... and with them, GDB knows lab-regs" grep -q 'struct pt_regs' "$T/hint"
+check "... the launch.json configuration is JSON, for this guest" python3 -c '
+import json, sys
+t = open(sys.argv[1]).read()
+t = t[t.index("launch.json:\n") + len("launch.json:\n"):]
+c = json.loads(t[:t.index("\n}\n") + 2])
+assert c["type"] == "cppdbg" and c["miDebuggerServerAddress"] == "127.0.0.1:" + sys.argv[2], c
+assert c["program"].endswith("/vmlinux") and "labctl.register" in c["setupCommands"][1]["text"], c
+' "$T/gdberr" "$port"
 
 python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(30)' >"$T/port" &
 holder=$!
