@@ -64,20 +64,26 @@ static void gdb_argv(struct strvec *a, const struct gdb_session *s, const char *
 		strvec_pushl(a, "-ex", "kill", NULL);
 }
 
+/*
+ * GDB, run to its end.  In a batch, at the time limit less 2 s GDB is
+ * interrupted as by Ctrl-C: a guest that never stops again (a call that
+ * blocks for ever) still leaves its capture, the report of what was seen,
+ * within the limit.  Interactive, it is the user's, on their terminal, until
+ * they quit: the command leaves the guest stopped at GDB's prompt.
+ */
 static int run_gdb(const struct gdb_session *s, const char *sock, struct error *e)
 {
 	char *log = xasprintf("%s/gdb.log", s->run_dir);
 	struct strvec argv = { 0 };
 	struct phase ph = { "connect" };
-	/* At the time limit less 2 s, GDB is interrupted as by Ctrl-C: a guest
-	 * that never stops again (a call that blocks for ever) still leaves
-	 * its capture, the report of what was seen, within the limit. */
 	struct child c = { .name = "gdb", .log = log, .timeout = s->timeout,
 			   .interrupt_at = s->timeout > 4 ? s->timeout - 2 : 0,
 			   .echo = opts.verbose > 1, .on_line = on_gdb_line, .data = &ph };
 	struct error gdb;
 	int ret;
 
+	if (s->interactive)
+		c = (struct child){ .name = "gdb", .terminal = true };
 	gdb_argv(&argv, s, sock);
 	c.argv = argv.v;
 	ret = child_start(&c, e);
@@ -86,30 +92,13 @@ static int run_gdb(const struct gdb_session *s, const char *sock, struct error *
 	if (!ret && c.timed_out)
 		ret = error_set(e, EXIT_TIMEOUT, "%s timed out after %g s in phase '%s' (logs in %s)",
 				s->command, s->timeout, ph.name, s->run_dir);
-	else if (!ret && !is_file(s->capture)) {
+	else if (!ret && !s->interactive && !is_file(s->capture)) {
 		child_failure(&c, 15, &gdb);
 		ret = error_set(e, EXIT_FAIL, "%s\nGDB wrote no capture (is GDB built with Python?); "
 				"see %s", gdb.msg, log);
 	}
 	strvec_clear(&argv);
 	free(log);
-	return ret;
-}
-
-/* GDB on the user's terminal: the command leaves the guest stopped and
- * GDB at its prompt, with labctl's commands loaded; ends when the user quits. */
-static int run_gdb_interactive(const struct gdb_session *s, const char *sock, struct error *e)
-{
-	struct strvec argv = { 0 };
-	struct child c = { .name = "gdb", .terminal = true };
-	int ret;
-
-	gdb_argv(&argv, s, sock);
-	c.argv = argv.v;
-	ret = child_start(&c, e);
-	if (!ret)
-		child_wait(&c);
-	strvec_clear(&argv);
 	return ret;
 }
 
@@ -135,7 +124,7 @@ int gdb_session_run(const struct gdb_session *s, struct error *e)
 		ret = error_set(e, EXIT_FAIL, "%s\nQEMU did not open its gdbstub socket %s",
 				qe.msg, sock);
 	} else {
-		ret = s->interactive ? run_gdb_interactive(s, sock, e) : run_gdb(s, sock, e);
+		ret = run_gdb(s, sock, e);
 	}
 	child_kill(&qemu);
 	strv_free((char **)qemu.argv);
