@@ -1,11 +1,14 @@
-# The reports in other languages than English: one catalogue per language,
-# lang/CODE.py: a dict MESSAGES from each English message to its
-# translation, and TAG, the language's tag for HTML's lang attribute.  A new language is a new file here (and its code in
-# labctl's --lang words, cmd-trace.c).
+# The reports, and grade's words to students, in other languages than
+# English: one catalogue per language, lang/CODE.json, read by gdb/labctl
+# here and by labctl itself (labctl/lib/lang.c): its "tag" (the language's
+# tag for HTML's lang attribute) and its "sections", each a group of
+# messages ("about" says whose) mapping each English message to its
+# translation.  A new language is a new file here (and its code in
+# labctl's --lang words, cmd-trace.c and cmd-grade.c).
 #
-# The English text itself is the key, as gettext's msgid: the report code
-# stays readable as the English it writes, English needs no catalogue (so
-# the English reports cannot change), and a capture's own prose (abi.py's
+# The English text itself is the key, as gettext's msgid: the code stays
+# readable as the English it writes, English needs no catalogue (so the
+# English reports cannot change), and a capture's own prose (abi.py's
 # meaning of each pt_regs field, trace.py's filter strategy, written in
 # English into capture.json by GDB) is looked up as it stands, also in a
 # capture made before the catalogues existed.  N_() marks such a message
@@ -13,32 +16,40 @@
 #
 # A translation keeps its message's %-specifiers, in the same order (a
 # test checks it): text() fills them in from the same arguments.
-import importlib
+import json
 import os
 import re
 from contextlib import contextmanager
 from functools import lru_cache
+from types import SimpleNamespace
 
 DEFAULT = 'en'
 _messages = {}       # of the language in use; empty: English
 _tag = DEFAULT
 
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
 def languages():
     """The language codes a report can be written in."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    return sorted([DEFAULT] + [f[:-3] for f in os.listdir(here)
-                               if f.endswith('.py') and f != '__init__.py'])
+    return sorted([DEFAULT] + [f[:-5] for f in os.listdir(HERE) if f.endswith('.json')])
 
 
+@lru_cache(maxsize=None)
 def catalogue(code):
-    """The module of language CODE (None for English); ValueError for one
-    not known."""
+    """Language CODE's catalogue (None for English): its TAG and its
+    MESSAGES, every section's in one dict; ValueError for one not known."""
     if code == DEFAULT:
         return None
     if code not in languages():
         raise ValueError('no report language %r (known: %s)' % (code, ', '.join(languages())))
-    return importlib.import_module('labctl.report.lang.' + code)
+    with open(os.path.join(HERE, code + '.json'), encoding='utf-8') as f:
+        cat = json.load(f)
+    messages = {}
+    for section in cat['sections']:
+        messages.update(section['messages'])
+    return SimpleNamespace(TAG=cat['tag'], MESSAGES=messages)
 
 
 @contextmanager
@@ -71,7 +82,8 @@ def _(msg):
     return _messages.get(msg, msg)
 
 
-SPEC = re.compile(r'%(?:%|[-#0 +]*\d*(?:\.\d+)?[sdixr])')
+# Python's %-specifiers, and C's (labctl's messages: %ld, %lu, %lx, %g...)
+SPEC = re.compile(r'%(?:%|[-#0 +]*\d*(?:\.\d+)?(?:ll|l|z)?[sdiuxfgcr])')
 
 
 @lru_cache(maxsize=None)
@@ -81,7 +93,7 @@ def _pattern(msg):
     out, pos = '', 0
     for m in SPEC.finditer(msg):
         out += re.escape(msg[pos:m.start()])
-        out += '(-?[0-9]+)' if m.group()[-1] in 'di' else '(.*?)'
+        out += '(-?[0-9]+)' if m.group()[-1] in 'diu' else '(.*?)'
         pos = m.end()
     return re.compile(out + re.escape(msg[pos:]) + '$', re.S)
 
