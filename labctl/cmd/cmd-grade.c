@@ -21,6 +21,7 @@
 #include "lib/error.h"
 #include "lib/fs.h"
 #include "lib/labctl.h"
+#include "lib/lang.h"
 #include "lib/parse-options.h"
 #include "lib/rundir.h"
 
@@ -34,6 +35,7 @@ static const char usage[] =
 
 static const char epilog[] =
 	"Writes grade.json, junit.xml, results.json (Gradescope) and the logs.\n"
+	"LABCTL_LANG: the students' language when --lang is not given.\n"
 	"exit codes: 0 all checks passed, 1 some check failed, 4 the submission\n"
 	"is invalid, 3 the grader failed (not the student's fault), 2 usage.\n";
 
@@ -285,6 +287,7 @@ int grade_one(const struct grade_opts *o)
 int cmd_grade(int argc, char **argv)
 {
 	struct grade_opts o = { .run_timeout = 10 };
+	const char *lang = NULL;
 	const struct option_def options[] = {
 		OPT_STRING(0, "ref", &o.ref, "REF", "the commit, branch or tag to grade (default HEAD)"),
 		OPT_STRING(0, "out", &o.out, "DIR", "write the results here (default a new run directory)"),
@@ -303,11 +306,15 @@ int cmd_grade(int argc, char **argv)
 		OPT_STRINGS(0, "compare", &o.compare, "SUBMISSION",
 			    "another submission whose report this one must not copy\n"
 			    "(repeatable; a batch compares its submissions too)"),
+		OPT_CHOICE(0, "lang", &lang, lang_codes, "LANG",
+			   "the language of what students read (the checks and their\n"
+			   "verdicts): en or zh (Simplified Chinese)"),
 		OPT_END()
 	};
 	const struct command_line cl = { .usage = usage, .options = { options }, .epilog = epilog };
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	char *rubric_default = NULL;
+	struct error e;
 	int i, jobs_asked, rc;
 
 	/* What a grade killed before it cleaned up left in /tmp and $TMPDIR
@@ -318,6 +325,8 @@ int cmd_grade(int argc, char **argv)
 	sandbox_defaults(&o.sandbox);
 	o.sandbox.untraced_copy = true;
 	i = parse_command_line(&cl, argc, argv);
+	if ((!lang && lang_from_env(&lang, &e) < 0) || lang_use(lang, &e) < 0)
+		die_error(&e);
 	jobs_asked = o.jobs ? o.jobs : 1;
 	if (!o.rubric)
 		o.rubric = rubric_default = datapath("ci/rubric.ini");

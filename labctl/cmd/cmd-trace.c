@@ -11,6 +11,7 @@
 #include "cmd/commands.h"
 #include "lib/error.h"
 #include "lib/labctl.h"
+#include "lib/lang.h"
 #include "lib/parse-options.h"
 #include "trace/trace.h"
 
@@ -39,22 +40,6 @@ static const char epilog[] =
 
 static const char *const abis[] = { "x86_64", "i386", NULL };
 static const char *const formats[] = { "md", "json", "html", NULL };
-/* The reports' languages: English and each catalogue of gdb/labctl/report/lang. */
-static const char *const langs[] = { "en", "zh", NULL };
-
-/* $LABCTL_LANG, for want of --lang: checked as --lang is. */
-static const char *env_lang(void)
-{
-	const char *v = getenv("LABCTL_LANG");
-
-	if (!v || !*v)
-		return NULL;
-	for (size_t i = 0; langs[i]; i++)
-		if (!strcmp(v, langs[i]))
-			return v;
-	die(EXIT_USAGE, "LABCTL_LANG=%s: not a report language (en, zh)", v);
-}
-
 static void parse_args(int argc, char **argv, struct trace_opts *o)
 {
 	const struct option_def options[] = {
@@ -85,7 +70,7 @@ static void parse_args(int argc, char **argv, struct trace_opts *o)
 		OPT_STRING(0, "out", &o->out, "DIR", "where the reports go (default: the run directory)"),
 		OPT_LIST(0, "format", &o->formats, formats, "LIST",
 			 "md, json, html, comma-separated (default: all three)"),
-		OPT_CHOICE(0, "lang", &o->lang, langs, "LANG",
+		OPT_CHOICE(0, "lang", &o->lang, lang_codes, "LANG",
 			   "the reports' language: en or zh (Simplified Chinese);\n"
 			   "default $LABCTL_LANG, else en"),
 		OPT_SECONDS(0, "timeout", &o->timeout, 2, 0, "S", "give up after S seconds (default 60)"),
@@ -96,9 +81,10 @@ static void parse_args(int argc, char **argv, struct trace_opts *o)
 	};
 	const struct command_line cl = { .usage = usage, .options = { options }, .epilog = epilog };
 	int i = parse_command_line(&cl, argc, argv);
+	struct error e;
 
-	if (!o->lang)
-		o->lang = env_lang();
+	if (!o->lang && lang_from_env(&o->lang, &e) < 0)
+		die_error(&e);
 	if (o->timeline && o->interactive)
 		die(EXIT_USAGE, "--interactive steps one system call: not with --timeline");
 	if (o->timeline) {

@@ -15,21 +15,22 @@
 #include "grade/fingerprint.h"
 #include "grade/grade.h"
 #include "lib/labctl.h"
+#include "lib/lang.h"
 
 static const char *const keys[NCHECKS] = {
 	"static", "runs", "syscall", "inline", "args", "report",
 };
 static const char *const titles[NCHECKS] = {
-	"compiles statically",
-	"runs in the guest and finishes",
-	"makes the assigned system call",
-	"issues it with its own syscall instruction",
-	"passes sensible arguments and gets a sensible result",
-	"the written report matches the trace",
+	N_("compiles statically"),
+	N_("runs in the guest and finishes"),
+	N_("makes the assigned system call"),
+	N_("issues it with its own syscall instruction"),
+	N_("passes sensible arguments and gets a sensible result"),
+	N_("the written report matches the trace"),
 };
 
 const char *check_key(enum check_id id) { return keys[id]; }
-const char *check_title(enum check_id id) { return titles[id]; }
+const char *check_title(enum check_id id) { return L_(titles[id]); }
 
 void rubric_defaults(struct rubric *r)
 {
@@ -136,7 +137,8 @@ static void verdict(struct check_result *c, bool passed, const char *fmt, ...)
 
 	c->passed = passed;
 	va_start(ap, fmt);
-	if (vasprintf(&c->message, fmt, ap) < 0)
+	/* the student reads it in the language of the grade (lib/lang.h) */
+	if (vasprintf(&c->message, L_(fmt), ap) < 0)
 		out_of_memory("verdict");
 	va_end(ap);
 }
@@ -145,7 +147,7 @@ static void check_static(const struct grade_input *in, struct check_result *c)
 {
 	if (!in->compiled || !in->compiled->ok)
 		verdict(c, false, "It did not compile: %s.",
-			in->compiled && in->compiled->why ? in->compiled->why : "see the compiler's log");
+			in->compiled && in->compiled->why ? in->compiled->why : L_("see the compiler's log"));
 	else if (!in->elf || !in->elf->is_elf)
 		verdict(c, false, "The compiler produced no usable program.");
 	else if (!in->elf->is_static)
@@ -153,7 +155,7 @@ static void check_static(const struct grade_input *in, struct check_result *c)
 			"libraries, so it must be static.");
 	else
 		verdict(c, true, "It compiles with the lab's flags into a static%s program.",
-			in->elf->pie ? ", position-independent" : "");
+			in->elf->pie ? L_(", position-independent") : "");
 }
 
 static void check_runs(const struct grade_input *in, struct check_result *c)
@@ -169,12 +171,12 @@ static void check_runs(const struct grade_input *in, struct check_result *c)
 	else if (!f->finished && f->waiting_in >= 0)
 		verdict(c, false, "The program started but did not finish by itself (%s): it was "
 			"waiting in system call %ld (%s), and nothing ended the wait.",
-			d ? d : "no exit seen", f->waiting_in,
-			f->waiting_name ? f->waiting_name : "not in the lab's table");
+			d ? d : L_("no exit seen"), f->waiting_in,
+			f->waiting_name ? f->waiting_name : L_("not in the lab's table"));
 	else if (!f->finished)
 		verdict(c, false, "The program started but did not finish by itself (%s); "
 			"look for an endless loop, endless output, a crash, or a call that waits "
-			"forever.", d ? d : "no exit seen");
+			"forever.", d ? d : L_("no exit seen"));
 	else
 		verdict(c, true, "It ran in the guest and exited with status %d.", f->exit_status);
 }
@@ -250,7 +252,7 @@ static void check_connect(const struct trace_facts *f, struct check_result *c)
 	else if (f->server_listening == TRI_YES && f->ret != 0)
 		verdict(c, false, "connect() to %s returned %ld although the scenario's server was "
 			"listening on %s: check the port and address and their byte order (htons, "
-			"htonl).", where, f->ret, f->server ? f->server : "its address");
+			"htonl).", where, f->ret, f->server ? f->server : L_("its address"));
 	else
 		verdict(c, true, "connect(fd %ld, AF_INET %s, %lu) returned %ld.", (long)f->args[0],
 			where, f->args[2], f->ret);
@@ -266,7 +268,7 @@ static void check_args(const struct grade_input *in, struct check_result *c)
 {
 	const struct trace_facts *f = in->facts;
 
-	const char *name = in->syscall_name ? in->syscall_name : "the call";
+	const char *name = in->syscall_name ? in->syscall_name : L_("the call");
 
 	if (!seen(f, in->nr))
 		verdict(c, false, "Not checked: the assigned system call was not seen.");
@@ -280,7 +282,7 @@ static void check_args(const struct grade_input *in, struct check_result *c)
 			"the time limit killed it (SIGKILL).", name);
 	else if (f->call_ended_task)
 		verdict(c, false, "Your program died in %s (%s%s): it never returned.", name,
-			f->exit_signal ? "killed by " : "exit status ",
+			f->exit_signal ? L_("killed by ") : L_("exit status "),
 			f->exit_signal ? f->exit_signal : "?");
 	else if (f->new_exe)
 		verdict(c, true, "%s replaced your program: %s ran next, and a successful %s never "
@@ -567,7 +569,7 @@ static void check_report(const struct grade_input *in, const struct rubric *r,
 		return;
 	}
 	if (f->handler && !names_function(in->report_text, f->handler))
-		missing = append(missing, " the handler %s;", f->handler);
+		missing = append(missing, L_(" the handler %s;"), f->handler);
 	/* Spellings of one function are one frame: named once, counted once. */
 	for (size_t i = 0; i < f->nframes; i++)
 		if (!repeats(f, i)) {
@@ -576,7 +578,7 @@ static void check_report(const struct grade_input *in, const struct rubric *r,
 		}
 	want = r->report_min_frames < functions ? r->report_min_frames : functions;
 	if (named < want) {
-		missing = append(missing, " at least %d frames of the backtrace (it names %d; not named:",
+		missing = append(missing, L_(" at least %d frames of the backtrace (it names %d; not named:"),
 				 want, named);
 		for (size_t i = 0; i < f->nframes; i++)
 			if (!repeats(f, i) && !names_function(in->report_text, f->frames[i]))

@@ -31,6 +31,7 @@
 #include "lib/error.h"
 #include "lib/fs.h"
 #include "lib/labctl.h"
+#include "lib/lang.h"
 #include "lib/strvec.h"
 #include "qemu/console.h"
 #include "trace/capture.h"
@@ -290,25 +291,25 @@ bool trace_facts_console(struct trace_facts *f, const struct console *c, const c
 		break;
 	case RUN_SIGNAL:
 		f->ran = true;
-		set_detail(f, xasprintf("it was killed by signal %d (%s)", r->value,
+		set_detail(f, xasprintf(L_("it was killed by signal %d (%s)"), r->value,
 					strsignal(r->value)));
 		break;
 	case RUN_TIMEOUT:
 		f->ran = true;
-		set_detail(f, xasprintf("it was still running after %s s and was stopped",
+		set_detail(f, xasprintf(L_("it was still running after %s s and was stopped"),
 					r->timeout));
 		f->waiting_in = r->waiting_in;
 		break;
 	case RUN_CANNOT_RUN:
-		set_detail(f, xstrdup("the guest could not execute it"));
+		set_detail(f, xstrdup(L_("the guest could not execute it")));
 		break;
 	case RUN_UNENDED:
 		if (r->started && !f->ran && !f->finish_detail)
-			set_detail(f, xstrdup("the guest stopped before it ended"));
+			set_detail(f, xstrdup(L_("the guest stopped before it ended")));
 		break;
 	}
 	if (r->printed > 8192 && f->finish_detail)
-		set_detail(f, xasprintf("%s; it printed %lu bytes", f->finish_detail, r->printed));
+		set_detail(f, xasprintf(L_("%s; it printed %lu bytes"), f->finish_detail, r->printed));
 	return r->started;
 }
 

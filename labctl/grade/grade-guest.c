@@ -37,6 +37,7 @@
 #include "lib/error.h"
 #include "lib/fs.h"
 #include "lib/labctl.h"
+#include "lib/lang.h"
 #include "lib/proc.h"
 #include "lib/rundir.h"
 #include "lib/strvec.h"
@@ -239,17 +240,18 @@ static char *students_fault(enum guest_blame blame, const struct guest_opts *o,
 	char *why;
 
 	if (blame == BLAME_NO_SYSCALL_INSN)
-		return xasprintf("there is no syscall instruction in your functions and no libc "
-				 "wrapper for %s in the program", o->syscall_name);
+		return xasprintf(L_("there is no syscall instruction in your functions and no "
+				    "libc wrapper for %s in the program"), o->syscall_name);
 	if (blame == BLAME_NO_CALL_IN_TIME)
-		return xasprintf("it did not make the call within the time limit, %g s per run",
+		return xasprintf(L_("it did not make the call within the time limit, %g s per run"),
 				 o->run_timeout);
 	/* BLAME_ENDED_WITHOUT_CALL: the guest ended before the program made the call. */
 	trace_facts_init(&tf);
 	trace_facts_console(&tf, con, "traced");
-	why = tf.finished ? xasprintf("it exited with status %d without making it", tf.exit_status)
-			  : xasprintf("it ended without making it: %s",
-				      tf.finish_detail ? tf.finish_detail : "the guest stopped");
+	why = tf.finished ? xasprintf(L_("it exited with status %d without making it"),
+				      tf.exit_status)
+			  : xasprintf(L_("it ended without making it: %s"),
+				      tf.finish_detail ? tf.finish_detail : L_("the guest stopped"));
 	trace_facts_free(&tf);
 	return why;
 }

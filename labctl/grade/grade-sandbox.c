@@ -24,6 +24,7 @@
 #include "lib/error.h"
 #include "lib/fs.h"
 #include "lib/labctl.h"
+#include "lib/lang.h"
 #include "lib/proc.h"
 #include "lib/strvec.h"
 #include "rootfs/labflags.h"
@@ -258,14 +259,14 @@ static int run_step(const struct sandbox_opts *o, const char *out, const char *l
 		return 0;
 	text = read_log(log);
 	if (c.timed_out)
-		*why = xasprintf("the compiler ran past its %.0f s time limit and was stopped: "
-				 "look for an #include loop or a huge expansion", o->timeout);
+		*why = xasprintf(L_("the compiler ran past its %.0f s time limit and was stopped: "
+				    "look for an #include loop or a huge expansion"), o->timeout);
 	else if (WIFSIGNALED(c.status))
-		*why = xasprintf("the compiler was stopped by the sandbox's limits (%s)",
+		*why = xasprintf(L_("the compiler was stopped by the sandbox's limits (%s)"),
 				 child_outcome(&c));
 	else if (text && (strstr(text, "virtual memory exhausted") || strstr(text, "out of memory")))
-		*why = xasprintf("the compiler ran out of its %ld MiB memory limit and was stopped: "
-				 "look for a huge expansion", o->mem_bytes >> 20);
+		*why = xasprintf(L_("the compiler ran out of its %ld MiB memory limit and was "
+				    "stopped: look for a huge expansion"), o->mem_bytes >> 20);
 	else if (text && (strstr(text, "bwrap:") || strstr(text, "setpriv:")))
 		*why = NULL;	/* the sandbox broke, not the program */
 	else
@@ -326,7 +327,7 @@ int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 		for (int j = 0; j < i; j++)
 			if (compiled_unit(s->m.sources[i]) &&
 			    !strcmp(base_of(s->m.sources[i]), base_of(s->m.sources[j]))) {
-				r->why = xasprintf("two sources are named %s: rename one",
+				r->why = xasprintf(L_("two sources are named %s: rename one"),
 						   base_of(s->m.sources[i]));
 				goto out;
 			}
@@ -355,7 +356,7 @@ int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 		r->objs[r->nobjs++] = sandbox_object(s->m.sources[i]);
 	}
 	if (!r->nobjs) {
-		r->why = xstrdup("no .c or .S file in sources");
+		r->why = xstrdup(L_("no .c or .S file in sources"));
 		goto done;
 	}
 	if (run_step(o, out, log, &a, &why) < 0)
