@@ -8,6 +8,7 @@
 
 #include "grade/grade.h"
 #include "lib/labctl.h"
+#include "lib/lang.h"
 
 struct parse_state {
 	struct manifest *m;
@@ -62,14 +63,14 @@ static int set_syscall(struct manifest *m, const char *v, char **err)
 	if (isdigit((unsigned char)*v)) {
 		n = strtol(v, &end, 10);
 		if (*end || n < 0 || n > 999) {
-			*err = xasprintf("syscall = %s is not a system call number (0-999)", v);
+			*err = xasprintf(L_("syscall = %s is not a system call number (0-999)"), v);
 			return -1;
 		}
 		m->syscall_nr = (int)n;
 		return 0;
 	}
 	if (!name_ok(v)) {
-		*err = xasprintf("syscall = %s is neither a number nor a system call name", v);
+		*err = xasprintf(L_("syscall = %s is neither a number nor a system call name"), v);
 		return -1;
 	}
 	m->syscall_name = xstrdup(v);
@@ -98,15 +99,15 @@ static int add_sources(struct manifest *m, const char *v, char **err)
 			continue;
 
 		if (!submission_path_ok(tok)) {
-			*err = xasprintf("sources: '%s' must be a relative path inside the repository", tok);
+			*err = xasprintf(L_("sources: '%s' must be a relative path inside the repository"), tok);
 			break;
 		}
 		if (!dot || (strcmp(dot, ".c") && strcmp(dot, ".h") && strcmp(dot, ".S"))) {
-			*err = xasprintf("sources: '%s' is not a .c, .h or .S file", tok);
+			*err = xasprintf(L_("sources: '%s' is not a .c, .h or .S file"), tok);
 			break;
 		}
 		if (m->nsources == GRADE_MAX_SOURCES) {
-			*err = xasprintf("sources: more than %d files", GRADE_MAX_SOURCES);
+			*err = xasprintf(L_("sources: more than %d files"), GRADE_MAX_SOURCES);
 			break;
 		}
 		m->sources[m->nsources++] = xstrdup(tok);
@@ -118,7 +119,7 @@ static int add_sources(struct manifest *m, const char *v, char **err)
 static int set_path(char **dst, const char *key, const char *v, char **err)
 {
 	if (!submission_path_ok(v)) {
-		*err = xasprintf("%s = %s must be a relative path inside the repository", key, v);
+		*err = xasprintf(L_("%s = %s must be a relative path inside the repository"), key, v);
 		return -1;
 	}
 	free(*dst);
@@ -140,7 +141,7 @@ static int on_value(void *user, const char *section, const char *key, const char
 			m->student_id = xstrdup(v);
 			return 1;
 		}
-		st->err = xasprintf("id = %s: use 1-32 letters, digits, '-' or '_'", v);
+		st->err = xasprintf(L_("id = %s: use 1-32 letters, digits, '-' or '_'"), v);
 	} else if (!strcmp(section, "lab") && !strcmp(key, "syscall")) {
 		rc = set_syscall(m, v, &st->err);
 	} else if (!strcmp(section, "lab") && !strcmp(key, "sources")) {
@@ -153,9 +154,9 @@ static int on_value(void *user, const char *section, const char *key, const char
 			m->program = xstrdup(v);
 			return 1;
 		}
-		st->err = xasprintf("program = %s: use up to 15 lower-case letters, digits or '_'", v);
+		st->err = xasprintf(L_("program = %s: use up to 15 lower-case letters, digits or '_'"), v);
 	} else {
-		st->err = xasprintf("unknown setting [%s] %s", section, key);
+		st->err = xasprintf(L_("unknown setting [%s] %s"), section, key);
 	}
 	return rc == 0;
 }
@@ -169,13 +170,13 @@ int manifest_parse(struct manifest *m, const char *text, char **err)
 	m->syscall_nr = -1;
 	line = ini_parse_string(text, on_value, &st);
 	if (line > 0 && !st.err)
-		st.err = xasprintf("line %d is not 'key = value' or '[section]'", line);
+		st.err = xasprintf(L_("line %d is not 'key = value' or '[section]'"), line);
 	if (!st.err && !m->student_id)
-		st.err = xstrdup("[student] id is missing");
+		st.err = xstrdup(L_("[student] id is missing"));
 	if (!st.err && !m->nsources)
-		st.err = xstrdup("[lab] sources is missing: list your program's source files");
+		st.err = xstrdup(L_("[lab] sources is missing: list your program's source files"));
 	if (!st.err && m->syscall_nr < 0 && !m->syscall_name && syscall_from_id(m->student_id) < 0)
-		st.err = xasprintf("id = %s does not end in two digits; set [lab] syscall", m->student_id);
+		st.err = xasprintf(L_("id = %s does not end in two digits; set [lab] syscall"), m->student_id);
 	if (st.err) {
 		manifest_free(m);
 		*err = xasprintf("labctl.ini: %s", st.err);

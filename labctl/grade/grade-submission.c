@@ -14,6 +14,7 @@
 
 #include "grade/grade.h"
 #include "lib/labctl.h"
+#include "lib/lang.h"
 
 /* Where the files come from: a commit's tree, or a directory. */
 struct reader {
@@ -120,7 +121,8 @@ static int read_blob(struct reader *rd, const char *path, size_t cap, struct sub
 	git_object_size_t size;
 
 	if (git_tree_entry_bypath(&te, rd->tree, path) < 0) {
-		*err = xasprintf("%s is not in the commit", path);
+		f->missing = true;
+		*err = xasprintf(L_("%s is not in the commit"), path);
 		return EXIT_INPUT;
 	}
 	switch (git_tree_entry_filemode(te)) {
@@ -128,13 +130,13 @@ static int read_blob(struct reader *rd, const char *path, size_t cap, struct sub
 	case GIT_FILEMODE_BLOB_EXECUTABLE:
 		break;
 	case GIT_FILEMODE_LINK:
-		*err = xasprintf("%s is a symbolic link: commit the file itself", path);
+		*err = xasprintf(L_("%s is a symbolic link: commit the file itself"), path);
 		break;
 	case GIT_FILEMODE_COMMIT:
-		*err = xasprintf("%s is a submodule: commit the file itself", path);
+		*err = xasprintf(L_("%s is a submodule: commit the file itself"), path);
 		break;
 	default:
-		*err = xasprintf("%s is not a file", path);
+		*err = xasprintf(L_("%s is not a file"), path);
 		break;
 	}
 	if (*err || git_blob_lookup(&blob, rd->repo, git_tree_entry_id(te)) < 0) {
@@ -147,7 +149,7 @@ static int read_blob(struct reader *rd, const char *path, size_t cap, struct sub
 	size = git_blob_rawsize(blob);
 	if (size > cap || rd->total + size > GRADE_MAX_TOTAL) {
 		git_blob_free(blob);
-		*err = xasprintf("%s is too large (%llu bytes; at most %zu per file, %d in all)",
+		*err = xasprintf(L_("%s is too large (%llu bytes; at most %zu per file, %d in all)"),
 				 path, (unsigned long long)size, cap, GRADE_MAX_TOTAL);
 		return EXIT_INPUT;
 	}
@@ -177,19 +179,20 @@ static int read_plain(struct reader *rd, const char *path, size_t cap, struct su
 	}
 	free(copy);
 	if (fd < 0) {
+		f->missing = errno != ELOOP && errno != ENOTDIR;
 		*err = errno == ELOOP || errno == ENOTDIR
-			? xasprintf("%s is (or lies under) a symbolic link: submit the file itself", path)
-			: xasprintf("%s is missing", path);
+			? xasprintf(L_("%s is (or lies under) a symbolic link: submit the file itself"), path)
+			: xasprintf(L_("%s is missing"), path);
 		return EXIT_INPUT;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		*err = xasprintf("%s is not a regular file", path);
+		*err = xasprintf(L_("%s is not a regular file"), path);
 		return EXIT_INPUT;
 	}
 	if ((size_t)st.st_size > cap || rd->total + st.st_size > GRADE_MAX_TOTAL) {
 		close(fd);
-		*err = xasprintf("%s is too large (%lld bytes; at most %zu per file, %d in all)",
+		*err = xasprintf(L_("%s is too large (%lld bytes; at most %zu per file, %d in all)"),
 				 path, (long long)st.st_size, cap, GRADE_MAX_TOTAL);
 		return EXIT_INPUT;
 	}
@@ -199,7 +202,7 @@ static int read_plain(struct reader *rd, const char *path, size_t cap, struct su
 	if (n != st.st_size) {
 		free(f->data);
 		f->data = NULL;
-		*err = xasprintf("cannot read %s", path);
+		*err = xasprintf(L_("cannot read %s"), path);
 		return EXIT_INPUT;
 	}
 	f->data[n] = '\0';
@@ -238,12 +241,6 @@ static int open_source(struct reader *rd, struct submission *s, const char *work
 	return rc ? rc : resolve_commit(rd, s, err);
 }
 
-/* Does read_one()'s ERR say the file is not there at all? */
-static bool is_missing(const char *err)
-{
-	return strstr(err, "missing") || strstr(err, "not in the commit");
-}
-
 static int read_all(struct reader *rd, struct submission *s, char **err)
 {
 	struct sub_file mf = { 0 }, rep = { 0 };
@@ -252,9 +249,9 @@ static int read_all(struct reader *rd, struct submission *s, char **err)
 
 	rc = read_one(rd, GRADE_MANIFEST, 16 * 1024, &mf, err);
 	if (rc) {
-		if (is_missing(*err)) {
+		if (mf.missing) {
 			free(*err);
-			*err = xstrdup("there is no labctl.ini: copy it from the starter template");
+			*err = xstrdup(L_("there is no labctl.ini: copy it from the starter template"));
 		}
 		free(mf.path);
 		return rc;
@@ -275,7 +272,7 @@ static int read_all(struct reader *rd, struct submission *s, char **err)
 	 * void the rest.  Unreadable, the student reads why (too large, a link). */
 	if (read_one(rd, s->m.report, GRADE_MAX_FILE, &rep, &perr) == 0)
 		s->report_text = rep.data;
-	else if (!is_missing(perr))
+	else if (!rep.missing)
 		s->report_error = xstrdup(perr);
 	free(perr);
 	free(rep.path);

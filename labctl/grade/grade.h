@@ -54,6 +54,7 @@ struct sub_file {
 	char *path;                /* as in the manifest */
 	char *data;
 	size_t len;
+	bool missing;              /* not read: it is not there at all */
 };
 
 struct submission {

@@ -65,6 +65,13 @@ results = json.load(open(zh_dir + '/results.json'))
 assert all(cjk.search(t['name']) for t in results['tests']), 'results.json'
 EOF
 done
+# a submission that is not one: the student reads why in Chinese too
+cp -r "$T/corpus/connect-in-main" "$T/no-ini" && rm "$T/no-ini/labctl.ini"
+expect_exit "no labctl.ini, in zh: invalid (exit 4)" 4 "$LABCTL" -q grade --lang zh "$T/no-ini"
+check "... said in one Chinese line" grep -qx 'labctl: invalid submission: 没有 labctl.ini：请从起始模板中复制一份' "$T/err"
+cp -r "$T/corpus/connect-in-main" "$T/bad-ini" && echo 'not a setting' >>"$T/bad-ini/labctl.ini"
+expect_exit "a bad labctl.ini line, in zh: invalid (exit 4)" 4 "$LABCTL" -q grade --lang zh "$T/bad-ini"
+check "... the line named in Chinese" grep -q '^labctl: invalid submission: labctl.ini: 第 [0-9]* 行既不是' "$T/err"
 expect_exit "LABCTL_LANG=fr: refused, one line" 2 env LABCTL_LANG=fr "$LABCTL" grade "$T/corpus/connect-in-main"
 check "... naming the languages" grep -q "^labctl: error: LABCTL_LANG=fr: not a language of labctl's (en, zh)$" "$T/err"
 done_testing
