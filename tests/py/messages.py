@@ -19,6 +19,16 @@ C_LITERALS = re.compile(r'\s*((?:"(?:[^"\\\n]|\\.)*"\s*)+)')
 C_SKIP_ARG = re.compile(r'(?:[^,()]|\([^()]*\))*,')
 
 
+def sources(top, ext):
+    """(path, text) of every file under TOP whose name ends in EXT."""
+    for where, _dirs, files in sorted(os.walk(top)):
+        for f in sorted(files):
+            if f.endswith(ext):
+                path = os.path.join(where, f)
+                with open(path, encoding='utf-8') as src:
+                    yield path, src.read()
+
+
 def strings(node):
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
@@ -30,18 +40,13 @@ def strings(node):
 def english():
     """{message: 'file:line' of its first use}."""
     out = {}
-    for top, _dirs, files in os.walk(SOURCE):
-        for f in sorted(files):
-            if not f.endswith('.py'):
-                continue
-            path = os.path.join(top, f)
-            with open(path) as src:
-                tree = ast.parse(src.read(), path)
-            for node in ast.walk(tree):
-                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                        and node.func.id in MARKERS and node.args):
-                    for s in strings(node.args[0]):
-                        out.setdefault(s, '%s:%d' % (os.path.relpath(path, SOURCE), node.lineno))
+    for path, text in sources(SOURCE, '.py'):
+        tree = ast.parse(text, path)
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in MARKERS and node.args):
+                for s in strings(node.args[0]):
+                    out.setdefault(s, '%s:%d' % (os.path.relpath(path, SOURCE), node.lineno))
     return out
 
 
@@ -54,25 +59,19 @@ def c_literal(text):
 def c_english():
     """{message: 'file:line'} of labctl's C, as english() for gdb/labctl."""
     out = {}
-    for top, _dirs, files in os.walk(C_SOURCE):
-        for f in sorted(files):
-            if not f.endswith('.c'):
-                continue
-            path = os.path.join(top, f)
-            with open(path, encoding='utf-8') as src:
-                code = src.read()
-            for m in C_MARKERS.finditer(code):
-                pos = m.end()
-                if m.group(2):      # verdict(c, passed, FORMAT, ...)
-                    for _ in range(2):
-                        skip = C_SKIP_ARG.match(code, pos)
-                        if not skip:
-                            break
-                        pos = skip.end()
-                lit = C_LITERALS.match(code, pos)
-                # a message has words: verdict(c, false, "%s", why) passes one on
-                if lit and (m.group(1) or pos > m.end()) and \
-                        re.search('[A-Za-z]{2}', re.sub('%[a-z]+', '', c_literal(lit.group(1)))):
-                    out.setdefault(c_literal(lit.group(1)), '%s:%d' % (
-                        os.path.relpath(path, C_SOURCE), code.count('\n', 0, m.start()) + 1))
+    for path, code in sources(C_SOURCE, '.c'):
+        for m in C_MARKERS.finditer(code):
+            pos = m.end()
+            if m.group(2):      # verdict(c, passed, FORMAT, ...)
+                for _ in range(2):
+                    skip = C_SKIP_ARG.match(code, pos)
+                    if not skip:
+                        break
+                    pos = skip.end()
+            lit = C_LITERALS.match(code, pos)
+            # a message has words: verdict(c, false, "%s", why) passes one on
+            if lit and (m.group(1) or pos > m.end()) and \
+                    re.search('[A-Za-z]{2}', re.sub('%[a-z]+', '', c_literal(lit.group(1)))):
+                out.setdefault(c_literal(lit.group(1)), '%s:%d' % (
+                    os.path.relpath(path, C_SOURCE), code.count('\n', 0, m.start()) + 1))
     return out
