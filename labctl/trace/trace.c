@@ -167,8 +167,6 @@ static int write_params(const struct run *r, struct error *e)
 	json_object_set_new(root, "report_dir", json_string(out_dir(r)));
 	json_object_set_new(root, "formats", formats);
 	json_object_set_new(root, "lang", json_string(r->o->lang ? r->o->lang : "en"));
-	if (r->o->interactive)
-		json_object_set_new(root, "interactive", json_true());
 	rc = json_dump_file(root, r->params, JSON_INDENT(1));
 	json_decref(root);
 	free(copy);
