@@ -18,6 +18,7 @@
 #include "rootfs/busybox.h"
 #include "rootfs/initramfs.h"
 #include "rootfs/scenario.h"
+#include "trace/gdb-session.h"
 
 #define DEFAULT_TIMEOUT 60
 
@@ -110,28 +111,26 @@ static void print_gdb_command(const struct qemu_opts *q)
 {
 	char *remote = q->gdb_socket ? xstrdup(q->gdb_socket)
 				     : xasprintf("127.0.0.1:%d", q->gdb_port);
-	char *load, *text;
+	char *package = gdb_session_package_path(), *text;
 	json_t *vscode;
 
 	printf("gdb -q %s -ex 'target remote %s'\n", q->kernel->vmlinux, remote);
 	fflush(stdout);
 	note("the guest is paused at its first instruction; attach with the command above");
 	note("labctl's commands (lab-where, lab-regs, lab-step) in that GDB: add\n"
-	     "  -iex \"python import sys; sys.path.insert(0, '%s/gdb')\" "
-	     "-ex 'python import labctl.register'\n"
-	     "(labctl trace SYSCALL --interactive stops at the program's own call for you)", datadir());
-	load = xasprintf("python import sys; sys.path.insert(0, '%s/gdb')", datadir());
+	     "  -iex \"%s\" -ex 'python import labctl.register'\n"
+	     "(labctl trace SYSCALL --interactive stops at the program's own call for you)",
+	     package);
 	vscode = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:[{s:s}, {s:s}]}",
 			   "name", "labctl guest", "type", "cppdbg", "request", "launch",
 			   "program", q->kernel->vmlinux, "cwd", "${workspaceFolder}",
 			   "MIMode", "gdb", "miDebuggerServerAddress", remote, "stopAtConnect", 1,
-			   "setupCommands", "text", load, "text", "python import labctl.register");
+			   "setupCommands", "text", package, "text", "python import labctl.register");
 	text = vscode ? json_dumps(vscode, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	if (text)
 		note("in VS Code (C/C++ extension), a configuration for launch.json:\n%s", text);
 	json_decref(vscode);
-	free_all(text, load);
-	free(remote);
+	free_all(text, package, remote);
 }
 
 /* How the boot went: 0, or -1 with E saying what the guest did wrong. */

@@ -28,6 +28,11 @@ char *gdb_session_socket(const char *run_dir, struct error *e)
 	return sock;
 }
 
+char *gdb_session_package_path(void)
+{
+	return xasprintf("python import sys; sys.path.insert(0, '%s/gdb')", datadir());
+}
+
 struct phase {
 	char name[32];
 };
@@ -49,19 +54,20 @@ static void on_gdb_line(struct child *c, const char *line, void *data)
  * under -batch it then ends (and kills the guest), else its prompt follows. */
 static void gdb_argv(struct strvec *a, const struct gdb_session *s, const char *sock)
 {
+	char *package = gdb_session_package_path();
+
 	strvec_pushl(a, "gdb", s->interactive ? "-q" : "-batch", "-nx",
 		     "-iex", "set auto-load off", NULL);
 	/* quit ends the session: labctl kills the guest, nothing to confirm */
 	if (s->interactive)
 		strvec_pushl(a, "-iex", "set confirm off", NULL);
-	strvec_push(a, "-iex");
-	strvec_pushf(a, "python import sys; sys.path.insert(0, '%s/gdb')", datadir());
-	strvec_pushl(a, s->kernel->vmlinux, "-ex", NULL);
+	strvec_pushl(a, "-iex", package, s->kernel->vmlinux, "-ex", NULL);
 	strvec_pushf(a, "target remote %s", sock);
 	strvec_pushl(a, "-ex", "python import labctl.register", "-ex", NULL);
 	strvec_pushf(a, "%s %s", s->command, s->params);
 	if (!s->interactive)
 		strvec_pushl(a, "-ex", "kill", NULL);
+	free(package);
 }
 
 /*

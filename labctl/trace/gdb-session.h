@@ -32,6 +32,9 @@ struct gdb_session {
 	                         * TIMEOUT's for QEMU's start, no capture required */
 };
 
+/* The GDB command that puts labctl's Python package (DATADIR/gdb) on GDB's
+ * path, before `python import labctl.register`; caller frees. */
+char *gdb_session_package_path(void);
 /* The gdbstub's socket path in RUN_DIR (caller frees); NULL with E
  * (EXIT_ENV) when the path is too long for a Unix socket. */
 char *gdb_session_socket(const char *run_dir, struct error *e);
