@@ -143,9 +143,7 @@ take it from there."""
         cap = Capture(params)
         try:
             with quiet_stops():
-                cap.types()
-                cap.user()      # paging is off until the kernel runs: read it after
-                cap.setup()
+                cap.to_the_call()
         except BaseException as e:
             sigint_back()
             failure = e
@@ -358,14 +356,10 @@ labctl trace writes them.  The session ends with it."""
             cap.t0 = time.monotonic()
             s.over = True
 
-            def phases():
-                cap.entry()
-                cap.dispatch()
-                cap.exit()
-                cap.child()
             try:
                 with quiet_stops():
-                    run_command('lab-report', p, cap.out, phases, partial_reports=True)
+                    run_command('lab-report', p, cap.out, cap.from_the_call,
+                                partial_reports=True)
             finally:
                 sigint_back()
             say(_('Capture written to %s.') % p['out'])

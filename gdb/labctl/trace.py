@@ -263,6 +263,21 @@ class Capture:
                 out['sockaddr'] = next(iter(d['sockaddrs'].values()))
         return out
 
+    # -- the phases, in CPU order: lab-trace runs both halves, an
+    # interactive session (interactive.py) stops between them ------------
+    def to_the_call(self):
+        """Up to the traced program's syscall instruction, the guest stopped there."""
+        self.types()
+        self.user()     # paging is off until the kernel runs: read it after
+        self.setup()
+
+    def from_the_call(self):
+        """From there (or from where lab-step left the entry) back to user mode."""
+        self.entry()
+        self.dispatch()
+        self.exit()
+        self.child()
+
     # -- entry ---------------------------------------------------------
     def entry(self):
         """Step from the user's syscall instruction to the call of the C
@@ -912,13 +927,8 @@ is written there as JSON (gdb/SCHEMA.md), also when it fails."""
         cap = Capture(params)
 
         def phases():
-            cap.types()
-            cap.user()      # paging is off until the kernel runs: read it after
-            cap.setup()
-            cap.entry()
-            cap.dispatch()
-            cap.exit()
-            cap.child()
+            cap.to_the_call()
+            cap.from_the_call()
         run_command('lab-trace', params, cap.out, phases, partial_reports=True)
 
 
