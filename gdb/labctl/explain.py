@@ -8,10 +8,8 @@
 # mnemonic.  An instruction the table does not know gets no sentence: only
 # what it changed, which lab-step reads, is shown for it.
 from labctl.report.lang import _
-
-# The first non-canonical address: user space is below it, the kernel above
-# (kernel.USER_TOP, which needs GDB).
-USER_TOP = 0x0000800000000000
+# user space is below it, the kernel above (kernel.USER_TOP needs GDB)
+from labctl.report.trace_model import USER_TOP
 
 # What GDB may print before a mnemonic.
 PREFIXES = ('rep', 'repz', 'repnz', 'repe', 'repne', 'lock', 'notrack', 'bnd', 'data16', 'cs',
