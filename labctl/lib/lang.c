@@ -24,6 +24,7 @@ static bool known_code(const char *code)
 int lang_from_env(const char **code, struct error *e)
 {
 	const char *v = getenv("LABCTL_LANG");
+	char *known;
 
 	*code = NULL;
 	if (!v || !*v)
@@ -33,7 +34,16 @@ int lang_from_env(const char **code, struct error *e)
 			*code = lang_codes[i];
 			return 0;
 		}
-	return error_set(e, EXIT_USAGE, "LABCTL_LANG=%s: not a language of labctl's (en, zh)", v);
+	known = xstrdup(lang_codes[0]);
+	for (size_t i = 1; lang_codes[i]; i++) {
+		char *more = xasprintf("%s, %s", known, lang_codes[i]);
+
+		free(known);
+		known = more;
+	}
+	error_set(e, EXIT_USAGE, "LABCTL_LANG=%s: not a language of labctl's (%s)", v, known);
+	free(known);
+	return -1;
 }
 
 int lang_use(const char *code, struct error *e)

@@ -3,9 +3,9 @@
  *
  * Modelled on git's run-command API: fill in a struct child, start it, wait
  * for it.  Every child runs in its own process group with stdin on /dev/null
- * and its output in a log file (but for one the user drives: `terminal`); a timeout kills the whole group; children
- * still running when labctl exits, dies, or is interrupted are killed and
- * reaped.  A child whose parent vanishes (labctl SIGKILLed) gets SIGKILL
+ * and its output in a log file (but for one the user drives: `terminal`); a
+ * timeout kills the whole group; children still running when labctl exits,
+ * dies, or is interrupted are killed and reaped.  A child whose parent vanishes (labctl SIGKILLed) gets SIGKILL
  * from the kernel (PR_SET_PDEATHSIG).
  */
 #ifndef LABCTL_PROC_H
