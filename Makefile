@@ -4,18 +4,32 @@
 #   make test            every test tier (unit, unit under ASan/UBSan, Python, browser, end-to-end)
 #   make test-stress     ... and the end-to-end traces under a CPU hog, the e2e tier 3 times
 #   make install PREFIX=/usr/local
+#   make deb             build/deb/labctl_VERSION_amd64.deb (dpkg-buildpackage)
 #   make deps            install the Debian packages labctl needs (apt, as root)
 
-VERSION   = 0.1.0
+# One version for labctl and its package: debian/changelog's.
+VERSION  := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+# The commit built from, as git's GIT-VERSION-GEN finds it ("-dirty" when the
+# tree differs from it); empty outside a checkout.  make deb passes its own.
+LABCTL_COMMIT ?= $(shell git rev-parse --git-dir >/dev/null 2>&1 && \
+	{ git update-index -q --refresh; c=$$(git rev-parse --short=12 HEAD); \
+	  test -z "$$(git diff-index --name-only HEAD --)" || c=$$c-dirty; echo $$c; })
 PREFIX   ?= /usr/local
+DATADIR   = $(PREFIX)/share/labctl
+MANDIR    = $(PREFIX)/share/man
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  = $(PREFIX)/share/zsh/vendor-completions
 CC       ?= cc
 PKGS      = libgit2 libcurl libarchive libcrypto jansson inih libelf
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# pkg-config's answers are asked for when first used, not when make reads this
+# file: `make deps all` installs pkg-config and the -dev packages first.
+lazy = $(eval $1 := $$(shell $2))$($1)
+PKG_CFLAGS = $(call lazy,PKG_CFLAGS,pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(call lazy,PKG_LIBS,pkg-config --libs $(PKGS) 2>/dev/null)
 # The tests only: cmocka, and libyaml to parse the CI templates in ci/.
 TEST_PKGS   = cmocka yaml-0.1
-TEST_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
-TEST_LIBS   := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null || echo -lcmocka -lyaml)
+TEST_CFLAGS = $(call lazy,TEST_CFLAGS,pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS   = $(call lazy,TEST_LIBS,pkg-config --libs $(TEST_PKGS) 2>/dev/null || echo -lcmocka -lyaml)
 
 CFLAGS   ?= -O2 -g
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -23,16 +37,27 @@ WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 ifeq ($(DEVELOPER),1)
 WARN     += -Werror
 endif
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilabctl $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
-             -DLABCTL_VERSION='"$(VERSION)"' -MMD -MP
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilabctl -Ibuild/gen $(WARN) $(CPPFLAGS) $(CFLAGS) \
+             $(PKG_CFLAGS) -MMD -MP
 
-# Everything labctl needs on Debian 12: to build it, to build the kernel, to
-# boot and debug the lab, to grade, to test.  `make deps` installs them.
-DEBIAN_PACKAGES = build-essential pkg-config libgit2-dev libcurl4-openssl-dev \
-  libarchive-dev libssl-dev libjansson-dev libinih-dev libcmocka-dev libyaml-dev \
-  flex bison bc libelf-dev ccache xz-utils ca-certificates \
-  qemu-system-x86 gdb busybox-static gcc-multilib bubblewrap file git python3 \
-  chromium stress-ng tmux
+# Everything labctl needs on Debian 12, in three lists; `make deps` installs
+# them all.  The package's Depends are RUN_PACKAGES (debian/rules asks for
+# them) and its Build-Depends BUILD_PACKAGES (tests/e2e/deb.sh compares).
+# To build labctl:
+BUILD_PACKAGES = debhelper-compat build-essential pkg-config libgit2-dev \
+  libcurl4-openssl-dev libarchive-dev libssl-dev libjansson-dev libinih-dev \
+  libelf-dev scdoc
+# To run it: build the kernel, make the lab's programs (64- and 32-bit, static),
+# boot and debug the guest, render the reports, grade in the sandbox:
+RUN_PACKAGES = make gcc libc6-dev gcc-multilib flex bison bc libelf-dev libssl-dev \
+  xz-utils ca-certificates apt qemu-system-x86 gdb python3 busybox-static bubblewrap
+# Wanted, not needed: ccache (cached kernel objects across configurations).
+RECOMMEND_PACKAGES = ccache
+# To test it:
+TEST_PACKAGES = libcmocka-dev libyaml-dev file git chromium stress-ng tmux \
+  debhelper lintian debootstrap bash-completion zsh man-db
+DEBIAN_PACKAGES = $(filter-out debhelper-compat,$(BUILD_PACKAGES)) $(RUN_PACKAGES) \
+  $(RECOMMEND_PACKAGES) $(TEST_PACKAGES)
 # Node and npm run the browser tier (tests/browser).  A node already there is
 # kept: a nodejs package that carries npm itself conflicts with Debian's npm.
 NODE_PACKAGES = $$(command -v npm >/dev/null || echo nodejs npm)
@@ -45,7 +70,23 @@ SRCS  := $(wildcard labctl/*/*.c)
 LIB_SRCS := $(filter-out labctl/cmd/%,$(SRCS))
 TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
-all: bin/labctl
+MANS := $(patsubst man/%.scd,build/man/%,$(wildcard man/*.scd))
+
+all: bin/labctl $(MANS)
+
+# The version and the commit, rewritten only when they change (as git's
+# GIT-VERSION-FILE): a new commit recompiles the files that print it, not all.
+VERSION_USERS = labctl/cmd/main.c labctl/source/http.c labctl/grade/grade-output.c
+build/gen/version.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define LABCTL_VERSION "%s"\n#define LABCTL_COMMIT "%s"\n' \
+		'$(VERSION)' '$(LABCTL_COMMIT)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+$(foreach f,plain asan,$(VERSION_USERS:%.c=build/$f/%.o)): build/gen/version.h
+
+build/man/%: man/%.scd
+	@mkdir -p $(dir $@)
+	scdoc <$< >$@.tmp && mv $@.tmp $@
 
 # Two flavours of every object: plain, and under ASan/UBSan for the tests.
 build/plain/%.o: %.c
@@ -79,10 +120,32 @@ test: bin/labctl build/asan/bin/labctl $(UNIT_BINS)
 test-stress: bin/labctl build/asan/bin/labctl $(UNIT_BINS)
 	TESTS_TIERS="unit py browser e2e stress repeat" tests/run $(UNIT_BINS)
 
-install: bin/labctl
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/labctl
+# The data labctl reads at run time (lib/datadir.c finds DATADIR from the
+# binary's own path), without Python's byte-code caches.
+DATA = kernel-config rootfs gdb scenarios ci
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 bin/labctl $(DESTDIR)$(PREFIX)/bin/labctl
-	cp -R kernel-config rootfs gdb scenarios ci $(DESTDIR)$(PREFIX)/share/labctl/
+	cp -R $(DATA) $(DESTDIR)$(DATADIR)/
+	find $(DESTDIR)$(DATADIR) -name __pycache__ -prune -exec rm -rf {} +
+	install -m 644 $(MANS) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 completion/labctl.bash $(DESTDIR)$(BASHCOMPDIR)/labctl
+	install -m 644 completion/_labctl $(DESTDIR)$(ZSHCOMPDIR)/_labctl
+
+# The package, built from a copy of the tree's files (git's, and new ones not
+# ignored) so that dpkg-buildpackage's clean never touches this build/.
+DEB_SRC = build/deb/labctl-$(VERSION)
+deb:
+	rm -rf build/deb && mkdir -p $(DEB_SRC)
+	git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t $(DEB_SRC)
+	cd $(DEB_SRC) && LABCTL_COMMIT='$(LABCTL_COMMIT)' dpkg-buildpackage -us -uc -b
+	@ls build/deb/labctl_$(VERSION)_*.deb
+
+# What debian/rules reads (one source for the package's relations).
+print-%:
+	@echo $($*)
 
 deps:
 	@if [ "$$(id -u)" -ne 0 ]; then echo "make deps: run as root (sudo make deps)" >&2; exit 1; fi
@@ -92,6 +155,6 @@ deps:
 clean:
 	rm -rf build bin
 
-.PHONY: all test test-stress install deps clean
+.PHONY: all test test-stress install deb deps clean FORCE
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -43,7 +43,7 @@ struct boot {
 static void parse_args(struct boot *b, int argc, char **argv)
 {
 	const struct option_def options[] = {
-		OPT_STRING(0, "scenario", &b->scenario, "NAME", "the scenario to run (default connect)"),
+		OPT_STRING_OF(0, "scenario", &b->scenario, OPT_SCENARIOS, "NAME", "the scenario to run (default connect)"),
 		OPT_STRING(0, "args", &b->args, "A,B,...",
 			   "labctl.args= for a step with cmdline_args (syscall: NR,ARG...)"),
 		OPT_SECONDS(0, "timeout", &b->timeout, 0, 0, "S",
@@ -53,7 +53,7 @@ static void parse_args(struct boot *b, int argc, char **argv)
 			 "directory; prints the gdb command to attach (stdout)"),
 		OPT_COUNT(0, "gdb-port", &b->gdb_port, 1, 65535, "N",
 			  "start paused with the gdbstub on 127.0.0.1:N instead"),
-		OPT_STRING(0, "initrd", &b->initrd_given, "PATH", "boot this initramfs instead of building the lab's"),
+		OPT_STRING_OF(0, "initrd", &b->initrd_given, OPT_FILES, "PATH", "boot this initramfs instead of building the lab's"),
 		OPT_FLAG(0, "gzip", &b->gzip, "build the initramfs compressed"),
 		BUSYBOX_OPTIONS(&b->busybox, &b->busybox_source),
 		OPT_END()

@@ -290,8 +290,8 @@ int cmd_grade(int argc, char **argv)
 	const char *lang = NULL;
 	const struct option_def options[] = {
 		OPT_STRING(0, "ref", &o.ref, "REF", "the commit, branch or tag to grade (default HEAD)"),
-		OPT_STRING(0, "out", &o.out, "DIR", "write the results here (default a new run directory)"),
-		OPT_STRING(0, "rubric", &o.rubric, "FILE", "points per check (default ci/rubric.ini)"),
+		OPT_STRING_OF(0, "out", &o.out, OPT_DIRS, "DIR", "write the results here (default a new run directory)"),
+		OPT_STRING_OF(0, "rubric", &o.rubric, OPT_FILES, "FILE", "points per check (default ci/rubric.ini)"),
 		OPT_SECONDS(0, "run-timeout", &o.run_timeout, 1, 600, "S",
 			    "how long the program may run in the guest (default 10)"),
 		OPT_FLAG(0, "no-sandbox", &o.sandbox.disabled,
@@ -301,9 +301,9 @@ int cmd_grade(int argc, char **argv)
 		OPT_COUNT('j', "jobs", &o.jobs, 1, 64, "N",
 			  "grade N submissions at a time (default and most: the\n"
 			  "number of cores, one guest per core)"),
-		OPT_STRING(0, "roster", &o.roster, "FILE",
+		OPT_STRING_OF(0, "roster", &o.roster, OPT_FILES, "FILE",
 			   "submissions to grade, one per line: SUBMISSION [REF]"),
-		OPT_STRINGS(0, "compare", &o.compare, "SUBMISSION",
+		OPT_STRINGS_OF(0, "compare", &o.compare, OPT_DIRS, "SUBMISSION",
 			    "another submission whose report this one must not copy\n"
 			    "(repeatable; a batch compares its submissions too)"),
 		OPT_CHOICE(0, "lang", &lang, lang_codes, "LANG",
@@ -311,20 +311,21 @@ int cmd_grade(int argc, char **argv)
 			   "verdicts): en or zh (Simplified Chinese)"),
 		OPT_END()
 	};
-	const struct command_line cl = { .usage = usage, .options = { options }, .epilog = epilog };
+	const struct command_line cl = { .usage = usage, .options = { options }, .epilog = epilog,
+					 .operands = OPT_DIRS };
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	char *rubric_default = NULL;
 	struct error e;
 	int i, jobs_asked, rc;
 
-	/* What a grade killed before it cleaned up left in /tmp and $TMPDIR
-	 * (the student's sources, among others): never more than one run's. */
-	sandbox_clean_stale();
-	grade_clean_stale();
 	/* Before parsing: --compile-timeout overrides the default limit. */
 	sandbox_defaults(&o.sandbox);
 	o.sandbox.untraced_copy = true;
 	i = parse_command_line(&cl, argc, argv);
+	/* What a grade killed before it cleaned up left in /tmp and $TMPDIR
+	 * (the student's sources, among others): never more than one run's. */
+	sandbox_clean_stale();
+	grade_clean_stale();
 	if ((!lang && lang_from_env(&lang, &e) < 0) || lang_use(lang, &e) < 0)
 		die_error(&e);
 	jobs_asked = o.jobs ? o.jobs : 1;

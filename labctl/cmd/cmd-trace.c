@@ -48,12 +48,12 @@ static void parse_args(int argc, char **argv, struct trace_opts *o)
 			   "entering through int $0x80 (scenario SYSCALL32, e.g.\n"
 			   "connect32: socketcall(SYS_CONNECT); else syscall32,\n"
 			   "the generic program)"),
-		OPT_STRING(0, "scenario", &o->scenario, "NAME",
+		OPT_STRING_OF(0, "scenario", &o->scenario, OPT_SCENARIOS, "NAME",
 			   "the guest runs scenario NAME (default: scenarios/SYSCALL.ini,\n"
 			   "else the generic program making syscall SYSCALL)"),
-		OPT_STRING(0, "initrd", &o->initrd, "PATH",
+		OPT_STRING_OF(0, "initrd", &o->initrd, OPT_FILES, "PATH",
 			   "the initramfs (default: the lab's, built when needed)"),
-		OPT_STRING(0, "program", &o->program, "PATH",
+		OPT_STRING_OF(0, "program", &o->program, OPT_FILES, "PATH",
 			   "your program: a .c or .S source (compiled with the lab's\n"
 			   "flags, in grade's sandbox) or a static ELF; it runs in the\n"
 			   "guest in the place of the scenario's traced program (with\n"
@@ -62,12 +62,12 @@ static void parse_args(int argc, char **argv, struct trace_opts *o)
 			   "the function holding its syscall instruction (default:\n"
 			   "found in your code when labctl compiled it, else\n"
 			   "lab_SYSCALL; the scenario's for the lab's programs)"),
-		OPT_LIST(0, "timeline", &o->timeline, NULL, "LIST",
+		OPT_LIST_OF(0, "timeline", &o->timeline, OPT_SCENARIOS, "LIST",
 			 "instead: every socket system call the scenarios' programs\n"
 			 "make, in order, with arguments, results and the protocol\n"
 			 "implementation the kernel dispatched to; several scenarios\n"
 			 "(connect,udp,unix) are compared side by side"),
-		OPT_STRING(0, "out", &o->out, "DIR", "where the reports go (default: the run directory)"),
+		OPT_STRING_OF(0, "out", &o->out, OPT_DIRS, "DIR", "where the reports go (default: the run directory)"),
 		OPT_LIST(0, "format", &o->formats, formats, "LIST",
 			 "md, json, html, comma-separated (default: all three)"),
 		OPT_CHOICE(0, "lang", &o->lang, lang_codes, "LANG",
@@ -79,7 +79,8 @@ static void parse_args(int argc, char **argv, struct trace_opts *o)
 			 "stop at the call, step it yourself in GDB (lab-step...)"),
 		OPT_END()
 	};
-	const struct command_line cl = { .usage = usage, .options = { options }, .epilog = epilog };
+	const struct command_line cl = { .usage = usage, .options = { options }, .epilog = epilog,
+					 .operands = OPT_SYSCALLS };
 	int i = parse_command_line(&cl, argc, argv);
 	struct error e;
 

@@ -2,6 +2,8 @@
 #ifndef LABCTL_COMMANDS_H
 #define LABCTL_COMMANDS_H
 
+#include <stdbool.h>
+
 struct command_line;
 
 /*
@@ -22,5 +24,17 @@ int cmd_trace(int argc, char **argv);
 /* die.c: parse C's options; --help prints the help and exits 0, a bad
  * option dies (exit 2).  Returns the index in ARGV of the first operand. */
 int parse_command_line(const struct command_line *c, int argc, char **argv);
+
+/*
+ * complete.c: `labctl __complete WORD...` for the shells' completion.
+ * While completing is set, parse_command_line() completes the command's
+ * last word from its table instead of parsing, and exits.
+ */
+extern bool completing;
+_Noreturn void complete_line(const struct command_line *c, int argc, char **argv,
+			     const char *const *operand_words);
+/* The index of the command word in ARGV (labctl's own options before it),
+ * 0 while the last word is still the command's place. */
+int complete_command_index(const struct command_line *c, int argc, char **argv);
 
 #endif

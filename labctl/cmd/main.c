@@ -1,5 +1,6 @@
 /* labctl: watch a system call enter the Linux kernel.  The command table. */
 #include <errno.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,8 +8,10 @@
 
 #include "cmd/commands.h"
 #include "lib/cache.h"
+#include "lib/closest.h"
 #include "lib/error.h"
 #include "lib/labctl.h"
+#include "version.h"
 #include "lib/parse-options.h"
 
 struct command {
@@ -36,15 +39,17 @@ static const struct command commands[] = {
 static const char usage_text[] =
 	"usage: labctl [--cache-dir DIR] [-v] [-q] COMMAND [ARGS]\n"
 	"       labctl help COMMAND\n"
-	"       labctl --version\n";
+	"       labctl --version [--json]\n";
 
-static bool version;
+static bool version, version_json;
 static const struct option_def global_options[] = {
-	OPT_STRING(0, "cache-dir", &opts.cache_dir, "DIR", "where sources, builds and runs are kept\n"
+	OPT_STRING_OF(0, "cache-dir", &opts.cache_dir, OPT_DIRS, "DIR", "where sources, builds and runs are kept\n"
 		   "(default $LABCTL_CACHE_DIR, else $XDG_CACHE_HOME/labctl)"),
-	OPT_INCR('v', "verbose", &opts.verbose, "echo the logs of make, qemu and gdb"),
-	OPT_FLAG('q', "quiet", &opts.quiet, "print errors only"),
+	OPT_INCR('v', "verbose", &opts.verbose, "echo the output of make, apt-get and BusyBox\n"
+		 "builds, and name a trace's phases; twice: GDB's too"),
+	OPT_FLAG('q', "quiet", &opts.quiet, "print errors and warnings only"),
 	OPT_FLAG(0, "version", &version, "print labctl's version"),
+	OPT_FLAG(0, "json", &version_json, "with --version: as JSON"),
 	OPT_END()
 };
 
@@ -117,12 +122,17 @@ static int finish_stdout(int status)
 int parse_command_line(const struct command_line *c, int argc, char **argv)
 {
 	struct error e;
-	int i = parse_options(c, argc, argv, &e);
+	int i;
 
-	if (i == PARSE_OPT_HELP || i == PARSE_OPT_LIST) {
-		(i == PARSE_OPT_HELP ? options_help : options_list)(stdout, c);
+	if (completing)
+		complete_line(c, argc, argv, NULL);
+	i = parse_options(c, argc, argv, &e);
+	if (i == PARSE_OPT_HELP)
+		options_help(stdout, c);
+	if (i == PARSE_OPT_LIST)
+		options_list(stdout, c, "");
+	if (i == PARSE_OPT_HELP || i == PARSE_OPT_LIST)
 		exit(finish_stdout(EXIT_OK));
-	}
 	if (i < 0)
 		die_error(&e);
 	return i;
@@ -144,12 +154,20 @@ static void print_usage(FILE *out)
 	free(usage);
 }
 
+/* The command NAME; an unknown one is a usage error naming the closest. */
 static const struct command *find_command(const char *name)
 {
-	for (size_t i = 0; i < NCOMMANDS; i++)
+	const char *names[NCOMMANDS + 1] = { NULL }, *near;
+
+	for (size_t i = 0; i < NCOMMANDS; i++) {
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
-	return NULL;
+		names[i] = commands[i].name;
+	}
+	near = closest_word(name, names);
+	if (near)
+		die(EXIT_USAGE, "no command '%s' (did you mean '%s'?)", name, near);
+	die(EXIT_USAGE, "no command '%s' (see 'labctl --help')", name);
 }
 
 /*
@@ -186,16 +204,72 @@ static int cmd_help(int argc, char **argv)
 		return finish_stdout(EXIT_OK);
 	}
 	cmd = find_command(argv[1]);
-	if (!cmd)
-		die(EXIT_USAGE, "no command '%s' (see 'labctl --help')", argv[1]);
 	help_argv[0] = (char *)cmd->name;
 	return run_command(cmd, 2, help_argv);
 }
 
+/* The version, and the commit it was built from when the build knew it
+ * (a git checkout, or `make deb` of one). */
+static int print_version(bool json)
+{
+	json_t *v;
+
+	if (!json) {
+		printf("labctl %s%s%s\n", LABCTL_VERSION, *LABCTL_COMMIT ? " commit " : "",
+		       LABCTL_COMMIT);
+		return EXIT_OK;
+	}
+	v = json_pack("{s:s, s:s?}", "version", LABCTL_VERSION,
+		      "commit", *LABCTL_COMMIT ? LABCTL_COMMIT : NULL);
+	json_dumpf(v, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(v);
+	return EXIT_OK;
+}
+
 int cmd_version(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	printf("labctl %s\n", LABCTL_VERSION);
+	bool json = false;
+	const struct option_def options[] = {
+		OPT_FLAG(0, "json", &json, "as a JSON object: {version, commit}"),
+		OPT_END()
+	};
+	const struct command_line cl = {
+		.usage = "usage: labctl version [--json]\n\n"
+			 "Print labctl's version and the git commit it was built from\n"
+			 "(commit is null in the JSON when the build did not know it).\n",
+		.options = { options },
+	};
+	int i = parse_command_line(&cl, argc, argv);
+
+	if (i < argc)
+		die(EXIT_USAGE, "version takes no operand ('%s')", argv[i]);
+	return print_version(json);
+}
+
+/* labctl __complete WORD...: see complete.c.  labctl's own options and the
+ * command here; the command's words by its own table, in parse_command_line(). */
+static int cmd_complete(const struct command_line *cl, int argc, char **argv)
+{
+	const char *names[NCOMMANDS + 2] = { "help" };
+	const struct command_line help = { .in_order = true };
+	struct error e;
+	int i;
+
+	for (size_t j = 0; j < NCOMMANDS; j++)
+		names[j + 1] = commands[j].name;
+	completing = true;
+	i = argc < 2 ? 0 : complete_command_index(cl, argc, argv);
+	if (!i)
+		complete_line(cl, argc, argv, names);
+	if (!strcmp(argv[i], "help"))
+		complete_line(&help, argc - i, argv + i, names + 1);
+	/* --cache-dir given before the command: the built kernel's names. */
+	if (parse_options(cl, i, argv, &e) < 0 || cache_init(&e) < 0 || datadir_init(&e) < 0)
+		return EXIT_OK;
+	for (size_t j = 0; j < NCOMMANDS; j++)
+		if (!strcmp(commands[j].name, argv[i]))
+			return commands[j].fn(argc - i, argv + i);
 	return EXIT_OK;
 }
 
@@ -205,20 +279,25 @@ int main(int argc, char **argv)
 				   .in_order = true };
 	const struct command *cmd;
 	struct error e;
-	int i = parse_options(&cl, argc, argv, &e);
+	int i;
 
+	if (argc > 1 && !strcmp(argv[1], "__complete"))
+		return cmd_complete(&cl, argc - 1, argv + 1);
+	i = parse_options(&cl, argc, argv, &e);
 	if (i == PARSE_OPT_HELP) {
 		print_usage(stdout);
 		return finish_stdout(EXIT_OK);
 	}
 	if (i == PARSE_OPT_LIST) {
-		options_list(stdout, &cl);
+		options_list(stdout, &cl, "");
 		return finish_stdout(EXIT_OK);
 	}
 	if (i < 0)
 		die_error(&e);
+	if (version_json && !version)
+		die(EXIT_USAGE, "--json goes with --version (or labctl version --json)");
 	if (version)
-		return finish_stdout(cmd_version(0, NULL));
+		return finish_stdout(print_version(version_json));
 	if (i >= argc) {
 		print_usage(stderr);
 		return EXIT_USAGE;
@@ -226,7 +305,5 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[i], "help"))
 		return cmd_help(argc - i, argv + i);
 	cmd = find_command(argv[i]);
-	if (!cmd)
-		die(EXIT_USAGE, "no command '%s' (see 'labctl --help')", argv[i]);
 	return run_command(cmd, argc - i, argv + i);
 }

@@ -13,6 +13,7 @@
 #include "lib/error.h"
 #include "lib/fs.h"
 #include "lib/labctl.h"
+#include "version.h"
 
 /* What a student reads in Gradescope when the grader, not the work, failed. */
 #define GRADER_ERROR_OUTPUT \

@@ -77,7 +77,7 @@ extern const char *const build_bases[];
 	OPT_CHOICE(0, "base", &(O)->base, build_bases, "BASE", \
 		   "tinyconfig (default: the lab's small kernel) or defconfig\n" \
 		   "(the reference write-ups' recipe)"), \
-	OPT_STRINGS(0, "fragment", &(O)->fragments, "FILE", \
+	OPT_STRINGS_OF(0, "fragment", &(O)->fragments, OPT_FILES, "FILE", \
 		    "a config fragment (repeatable); default kernel-config/\n" \
 		    "lab.config + debug.config, or debug.config on defconfig"), \
 	SOURCE_OPTIONS(&(O)->source)

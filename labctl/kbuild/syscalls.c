@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kbuild/syscalls.h"
+#include "lib/closest.h"
 #include "lib/error.h"
 #include "lib/fs.h"
 #include "lib/labctl.h"
@@ -117,32 +118,6 @@ const struct syscall_entry *syscall_lookup(const struct syscall_table *t, const 
 	return NULL;
 }
 
-size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), *row = xcalloc(lb + 1, sizeof(*row)), d;
-
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	d = row[lb];
-	free(row);
-	return d;
-}
-
 size_t syscall_suggest(const struct syscall_table *t, const char *name,
 		       const char **out, size_t max)
 {
@@ -152,13 +127,11 @@ size_t syscall_suggest(const struct syscall_table *t, const char *name,
 	for (size_t want = 1; want <= 2 && n < max; want++)
 		for (size_t i = 0; i < t->n && n < max; i++) {
 			const struct syscall_entry *e = &t->v[i];
-			size_t d = edit_distance(name, e->name);
+			size_t d = word_distance(name, len, e->name, 3);
 			bool dup = false;
 
 			if (!strcmp(e->abi, "x32"))
 				continue;
-			if (len >= 3 && !strncmp(e->name, name, len) && d > 1)
-				d = 1;
 			for (size_t j = 0; j < n; j++)
 				dup |= !strcmp(out[j], e->name);
 			if (d == want && !dup)

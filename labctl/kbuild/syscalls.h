@@ -50,7 +50,5 @@ const struct syscall_entry *syscall_lookup_nr(const struct syscall_table *t, lon
  */
 size_t syscall_suggest(const struct syscall_table *t, const char *name,
 		       const char **out, size_t max);
-/* Levenshtein distance between A and B. */
-size_t edit_distance(const char *a, const char *b);
 
 #endif

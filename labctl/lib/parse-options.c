@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbuild/syscalls.h"
+#include "lib/closest.h"
 #include "lib/labctl.h"
 #include "lib/parse-options.h"
 
@@ -27,7 +27,7 @@ static const struct option_def **rows_of(const struct command_line *c, size_t *n
 	return rows;
 }
 
-static bool takes_value(const struct option_def *o)
+bool option_takes_value(const struct option_def *o)
 {
 	return o->kind != OPT_KIND_FLAG && o->kind != OPT_KIND_INCR;
 }
@@ -162,20 +162,18 @@ static const char *closest(const struct option_def **rows, size_t n, const char 
 {
 	size_t len = strcspn(given, "="), best_d = 3, d;
 	const char *best = NULL;
-	char *word = xasprintf("%.*s", (int)len, given);
 
 	for (size_t i = 0; i <= n; i++) {
 		const char *name = i < n ? rows[i]->long_name : "help";
 
 		if (!name)
 			continue;
-		d = !strncmp(name, word, len) && len ? 1 : edit_distance(word, name);
+		d = word_distance(given, len, name, 1);
 		if (d < best_d) {
 			best_d = d;
 			best = name;
 		}
 	}
-	free(word);
 	return best;
 }
 
@@ -223,12 +221,12 @@ int parse_options(const struct command_line *c, int argc, char **argv, struct er
 		o = rows[i];
 		if (o->kind == OPT_KIND_GROUP)
 			continue;
-		longopts[nlong++] = (struct option){ o->long_name, takes_value(o) ? required_argument
+		longopts[nlong++] = (struct option){ o->long_name, option_takes_value(o) ? required_argument
 						     : no_argument, NULL,
 						     o->short_name ? o->short_name : ROW_VAL(i) };
 		if (o->short_name) {
 			*s++ = (char)o->short_name;
-			if (takes_value(o))
+			if (option_takes_value(o))
 				*s++ = ':';
 		}
 	}
@@ -323,14 +321,38 @@ void options_help(FILE *out, const struct command_line *c)
 	free(rows);
 }
 
-void options_list(FILE *out, const struct command_line *c)
+void options_list(FILE *out, const struct command_line *c, const char *prefix)
+{
+	size_t n, len = strlen(prefix);
+	const struct option_def **rows = rows_of(c, &n);
+	char *name;
+
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && rows[i]->kind == OPT_KIND_GROUP)
+			continue;
+		name = xasprintf("--%s", i < n ? rows[i]->long_name : "help");
+		if (!strncmp(name, prefix, len))
+			fprintf(out, "%s\n", name);
+		free(name);
+	}
+	free(rows);
+}
+
+const struct option_def *option_find(const struct command_line *c, const char *name,
+				     size_t len, bool is_short)
 {
 	size_t n;
-	const struct option_def **rows = rows_of(c, &n);
+	const struct option_def **rows = rows_of(c, &n), *found = NULL;
 
-	for (size_t i = 0; i < n; i++)
-		if (rows[i]->kind != OPT_KIND_GROUP)
-			fprintf(out, "--%s\n", rows[i]->long_name);
-	fputs("--help\n", out);
+	for (size_t i = 0; i < n && !found; i++) {
+		const struct option_def *o = rows[i];
+
+		if (o->kind == OPT_KIND_GROUP)
+			continue;
+		if (is_short ? o->short_name == name[0]
+			     : strlen(o->long_name) == len && !strncmp(o->long_name, name, len))
+			found = o;
+	}
 	free(rows);
+	return found;
 }

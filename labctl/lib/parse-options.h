@@ -27,6 +27,18 @@ enum opt_kind {
 	OPT_KIND_COUNT,    /* int from min to max */
 };
 
+/*
+ * What a value (or an operand) names, for shell completion (cmd/complete.c):
+ * the shell's files or directories, or words labctl lists.
+ */
+enum opt_values {
+	OPT_ANY,           /* nothing to offer */
+	OPT_FILES,
+	OPT_DIRS,
+	OPT_SCENARIOS,     /* scenarios/NAME.ini */
+	OPT_SYSCALLS,      /* the built kernel's syscall_64.tbl */
+};
+
 /* A repeatable option's values; the caller frees v (not the strings: argv's). */
 struct opt_strings {
 	const char **v;
@@ -42,6 +54,7 @@ struct option_def {
 	const char *help;             /* lines split at '\n'; GROUP: the heading */
 	const char *const *words;     /* CHOICE, LIST: the valid words, NULL-ended */
 	double min, max;              /* SECONDS, COUNT */
+	enum opt_values values;       /* STRING(S), LIST without words: what they name */
 };
 
 /*
@@ -56,18 +69,24 @@ struct option_def {
 #define OPT_INCR(S, L, V, H) \
 	{ .kind = OPT_KIND_INCR, .short_name = (S), .long_name = (L), \
 	  .value = _Generic((V), int *: (V)), .help = (H) }
-#define OPT_STRING(S, L, V, A, H) \
+#define OPT_STRING(S, L, V, A, H) OPT_STRING_OF(S, L, V, OPT_ANY, A, H)
+#define OPT_STRING_OF(S, L, V, OF, A, H) \
 	{ .kind = OPT_KIND_STRING, .short_name = (S), .long_name = (L), \
-	  .value = _Generic((V), const char **: (V)), .argh = (A), .help = (H) }
-#define OPT_STRINGS(S, L, V, A, H) \
+	  .value = _Generic((V), const char **: (V)), .values = (OF), .argh = (A), .help = (H) }
+#define OPT_STRINGS(S, L, V, A, H) OPT_STRINGS_OF(S, L, V, OPT_ANY, A, H)
+#define OPT_STRINGS_OF(S, L, V, OF, A, H) \
 	{ .kind = OPT_KIND_STRINGS, .short_name = (S), .long_name = (L), \
-	  .value = _Generic((V), struct opt_strings *: (V)), .argh = (A), .help = (H) }
+	  .value = _Generic((V), struct opt_strings *: (V)), .values = (OF), .argh = (A), \
+	  .help = (H) }
 #define OPT_CHOICE(S, L, V, W, A, H) \
 	{ .kind = OPT_KIND_CHOICE, .short_name = (S), .long_name = (L), \
 	  .value = _Generic((V), const char **: (V)), .words = (W), .argh = (A), .help = (H) }
 #define OPT_LIST(S, L, V, W, A, H) \
 	{ .kind = OPT_KIND_LIST, .short_name = (S), .long_name = (L), \
 	  .value = _Generic((V), const char **: (V)), .words = (W), .argh = (A), .help = (H) }
+#define OPT_LIST_OF(S, L, V, OF, A, H) \
+	{ .kind = OPT_KIND_LIST, .short_name = (S), .long_name = (L), \
+	  .value = _Generic((V), const char **: (V)), .values = (OF), .argh = (A), .help = (H) }
 #define OPT_SECONDS(S, L, V, MIN, MAX, A, H) \
 	{ .kind = OPT_KIND_SECONDS, .short_name = (S), .long_name = (L), \
 	  .value = _Generic((V), double *: (V)), .min = (MIN), .max = (MAX), \
@@ -85,6 +104,7 @@ struct command_line {
 	const struct option_def *options[OPT_TABLE_MAX];   /* each OPT_END-ended */
 	const char *epilog;           /* after the options, or NULL */
 	bool in_order;                /* stop at the first operand (labctl's own) */
+	enum opt_values operands;     /* what the operands name */
 };
 
 /* What parse_options() returns besides an operand's index and -1. */
@@ -100,7 +120,14 @@ enum { PARSE_OPT_HELP = -2, PARSE_OPT_LIST = -3 };
 int parse_options(const struct command_line *c, int argc, char **argv, struct error *e);
 /* C's usage, its options with their help, and its epilog. */
 void options_help(FILE *out, const struct command_line *c);
-/* Every long option of C, one per line ("--base"), --help last. */
-void options_list(FILE *out, const struct command_line *c);
+/* Every long option of C that starts with PREFIX ("" for all), one per
+ * line ("--base"), --help last. */
+void options_list(FILE *out, const struct command_line *c, const char *prefix);
+/* C's option (not a heading) whose long name is the LEN bytes at NAME, or
+ * whose short letter is NAME[0] when SHORT; NULL when none. */
+const struct option_def *option_find(const struct command_line *c, const char *name,
+				     size_t len, bool is_short);
+/* Whether O takes a value (--out DIR), or is a flag (--kvm). */
+bool option_takes_value(const struct option_def *o);
 
 #endif

@@ -42,7 +42,7 @@
 		   "system's /bin/busybox when static, else Debian's),\n" \
 		   "system, debian (busybox-static, downloaded into the\n" \
 		   "cache by a private apt-get) or a PATH"), \
-	OPT_STRING(0, "busybox-source", SOURCE, "SRC", \
+	OPT_STRING_OF(0, "busybox-source", SOURCE, OPT_FILES, "SRC", \
 		   "build BusyBox from SRC, a busybox-*.tar.{bz2,xz,gz} or\n" \
 		   "'debian' (the busybox source package's tarball),\n" \
 		   "configured by rootfs/busybox.config; cached")

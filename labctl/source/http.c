@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lib/labctl.h"
+#include "version.h"
 #include "source/http.h"
 
 struct sink {

@@ -34,7 +34,7 @@ struct source_opts {
 
 /* The rows of fetch's, config's and build's source options; O is a struct source_opts *. */
 #define SOURCE_OPTIONS(O) \
-	OPT_STRING(0, "kernel-source", &(O)->spec, "SPEC", \
+	OPT_STRING_OF(0, "kernel-source", &(O)->spec, OPT_FILES, "SPEC", \
 		   "where the source comes from (default: Debian's\n" \
 		   "linux-source-5.10 from bullseye, through a private apt\n" \
 		   "using the mirror of the system's apt configuration):\n" \

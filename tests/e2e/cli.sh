@@ -5,6 +5,28 @@ expect_exit "--help exits 0" 0 "$LABCTL" --help
 check "--help lists the exit codes" grep -q '^exit codes:' "$T/out"
 expect_exit "--version exits 0" 0 "$LABCTL" --version
 check "--version prints the version" grep -Eq '^labctl [0-9]+\.[0-9]+\.[0-9]+' "$T/out"
+expect_exit "--version --json exits 0" 0 "$LABCTL" --version --json
+check "  ... a JSON object: the version of --version" test "$(python3 -c '
+import json, sys; v = json.load(open(sys.argv[1])); print("labctl", v["version"])' "$T/out")" = \
+	"$("$LABCTL" --version | cut -d" " -f1,2)"
+# The commit, against git's own answer (what the binary was built from).
+if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+	check "  ... its commit is git's HEAD" python3 -c '
+import json, sys; c = json.load(open(sys.argv[1]))["commit"]; sys.exit(not c.startswith(sys.argv[2]))' \
+		"$T/out" "$(git -C "$ROOT" rev-parse --short=12 HEAD)"
+	check "  ... and --version says it" grep -q "commit $(git -C "$ROOT" rev-parse --short=12 HEAD)" \
+		<("$LABCTL" --version)
+fi
+expect_exit "labctl version --json is --version --json" 0 "$LABCTL" version --json
+check "  ... the same object" diff "$T/out" <("$LABCTL" --version --json)
+expect_exit "--json without --version is a usage error" 2 "$LABCTL" --json
+expect_exit "version takes no operand" 2 "$LABCTL" version now
+expect_exit "a mistyped command names the closest" 2 "$LABCTL" tracee connect
+check "  ... did you mean 'trace'" grep -qx "labctl: error: no command 'tracee' (did you mean 'trace'?)" "$T/err"
+expect_exit "  ... the start of one too" 2 "$LABCTL" gra
+check "  ... did you mean 'grade'" grep -qx "labctl: error: no command 'gra' (did you mean 'grade'?)" "$T/err"
+expect_exit "  ... in help too" 2 "$LABCTL" help bulid
+check "  ... did you mean 'build'" grep -qx "labctl: error: no command 'bulid' (did you mean 'build'?)" "$T/err"
 expect_exit "unknown command is a usage error" 2 "$LABCTL" frobnicate
 check "one error line on stderr" test "$(wc -l <"$T/err")" -eq 1
 check "error line has the labctl: error: prefix" grep -q '^labctl: error: ' "$T/err"
@@ -22,7 +44,7 @@ expect_exit "LABCTL_LANG=fr is a usage error" 2 env LABCTL_LANG=fr "$LABCTL" tra
 # (--list-options prints the table's long names), and the parser knows every
 # option the help names: --NAME=x is a bad value or no value, never unknown.
 help_options() { sed -n 's/^  \(-[a-zA-Z], \|    \)\(--[a-z0-9-]*\).*/\2/p' "$1"; }
-for cmd in "" fetch config build image boot trace grade doctor; do
+for cmd in "" fetch config build image boot trace grade doctor version; do
 	name=${cmd:-labctl}
 	"$LABCTL" $cmd --help >"$T/help" 2>&1
 	"$LABCTL" $cmd --list-options >"$T/table" 2>&1

@@ -241,13 +241,42 @@ static void test_help_text(void **state)
 	free(help);
 }
 
+static void list_all(FILE *out, const struct command_line *c)
+{
+	options_list(out, c, "");
+}
+
+static void list_f(FILE *out, const struct command_line *c)
+{
+	options_list(out, c, "--f");
+}
+
 static void test_list(void **state)
 {
-	char *list = captured(options_list);
+	char *list = captured(list_all), *starting_f = captured(list_f);
 
 	assert_string_equal(list, "--force\n--verbose\n--out\n--fragment\n--abi\n--format\n"
 			    "--timeout\n--jobs\n--help\n");
+	/* A prefix: what completing "--f" offers. */
+	assert_string_equal(starting_f, "--force\n--fragment\n--format\n");
 	free(list);
+	free(starting_f);
+}
+
+static void test_find(void **state)
+{
+	const struct option_def *o;
+
+	assert_non_null(o = option_find(&cl, "out=x", 3, false));
+	assert_string_equal(o->long_name, "out");
+	assert_true(option_takes_value(o));
+	assert_non_null(o = option_find(&cl, "j4", 1, true));
+	assert_string_equal(o->long_name, "jobs");
+	assert_non_null(o = option_find(&cl, "force", 5, false));
+	assert_false(option_takes_value(o));
+	/* A prefix is not a name, and headings are not options. */
+	assert_null(option_find(&cl, "forc", 4, false));
+	assert_null(option_find(&cl, "x", 1, true));
 }
 
 int main(void)
@@ -263,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_help_and_list),
 		cmocka_unit_test(test_help_text),
 		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_find),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -74,15 +74,6 @@ static void test_lookup(void **state)
 	syscalls_free(&t);
 }
 
-static void test_edit_distance(void **state)
-{
-	assert_int_equal(edit_distance("", ""), 0);
-	assert_int_equal(edit_distance("connect", "connect"), 0);
-	assert_int_equal(edit_distance("conect", "connect"), 1);
-	assert_int_equal(edit_distance("kitten", "sitting"), 3);
-	assert_int_equal(edit_distance("", "abc"), 3);
-}
-
 static void test_suggest(void **state)
 {
 	struct syscall_table t;
@@ -119,7 +110,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_lookup),
-		cmocka_unit_test(test_edit_distance),
 		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_load_missing),
 	};
