@@ -90,6 +90,8 @@ in_root dpkg -L labctl >"$root/../files"
 while read -r f; do [ -d "$root$f" ] || echo "$f"; done <"$root/../files" >"$root/../owned"
 as_student labctl --help >"$root/../help" 2>&1; echo "help $?" >>"$root/../rc"
 as_student labctl --version --json >"$root/../version" 2>&1; echo "version $?" >>"$root/../rc"
+as_student labctl tracee connect 2>"$root/../typo-command"; echo "typo-command $?" >>"$root/../rc"
+as_student labctl trace connect --abii i386 2>"$root/../typo-option"; echo "typo-option $?" >>"$root/../rc"
 as_student labctl doctor --json >"$root/../doctor" 2>"$root/../doctor.err"; echo "doctor $?" >>"$root/../rc"
 as_student env MANWIDTH=80 man --warnings labctl-trace >"$root/../man" 2>"$root/../man.err"
 echo "man $?" >>"$root/../rc"
@@ -114,6 +116,13 @@ check "as a user: labctl --help exits 0 and lists the commands" \
 	test "$(rcof help)" = 0 -a -n "$(grep '^  trace ' "$T/help")"
 check "as a user: labctl --version --json is the package's version" \
 	test "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$T/version")" = "$version"
+for typo in "command:tracee connect" "option:trace connect --abii i386"; do
+	what=${typo%%:*}
+	"$LABCTL" ${typo#*:} 2>"$T/tree-typo" && echo unexpected
+	check "as a user: a mistyped $what is the tree's one line, exit 2" \
+		test "$(rcof "typo-$what")" = 2 -a "$(cat "$T/typo-$what")" = "$(cat "$T/tree-typo")" \
+		-a "$(wc -l <"$T/typo-$what")" = 1
+done
 # doctor: the tools the Depends bring are there and work; what a chroot
 # cannot give (user namespaces for bwrap, a built kernel, KVM) may warn.
 python3 - "$T/doctor" <<'PY' >"$T/doctor.checks"
