@@ -163,6 +163,17 @@ def insn(pc):
     return d['asm'], d['length']
 
 
+def function_insns(name):
+    """[{'addr', 'asm'}] of function NAME, from live memory (the code the
+    CPU runs, alternatives applied), or [] when vmlinux has no such function."""
+    if not is_function(name):
+        return []
+    block = gdb.block_for_pc(u64(gdb.parse_and_eval('&' + name)))
+    arch = gdb.selected_inferior().architecture()
+    return [{'addr': d['addr'], 'asm': d['asm']}
+            for d in arch.disassemble(block.start, block.end - 1)]
+
+
 def relative(path, source_root):
     """PATH relative to the kernel tree SOURCE_ROOT (net/socket.c), as the
     kernel's own tools print it; PATH itself when it lies elsewhere."""

@@ -15,6 +15,7 @@ import time
 import gdb
 
 from labctl import abi as abis
+from labctl import dispatch
 from labctl import kernel as k
 from labctl import sockets
 from labctl import stubs
@@ -135,6 +136,21 @@ class Capture:
             self.out['setup']['socketcall'] = self.socketcall
         self.handler = entry
         self.check_stub(entry)
+        self.out['setup']['dispatch'] = self.find_dispatch(entry)
+
+    def find_dispatch(self, handler):
+        """How the C entry reaches HANDLER, from its code (dispatch.py)."""
+        entry_fn, switch = self.abi.c_entry, dispatch.SWITCHES[self.abi.name]
+        switch_addr = u64(gdb.parse_and_eval('&' + switch)) if k.is_function(switch) else None
+        try:
+            how = dispatch.find(self.abi.name, entry_fn, k.function_insns(entry_fn),
+                                self.out['setup']['sys_call_table']['addr'], switch_addr,
+                                k.function_insns(switch) if switch_addr else [], handler)
+        except dispatch.DispatchError as e:
+            raise TraceError('input', 'setup: %s' % e)
+        for x in how['insns'] + how.get('case', []):
+            x['at'] = k.symbol(x['addr'])
+        return how
 
     def table_symbol(self, entry):
         """The symbol of handler ENTRY by the name the table gives it: several

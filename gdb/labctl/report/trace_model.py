@@ -317,12 +317,37 @@ def stub(cap, st):
     return out
 
 
+def insns_text(insns):
+    """Instructions as GDB's disassemble prints them."""
+    return '\n'.join('%s <%s>:  %s' % (hx(x['addr']), x['at']['name'], x['asm']) for x in insns)
+
+
+def how_dispatched(cap):
+    """How the C entry reaches the handler, as its code shows it (setup's
+    dispatch; captures before it was read say only what the table holds)."""
+    how, h = cap['setup'].get('dispatch'), cap['dispatch']['table_entry']['handler']
+    if how and how['kind'] == 'switch':
+        return [para('%s does not index a table: it calls %s, a switch on the number that '
+                     'calls each handler directly (Linux 6.9, against Branch History '
+                     'Injection; backported to 6.1 and 5.15).', Code(how['function']),
+                     Code(how['switch'])),
+                CodeBlock(insns_text(how['insns'])),
+                para('Its case for %d reaches %s:', cap['setup']['syscall']['nr'], Code(h['name'])),
+                CodeBlock(insns_text(how['case']))]
+    out = [para('%s calls %s[%d] = %s (read from guest memory at %s).',
+                c_entry(cap), cap['dispatch']['table_entry'].get('name', 'sys_call_table'),
+                cap['setup']['syscall']['nr'], Code(h['name']),
+                hx(cap['dispatch']['table_entry']['entry_addr']))]
+    if how:
+        out += [para('The instructions of %s that do it, from the return of the call before '
+                     'them to the indirect call through the table:', Code(how['function'])),
+                CodeBlock(insns_text(how['insns']))]
+    return out
+
+
 def dispatch(cap):
     d = cap['dispatch']
-    h = d['table_entry']['handler']
-    blocks = [para('%s calls %s[%d] = %s (read from guest memory at %s).',
-                   c_entry(cap), d['table_entry'].get('name', 'sys_call_table'),
-                   cap['setup']['syscall']['nr'], Code(h['name']), hx(d['table_entry']['entry_addr']))]
+    blocks = how_dispatched(cap)
     blocks += stub(cap, d['table_entry'].get('stub'))
     for hit in d['hits']:
         if hit['what'] == 'sleeps':
