@@ -29,20 +29,6 @@ call_before() {
 		"$KDIR/vmlinux" | awk '/^ *[0-9a-f]+:/ { last = $0 }
 		END { if (last ~ /\tcall +\*/) print "indirect"; else print last }'
 }
-# table_call FUNCTION TABLE: the address of FUNCTION's indirect call through
-# TABLE (`call *DISP(,%rax,8)`, DISP sign-extended = TABLE's address in nm),
-# from objdump and nm alone.
-table_call() {
-	local table
-	table=$(nm "$KDIR/vmlinux" | awk -v t="$2" '$3 == t { print $1; exit }')
-	objdump -d --no-show-raw-insn --disassemble="$1" "$KDIR/vmlinux" |
-		python3 -c 'import re, sys
-for line in sys.stdin:
-    m = re.match(r"\s*([0-9a-f]+):\s+call\s+\*(-?0x[0-9a-f]+)\(,%r\w+,8\)", line)
-    if m and int(m.group(2), 16) & (2**64 - 1) == int(sys.argv[1], 16):
-        print("0x" + m.group(1))' "$table"
-}
-
 # The offsets of struct pt_regs as GDB itself prints them.
 gdb -batch -nx -ex 'ptype /o struct pt_regs' "$KDIR/vmlinux" 2>/dev/null |
 	sed -n 's|^/\*[[:space:]]*\([0-9][0-9]*\)[[:space:]]*|\1 |p' |
@@ -94,7 +80,7 @@ all(next(f["value"] for f in c["pt_regs"]["fields"] if f["field"] == s["push"]["
 	ret=$(q "$j" 'int(c["dispatch"]["handler_return"]["pc"], 16)')
 	check "trace $sc: the handler returns after do_syscall_64's call through the table (objdump)" \
 		test "$(call_before do_syscall_64 "$ret")" = indirect
-	call=$(table_call do_syscall_64 sys_call_table)
+	call=$(table_call "$KDIR/vmlinux" do_syscall_64 sys_call_table)
 	check "trace $sc: the dispatch is do_syscall_64's call through sys_call_table, at $call (objdump, nm)" \
 		test "$(q "$j" 'c["setup"]["dispatch"]["kind"], c["setup"]["dispatch"]["insns"][-1]["addr"]')" \
 		= "('table', '$call')" -a -n "$call"

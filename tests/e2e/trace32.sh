@@ -51,6 +51,10 @@ for sc in getpid exit write pause; do
 	check "i386 $sc: the handler is at __ia32_sys_$sc's address (nm vmlinux)" test "$(q "$j" \
 		'"%016x" % int(c["dispatch"]["hits"][0]["at"]["addr"], 16)')" = "$(nm "$KDIR/vmlinux" |
 		awk -v s="__ia32_sys_$sc" '$3 == s { print $1; exit }')"
+	call=$(table_call "$KDIR/vmlinux" do_int80_syscall_32 ia32_sys_call_table)
+	check "i386 $sc: the dispatch is do_int80_syscall_32's call through ia32_sys_call_table, at $call (objdump, nm)" \
+		test "$(q "$j" 'c["setup"]["dispatch"]["kind"], c["setup"]["dispatch"]["insns"][-1]["addr"]')" \
+		= "('table', '$call')" -a -n "$call"
 	check "i386 $sc: every frame's function, file:line and inlining are addr2line -i's" \
 		python3 "$FIX/frames.py" "$KDIR/vmlinux" "$SRC" "$j"
 	check "i386 $sc: beside the x86-64 trace of $sc ($(nr64 $sc) in syscall_64.tbl)" test "$(q "$j" \
