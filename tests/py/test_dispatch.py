@@ -1,10 +1,11 @@
 """How the C entry reaches the handler (gdb/labctl/dispatch.py), from its
-instructions as GDB disassembles them.  The table case is the lab kernel's
-own do_syscall_64 (Debian's 5.10.223, GDB's `disassemble`); the end-to-end
-trace checks the real one against objdump and nm (tests/e2e/trace.sh).
-The retpoline and switch cases are written in GDB's format from the code
-the kernel's sources generate (arch/x86/entry/common.c, syscall_64.c of
-6.9): no such kernel is built here yet (issue 13)."""
+instructions as GDB disassembles them: the table of the lab kernel's own
+do_syscall_64 (Debian's 5.10.223), and the switch of Debian's 6.1.192
+(x64_sys_call, the backport of 6.9's), both GDB's `disassemble` of real
+builds with the lab's config (fixtures/).  The end-to-end trace checks the
+built kernel's against objdump and nm (tests/e2e/trace.sh).  The retpoline
+form is written in GDB's format: no kernel here is built with retpolines."""
+import os
 import unittest
 
 from labctl import dispatch
@@ -16,9 +17,16 @@ HANDLER = 0xffffffff81179243    # __x64_sys_connect
 def insns(text):
     out = []
     for line in text.strip().splitlines():
+        if line.startswith('#'):
+            continue
         addr, asm = line.split(':', 1)
         out.append({'addr': int(addr, 16), 'asm': asm.strip()})
     return out
+
+
+def fixture(name):
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures', name)) as f:
+        return insns(f.read())
 
 
 # gdb -batch -ex 'disassemble do_syscall_64' vmlinux (5.10.223, the lab's config)
@@ -85,31 +93,33 @@ class Table(unittest.TestCase):
 
 
 class Switch(unittest.TestCase):
-    ENTRY = insns('''
-0x2000: call   0x5000 <syscall_enter_from_user_mode>
-0x2005: mov    %eax,%esi
-0x2007: mov    %rbx,%rdi
-0x200a: call   0x3000 <x64_sys_call>
-0x200f: mov    %rax,0x50(%rbx)
-''')
-    SWITCH = insns('''
-0x3000: cmp    $0x2a,%esi
-0x3003: je     0x3100 <x64_sys_call+256>
-0x3100: jmp    0xffffffff81179243 <__x64_sys_connect>
-0x3105: jmp    0xffffffff81179000 <__x64_sys_accept>
-''')
+    """Debian's 6.1.192: do_syscall_64 calls x64_sys_call, whose case for
+    each number calls the handler (nm: __x64_sys_getpid shares its address
+    with __do_sys_getpid, the name GDB prints)."""
+    ENTRY = fixture('do_syscall_64-6.1.192.txt')
+    SWITCH = fixture('x64_sys_call-6.1.192.txt')
+    TABLE_61 = 0xffffffff81801060       # nm: sys_call_table, still there, not called through
+    SWITCH_ADDR = 0xffffffff81000cc6    # nm: x64_sys_call
 
-    def test_the_switch_and_its_case(self):
-        how = dispatch.find('x86_64', 'do_syscall_64', self.ENTRY, TABLE, 0x3000, self.SWITCH,
-                            HANDLER)
+    def find(self, handler):
+        return dispatch.find('x86_64', 'do_syscall_64', self.ENTRY, self.TABLE_61,
+                             self.SWITCH_ADDR, self.SWITCH, handler)
+
+    def test_getpid(self):
+        how = self.find(0xffffffff8103bc32)
         self.assertEqual((how['kind'], how['switch']), ('switch', 'x64_sys_call'))
-        self.assertEqual([x['addr'] for x in how['insns']], [0x2005, 0x2007, 0x200a])
-        self.assertEqual([x['addr'] for x in how['case']], [0x3100])
+        self.assertEqual(how['insns'][-1], {'addr': 0xffffffff812505c8,
+                                            'asm': 'call   0xffffffff81000cc6 <x64_sys_call>'})
+        self.assertEqual(how['case'], [{'addr': 0xffffffff81000e65,
+                                        'asm': 'call   0xffffffff8103bc32 <__do_sys_getpid>'}])
 
-    def test_a_switch_without_the_handler_is_an_error(self):
+    def test_connect(self):
+        self.assertEqual([x['addr'] for x in self.find(0xffffffff81190de5)['case']],
+                         [0xffffffff81000e83])
+
+    def test_a_handler_the_switch_does_not_call_is_an_error(self):
         with self.assertRaises(dispatch.DispatchError) as e:
-            dispatch.find('x86_64', 'do_syscall_64', self.ENTRY, TABLE, 0x3000, self.SWITCH,
-                          0xdead)
+            self.find(0xffffffff81000cc6 + 1)
         self.assertIn('no instruction of x64_sys_call reaches the handler', str(e.exception))
 
     def test_i386s_switch_is_ia32_sys_call(self):
