@@ -66,13 +66,15 @@ static int walk(const struct command_line *c, int argc, char **argv, struct curs
 	bool inline_value = false, operands_only = false;
 
 	for (int i = 1; i < argc - 1; i++) {
+		bool operand = operands_only || argv[i][0] != '-' || !argv[i][1];
+
 		if (pending) {
 			pending = NULL;
 			continue;
 		}
-		if ((operands_only || argv[i][0] != '-' || !argv[i][1]) && c->in_order)
+		if (operand && c->in_order)
 			return i;
-		if (operands_only || argv[i][0] != '-' || !argv[i][1])
+		if (operand)
 			continue;
 		if (!strcmp(argv[i], "--")) {
 			operands_only = true;
@@ -99,7 +101,7 @@ static int walk(const struct command_line *c, int argc, char **argv, struct curs
 	return 0;
 }
 
-/* Print PREFIX WORD when WORD starts with START. */
+/* Offer WORD, after the prefix, when it starts with what is typed. */
 static void offer(const struct cursor *cur, const char *word)
 {
 	if (!strncmp(word, cur->word, strlen(cur->word)))
