@@ -24,6 +24,9 @@ int cmd_trace(int argc, char **argv);
 /* die.c: parse C's options; --help prints the help and exits 0, a bad
  * option dies (exit 2).  Returns the index in ARGV of the first operand. */
 int parse_command_line(const struct command_line *c, int argc, char **argv);
+/* main.c: STATUS, unless standard output could not be written (then one
+ * error line and exit 3).  What a command returns to main passes here. */
+int finish_stdout(int status);
 
 /*
  * complete.c: `labctl __complete WORD...` for the shells' completion.

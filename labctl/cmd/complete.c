@@ -150,17 +150,19 @@ static void offer_values(struct cursor *cur, enum opt_values values, const char 
 					cur->word);
 		cur->word = comma + 1;
 	}
-	if (!words && (values == OPT_FILES || values == OPT_DIRS)) {
+	if (words) {
+		puts("words");
+		for (; *words; words++)
+			offer(cur, *words);
+	} else if (values == OPT_FILES || values == OPT_DIRS) {
 		puts(values == OPT_FILES ? "files" : "dirs");
-		return;
+	} else {
+		puts("words");
+		if (values == OPT_SCENARIOS)
+			offer_scenarios(cur);
+		if (values == OPT_SYSCALLS)
+			offer_syscalls(cur);
 	}
-	puts("words");
-	for (; words && *words; words++)
-		offer(cur, *words);
-	if (!words && values == OPT_SCENARIOS)
-		offer_scenarios(cur);
-	if (!words && values == OPT_SYSCALLS)
-		offer_syscalls(cur);
 }
 
 void complete_line(const struct command_line *c, int argc, char **argv,
@@ -179,7 +181,7 @@ void complete_line(const struct command_line *c, int argc, char **argv,
 		puts("words");
 		options_list(stdout, c, cur.word);
 	}
-	exit(fflush(stdout) ? EXIT_ENV : EXIT_OK);
+	exit(finish_stdout(EXIT_OK));
 }
 
 int complete_command_index(const struct command_line *c, int argc, char **argv)

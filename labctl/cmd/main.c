@@ -106,7 +106,7 @@ void die_error(const struct error *e)
 
 /* As git's run_builtin(): output lost to a full disk or a closed pipe is a
  * failure, not a success with a truncated result. */
-static int finish_stdout(int status)
+int finish_stdout(int status)
 {
 	if (status != EXIT_OK)
 		return status;
@@ -154,17 +154,33 @@ static void print_usage(FILE *out)
 	free(usage);
 }
 
+/* The commands' names into OUT, NULL-ended (NCOMMANDS + 1 slots). */
+static void command_names(const char **out)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		out[i] = commands[i].name;
+	out[NCOMMANDS] = NULL;
+}
+
+/* The command NAME, or NULL. */
+static const struct command *lookup_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
 /* The command NAME; an unknown one is a usage error naming the closest. */
 static const struct command *find_command(const char *name)
 {
-	const char *names[NCOMMANDS + 1] = { NULL }, *near;
+	const struct command *cmd = lookup_command(name);
+	const char *names[NCOMMANDS + 1], *near;
 
-	for (size_t i = 0; i < NCOMMANDS; i++) {
-		if (!strcmp(commands[i].name, name))
-			return &commands[i];
-		names[i] = commands[i].name;
-	}
-	near = closest_word(name, names);
+	if (cmd)
+		return cmd;
+	command_names(names);
+	near = closest_word(name, strlen(name), names);
 	if (near)
 		die(EXIT_USAGE, "no command '%s' (did you mean '%s'?)", name, near);
 	die(EXIT_USAGE, "no command '%s' (see 'labctl --help')", name);
@@ -253,11 +269,11 @@ static int cmd_complete(const struct command_line *cl, int argc, char **argv)
 {
 	const char *names[NCOMMANDS + 2] = { "help" };
 	const struct command_line help = { .in_order = true };
+	const struct command *cmd;
 	struct error e;
 	int i;
 
-	for (size_t j = 0; j < NCOMMANDS; j++)
-		names[j + 1] = commands[j].name;
+	command_names(names + 1);
 	completing = true;
 	i = argc < 2 ? 0 : complete_command_index(cl, argc, argv);
 	if (!i)
@@ -267,10 +283,8 @@ static int cmd_complete(const struct command_line *cl, int argc, char **argv)
 	/* --cache-dir given before the command: the built kernel's names. */
 	if (parse_options(cl, i, argv, &e) < 0 || cache_init(&e) < 0 || datadir_init(&e) < 0)
 		return EXIT_OK;
-	for (size_t j = 0; j < NCOMMANDS; j++)
-		if (!strcmp(commands[j].name, argv[i]))
-			return commands[j].fn(argc - i, argv + i);
-	return EXIT_OK;
+	cmd = lookup_command(argv[i]);
+	return cmd ? cmd->fn(argc - i, argv + i) : EXIT_OK;
 }
 
 int main(int argc, char **argv)

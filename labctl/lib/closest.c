@@ -46,13 +46,13 @@ size_t word_distance(const char *given, size_t len, const char *name, size_t min
 	return d;
 }
 
-const char *closest_word(const char *given, const char *const *words)
+const char *closest_word(const char *given, size_t len, const char *const *words)
 {
 	const char *best = NULL;
 	size_t best_d = 3, d;
 
 	for (; *words; words++) {
-		d = word_distance(given, strlen(given), *words, 1);
+		d = word_distance(given, len, *words, 1);
 		if (d < best_d) {
 			best_d = d;
 			best = *words;

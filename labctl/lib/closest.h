@@ -15,8 +15,8 @@ size_t edit_distance(const char *a, const char *b);
  * "--forc", "tr"): the start of a word is as good a guess as a typo.
  */
 size_t word_distance(const char *given, size_t len, const char *name, size_t min_prefix);
-/* The word of WORDS (NULL-ended) at distance 1 or 2 from GIVEN, the
- * closest, the first of equals; NULL when none is that close. */
-const char *closest_word(const char *given, const char *const *words);
+/* The word of WORDS (NULL-ended) at distance 1 or 2 from GIVEN (its first
+ * LEN bytes), the closest, the first of equals; NULL when none is that close. */
+const char *closest_word(const char *given, size_t len, const char *const *words);
 
 #endif

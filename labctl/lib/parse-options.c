@@ -160,20 +160,15 @@ static int set_value(const struct option_def *o, const char *arg, struct error *
  * distance at most 2) or the start of one; NULL when none is close. */
 static const char *closest(const struct option_def **rows, size_t n, const char *given)
 {
-	size_t len = strcspn(given, "="), best_d = 3, d;
-	const char *best = NULL;
+	const char **names = xcalloc(n + 2, sizeof(*names)), *best;
+	size_t nnames = 0;
 
-	for (size_t i = 0; i <= n; i++) {
-		const char *name = i < n ? rows[i]->long_name : "help";
-
-		if (!name)
-			continue;
-		d = word_distance(given, len, name, 1);
-		if (d < best_d) {
-			best_d = d;
-			best = name;
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		if (rows[i]->long_name)		/* not a heading */
+			names[nnames++] = rows[i]->long_name;
+	names[nnames] = "help";
+	best = closest_word(given, strcspn(given, "="), names);
+	free(names);
 	return best;
 }
 

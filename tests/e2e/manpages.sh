@@ -7,8 +7,8 @@
 . "$(dirname "$0")/lib"
 
 need_tools man scdoc python3
-make -s -C "$ROOT" $(cd "$ROOT" && ls man/*.scd | sed 's|^man/\(.*\)\.scd$|build/man/\1|') \
-	>"$T/make.log" 2>&1 || { cat "$T/make.log"; not_ok "the pages build"; }
+make -s -C "$ROOT" $(make -s -C "$ROOT" print-MANS) >"$T/make.log" 2>&1 ||
+	{ cat "$T/make.log"; not_ok "the pages build"; }
 
 commands=$("$LABCTL" --help | sed -n '/^commands:/,/^$/s/^  \([a-z]\+\) .*/\1/p')
 check "labctl --help lists commands" test -n "$commands"

@@ -34,15 +34,17 @@ static void test_closest_word(void **state)
 	static const char *const commands[] = { "fetch", "config", "build", "image", "boot",
 						 "trace", "grade", "doctor", "version", NULL };
 
-	assert_string_equal(closest_word("tracee", commands), "trace");
-	assert_string_equal(closest_word("bulid", commands), "build");
-	assert_string_equal(closest_word("gr", commands), "grade");
+	assert_string_equal(closest_word("tracee", 6, commands), "trace");
+	assert_string_equal(closest_word("bulid", 5, commands), "build");
+	assert_string_equal(closest_word("gr", 2, commands), "grade");
 	/* Two at distance 1 ("boot" and "build" are not; "bo" starts only boot). */
-	assert_string_equal(closest_word("bo", commands), "boot");
+	assert_string_equal(closest_word("bo", 2, commands), "boot");
 	/* The first of equals: "b" starts build and boot, build comes first. */
-	assert_string_equal(closest_word("b", commands), "build");
-	assert_null(closest_word("frobnicate", commands));
-	assert_null(closest_word("xyzzy", commands));
+	assert_string_equal(closest_word("b", 1, commands), "build");
+	/* Only the first LEN bytes count: "--tracee=x" is "tracee". */
+	assert_string_equal(closest_word("tracee=x", 6, commands), "trace");
+	assert_null(closest_word("frobnicate", 10, commands));
+	assert_null(closest_word("xyzzy", 5, commands));
 }
 
 int main(void)
