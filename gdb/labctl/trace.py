@@ -488,6 +488,10 @@ class Capture:
                 self.out['dispatch']['handler_return'] = returned
                 continue
             if pc == do_exit:
+                # From here on the task dies: a schedule() on the way (a
+                # lock, a parent to wake) is the exit's, not the call's.
+                for _, bp in bps.values():
+                    bp.enabled = False
                 self.task_exits(hits, src)
                 break
             if pc == self.return_pc:
