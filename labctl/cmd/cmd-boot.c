@@ -11,6 +11,7 @@
 #include "lib/error.h"
 #include "lib/labctl.h"
 #include "lib/parse-options.h"
+#include "source/versions.h"
 #include "lib/rundir.h"
 #include "lib/strvec.h"
 #include "qemu/console.h"
@@ -23,8 +24,8 @@
 #define DEFAULT_TIMEOUT 60
 
 static const char usage[] =
-	"usage: labctl boot [--scenario NAME] [--args A,B,...] [--timeout S] [--kvm]\n"
-	"                   [--gdb | --gdb-port N] [--initrd PATH] [--gzip]\n"
+	"usage: labctl boot [--kernel VERSION] [--scenario NAME] [--args A,B,...]\n"
+	"                   [--timeout S] [--kvm] [--gdb | --gdb-port N] [--initrd PATH] [--gzip]\n"
 	"                   [--busybox WHICH | --busybox-source SRC]\n"
 	"\n"
 	"Boot the built kernel and the lab's initramfs in QEMU, run a scenario\n"
@@ -34,7 +35,7 @@ static const char usage[] =
 	"5 when the guest did not power off in time.\n";
 
 struct boot {
-	const char *scenario, *args, *initrd_given, *busybox, *busybox_source;
+	const char *kernel, *scenario, *args, *initrd_given, *busybox, *busybox_source;
 	double timeout;
 	bool kvm, gdb, gzip;
 	int gdb_port;
@@ -43,6 +44,7 @@ struct boot {
 static void parse_args(struct boot *b, int argc, char **argv)
 {
 	const struct option_def options[] = {
+		KERNEL_OPTION(&b->kernel),
 		OPT_STRING_OF(0, "scenario", &b->scenario, OPT_SCENARIOS, "NAME", "the scenario to run (default connect)"),
 		OPT_STRING(0, "args", &b->args, "A,B,...",
 			   "labctl.args= for a step with cmdline_args (syscall: NR,ARG...)"),
@@ -183,7 +185,7 @@ int cmd_boot(int argc, char **argv)
 	parse_args(&b, argc, argv);
 	if (!b.timeout)
 		b.timeout = b.gdb || b.gdb_port ? 0 : DEFAULT_TIMEOUT;
-	if (kernel_load(&k, NULL, &e) < 0)
+	if (kernel_load(&k, b.kernel, &e) < 0)
 		die_error(&e);
 	check_accel(&b);
 	initrd = initrd_for(&b);

@@ -29,8 +29,9 @@ static int build(struct build_plan *p, struct error *e)
 }
 
 static const char usage[] =
-	"usage: labctl build [--base BASE] [--fragment FILE]... [--kernel-source SPEC] [-j N]\n"
-	"                    [--force] [--busybox WHICH | --busybox-source SRC]\n"
+	"usage: labctl build [--base BASE] [--fragment FILE]...\n"
+	"                    [--kernel VERSION | --kernel-source SPEC] [-j N] [--force]\n"
+	"                    [--busybox WHICH | --busybox-source SRC]\n"
 	"\n"
 	"Configure and build the debuggable kernel into the cache (nothing to do\n"
 	"when nothing changed), then the lab initramfs.  Prints the kernel's cache\n"

@@ -13,7 +13,8 @@
 #include "lib/parse-options.h"
 
 static const char usage[] =
-	"usage: labctl config [--base BASE] [--fragment FILE]... [--kernel-source SPEC]\n"
+	"usage: labctl config [--base BASE] [--fragment FILE]...\n"
+	"                     [--kernel VERSION | --kernel-source SPEC]\n"
 	"\n"
 	"Configure the kernel (BASE, then the fragments merged, then olddefconfig)\n"
 	"and check that every option the fragments ask for took.  Prints the\n"

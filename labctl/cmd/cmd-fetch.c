@@ -8,17 +8,20 @@
 #include "source/source.h"
 
 static const char fetch_usage[] =
-	"usage: labctl fetch [--kernel-source SPEC] [--sha256 HEX] [--allow-unverified]\n"
+	"usage: labctl fetch [--kernel VERSION | --kernel-source SPEC] [--sha256 HEX]\n"
+	"                    [--allow-unverified]\n"
 	"\n"
-	"Gets a Linux 5.x source tree into the cache and prints its path on stdout.\n";
+	"Gets a Linux 5.x or 6.x source tree into the cache and prints its path on\n"
+	"stdout.\n";
 
 static const char fetch_epilog[] =
 	"Trees are kept in CACHE/sources/KEY/tree; a second fetch reuses them.\n"
-	"$LABCTL_DEBIAN_MIRROR overrides the mirror taken from /etc/apt.\n"
-	"exit codes: 0 done; 2 bad command line (unknown scheme, bad hex);\n"
-	"3 the machine failed (network, disk full, apt-get missing); 4 bad input\n"
-	"(not a kernel tree, not 5.x, hash mismatch, no hash, hostile archive,\n"
-	"HTTP error, no such tag); 5 a download timed out.\n";
+	"$LABCTL_DEBIAN_MIRROR and $LABCTL_DEBIAN_SECURITY_MIRROR override the\n"
+	"archives taken from /etc/apt.\n"
+	"exit codes: 0 done; 2 bad command line (unknown version or scheme, bad\n"
+	"hex); 3 the machine failed (network, disk full, apt-get missing); 4 bad\n"
+	"input (not a kernel tree, not 5.x or 6.x, hash mismatch, no hash, hostile\n"
+	"archive, HTTP error, no such tag); 5 a download timed out.\n";
 
 int cmd_fetch(int argc, char **argv)
 {

@@ -23,6 +23,7 @@
 #include "lib/labctl.h"
 #include "lib/lang.h"
 #include "lib/parse-options.h"
+#include "source/versions.h"
 #include "lib/rundir.h"
 
 static const char usage[] =
@@ -97,6 +98,7 @@ static int obtain_trace(const struct grade_opts *o, const char *dir, const char 
 	struct guest_opts g = {
 		.dir = dir, .exe = exe, .untraced = untraced, .program = program, .nr = nr, .syscall_name = name,
 		.function = fn, .also = also, .nalso = nalso, .run_timeout = o->run_timeout,
+		.kernel = o->kernel,
 	};
 	int rc;
 
@@ -135,7 +137,7 @@ static void run_stages(const struct grade_opts *o, const struct report_sources *
 {
 	char *work = xasprintf("%s/work", dir), *name = NULL;
 	struct kernel k;
-	bool have_kernel = kernel_load(&k, NULL, NULL) == 0, have_table = false;
+	bool have_kernel = kernel_load(&k, o->kernel, NULL) == 0, have_table = false;
 	struct syscall_table table;
 	const struct syscall_entry *waiting;
 	struct compile_result cr = { 0 };
@@ -298,6 +300,7 @@ int cmd_grade(int argc, char **argv)
 			 "compile without bubblewrap (trusted code only)"),
 		OPT_SECONDS(0, "compile-timeout", &o.sandbox.timeout, 0, 0, "S",
 			    "wall-clock limit of the compiler (default 60)"),
+		KERNEL_OPTION(&o.kernel),
 		OPT_COUNT('j', "jobs", &o.jobs, 1, 64, "N",
 			  "grade N submissions at a time (default and most: the\n"
 			  "number of cores, one guest per core)"),

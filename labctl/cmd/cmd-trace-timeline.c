@@ -221,7 +221,7 @@ int trace_timeline(struct trace_opts *o)
 	char *list = xstrdup(o->timeline), *save = NULL;
 	struct error e;
 
-	if (kernel_load(&t.k, NULL, &e) < 0)
+	if (kernel_load(&t.k, o->kernel, &e) < 0)
 		die_error(&e);
 	t.tables = tables_json(t.k.source);
 	if (programs_list(&t.progs, NULL, &e) < 0 ||

@@ -13,15 +13,17 @@
 #include "lib/labctl.h"
 #include "lib/lang.h"
 #include "lib/parse-options.h"
+#include "source/versions.h"
 #include "trace/trace.h"
 
 static const char usage[] =
-	"usage: labctl trace SYSCALL [--abi x86_64|i386] [--scenario NAME] [--initrd PATH]\n"
-	"                    [--program PATH] [--function NAME] [--out DIR]\n"
+	"usage: labctl trace SYSCALL [--abi x86_64|i386] [--kernel VERSION] [--scenario NAME]\n"
+	"                    [--initrd PATH] [--program PATH] [--function NAME] [--out DIR]\n"
 	"                    [--format md,json,html] [--lang en|zh] [--timeout S] [--kvm]\n"
 	"                    [--interactive] [-- ARGS]\n"
 	"       labctl trace --timeline SCENARIO[,SCENARIO...] [--abi x86_64|i386] [--out DIR]\n"
-	"                    [--format md,json,html] [--lang en|zh] [--timeout S] [--kvm]\n"
+	"                    [--kernel VERSION] [--format md,json,html] [--lang en|zh]\n"
+	"                    [--timeout S] [--kvm]\n"
 	"\n"
 	"Boot the lab paused, follow the program's SYSCALL (a name or a number from\n"
 	"syscall_64.tbl, or syscall_32.tbl with --abi i386) from its syscall (or\n"
@@ -48,6 +50,7 @@ static void parse_args(int argc, char **argv, struct trace_opts *o)
 			   "entering through int $0x80 (scenario SYSCALL32, e.g.\n"
 			   "connect32: socketcall(SYS_CONNECT); else syscall32,\n"
 			   "the generic program)"),
+		KERNEL_OPTION(&o->kernel),
 		OPT_STRING_OF(0, "scenario", &o->scenario, OPT_SCENARIOS, "NAME",
 			   "the guest runs scenario NAME (default: scenarios/SYSCALL.ini,\n"
 			   "else the generic program making syscall SYSCALL)"),

@@ -200,8 +200,8 @@ enum guest_blame grade_blame(bool traced, int code, const struct trace_facts *f,
 }
 
 /* The program only run (nothing to trace): the guest booted in-process. */
-static int boot_only(const char *initrd, const char *root, double limit, char **run_dir,
-		     struct error *e)
+static int boot_only(const char *kernel, const char *initrd, const char *root, double limit,
+		     char **run_dir, struct error *e)
 {
 	struct kernel k;
 	struct child c;
@@ -209,7 +209,7 @@ static int boot_only(const char *initrd, const char *root, double limit, char **
 	struct qemu_opts q = { .kernel = &k, .initrd = initrd, .append = append, .timeout = limit };
 	int ret = -1;
 
-	if (kernel_load(&k, NULL, e) < 0) {
+	if (kernel_load(&k, kernel, e) < 0) {
 		free(append);
 		return -1;
 	}
@@ -265,6 +265,7 @@ int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 		.syscall = o->syscall_name, .program = o->exe, .function = o->function,
 		.also = o->also, .nalso = o->nalso,
 		.out = outdir, .formats = "json,md", .scenario = SCENARIO, .timeout = limit,
+		.kernel = o->kernel,
 	};
 	struct trace_result res = { 0 };
 	struct error e = { 0 };
@@ -293,7 +294,7 @@ int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 		code = trace_run(&t, &res, &e) == 0 ? 0 : e.code;
 		rdir = res.run_dir ? xstrdup(res.run_dir) : NULL;
 	} else {
-		code = boot_only(initrd, root, limit, &rdir, &e) == 0 ? 0 : e.code;
+		code = boot_only(o->kernel, initrd, root, limit, &rdir, &e) == 0 ? 0 : e.code;
 	}
 	opts.quiet = quiet;
 	unlink(initrd);

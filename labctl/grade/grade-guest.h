@@ -16,6 +16,7 @@ struct guest_opts {
 	char *const *also;         /* other functions that may make the call */
 	int nalso;
 	double run_timeout;        /* seconds each run of the program may take */
+	const char *kernel;        /* the kernel's version (kernel_load()); NULL: the last built */
 };
 
 /*

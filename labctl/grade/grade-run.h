@@ -15,6 +15,7 @@ struct grade_opts {
 	const struct report_sources *reports; /* a batch's, read once; NULL: grade_one
 	                            * reads the course's and --compare's */
 	struct sandbox_opts sandbox;
+	const char *kernel;        /* --kernel: a version (versions.h); NULL: the last built */
 	int jobs;
 	double run_timeout;        /* seconds per run of the program in the guest */
 };

@@ -157,20 +157,30 @@ bool build_cached(const struct build_plan *p)
 	return ok;
 }
 
-int build_set_current(const struct build_plan *p, struct error *e)
+/* Point CACHE/kernels/NAME at KEY, atomically. */
+static int point(const char *name, const char *key, struct error *e)
 {
-	char *link = xasprintf("%s/kernels/current", cache_root());
+	char *link = xasprintf("%s/kernels/%s", cache_root(), name);
 	char *tmp = xasprintf("%s.tmp.%d", link, (int)getpid());
 	int ret = 0;
 
 	unlink(tmp);
-	if (symlink(p->key, tmp) < 0 || rename(tmp, link) < 0) {
-		ret = error_set(e, EXIT_ENV, "cannot point %s at %s: %m", link, p->key);
+	if (symlink(key, tmp) < 0 || rename(tmp, link) < 0) {
+		ret = error_set(e, EXIT_ENV, "cannot point %s at %s: %m", link, key);
 		unlink(tmp);
 	}
 	free(tmp);
 	free(link);
 	return ret;
+}
+
+int build_set_current(const struct build_plan *p, struct error *e)
+{
+	char *series = kernel_series(p->src.version);
+	int ret = point(series, p->key, e);
+
+	free(series);
+	return ret < 0 ? -1 : point("current", p->key, e);
 }
 
 /* A debug build's object directory, ccache and published copy, in MiB. */

@@ -52,7 +52,8 @@ int build_plan_init(struct build_plan *p, const struct build_opts *o, struct err
 void build_plan_free(struct build_plan *p);
 /* Is the kernel for P already in the cache? */
 bool build_cached(const struct build_plan *p);
-/* Point CACHE/kernels/current at P's kernel (atomically). */
+/* Point CACHE/kernels/current and CACHE/kernels/X.Y (P's version) at P's
+ * kernel (atomically). */
 int build_set_current(const struct build_plan *p, struct error *e);
 /* -1 with E (EXIT_ENV) when the cache's file system has too little room. */
 int build_check_space(const struct build_plan *p, struct error *e);

@@ -44,20 +44,22 @@ static int read_meta(struct kernel *k, const char *dir, struct error *e)
 	return 0;
 }
 
-int kernel_load(struct kernel *k, const char *dir, struct error *e)
+int kernel_load(struct kernel *k, const char *version, struct error *e)
 {
-	char *link = NULL, buf[PATH_MAX];
+	char *link = xasprintf("%s/kernels/%s", cache_root(), version ? version : "current");
+	char dir[PATH_MAX];
 	int rc = -1;
 
 	memset(k, 0, sizeof(*k));
-	if (!dir) {
-		link = xasprintf("%s/kernels/current", cache_root());
-		if (!realpath(link, buf)) {
-			free(link);
-			return error_set(e, EXIT_ENV, "no kernel built yet in %s (run 'labctl build' first)",
-					 cache_root());
-		}
-		dir = buf;
+	if (!realpath(link, dir)) {
+		if (version)
+			error_set(e, EXIT_ENV, "no Linux %s built yet in %s (run 'labctl build "
+				  "--kernel %s' first)", version, cache_root(), version);
+		else
+			error_set(e, EXIT_ENV, "no kernel built yet in %s (run 'labctl build' first)",
+				  cache_root());
+		free(link);
+		return -1;
 	}
 	k->dir = xstrdup(dir);
 	if ((k->vmlinux = resolve(dir, "vmlinux", e)) && (k->bzimage = resolve(dir, "bzImage", e)) &&

@@ -10,6 +10,8 @@
  *       obj    -> the object directory (scripts/gdb/, vmlinux-gdb.py)
  *       kernel.json               version, key, inputs (see build.c)
  *   CACHE/kernels/current -> KEY  the last one built
+ *   CACHE/kernels/X.Y -> KEY      the last one built of Linux X.Y (6.1 for
+ *                                 6.1.192), for --kernel X.Y
  *
  * boot, trace and grade read a kernel only through kernel_load().
  */
@@ -28,10 +30,10 @@ struct kernel {
 
 struct error;
 
-/* Load DIR, or CACHE/kernels/current when DIR is NULL.  -1 with E (EXIT_ENV,
- * "run 'labctl build' first") when there is none or it is incomplete; K is
- * then empty. */
-int kernel_load(struct kernel *k, const char *dir, struct error *e);
+/* Load the kernel last built of VERSION ("6.1", versions.h), or the last
+ * built when VERSION is NULL.  -1 with E (EXIT_ENV, "run 'labctl build'
+ * first") when there is none or it is incomplete; K is then empty. */
+int kernel_load(struct kernel *k, const char *version, struct error *e);
 void kernel_free(struct kernel *k);
 /* *VALUE: CONFIG_NAME's in the kernel's config ("y", "64", "\"str\""), or
  * NULL when unset (caller frees); -1 with E when the config is unreadable. */

@@ -259,7 +259,7 @@ char *busybox_locate(char **what, bool *can_fetch, struct error *e)
 		free(key);
 		return bin;
 	}
-	mirror = env && *env ? xstrdup(env) : apt_find_mirror("/etc/apt");
+	mirror = env && *env ? xstrdup(env) : apt_find_mirror("/etc/apt", false);
 	*can_fetch = mirror && which("apt-get");
 	*what = xasprintf("%s is %s; %s", sys, why, *can_fetch
 			  ? "labctl image will download Debian's " DEBIAN_PACKAGE " into the cache"

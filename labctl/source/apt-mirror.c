@@ -10,8 +10,9 @@
 #include "source/apt.h"
 
 struct pick {
+	bool security;	/* the -security archive, not the archive proper */
 	char *uri;
-	int score;	/* 0 none, 1 a plain suite, 2 ... on a path ending in /debian */
+	int score;	/* 0 none, 1 a suite of the kind, 2 ... on the usual path */
 };
 
 /* Apply FN to each space-separated word of LIST until it returns true. */
@@ -44,17 +45,29 @@ static bool is_plain_suite(const char *w, size_t n, const void *data)
 	return !memchr(w, '-', n) && !memchr(w, '/', n);
 }
 
-static int uri_score(const char *w, size_t n)
+/* The security archive's: "bookworm-security", "stable-security". */
+static bool is_security_suite(const char *w, size_t n, const void *data)
 {
+	(void)data;
+	return n > 9 && !strncmp(w + n - 9, "-security", 9) && !memchr(w, '/', n);
+}
+
+/* Does the URI's path end in /debian (/debian-security), as Debian's own
+ * mirrors' do?  Those win over a third party's archive for the same suite. */
+static int uri_score(const char *w, size_t n, bool security)
+{
+	const char *tail = security ? "/debian-security" : "/debian";
+	size_t m = strlen(tail);
+
 	while (n > 0 && w[n - 1] == '/')
 		n--;
-	return n >= 7 && !strncmp(w + n - 7, "/debian", 7) ? 2 : 1;
+	return n >= m && !strncmp(w + n - m, tail, m) ? 2 : 1;
 }
 
 static bool consider_uri(const char *w, size_t n, const void *data)
 {
 	struct pick *p = (struct pick *)data;
-	int score = uri_score(w, n);
+	int score = uri_score(w, n, p->security);
 
 	if (score > p->score) {
 		free(p->uri);
@@ -67,7 +80,7 @@ static bool consider_uri(const char *w, size_t n, const void *data)
 static void consider(struct pick *p, const char *types, const char *uris, const char *suites)
 {
 	if (types && uris && suites && any_word(types, is_word, "deb") &&
-	    any_word(suites, is_plain_suite, NULL))
+	    any_word(suites, p->security ? is_security_suite : is_plain_suite, NULL))
 		any_word(uris, consider_uri, p);
 }
 
@@ -171,9 +184,9 @@ static int source_file(const struct dirent *d)
 	return ends_with(d->d_name, ".list") || ends_with(d->d_name, ".sources");
 }
 
-char *apt_find_mirror(const char *etc_apt)
+char *apt_find_mirror(const char *etc_apt, bool security)
 {
-	struct pick p = { 0 };
+	struct pick p = { .security = security };
 	char *path = xasprintf("%s/sources.list", etc_apt);
 	char *dir = xasprintf("%s/sources.list.d", etc_apt);
 	struct dirent **names = NULL;

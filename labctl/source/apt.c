@@ -41,18 +41,55 @@ char *apt_sources_list(const char *mirror, const char *suite, bool with_sources)
 	return both;
 }
 
-/* Write the sources list and the directory layout; -1 with E (EXIT_ENV). */
-static int apt_setup(struct apt *a, const char *suite, bool with_sources, struct error *e)
+/* The archive SUITE (N bytes) is in: the security archive for a -security
+ * suite, else the archive proper; NULL with E (EXIT_ENV) when there is none. */
+static char *suite_mirror(const char *suite, size_t n, struct error *e)
 {
-	const char *env = getenv("LABCTL_DEBIAN_MIRROR");
-	char *mirror = env && *env ? xstrdup(env) : apt_find_mirror("/etc/apt");
-	char *list, *path;
-	int ret = 0;
+	bool security = n > 9 && !strncmp(suite + n - 9, "-security", 9);
+	const char *var = security ? "LABCTL_DEBIAN_SECURITY_MIRROR" : "LABCTL_DEBIAN_MIRROR";
+	const char *env = getenv(var);
+	char *mirror = env && *env ? xstrdup(env) : apt_find_mirror("/etc/apt", security);
 
 	if (!mirror)
-		return error_set(e, EXIT_ENV, "no Debian archive in the apt configuration "
-				 "(/etc/apt/sources.list, sources.list.d/); set LABCTL_DEBIAN_MIRROR to one");
-	a->dir = xasprintf("%s/apt/%s", cache_root(), suite);
+		error_set(e, EXIT_ENV, "no Debian %sarchive in the apt configuration "
+			  "(/etc/apt/sources.list, sources.list.d/) for %.*s; set %s to one",
+			  security ? "security " : "", (int)n, suite, var);
+	return mirror;
+}
+
+/* The private sources.list: SUITES' lines, each from its archive. */
+static char *sources_list(const char *suites, bool with_sources, struct error *e)
+{
+	char *list = xstrdup(""), *mirror, *lines, *both;
+
+	for (const char *s = suites; *s; s += strspn(s, " ")) {
+		size_t n = strcspn(s, " ");
+		char *suite = xasprintf("%.*s", (int)n, s);
+
+		mirror = suite_mirror(s, n, e);
+		lines = mirror ? apt_sources_list(mirror, suite, with_sources) : NULL;
+		both = lines ? xasprintf("%s%s", list, lines) : NULL;
+		free_all(list, lines, mirror, suite);
+		list = both;
+		if (!list)
+			return NULL;
+		s += n;
+	}
+	return list;
+}
+
+/* Write the sources list and the directory layout; -1 with E (EXIT_ENV). */
+static int apt_setup(struct apt *a, const char *suites, bool with_sources, struct error *e)
+{
+	char *list = sources_list(suites, with_sources, e), *path;
+	int ret = 0;
+
+	if (!list)
+		return -1;
+	a->dir = xasprintf("%s/apt/%s", cache_root(), suites);
+	for (char *c = a->dir + strlen(cache_root()); *c; c++)
+		if (*c == ' ')
+			*c = '+';
 	a->log = xasprintf("%s/apt.log", a->dir);
 	for (const char *sub = "state/lists/partial\0cache/archives/partial\0preferences.d\0";
 	     *sub && !ret; sub += strlen(sub) + 1) {
@@ -61,14 +98,13 @@ static int apt_setup(struct apt *a, const char *suite, bool with_sources, struct
 		free(path);
 	}
 	if (ret) {
-		free(mirror);
+		free(list);
 		return -1;
 	}
-	list = apt_sources_list(mirror, suite, with_sources);
 	path = xasprintf("%s/sources.list", a->dir);
 	if (write_file_atomic(path, list, strlen(list)) < 0)
 		ret = error_set(e, EXIT_ENV, "cannot write %s: %m", path);
-	free_all(path, list, mirror);
+	free_all(path, list);
 
 	strvec_pushl(&a->argv, "apt-get", "-q", NULL);
 	apt_opt(a, "Dir::State", "state");
@@ -165,19 +201,19 @@ static int apt_fetch(char **deb_path, struct apt *a, const char *package, const 
 	return ret;
 }
 
-/* apt-get update for SUITE (and its sources when WITH_SOURCES), in A. */
-static int apt_begin(struct apt *a, const char *suite, bool with_sources, struct error *e)
+/* apt-get update for SUITES (and their sources when WITH_SOURCES), in A. */
+static int apt_begin(struct apt *a, const char *suites, bool with_sources, struct error *e)
 {
 	if (!which("apt-get"))
 		return error_set(e, EXIT_ENV, "apt-get not found: labctl fetches Debian packages with it");
-	if (apt_setup(a, suite, with_sources, e) < 0)
+	if (apt_setup(a, suites, with_sources, e) < 0)
 		return -1;
-	note("apt-get update (%s, private state in %s)", suite, a->dir);
+	note("apt-get update (%s, private state in %s)", suites, a->dir);
 	/* An unreachable mirror is an error now, not "no such package" later. */
 	return apt_run(a, "update", "--error-on=any", NULL, 600, e);
 }
 
-int apt_download(char **deb_path, const char *suite, const char *package, const char *dest_dir,
+int apt_download(char **deb_path, const char *suites, const char *package, const char *dest_dir,
 		 struct error *e)
 {
 	struct apt a = { 0 };
@@ -185,7 +221,7 @@ int apt_download(char **deb_path, const char *suite, const char *package, const 
 	int ret;
 
 	*deb_path = NULL;
-	ret = apt_begin(&a, suite, false, e);
+	ret = apt_begin(&a, suites, false, e);
 	if (!ret) {
 		note("apt-get download %s", package);
 		ret = apt_fetch(deb_path, &a, package, dest_dir, e);
@@ -224,7 +260,7 @@ static char *find_orig(const char *dir, const char *package)
 	return found;
 }
 
-int apt_download_source(char **orig_path, const char *suite, const char *package,
+int apt_download_source(char **orig_path, const char *suites, const char *package,
 			const char *dest_dir, struct error *e)
 {
 	struct apt a = { 0 };
@@ -233,7 +269,7 @@ int apt_download_source(char **orig_path, const char *suite, const char *package
 	int ret;
 
 	*orig_path = NULL;
-	ret = apt_begin(&a, suite, true, e);
+	ret = apt_begin(&a, suites, true, e);
 	if (!ret) {
 		note("apt-get source --download-only %s", package);
 		remove_tree(tmp);

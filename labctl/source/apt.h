@@ -13,26 +13,30 @@
 #include "lib/error.h"
 
 /*
- * Download PACKAGE from SUITE (e.g. "bullseye", component main) into the
- * existing directory DEST_DIR: runs `apt-get update` and `apt-get download`
- * (apt checks the package against the archive's signed index).  Sets
- * *DEB_PATH (caller frees) to DEST_DIR/PACKAGE_VERSION_ARCH.deb.  Returns 0,
- * or -1 with E's code EXIT_ENV (no mirror configured, apt-get missing or
- * failing: the network, the disk) or EXIT_TIMEOUT.  The log is
- * CACHE/apt/SUITE/apt.log.
+ * Download PACKAGE from SUITES (space-separated, e.g. "bookworm
+ * bookworm-security", component main; apt takes the newest version among
+ * them) into the existing directory DEST_DIR: runs `apt-get update` and
+ * `apt-get download` (apt checks the package against the archive's signed
+ * index).  A -security suite comes from the system's security archive, the
+ * others from its main archive ($LABCTL_DEBIAN_SECURITY_MIRROR and
+ * $LABCTL_DEBIAN_MIRROR override them).  Sets *DEB_PATH (caller frees) to
+ * DEST_DIR/PACKAGE_VERSION_ARCH.deb.  Returns 0, or -1 with E's code
+ * EXIT_ENV (no mirror configured, apt-get missing or failing: the network,
+ * the disk) or EXIT_TIMEOUT.  The log is CACHE/apt/SUITES/apt.log, SUITES
+ * joined by '+'.
  */
-int apt_download(char **deb_path, const char *suite, const char *package, const char *dest_dir,
+int apt_download(char **deb_path, const char *suites, const char *package, const char *dest_dir,
 		 struct error *e);
 
 /*
- * Download the upstream tarball of the source package PACKAGE from SUITE's
- * deb-src index into DEST_DIR: `apt-get source --download-only` (apt checks
+ * Download the upstream tarball of the source package PACKAGE from SUITES'
+ * deb-src indexes into DEST_DIR: `apt-get source --download-only` (apt checks
  * the files against the signed Sources index; nothing is unpacked, so
  * dpkg-dev is not needed).  Sets *ORIG_PATH (caller frees) to
  * DEST_DIR/PACKAGE_VERSION.orig.tar.{gz,xz,bz2}; the .dsc and the Debian
  * diff are dropped.  Returns as apt_download().
  */
-int apt_download_source(char **orig_path, const char *suite, const char *package,
+int apt_download_source(char **orig_path, const char *suites, const char *package,
 			const char *dest_dir, struct error *e);
 
 /* Is NAME PACKAGE's upstream tarball ("busybox_1.35.0.orig.tar.bz2")? */
@@ -46,13 +50,13 @@ char *apt_sources_list(const char *mirror, const char *suite, bool with_sources)
 char *apt_deb_version(const char *deb_path);
 
 /*
- * The main Debian archive URI in the apt configuration under ETC_APT
- * (normally "/etc/apt"): sources.list and sources.list.d/ *.list (one-line
- * format), sources.list.d/ *.sources (deb822; "Enabled: no" honoured).
- * The first "deb" entry with a plain suite (not -security, -updates, ...)
- * wins, one whose path ends in /debian first.  NULL when there is none;
- * caller frees.
+ * The Debian archive URI in the apt configuration under ETC_APT (normally
+ * "/etc/apt"): sources.list and sources.list.d/ *.list (one-line format),
+ * sources.list.d/ *.sources (deb822; "Enabled: no" honoured).  The first
+ * "deb" entry with a plain suite (not -security, -updates, ...) wins, or
+ * with SECURITY one with a -security suite; one whose path ends in /debian
+ * (/debian-security) first.  NULL when there is none; caller frees.
  */
-char *apt_find_mirror(const char *etc_apt);
+char *apt_find_mirror(const char *etc_apt, bool security);
 
 #endif

@@ -18,10 +18,7 @@
 #include "source/gitsrc.h"
 #include "source/http.h"
 #include "source/source.h"
-
-#define DEBIAN_SUITE   "bullseye"
-#define DEBIAN_PACKAGE "linux-source-5.10"
-#define DEBIAN_MEMBER  "./usr/src/linux-source-5.10.tar.xz"
+#include "source/versions.h"
 
 /* "VERSION = 5" style lines of the top Makefile. */
 static long makefile_number(const char *text, const char *var)
@@ -50,9 +47,9 @@ int source_check_tree(char **version, const char *dir, struct error *e)
 	v = makefile_number(text, "VERSION");
 	p = makefile_number(text, "PATCHLEVEL");
 	s = makefile_number(text, "SUBLEVEL");
-	if (v != 5) {
-		error_set(e, EXIT_INPUT, "%s is Linux %ld.%ld, not 5.x (the lab's entry code is 5.x's)",
-			  dir, v, p);
+	if (v != 5 && v != 6) {
+		error_set(e, EXIT_INPUT, "%s is Linux %ld.%ld, not 5.x or 6.x (the entry code "
+			  "labctl follows)", dir, v, p);
 		goto out;
 	}
 	*version = xasprintf("%ld.%ld.%ld", v, p, s);
@@ -352,14 +349,26 @@ out:
 	return rc < 0 ? -1 : 0;
 }
 
-/* Debian's linux-source-5.10, through a private apt; the pointer file names its entry. */
-static int source_debian(struct kernel_source *out, struct error *e)
+/*
+ * Debian's linux-source-X.Y, through a private apt; the pointer file
+ * (debian-SUITES-PACKAGE) names its entry, so the version first fetched
+ * stays until the cache is cleared.
+ */
+static int source_debian(struct kernel_source *out, const struct debian_kernel *dk,
+			 struct error *e)
 {
-	char *pointer = entry_path("debian-" DEBIAN_SUITE "-" DEBIAN_PACKAGE, e);
-	char *key_text = pointer ? read_file(pointer, NULL) : NULL, key[SHA256_HEX_LEN + 1];
+	char *name = xasprintf("debian-%s-%s", dk->suites, dk->package);
+	char *pointer, *key_text, key[SHA256_HEX_LEN + 1];
 	char *dir = NULL, *deb = NULL, *version = NULL, *inner = NULL, *origin = NULL;
-	int rc = pointer ? 0 : -1;
+	char *member = xasprintf("./usr/src/%s.tar.xz", dk->package), *series = NULL;
+	int rc;
 
+	for (char *c = name; *c; c++)
+		if (*c == ' ')
+			*c = '+';
+	pointer = entry_path(name, e);
+	key_text = pointer ? read_file(pointer, NULL) : NULL;
+	rc = pointer ? 0 : -1;
 	if (!rc && key_text && strlen(key_text) >= SHA256_HEX_LEN) {
 		key_text[SHA256_HEX_LEN] = '\0';
 		rc = from_cache(out, key_text, e);
@@ -367,14 +376,14 @@ static int source_debian(struct kernel_source *out, struct error *e)
 	if (rc)
 		goto out;
 	dir = cache_subdir("downloads", e);
-	if (!dir || apt_download(&deb, DEBIAN_SUITE, DEBIAN_PACKAGE, dir, e) < 0) {
+	if (!dir || apt_download(&deb, dk->suites, dk->package, dir, e) < 0) {
 		rc = -1;
 		goto out;
 	}
 	version = apt_deb_version(deb);
-	inner = xasprintf("%s/%s_%s.tar.xz", dir, DEBIAN_PACKAGE, version);
-	origin = xasprintf("debian:%s %s", DEBIAN_PACKAGE, version);
-	rc = deb_extract_file(deb, DEBIAN_MEMBER, inner, e);
+	inner = xasprintf("%s/%s_%s.tar.xz", dir, dk->package, version);
+	origin = xasprintf("debian:%s %s", dk->package, version);
+	rc = deb_extract_file(deb, member, inner, e);
 	unlink(deb);
 	if (!rc && sha256_file(inner, key) < 0)
 		rc = error_set(e, EXIT_ENV, "cannot read %s: %m", inner);
@@ -383,10 +392,14 @@ static int source_debian(struct kernel_source *out, struct error *e)
 	if (!rc)
 		rc = extract_entry(out, inner, key, origin, e);
 	unlink(inner);
+	/* The package's name is a promise the tree must keep. */
+	if (rc >= 0 && strcmp((series = kernel_series(out->version)), dk->version))
+		rc = error_set(e, EXIT_INPUT, "%s %s holds Linux %s, not %s", dk->package, version,
+			       out->version, dk->version);
 	if (rc >= 0 && write_file_atomic(pointer, key, strlen(key)) < 0)
 		rc = error_set(e, EXIT_ENV, "cannot write %s: %m", pointer);
 out:
-	free_all(dir, deb, version, inner, origin, key_text, pointer);
+	free_all(dir, deb, version, inner, origin, key_text, pointer, name, member, series);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -434,6 +447,9 @@ static int check_spec(const struct source_opts *o, struct error *e)
 
 	if (o->sha256 && check_hex(o->sha256, e) < 0)
 		return -1;
+	if (spec && o->kernel)
+		return error_set(e, EXIT_USAGE, "--kernel names Debian's source for a version, "
+				 "--kernel-source another: give one");
 	if (!spec && o->sha256)
 		return error_set(e, EXIT_USAGE, "--sha256 applies to https:// and archive sources only");
 	if (!spec)
@@ -467,7 +483,7 @@ int source_get(struct kernel_source *out, const struct source_opts *o, struct er
 	if (sweep_staging(e) < 0)
 		ret = -1;
 	else if (!spec)
-		ret = source_debian(out, e);
+		ret = source_debian(out, debian_kernel(o->kernel), e);
 	else if (has_prefix(spec, "git+"))
 		ret = source_from_git(out, o, e);
 	else if (strstr(spec, "://"))

@@ -1,15 +1,18 @@
 /*
- * Kernel source trees in the cache.  A source spec is one of:
- *   (none)                     Debian's linux-source-5.10 (suite bullseye),
- *                              through apt with a private state directory
+ * Kernel source trees in the cache.  A source is one of:
+ *   --kernel VERSION           Debian's linux-source-VERSION (versions.h;
+ *                              default 5.10, from bullseye), through apt
+ *                              with a private state directory
+ * or a spec (--kernel-source):
  *   PATH                       a linux-*.tar.{xz,gz} or an extracted tree
  *   https://...tar.xz          downloaded with libcurl, checked against a SHA-256
  *   git+URL#TAG                cloned with libgit2
  * Trees land in CACHE/sources/KEY/tree, KEY identifying the input: the
- * SHA-256 of the tarball (for Debian, of the linux-source-5.10.tar.xz inside
+ * SHA-256 of the tarball (for Debian, of the linux-source-X.Y.tar.xz inside
  * the .deb) or the git commit id; CACHE/sources/KEY/origin says where it
- * came from, and CACHE/sources/debian-bullseye-linux-source-5.10 holds the
- * KEY of the default source, so a second fetch runs no apt at all.  Entries
+ * came from, and CACHE/sources/debian-SUITES-linux-source-X.Y (e.g.
+ * debian-bullseye-linux-source-5.10) holds the KEY of a Debian source, so a
+ * second fetch runs no apt at all.  Entries
  * are published whole (staging directory, rename) under cache_lock("sources").
  * An extracted tree given by PATH is used in place, keyed by its path,
  * version and every file's name, size, mode, mtime and ctime.
@@ -25,19 +28,23 @@
 
 #include "lib/error.h"
 #include "lib/parse-options.h"
+#include "source/versions.h"
 
 struct source_opts {
-	const char *spec;          /* --kernel-source, or NULL for the default */
+	const char *kernel;        /* --kernel: a version of versions.h, or NULL */
+	const char *spec;          /* --kernel-source, or NULL for Debian's */
 	const char *sha256;        /* --sha256 for https:// */
 	bool allow_unverified;     /* --allow-unverified: https:// without a hash */
 };
 
 /* The rows of fetch's, config's and build's source options; O is a struct source_opts *. */
 #define SOURCE_OPTIONS(O) \
+	OPT_CHOICE(0, "kernel", &(O)->kernel, kernel_versions, "VERSION", \
+		   "Debian's linux-source-VERSION: 5.10 (the default),\n" \
+		   "6.1 or 6.12, through a private apt using the mirrors\n" \
+		   "of the system's apt configuration"), \
 	OPT_STRING_OF(0, "kernel-source", &(O)->spec, OPT_FILES, "SPEC", \
-		   "where the source comes from (default: Debian's\n" \
-		   "linux-source-5.10 from bullseye, through a private apt\n" \
-		   "using the mirror of the system's apt configuration):\n" \
+		   "another source, instead of --kernel:\n" \
 		   "  PATH          a linux-*.tar.{xz,gz}, or an extracted tree\n" \
 		   "                (used in place)\n" \
 		   "  https://...   a tarball, checked against its SHA-256\n" \
@@ -58,7 +65,7 @@ struct kernel_source {
 /* Get the tree (downloading and extracting when needed).  0, or -1 with E
  * (a documented exit code); nothing half-done is left in the cache. */
 int source_get(struct kernel_source *out, const struct source_opts *o, struct error *e);
-/* Check DIR is a 5.x kernel tree; fills VERSION.  -1 with E (EXIT_INPUT) if not. */
+/* Check DIR is a 5.x or 6.x kernel tree; fills VERSION.  -1 with E (EXIT_INPUT) if not. */
 int source_check_tree(char **version, const char *dir, struct error *e);
 void source_free(struct kernel_source *s);
 

@@ -584,7 +584,7 @@ static int prepare(struct run *r, char *dir, struct error *e)
 	const struct trace_opts *o = r->o;
 
 	r->dir = dir;
-	if (kernel_load(&r->k, NULL, e) < 0 || load_table(r, o->abi ? o->abi : "x86_64", e) < 0)
+	if (kernel_load(&r->k, o->kernel, e) < 0 || load_table(r, o->abi ? o->abi : "x86_64", e) < 0)
 		return -1;
 	if (!r->dir && !(r->dir = run_dir_create_in(o->run_root, "trace", e)))
 		return -1;
@@ -609,7 +609,7 @@ static int prepare(struct run *r, char *dir, struct error *e)
 static int companion_trace(struct run *r32, struct error *e)
 {
 	struct trace_opts o = { .syscall = r32->sc->name, .abi = "x86_64", .formats = "",
-				.timeout = r32->o->timeout, .kvm = r32->o->kvm,
+				.kernel = r32->o->kernel, .timeout = r32->o->timeout, .kvm = r32->o->kvm,
 				.initrd = r32->initrd };
 	struct run r = { .o = &o };
 	int ret = prepare(&r, xasprintf("%s/x86_64", r32->dir), e);

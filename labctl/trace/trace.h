@@ -15,6 +15,7 @@ struct error;
 struct trace_opts {
 	const char *syscall;    /* a name or a number of the ABI's table */
 	const char *abi;        /* "x86_64" (NULL) or "i386" */
+	const char *kernel;     /* --kernel: the last built of this version (NULL: the last built) */
 	const char *scenario;   /* NULL: SYSCALL.ini (SYSCALL32.ini), else the generic program */
 	const char *initrd;     /* NULL: the lab's, built when needed */
 	const char *program;    /* NULL: the scenario's traced program */

@@ -1,10 +1,12 @@
 /*
  * Finding the Debian mirror in an apt configuration: deb822 and one-line
  * files, comments, disabled stanzas and files, -security and -updates
- * suites skipped.  The hosts are made up (.example).
+ * suites skipped; and the security archive, for -security suites.  The
+ * hosts are made up (.example).
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,9 +38,9 @@ static int teardown(void **state)
 	return remove_tree(etc);
 }
 
-static void expect_mirror(const char *want)
+static void expect_archive(bool security, const char *want)
 {
-	char *got = apt_find_mirror(etc);
+	char *got = apt_find_mirror(etc, security);
 
 	if (!want) {
 		assert_null(got);
@@ -47,6 +49,11 @@ static void expect_mirror(const char *want)
 	assert_non_null(got);
 	assert_string_equal(got, want);
 	free(got);
+}
+
+static void expect_mirror(const char *want)
+{
+	expect_archive(false, want);
 }
 
 static void test_deb822(void **state)
@@ -113,6 +120,25 @@ static void test_none(void **state)
 	expect_mirror(NULL);
 }
 
+/* The security archive, for bookworm-security's kernels: only a -security
+ * suite counts, and Debian's own path wins over another archive's. */
+static void test_security(void **state)
+{
+	put_file(etc, "sources.list",
+	    "deb http://mirror.example/debian bookworm main\n"
+	    "deb http://mirror.example/debian bookworm-updates main\n");
+	expect_archive(true, NULL);
+	put_file(etc, "sources.list.d/a.list",
+	    "deb http://vendor.example/apt stable-security main\n");
+	put_file(etc, "sources.list.d/b.sources",
+	    "Types: deb\n"
+	    "URIs: http://security.example/debian-security/\n"
+	    "Suites: bookworm-security\n"
+	    "Components: main\n");
+	expect_archive(true, "http://security.example/debian-security/");
+	expect_mirror("http://mirror.example/debian");
+}
+
 static void test_deb_version(void **state)
 {
 	char *v = apt_deb_version("/c/downloads/linux-source-5.10_5.10.223-1_all.deb");
@@ -163,6 +189,7 @@ int main(void)
 		cmocka_unit_test_setup(test_disabled, fresh),
 		cmocka_unit_test_setup(test_debian_path_preferred, fresh),
 		cmocka_unit_test_setup(test_none, fresh),
+		cmocka_unit_test_setup(test_security, fresh),
 		cmocka_unit_test(test_deb_version),
 		cmocka_unit_test(test_orig_tarball),
 		cmocka_unit_test(test_sources_list),
