@@ -40,6 +40,26 @@ expect_exit "trace --lang fr is a usage error" 2 "$LABCTL" trace getpid --lang f
 check "  ... naming the languages" grep -q "^labctl: error: --lang: 'fr' is not en or zh$" "$T/err"
 expect_exit "LABCTL_LANG=fr is a usage error" 2 env LABCTL_LANG=fr "$LABCTL" trace getpid
 
+# --kernel: the versions labctl knows, the same for every command that takes it
+for cmd in fetch config build boot trace grade; do
+	for v in 4.19 7.0; do
+		expect_exit "$cmd --kernel $v is a usage error" 2 "$LABCTL" $cmd --kernel $v
+		check "  ... one line naming the versions labctl knows" test "$(cat "$T/err")" = \
+			"labctl: error: --kernel: '$v' is not 5.10, 6.1 or 6.12"
+	done
+done
+expect_exit "fetch --kernel with --kernel-source: a usage error" 2 \
+	"$LABCTL" fetch --kernel 6.1 --kernel-source "$T"
+check "  ... saying to give one" grep -qx "labctl: error: --kernel names Debian's source for a version, --kernel-source another: give one" "$T/err"
+mkdir -p "$T/empty-cache"
+expect_exit "trace --kernel 6.12 with none built: exit 3" 3 \
+	env LABCTL_CACHE_DIR="$T/empty-cache" "$LABCTL" trace getpid --kernel 6.12
+check "  ... saying how to build it" grep -qx \
+	"labctl: error: no Linux 6.12 built yet in $T/empty-cache (run 'labctl build --kernel 6.12' first)" "$T/err"
+expect_exit "boot --kernel 6.1 with none built: exit 3" 3 \
+	env LABCTL_CACHE_DIR="$T/empty-cache" "$LABCTL" boot --kernel 6.1
+check "  ... saying how to build it" grep -q "(run 'labctl build --kernel 6.1' first)$" "$T/err"
+
 # Every command's --help lists exactly the options its table has
 # (--list-options prints the table's long names), and the parser knows every
 # option the help names: --NAME=x is a bad value or no value, never unknown.

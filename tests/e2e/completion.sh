@@ -72,6 +72,10 @@ for sh in bash zsh; do
 		tab $sh "$p" "labctl trace --abi=i3" "labctl trace --abi=i386 "
 	check "$sh: a list's next word (--format md,ht)" \
 		tab $sh "$p" "labctl trace --format md,ht" "labctl trace --format md,html "
+	check "$sh: a kernel version (trace --kernel 5)" \
+		tab $sh "$p" "labctl trace --kernel 5" "labctl trace --kernel 5.10 "
+	check "$sh: a kernel version, the longer of two (build --kernel 6.12)" \
+		tab $sh "$p" "labctl build --kernel 6.12" "labctl build --kernel 6.12 "
 	check "$sh: a scenario from scenarios/ (--scenario ud)" \
 		tab $sh "$p" "labctl boot --scenario ud" "labctl boot --scenario udp "
 	check "$sh: a system call of the built kernel (trace getpp)" \
