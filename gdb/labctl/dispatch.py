@@ -1,22 +1,30 @@
 # How the C entry (do_syscall_64, do_int80_syscall_32) reaches the handler,
 # read from its instructions rather than assumed from the version: pure
-# Python over GDB's disassembly, so that the tests need no GDB.
+# Python over GDB's disassembly (and a reader of kernel memory), so that the
+# tests need no GDB.
 #
 # Two ways are known, and a kernel whose code shows neither is an error,
 # never a guess:
 #   table   an indirect call through the table, `call *DISP(,%rax,8)` with
 #           DISP = &sys_call_table (or, with retpolines, the entry loaded by
 #           `mov DISP(,%rax,8),%rax` and called through
-#           __x86_indirect_thunk_rax);
+#           __x86_indirect_thunk_rax): the handler is the table's entry;
 #   switch  a call of x64_sys_call (ia32_sys_call), whose switch calls the
 #           handler directly: Linux 6.9 (commit 1e3ad78334a6, against Branch
-#           History Injection), backported to 6.1.85 and 5.15.156.
+#           History Injection), backported to 6.1.85 and 5.15.156.  The
+#           handler is what the switch's case for nr calls, found through
+#           the switch's own jump table: the table, still kept for tracing,
+#           is not what the CPU follows (the report says so if the two
+#           disagree).
 import re
 
 CALL_TABLE = re.compile(r'call\s+\*(-?0x[0-9a-f]+)\(,%(\w+),8\)')
 LOAD_TABLE = re.compile(r'mov\s+(-?0x[0-9a-f]+)\(,%(\w+),8\),%(\w+)')
 CALL_THUNK = re.compile(r'call\s+0x[0-9a-f]+ <__x86_indirect_thunk_(\w+)>')
 DIRECT = re.compile(r'(call|jmp)\s+(0x[0-9a-f]+)\b')
+JUMP_TABLE = re.compile(r'jmp\s+\*(-?0x[0-9a-f]+)\(,%(\w+),8\)')
+BOUND = re.compile(r'cmp\s+\$(0x[0-9a-f]+),%\w+')
+ABOVE = re.compile(r'ja\s+(0x[0-9a-f]+)\b')
 # The switch functions of 6.9 and the backports, by ABI.
 SWITCHES = {'x86_64': 'x64_sys_call', 'i386': 'ia32_sys_call'}
 
@@ -62,28 +70,67 @@ def table_call(insns, table_addr):
     return None
 
 
-def find(abi, entry_fn, entry_insns, table_addr, switch_addr, switch_insns, handler):
-    """How ENTRY_FN (its instructions ENTRY_INSNS, each {'addr', 'asm'})
-    reaches HANDLER (an address).  TABLE_ADDR is &sys_call_table (or the
-    i386 table); SWITCH_ADDR the address of the ABI's switch function and
-    SWITCH_INSNS its instructions, or None and [] when vmlinux has none.
+def switch_case(switch, insns, nr, read_u64):
+    """The instructions of SWITCH's case for NR (INSNS being SWITCH's), and
+    the handler the case calls: the bounds check `cmp $MAX,%esi; ja
+    DEFAULT`, then `jmp *TABLE(,%rsi,8)`; the case is at the jump table's
+    word NR (READ_U64(address) reads kernel memory), or DEFAULT past MAX,
+    and runs to its call (or tail jump) of the handler."""
+    jump = next((i for i, x in enumerate(insns) if JUMP_TABLE.match(x['asm'])), None)
+    if jump is None:
+        raise DispatchError('%s has no jump table: its case for %d cannot be placed'
+                            % (switch, nr))
+    bound = default = None
+    for x in insns[:jump]:
+        b, a = BOUND.match(x['asm']), ABOVE.match(x['asm'])
+        bound = int(b.group(1), 16) if b else bound
+        default = int(a.group(1), 16) if a else default
+    if bound is None or default is None:
+        raise DispatchError('%s has no bounds check before its jump table: its case for %d '
+                            'cannot be placed' % (switch, nr))
+    table = displacement(JUMP_TABLE.match(insns[jump]['asm']).group(1))
+    target = default if nr > bound else read_u64(table + 8 * nr)
+    index = {x['addr']: i for i, x in enumerate(insns)}
+    if target not in index:
+        raise DispatchError('%s\'s jump table sends %d to 0x%x, not one of its instructions'
+                            % (switch, nr, target))
+    first, last = insns[0]['addr'], insns[-1]['addr']
+    case = []
+    for x in insns[index[target]:]:
+        case.append(x)
+        to = direct_target(x['asm'])
+        if x['asm'].startswith('call') or (to is not None and not first <= to <= last):
+            if to is None:
+                break
+            return case, to
+        if x['asm'].startswith(('jmp', 'ret')):
+            break
+    raise DispatchError('%s\'s case for %d (at 0x%x) calls no function directly'
+                        % (switch, nr, target))
 
-    Returns {'kind': 'table', 'function', 'insns'} or {'kind': 'switch',
-    'function', 'insns', 'switch', 'case'}: the instructions that do it.
-    Raises DispatchError naming what could not be placed."""
+
+def find(abi, entry_fn, entry_insns, table_addr, switch_addr, switch_insns, nr, read_u64):
+    """How ENTRY_FN (its instructions ENTRY_INSNS, each {'addr', 'asm'})
+    reaches the handler of NR.  TABLE_ADDR is &sys_call_table (or the i386
+    table); SWITCH_ADDR the address of the ABI's switch function and
+    SWITCH_INSNS its instructions, or None and [] when vmlinux has none;
+    READ_U64(address) reads kernel memory.
+
+    Returns {'kind': 'table', 'function', 'insns', 'handler'} or {'kind':
+    'switch', 'function', 'insns', 'switch', 'case', 'handler'}: the
+    instructions that do it, and the handler's address.  Raises
+    DispatchError naming what could not be placed."""
     insns = table_call(entry_insns, table_addr)
     if insns:
-        return {'kind': 'table', 'function': entry_fn, 'insns': insns}
+        return {'kind': 'table', 'function': entry_fn, 'insns': insns,
+                'handler': read_u64(table_addr + 8 * nr)}
     if switch_addr is not None:
         calls = [i for i, x in enumerate(entry_insns) if direct_target(x['asm']) == switch_addr]
         if calls:
-            case = [x for x in switch_insns if direct_target(x['asm']) == handler]
-            if not case:
-                raise DispatchError('%s calls %s, but no instruction of %s reaches the handler '
-                                    'at 0x%x' % (entry_fn, SWITCHES[abi], SWITCHES[abi], handler))
+            case, handler = switch_case(SWITCHES[abi], switch_insns, nr, read_u64)
             return {'kind': 'switch', 'function': entry_fn,
                     'insns': lead_in(entry_insns, calls[0]),
-                    'switch': SWITCHES[abi], 'case': case}
+                    'switch': SWITCHES[abi], 'case': case, 'handler': handler}
     raise DispatchError('%s neither calls through the table at 0x%x nor calls %s: the step '
                         'from the C entry to the handler cannot be placed'
                         % (entry_fn, table_addr, SWITCHES[abi]))

@@ -106,8 +106,12 @@ class Capture:
         p = self.p
         nr = p['nr']
         table = self.abi.table
+        if not k.is_function(self.abi.c_entry):
+            raise TraceError('input', 'setup: vmlinux has no %s, the C entry labctl follows for '
+                             '%s: this kernel enters another way, which labctl cannot place'
+                             % (self.abi.c_entry, self.abi.name))
         try:
-            entry = u64(gdb.parse_and_eval('%s[%d]' % (table, nr)))
+            table_addr = u64(gdb.parse_and_eval('&' + table))
         except gdb.error as e:
             raise TraceError('input', 'no %s in vmlinux (%s): is CONFIG_IA32_EMULATION set?'
                              % (table, e))
@@ -124,32 +128,37 @@ class Capture:
             'syscall': {'name': p['syscall'], 'nr': nr,
                         'tbl_line': p.get('tbl_line'), 'tbl_lineno': p.get('tbl_lineno'),
                         'tbl_file': self.abi.tbl_file},
-            'sys_call_table': {'name': table,
-                               'addr': u64(gdb.parse_and_eval('&' + table)),
-                               'entry_addr': u64(gdb.parse_and_eval('&%s[%d]' % (table, nr))),
-                               'handler': self.table_symbol(entry)},
+            'sys_call_table': {'name': table, 'addr': table_addr,
+                               'entry_addr': table_addr + 8 * nr,
+                               'handler': self.table_symbol(k.read_u64(table_addr + 8 * nr))},
             'pt_regs': {'size': self.regs_size,
                         'fields': [{'name': n, 'offset': o, 'size': s}
                                    for n, o, s in self.regs_fields]},
         }
         if self.socketcall:
             self.out['setup']['socketcall'] = self.socketcall
-        self.handler = entry
-        self.check_stub(entry)
-        self.out['setup']['dispatch'] = self.find_dispatch(entry)
+        how = self.find_dispatch(table_addr, nr)
+        self.handler = how['handler']['addr']
+        self.check_stub(self.handler)
+        self.out['setup']['dispatch'] = how
 
-    def find_dispatch(self, handler):
-        """How the C entry reaches HANDLER, from its code (dispatch.py)."""
+    def find_dispatch(self, table_addr, nr):
+        """How the C entry reaches the handler of NR, from its code
+        (dispatch.py), with the handler's address and symbol."""
         entry_fn, switch = self.abi.c_entry, dispatch.SWITCHES[self.abi.name]
         switch_addr = u64(gdb.parse_and_eval('&' + switch)) if k.is_function(switch) else None
         try:
-            how = dispatch.find(self.abi.name, entry_fn, k.function_insns(entry_fn),
-                                self.out['setup']['sys_call_table']['addr'], switch_addr,
-                                k.function_insns(switch) if switch_addr else [], handler)
+            how = dispatch.find(self.abi.name, entry_fn, k.function_insns(entry_fn), table_addr,
+                                switch_addr, k.function_insns(switch) if switch_addr else [],
+                                nr, k.read_u64)
         except dispatch.DispatchError as e:
             raise TraceError('input', 'setup: %s' % e)
         for x in how['insns'] + how.get('case', []):
             x['at'] = k.symbol(x['addr'])
+        table = self.out['setup']['sys_call_table']
+        how['handler'] = {'addr': how['handler'],
+                          'at': table['handler'] if how['handler'] == k.read_u64(
+                              table['entry_addr']) else self.table_symbol(how['handler'])}
         return how
 
     def table_symbol(self, entry):
@@ -445,7 +454,7 @@ class Capture:
         if k.reg('pc') != self.handler:
             raise gdb.GdbError('dispatch: stopped at 0x%x, not at the handler' % k.reg('pc'))
         src = self.p.get('source')
-        handler = dict(self.out['setup']['sys_call_table']['handler'])
+        handler = dict(self.out['setup']['dispatch']['handler']['at'])
         hits.append({'what': 'handler', 'at': handler, 'backtrace': k.backtrace(src)})
         # Where the handler returns to, from the stack at its first
         # instruction: a schedule() before that is the call sleeping, one

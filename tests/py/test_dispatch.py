@@ -2,9 +2,11 @@
 instructions as GDB disassembles them: the table of the lab kernel's own
 do_syscall_64 (Debian's 5.10.223), and the switch of Debian's 6.1.192
 (x64_sys_call, the backport of 6.9's), both GDB's `disassemble` of real
-builds with the lab's config (fixtures/).  The end-to-end trace checks the
-built kernel's against objdump and nm (tests/e2e/trace.sh).  The retpoline
-form is written in GDB's format: no kernel here is built with retpolines."""
+builds with the lab's config (fixtures/), with the switch's jump table and
+the sys_call_table that kernel keeps for tracing (GDB's `x/451gx`).  The
+end-to-end trace checks the built kernel's against objdump and nm
+(tests/e2e/trace.sh).  The retpoline form is written in GDB's format: no
+kernel here is built with retpolines."""
 import os
 import unittest
 
@@ -24,9 +26,29 @@ def insns(text):
     return out
 
 
-def fixture(name):
+def fixture_text(name):
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures', name)) as f:
-        return insns(f.read())
+        return f.read()
+
+
+def fixture(name):
+    return insns(fixture_text(name))
+
+
+def memory(name):
+    """The words of GDB's `x/Ngx` in fixture NAME: {address: word}."""
+    out = {}
+    for line in fixture_text(name).splitlines():
+        if line.startswith('#'):
+            continue
+        addr, words = line.split(':', 1)
+        for i, w in enumerate(words.split()):
+            out[int(addr, 16) + 8 * i] = int(w, 16)
+    return out
+
+
+# The lab kernel's sys_call_table[42] (connect), as a reader of its memory.
+READ_510 = {TABLE + 8 * 42: HANDLER}.__getitem__
 
 
 # gdb -batch -ex 'disassemble do_syscall_64' vmlinux (5.10.223, the lab's config)
@@ -56,8 +78,9 @@ DO_SYSCALL_64_510 = insns('''
 
 class Table(unittest.TestCase):
     def test_the_lab_kernels_indirect_call(self):
-        how = dispatch.find('x86_64', 'do_syscall_64', DO_SYSCALL_64_510, TABLE, None, [], HANDLER)
-        self.assertEqual(how['kind'], 'table')
+        how = dispatch.find('x86_64', 'do_syscall_64', DO_SYSCALL_64_510, TABLE, None, [], 42,
+                            READ_510)
+        self.assertEqual((how['kind'], how['handler']), ('table', HANDLER))
         # From the return of syscall_enter_from_user_mode (nr in rax): the
         # bounds check, array_index_nospec's masking, the call.
         self.assertEqual([x['addr'] for x in how['insns']],
@@ -67,8 +90,8 @@ class Table(unittest.TestCase):
 
     def test_another_tables_call_is_not_it(self):
         with self.assertRaises(dispatch.DispatchError) as e:
-            dispatch.find('x86_64', 'do_syscall_64', DO_SYSCALL_64_510, TABLE + 8, None, [],
-                          HANDLER)
+            dispatch.find('x86_64', 'do_syscall_64', DO_SYSCALL_64_510, TABLE + 8, None, [], 42,
+                          READ_510)
         self.assertIn('do_syscall_64 neither calls through the table at 0xffffffff81800228',
                       str(e.exception))
 
@@ -80,7 +103,7 @@ class Table(unittest.TestCase):
 0x1013: mov    %rbx,%rdi
 0x1016: call   0x6000 <__x86_indirect_thunk_rax>
 ''')
-        how = dispatch.find('x86_64', 'do_syscall_64', code, TABLE, None, [], HANDLER)
+        how = dispatch.find('x86_64', 'do_syscall_64', code, TABLE, None, [], 42, READ_510)
         self.assertEqual([x['addr'] for x in how['insns']], [0x1005, 0x100b, 0x1013, 0x1016])
 
     def test_a_thunk_of_another_register_is_not_the_tables(self):
@@ -89,7 +112,7 @@ class Table(unittest.TestCase):
 0x1016: call   0x6000 <__x86_indirect_thunk_rcx>
 ''')
         with self.assertRaises(dispatch.DispatchError):
-            dispatch.find('x86_64', 'do_syscall_64', code, TABLE, None, [], HANDLER)
+            dispatch.find('x86_64', 'do_syscall_64', code, TABLE, None, [], 42, READ_510)
 
 
 class Switch(unittest.TestCase):
@@ -98,33 +121,59 @@ class Switch(unittest.TestCase):
     with __do_sys_getpid, the name GDB prints)."""
     ENTRY = fixture('do_syscall_64-6.1.192.txt')
     SWITCH = fixture('x64_sys_call-6.1.192.txt')
+    JUMPS = memory('x64_sys_call-jumptable-6.1.192.txt')
     TABLE_61 = 0xffffffff81801060       # nm: sys_call_table, still there, not called through
     SWITCH_ADDR = 0xffffffff81000cc6    # nm: x64_sys_call
 
-    def find(self, handler):
+    def find(self, nr, read=None):
         return dispatch.find('x86_64', 'do_syscall_64', self.ENTRY, self.TABLE_61,
-                             self.SWITCH_ADDR, self.SWITCH, handler)
+                             self.SWITCH_ADDR, self.SWITCH, nr, read or self.JUMPS.__getitem__)
 
     def test_getpid(self):
-        how = self.find(0xffffffff8103bc32)
+        how = self.find(39)
         self.assertEqual((how['kind'], how['switch']), ('switch', 'x64_sys_call'))
         self.assertEqual(how['insns'][-1], {'addr': 0xffffffff812505c8,
                                             'asm': 'call   0xffffffff81000cc6 <x64_sys_call>'})
         self.assertEqual(how['case'], [{'addr': 0xffffffff81000e65,
                                         'asm': 'call   0xffffffff8103bc32 <__do_sys_getpid>'}])
+        self.assertEqual(how['handler'], 0xffffffff8103bc32)
 
     def test_connect(self):
-        self.assertEqual([x['addr'] for x in self.find(0xffffffff81190de5)['case']],
-                         [0xffffffff81000e83])
+        how = self.find(42)
+        self.assertEqual([x['addr'] for x in how['case']], [0xffffffff81000e83])
+        self.assertEqual(how['handler'], 0xffffffff81190de5)     # nm: __x64_sys_connect
 
-    def test_a_handler_the_switch_does_not_call_is_an_error(self):
+    def test_every_case_calls_what_the_tracing_table_holds(self):
+        """The jump table and sys_call_table are two arrays the compiler and
+        the table's macros built apart: for all 451 numbers of
+        syscall_64.tbl's range, the case calls the table's entry."""
+        table = memory('sys_call_table-6.1.192.txt')
+        self.assertEqual(min(table), self.TABLE_61)
+        self.assertEqual(len(table), 451)
+        for nr in range(451):
+            self.assertEqual(self.find(nr)['handler'], table[self.TABLE_61 + 8 * nr], nr)
+
+    def test_past_the_bound_is_the_default_case(self):
+        how = self.find(0x1c3)
+        self.assertEqual(how['case'], [{'addr': 0xffffffff8100121b,
+                                        'asm': 'call   0xffffffff81001a34 <__do_sys_ni_syscall>'}])
+
+    def test_a_jump_outside_the_switch_is_an_error(self):
         with self.assertRaises(dispatch.DispatchError) as e:
-            self.find(0xffffffff81000cc6 + 1)
-        self.assertIn('no instruction of x64_sys_call reaches the handler', str(e.exception))
+            self.find(39, lambda addr: 0xffffffff81000cc6 - 16)
+        self.assertIn("x64_sys_call's jump table sends 39 to 0xffffffff81000cb6", str(e.exception))
+
+    def test_a_switch_without_a_jump_table_is_an_error(self):
+        tree = [x for x in self.SWITCH if not x['asm'].startswith('jmp    *')]
+        with self.assertRaises(dispatch.DispatchError) as e:
+            dispatch.find('x86_64', 'do_syscall_64', self.ENTRY, self.TABLE_61,
+                          self.SWITCH_ADDR, tree, 39, self.JUMPS.__getitem__)
+        self.assertIn('x64_sys_call has no jump table: its case for 39 cannot be placed',
+                      str(e.exception))
 
     def test_i386s_switch_is_ia32_sys_call(self):
         with self.assertRaises(dispatch.DispatchError) as e:
-            dispatch.find('i386', 'do_int80_syscall_32', [], TABLE, None, [], HANDLER)
+            dispatch.find('i386', 'do_int80_syscall_32', [], TABLE, None, [], 42, READ_510)
         self.assertIn('nor calls ia32_sys_call', str(e.exception))
 
 

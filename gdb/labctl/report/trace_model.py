@@ -327,13 +327,20 @@ def how_dispatched(cap):
     dispatch; captures before it was read say only what the table holds)."""
     how, h = cap['setup'].get('dispatch'), cap['dispatch']['table_entry']['handler']
     if how and how['kind'] == 'switch':
-        return [para('%s does not index a table: it calls %s, a switch on the number that '
-                     'calls each handler directly (Linux 6.9, against Branch History '
-                     'Injection; backported to 6.1 and 5.15).', Code(how['function']),
-                     Code(how['switch'])),
-                CodeBlock(insns_text(how['insns'])),
-                para('Its case for %d reaches %s:', cap['setup']['syscall']['nr'], Code(h['name'])),
-                CodeBlock(insns_text(how['case']))]
+        called = how['handler']['at'] if 'handler' in how else h
+        out = [para('%s does not index a table: it calls %s, a switch on the number that '
+                    'calls each handler directly (Linux 6.9, against Branch History '
+                    'Injection; backported to 6.1 and 5.15).', Code(how['function']),
+                    Code(how['switch'])),
+               CodeBlock(insns_text(how['insns'])),
+               para('Its case for %d reaches %s:', cap['setup']['syscall']['nr'],
+                    Code(called['name'])),
+               CodeBlock(insns_text(how['case']))]
+        if called['addr'] != h['addr']:
+            out.append(para('%s[%d], kept for tracing and not called, holds %s.',
+                            cap['dispatch']['table_entry'].get('name', 'sys_call_table'),
+                            cap['setup']['syscall']['nr'], Code(h['name'])))
+        return out
     out = [para('%s calls %s[%d] = %s (read from guest memory at %s).',
                 c_entry(cap), cap['dispatch']['table_entry'].get('name', 'sys_call_table'),
                 cap['setup']['syscall']['nr'], Code(h['name']),
