@@ -34,8 +34,9 @@ def split_operands(args):
 
 def parse(insn):
     """(mnemonic, [operands]) of INSN; a call's or jump's '<symbol>' is
-    dropped from its operand (target() reads it)."""
-    words = insn.split()
+    dropped from its operand (target() reads it), and so is GDB's comment
+    after a %rip-relative one (memory_address() reads it)."""
+    words = insn.partition('#')[0].split()
     while words and words[0] in PREFIXES and len(words) > 1:
         words = words[1:]
     if not words:
@@ -51,6 +52,20 @@ def target(insn):
         return None
     name = insn[insn.rindex('<') + 1:-1].strip()
     return name.split('+')[0] or None
+
+
+def memory_address(operand, insn):
+    """The address a memory operand of INSN names when no register but %rip
+    goes into it: `0xffffffff81806014` itself, or for `0x40bfca(%rip)` (per-
+    cpu data on a kernel without SMP, since 6.8's %rip-relative PER_CPU_VAR)
+    the address GDB computed and printed after the instruction
+    (`# 0xffffffff8180c014 <cpu_tss_rw+20>`).  None for any other operand."""
+    if operand.startswith('0x') and '(' not in operand:
+        return int(operand, 16)
+    words = insn.partition('#')[2].split()
+    if operand.endswith('(%rip)') and words and words[0].startswith('0x'):
+        return int(words[0], 16)
+    return None
 
 
 def normal(insn):

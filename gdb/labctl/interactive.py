@@ -111,13 +111,14 @@ def where_in_program(cap, pc):
 
 
 def memory_name(insn):
-    """The variable INSN's absolute memory operand names
+    """The variable INSN's memory operand names, absolute or %rip-relative
     ('cpu_tss_rw.x86_tss.sp2'), or None."""
     for a in explain.parse(insn)[1]:
-        if a.startswith('0x') and '(' not in a:
+        addr = explain.memory_address(a, insn)
+        if addr is not None:
             try:
-                d = k.describe(int(a, 16))
-            except (gdb.error, ValueError):
+                d = k.describe(addr)
+            except gdb.error:
                 return None
             return d['name'] if d['symbol'] else None
     return None

@@ -2,7 +2,7 @@
 # task, symbols.  Nothing here is a typed-in offset or address.
 import gdb
 
-from labctl import lines
+from labctl import explain, lines
 
 # The first non-canonical address: user space is below it, the kernel above.
 USER_TOP = 0x0000800000000000
@@ -63,10 +63,28 @@ def per_cpu(var, cpu=0):
     return gdb.Value(addr).cast(ptr_type)
 
 
+def hot(name):
+    """The address of per-cpu variable NAME (current_task, top_of_stack):
+    Linux 6.2 gathered the hottest ones into struct pcpu_hot
+    (asm/current.h), as the kernel's scripts/gdb/linux/cpus.py reads them;
+    None when there is neither."""
+    for expr in ('pcpu_hot.' + name, name):
+        try:
+            return per_cpu(expr)
+        except gdb.error:
+            continue
+    return None
+
+
+_current = []
+
+
 def current_task():
     """The task running on cpu 0, whatever GS holds at this instant (user
     GS before swapgs, kernel GS after): read through the per-cpu offset."""
-    return per_cpu('current_task').dereference().dereference()
+    if not _current:
+        _current.append(hot('current_task'))
+    return _current[0].dereference().dereference()
 
 
 def task_id(task):
@@ -100,10 +118,11 @@ def task_pt_regs(task):
     top of stack lies in the current task's stack."""
     if not _stack_layout:
         size = int(gdb.parse_and_eval('sizeof(init_stack)'))
-        try:
-            top = u64(per_cpu('cpu_current_top_of_stack').dereference())
-        except gdb.error:
-            # x86-64 keeps it in the TSS (asm/processor.h: #define
+        top = hot('top_of_stack') or hot('cpu_current_top_of_stack')
+        if top is not None:
+            top = u64(top.dereference())
+        else:
+            # 5.x's x86-64 keeps it in the TSS (asm/processor.h: #define
             # cpu_current_top_of_stack cpu_tss_rw.x86_tss.sp1)
             top = u64(per_cpu('cpu_tss_rw')['x86_tss']['sp1'])
         pad = u64(current_task()['stack']) + size - top
@@ -172,6 +191,31 @@ def function_insns(name):
     arch = gdb.selected_inferior().architecture()
     return [{'addr': d['addr'], 'asm': d['asm']}
             for d in arch.disassemble(block.start, block.end - 1)]
+
+
+# The x86-64 calling convention's argument registers, in order.
+ARG_REGS = ('rdi', 'rsi', 'rdx', 'rcx', 'r8', 'r9')
+
+
+def arguments(name):
+    """[(name, type)] of function NAME's parameters as DWARF declares them
+    (do_syscall_64 took (nr, regs) in 5.x and (regs, nr) from 5.13 on)."""
+    block = gdb.block_for_pc(u64(gdb.parse_and_eval('&' + name)))
+    while block is not None and block.function is None:
+        block = block.superblock
+    if block is None:
+        return []
+    return [(s.name, c_name(s.type)) for s in block if s.is_argument]
+
+
+def c_name(t):
+    """Type T as C spells it ('struct pt_regs *'), whatever language GDB
+    is in at the moment (in the entry's assembly, "pt_regs *")."""
+    if t.code == gdb.TYPE_CODE_PTR:
+        return c_name(t.target()) + ' *'
+    if t.code in (gdb.TYPE_CODE_STRUCT, gdb.TYPE_CODE_UNION) and t.tag:
+        return '%s %s' % ('struct' if t.code == gdb.TYPE_CODE_STRUCT else 'union', t.tag)
+    return t.name or str(t)
 
 
 def relative(path, source_root):
@@ -326,13 +370,14 @@ def is_function(name):
 
 
 def memory_operand(insn, reg, source=False):
-    """For `mov ADDR,REG` (source) or `mov REG,ADDR`: ADDR described (the
-    per-cpu slot the entry reads or writes), else None."""
-    op, _, args = insn.partition(' ')
-    if not op.startswith('mov'):
+    """For `mov ADDR,REG` (source) or `mov REG,ADDR`, ADDR absolute or
+    %rip-relative: ADDR described (the per-cpu slot the entry reads or
+    writes), else None."""
+    op, args = explain.parse(insn)
+    if not op.startswith('mov') or len(args) != 2:
         return None
-    a, _, b = args.strip().partition(',')
-    addr, other = (a, b) if source else (b, a)
-    if other != reg or not addr.startswith('0x'):
+    addr, other = args if source else args[::-1]
+    at = explain.memory_address(addr, insn)
+    if other != reg or at is None:
         return None
-    return describe(int(addr, 16))
+    return describe(at)

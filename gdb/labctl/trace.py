@@ -374,7 +374,10 @@ class Capture:
             'stack_switch': switch,
             'call': {'pc': pc, 'insn': text, 'target': self.abi.c_entry,
                      'source': k.source_line(pc, self.p.get('source')),
-                     'rsp': rsp, 'rdi': k.reg('rdi'), 'rsi': k.reg('rsi')},
+                     'rsp': rsp, 'rdi': k.reg('rdi'), 'rsi': k.reg('rsi'),
+                     'args': [{'name': n, 'type': t, 'reg': r, 'value': k.reg(r)}
+                              for (n, t), r in zip(k.arguments(self.abi.c_entry),
+                                                   k.ARG_REGS)]},
         }
         self.out['pt_regs'] = self.read_pt_regs(rsp)
         self.lap('entry')

@@ -198,7 +198,12 @@ def entry(cap):
     call = e['call']
     where = '%s:%d' % (os.path.basename(call['source']['file']), call['source']['line']) \
         if call.get('source') else ''
-    if call.get('target') == 'do_int80_syscall_32':
+    if call.get('args'):
+        # as DWARF declares the C entry's parameters: their order changed in 5.13
+        args = _(' and ').join('%s = %s%s (%s%s%s)' % (
+            a['reg'], 'rsp = ' if a['value'] == call['rsp'] else '', hx(a['value']), a['type'],
+            '' if a['type'].endswith('*') else ' ', a['name']) for a in call['args'])
+    elif call.get('target') == 'do_int80_syscall_32':
         args = 'rdi = rsp = %s (struct pt_regs *)' % hx(call['rdi'])
     else:
         args = _('rdi = %s (the number) and rsi = rsp = %s (struct pt_regs *)') % (
