@@ -110,20 +110,6 @@ def where_in_program(cap, pc):
     return k.symbol(pc)['name']
 
 
-def memory_name(insn):
-    """The variable INSN's memory operand names, absolute or %rip-relative
-    ('cpu_tss_rw.x86_tss.sp2'), or None."""
-    for a in explain.parse(insn)[1]:
-        addr = explain.memory_address(a, insn)
-        if addr is not None:
-            try:
-                d = k.describe(addr)
-            except gdb.error:
-                return None
-            return d['name'] if d['symbol'] else None
-    return None
-
-
 class LabStop(ParamsCommand):
     """Stop the guest at the traced program's syscall instruction: lab-stop PARAMS.json
 
@@ -225,7 +211,7 @@ pt_regs is complete.  N: do that N times."""
             lines = explain.what_changed(st, (cs, cs2),
                                          (cr3, cr3_2) if None not in (cr3, cr3_2) else None,
                                          saved['name'] if saved else None,
-                                         memory_name(st['insn']))
+                                         k.memory_name(st['insn']))
             if lines:
                 break
             quiet.append(st)
@@ -328,7 +314,7 @@ the instruction does, from its mnemonic and operands."""
             if base is not None and base <= slot < base + cap.regs_size:
                 facts.update(cap.field_at(slot, base))
         if not op.startswith(('call', 'j')):
-            facts['memory'] = memory_name(text)
+            facts['memory'] = k.memory_name(text)
         return facts
 
 

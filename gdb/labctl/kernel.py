@@ -369,6 +369,20 @@ def is_function(name):
     return sym is not None and sym.type is not None and sym.type.code == gdb.TYPE_CODE_FUNC
 
 
+def memory_name(insn):
+    """The variable INSN's memory operand names, absolute or %rip-relative
+    ('cpu_tss_rw.x86_tss.sp2'), or None."""
+    for a in explain.parse(insn)[1]:
+        addr = explain.memory_address(a, insn)
+        if addr is not None:
+            try:
+                d = describe(addr)
+            except gdb.error:
+                return None
+            return d['name'] if d['symbol'] else None
+    return None
+
+
 def memory_operand(insn, reg, source=False):
     """For `mov ADDR,REG` (source) or `mov REG,ADDR`, ADDR absolute or
     %rip-relative: ADDR described (the per-cpu slot the entry reads or

@@ -421,6 +421,9 @@ class Capture:
         st = {'pc': pc, 'symbol': k.symbol(pc)['name'], 'insn': text, 'length': length,
               'source': k.source_line(pc, self.p.get('source')),
               'rsp_before': rsp, 'rsp_after': k.reg('rsp'), 'pc_after': k.reg('pc')}
+        memory = k.memory_name(text)
+        if memory:
+            st['memory'] = memory
         gs_after = k.reg('gs_base')
         if gs_after != gs:
             st['gs_base'] = {'before': gs, 'after': gs_after}

@@ -152,68 +152,6 @@ static char *capture_one(struct timeline_run *t, const char *name)
 	return capture;
 }
 
-/*
- * report.md and report.html from report.json, by gdb/labctl/report: the
- * package lab-trace renders with inside GDB, run here as a module with
- * gdb/ on its sys.path (as GDB's is: gdb-session.c).
- */
-static void render(const struct timeline_run *t, const char *json, const char *out)
-{
-	char *path = xasprintf("PYTHONPATH=%s/gdb", datadir());
-	char *log = xasprintf("%s/report.log", t->dir);
-	char formats[16] = "";
-	const char *argv[] = { "python3", "-m", "labctl.report", json, out, formats,
-			       t->o->lang ? t->o->lang : "en", NULL };
-	const char *env[] = { path, NULL };
-	struct child c = { .name = "report", .argv = argv, .env = env, .log = log, .timeout = 60 };
-	struct error e, report;
-
-	/* "md,html" at most: it fits */
-	snprintf(formats, sizeof(formats), "%s%s%s", trace_wants(t->o->formats, "md") ? "md" : "",
-		 trace_wants(t->o->formats, "md") && trace_wants(t->o->formats, "html") ? "," : "",
-		 trace_wants(t->o->formats, "html") ? "html" : "");
-	if (formats[0] && child_start(&c, &e) < 0)
-		die_error(&e);
-	if (formats[0] && child_wait(&c) != 0) {
-		child_failure(&c, 15, &report);
-		error_set(&e, EXIT_INTERNAL, "%s\nrendering %s failed (see %s)", report.msg, json, log);
-		die_error(&e);
-	}
-	free(path);
-	free(log);
-}
-
-static void publish(const struct timeline_run *t, json_t *captures)
-{
-	const char *out = t->o->out ? t->o->out : t->dir;
-	char *json = xasprintf("%s/report.json", out), *text, *path;
-	json_t *root = json_pack("{s:s, s:O}", "schema", "labctl-timeline/1", "scenarios", captures);
-	struct error e;
-
-	if (make_dirs(out, &e) < 0)
-		die_error(&e);
-	text = json_dumps(root, JSON_INDENT(1));
-	if (!text || write_file_atomic(json, text, strlen(text)) < 0)
-		die_errno(EXIT_ENV, "cannot write %s", json);
-	free(text);
-	json_decref(root);
-	render(t, json, out);
-	if (trace_wants(t->o->formats, "json"))
-		printf("%s\n", json);
-	else
-		unlink(json);
-	for (const char *const *f = (const char *const[]){ "md", "html", NULL }; *f; f++) {
-		if (!trace_wants(t->o->formats, *f))
-			continue;
-		path = xasprintf("%s/report.%s", out, *f);
-		if (!is_file(path))
-			die(EXIT_INTERNAL, "no %s: rendering failed", path);
-		printf("%s\n", path);
-		free(path);
-	}
-	free(json);
-}
-
 int trace_timeline(struct trace_opts *o)
 {
 	struct timeline_run t = { .o = o };
@@ -250,7 +188,8 @@ int trace_timeline(struct trace_opts *o)
 		free(capture);
 		free(name);
 	}
-	publish(&t, captures);
+	trace_publish(json_pack("{s:s, s:O}", "schema", "labctl-timeline/1", "scenarios", captures),
+		      t.dir, o);
 	json_decref(captures);
 	json_decref(t.tables);
 	if (t.have_own)

@@ -17,10 +17,10 @@
 #include "trace/trace.h"
 
 static const char usage[] =
-	"usage: labctl trace SYSCALL [--abi x86_64|i386] [--kernel VERSION] [--scenario NAME]\n"
-	"                    [--initrd PATH] [--program PATH] [--function NAME] [--out DIR]\n"
-	"                    [--format md,json,html] [--lang en|zh] [--timeout S] [--kvm]\n"
-	"                    [--interactive] [-- ARGS]\n"
+	"usage: labctl trace SYSCALL [--abi x86_64|i386] [--kernel VERSION | --compare A,B]\n"
+	"                    [--scenario NAME] [--initrd PATH] [--program PATH] [--function NAME]\n"
+	"                    [--out DIR] [--format md,json,html] [--lang en|zh] [--timeout S]\n"
+	"                    [--kvm] [--interactive] [-- ARGS]\n"
 	"       labctl trace --timeline SCENARIO[,SCENARIO...] [--abi x86_64|i386] [--out DIR]\n"
 	"                    [--kernel VERSION] [--format md,json,html] [--lang en|zh]\n"
 	"                    [--timeout S] [--kvm]\n"
@@ -51,6 +51,10 @@ static void parse_args(int argc, char **argv, struct trace_opts *o)
 			   "connect32: socketcall(SYS_CONNECT); else syscall32,\n"
 			   "the generic program)"),
 		KERNEL_OPTION(&o->kernel),
+		OPT_LIST(0, "compare", &o->compare, kernel_versions, "A,B",
+			 "trace the call on two kernels built side by side (e.g.\n"
+			 "5.10,6.12) and write one report that aligns their entries\n"
+			 "and dispatches instruction by instruction"),
 		OPT_STRING_OF(0, "scenario", &o->scenario, OPT_SCENARIOS, "NAME",
 			   "the guest runs scenario NAME (default: scenarios/SYSCALL.ini,\n"
 			   "else the generic program making syscall SYSCALL)"),
@@ -91,6 +95,9 @@ static void parse_args(int argc, char **argv, struct trace_opts *o)
 		die_error(&e);
 	if (o->timeline && o->interactive)
 		die(EXIT_USAGE, "--interactive steps one system call: not with --timeline");
+	if (o->compare && (o->kernel || o->interactive || o->timeline))
+		die(EXIT_USAGE, "--compare names both kernels: not with --kernel, --interactive "
+		    "or --timeline");
 	if (o->timeline) {
 		if ((i < argc && !o->program) || o->scenario || o->function || o->initrd)
 			die(EXIT_USAGE, "--timeline takes scenarios (and --program, with its arguments), "
@@ -116,6 +123,8 @@ int cmd_trace(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	if (o.timeline)
 		return trace_timeline(&o);
+	if (o.compare)
+		return trace_compare(&o);
 	ret = trace_run(&o, &res, &e);
 	for (size_t i = 0; i < res.nwarnings; i++)
 		warn("%s", res.warnings[i]);

@@ -6,6 +6,7 @@
 #ifndef LABCTL_TRACE_H
 #define LABCTL_TRACE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -24,6 +25,7 @@ struct trace_opts {
 	                         * call, watched too (under KVM, while debug registers last) */
 	int nalso;
 	const char *timeline;   /* --timeline: comma-separated scenarios (cmd-trace-timeline.c) */
+	const char *compare;    /* --compare: two kernel versions (cmd-trace-compare.c) */
 	const char *out;        /* NULL: the run directory */
 	const char *formats;    /* md,json,html */
 	const char *lang;       /* the reports' language: "en" (NULL) or "zh" */
@@ -59,7 +61,13 @@ void trace_result_free(struct trace_result *res);
 
 /* Is FORMAT among FORMATS' words? */
 bool trace_wants(const char *formats, const char *format);
-/* labctl trace --timeline: returns the exit code. */
+/* labctl trace --timeline (cmd-trace-timeline.c), --compare
+ * (cmd-trace-compare.c): return the exit code. */
 int trace_timeline(struct trace_opts *o);
+int trace_compare(struct trace_opts *o);
+/* cmd/trace-publish.c: write ROOT (several captures under one schema) as
+ * report.json in O->out or DIR, render report.md and report.html from it
+ * as O asks, print their paths; dies on failure.  Takes ROOT. */
+void trace_publish(json_t *root, const char *dir, const struct trace_opts *o);
 
 #endif

@@ -123,6 +123,40 @@ check "  ... 5.10's table call (objdump, nm)" test "$(q "$T/510/report.json" \
 	'(c["setup"]["kernel"]["release"].split(".")[:2], c["setup"]["dispatch"]["kind"])')" = \
 	"(['5', '10'], 'table')"
 
+# --compare: one report of the two, aligned instruction by instruction
+expect_exit "trace connect --compare 5.10,6.1" 0 "$LABCTL" -q trace connect --compare 5.10,6.1 --out "$T/cmp"
+j=$T/cmp/report.json
+if [ -s "$j" ]; then
+	check "  ... report.json holds 5.10's capture and 6.1's" test "$(q "$j" \
+		'(c["schema"], [x["setup"]["kernel"]["release"].split(".")[:2] for x in c["captures"]])')" = \
+		"('labctl-kernels/1', [['5', '10'], ['6', '1']])"
+	check "  ... each the call's, and complete" test "$(q "$j" \
+		'[(x["ok"], x["setup"]["syscall"]["name"]) for x in c["captures"]]')" = "[(True, 'connect'), (True, 'connect')]"
+	# The entry table's rows, read back from report.md: each kernel's
+	# column is its capture's kernel steps, in order, none lost or repeated.
+	check "  ... the entry table holds every step of each kernel, in order" python3 -c '
+import json, re, sys
+c = json.load(open(sys.argv[1]))
+md = open(sys.argv[2]).read()
+table = md.split("## 2.")[1].split("## 3.")[0]
+rows = [[x.strip() for x in re.split(r"(?<!\\)\|", l)[1:-1]] for l in table.splitlines()
+        if l.startswith("| ") and not l.startswith("| ---")][1:]
+strip = lambda i: " ".join(i.split("#")[0].split())
+for col, cap in ((1, c["captures"][0]), (5, c["captures"][1])):
+    want = [strip(s["insn"]) for s in cap["entry"]["steps"] if int(s["pc"], 16) >= 2**47]
+    got = [r[col].strip("`") for r in rows if r[col]]
+    if got != want or not want:
+        sys.exit("column %d: %r, capture: %r" % (col, got[:5], want[:5]))' "$j" "$T/cmp/report.md"
+	check "  ... names the dispatch of each: the table, and x64_sys_call" grep -q \
+		"^| dispatch | \`do_syscall_64\` calls through \`sys_call_table\`\[42\] = \`__x64_sys_connect\` | \`do_syscall_64\` calls \`x64_sys_call\`, whose case for 42 calls \`__x64_sys_connect\` |$" "$T/cmp/report.md"
+	check "  ... report.html written" test -s "$T/cmp/report.html"
+fi
+expect_exit "trace --compare with one kernel: a usage error" 2 "$LABCTL" trace connect --compare 6.1
+expect_exit "trace --compare 6.1,6.1: a usage error" 2 "$LABCTL" trace connect --compare 6.1,6.1
+expect_exit "trace --compare 4.19,6.1: a usage error naming the versions" 2 "$LABCTL" trace connect --compare 4.19,6.1
+check "  ... one line" grep -qx "labctl: error: --compare: '4.19,6.1' is not.*5.10, 6.1 or 6.12.*" "$T/err"
+expect_exit "trace --compare with --kernel: a usage error" 2 "$LABCTL" trace connect --compare 5.10,6.1 --kernel 6.1
+
 # The other tests trace the lab's kernel as the last built.
 need_kernel
 check "labctl build: kernels/current is 5.10 again" \

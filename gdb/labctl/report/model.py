@@ -1,9 +1,10 @@
 # A capture (gdb/SCHEMA.md) as a document (doc.py), by its schema.
-from labctl.report import timeline_model, trace_model
+from labctl.report import kernels_model, timeline_model, trace_model
 
 BUILDERS = {
     'labctl-trace/1': trace_model.build,
     'labctl-timeline/1': timeline_model.build,
+    'labctl-kernels/1': kernels_model.build,
 }
 
 
