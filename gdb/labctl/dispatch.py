@@ -70,36 +70,49 @@ def table_call(insns, table_addr):
     return None
 
 
-def switch_case(switch, insns, nr, read_u64):
-    """The instructions of SWITCH's case for NR (INSNS being SWITCH's), and
+class Code:
+    """A function's code, read as needed: START and END (its bounds) and
+    AT(addr, count), the COUNT instructions from ADDR ({'addr', 'asm'});
+    GDB disassembles a few of the switch's 700 for a trace, not all."""
+
+    def __init__(self, start, end, at):
+        self.start, self.end, self.at = start, end, at
+
+
+# How far into the switch its jump table's jmp is (5 on the kernels here:
+# push, mov, cmp, ja, mov), and how long a case is before its call.
+HEAD, CASE = 12, 6
+
+
+def switch_case(switch, code, nr, read_u64):
+    """The instructions of SWITCH's case for NR (CODE being SWITCH's), and
     the handler the case calls: the bounds check `cmp $MAX,%esi; ja
     DEFAULT`, then `jmp *TABLE(,%rsi,8)`; the case is at the jump table's
     word NR (READ_U64(address) reads kernel memory), or DEFAULT past MAX,
     and runs to its call (or tail jump) of the handler."""
-    jump = next((i for i, x in enumerate(insns) if JUMP_TABLE.match(x['asm'])), None)
+    head = code.at(code.start, HEAD)
+    jump = next((i for i, x in enumerate(head) if JUMP_TABLE.match(x['asm'])), None)
     if jump is None:
         raise DispatchError('%s has no jump table: its case for %d cannot be placed'
                             % (switch, nr))
     bound = default = None
-    for x in insns[:jump]:
+    for x in head[:jump]:
         b, a = BOUND.match(x['asm']), ABOVE.match(x['asm'])
         bound = int(b.group(1), 16) if b else bound
         default = int(a.group(1), 16) if a else default
     if bound is None or default is None:
         raise DispatchError('%s has no bounds check before its jump table: its case for %d '
                             'cannot be placed' % (switch, nr))
-    table = displacement(JUMP_TABLE.match(insns[jump]['asm']).group(1))
+    table = displacement(JUMP_TABLE.match(head[jump]['asm']).group(1))
     target = default if nr > bound else read_u64(table + 8 * nr)
-    index = {x['addr']: i for i, x in enumerate(insns)}
-    if target not in index:
-        raise DispatchError('%s\'s jump table sends %d to 0x%x, not one of its instructions'
+    if not code.start < target < code.end:
+        raise DispatchError('%s\'s jump table sends %d to 0x%x, outside it'
                             % (switch, nr, target))
-    first, last = insns[0]['addr'], insns[-1]['addr']
     case = []
-    for x in insns[index[target]:]:
+    for x in code.at(target, CASE):
         case.append(x)
         to = direct_target(x['asm'])
-        if x['asm'].startswith('call') or (to is not None and not first <= to <= last):
+        if x['asm'].startswith('call') or (to is not None and not code.start <= to < code.end):
             if to is None:
                 break
             return case, to
@@ -109,12 +122,11 @@ def switch_case(switch, insns, nr, read_u64):
                         % (switch, nr, target))
 
 
-def find(abi, entry_fn, entry_insns, table_addr, switch_addr, switch_insns, nr, read_u64):
+def find(abi, entry_fn, entry_insns, table_addr, switch, nr, read_u64):
     """How ENTRY_FN (its instructions ENTRY_INSNS, each {'addr', 'asm'})
     reaches the handler of NR.  TABLE_ADDR is &sys_call_table (or the i386
-    table); SWITCH_ADDR the address of the ABI's switch function and
-    SWITCH_INSNS its instructions, or None and [] when vmlinux has none;
-    READ_U64(address) reads kernel memory.
+    table); SWITCH the ABI's switch function as a Code, or None when
+    vmlinux has none; READ_U64(address) reads kernel memory.
 
     Returns {'kind': 'table', 'function', 'insns', 'handler'} or {'kind':
     'switch', 'function', 'insns', 'switch', 'case', 'handler'}: the
@@ -124,10 +136,10 @@ def find(abi, entry_fn, entry_insns, table_addr, switch_addr, switch_insns, nr, 
     if insns:
         return {'kind': 'table', 'function': entry_fn, 'insns': insns,
                 'handler': read_u64(table_addr + 8 * nr)}
-    if switch_addr is not None:
-        calls = [i for i, x in enumerate(entry_insns) if direct_target(x['asm']) == switch_addr]
+    if switch is not None:
+        calls = [i for i, x in enumerate(entry_insns) if direct_target(x['asm']) == switch.start]
         if calls:
-            case, handler = switch_case(SWITCHES[abi], switch_insns, nr, read_u64)
+            case, handler = switch_case(SWITCHES[abi], switch, nr, read_u64)
             return {'kind': 'switch', 'function': entry_fn,
                     'insns': lead_in(entry_insns, calls[0]),
                     'switch': SWITCHES[abi], 'case': case, 'handler': handler}

@@ -2,7 +2,7 @@
 # task, symbols.  Nothing here is a typed-in offset or address.
 import gdb
 
-from labctl import explain, lines
+from labctl import dispatch, explain, lines
 
 # The first non-canonical address: user space is below it, the kernel above.
 USER_TOP = 0x0000800000000000
@@ -216,6 +216,18 @@ def c_name(t):
     if t.code in (gdb.TYPE_CODE_STRUCT, gdb.TYPE_CODE_UNION) and t.tag:
         return '%s %s' % ('struct' if t.code == gdb.TYPE_CODE_STRUCT else 'union', t.tag)
     return t.name or str(t)
+
+
+def function_code(name):
+    """Function NAME as a dispatch.Code: its bounds, and a few of its
+    instructions disassembled from live memory where asked; None when
+    vmlinux has no such function."""
+    if not is_function(name):
+        return None
+    block = gdb.block_for_pc(u64(gdb.parse_and_eval('&' + name)))
+    arch = gdb.selected_inferior().architecture()
+    return dispatch.Code(block.start, block.end, lambda addr, count: [
+        {'addr': d['addr'], 'asm': d['asm']} for d in arch.disassemble(addr, count=count)])
 
 
 def relative(path, source_root):

@@ -145,12 +145,11 @@ class Capture:
     def find_dispatch(self, table_addr, nr):
         """How the C entry reaches the handler of NR, from its code
         (dispatch.py), with the handler's address and symbol."""
-        entry_fn, switch = self.abi.c_entry, dispatch.SWITCHES[self.abi.name]
-        switch_addr = u64(gdb.parse_and_eval('&' + switch)) if k.is_function(switch) else None
+        entry_fn = self.abi.c_entry
         try:
             how = dispatch.find(self.abi.name, entry_fn, k.function_insns(entry_fn), table_addr,
-                                switch_addr, k.function_insns(switch) if switch_addr else [],
-                                nr, k.read_u64)
+                                k.function_code(dispatch.SWITCHES[self.abi.name]), nr,
+                                k.read_u64)
         except dispatch.DispatchError as e:
             raise TraceError('input', 'setup: %s' % e)
         for x in how['insns'] + how.get('case', []):

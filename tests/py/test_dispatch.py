@@ -47,6 +47,13 @@ def memory(name):
     return out
 
 
+def code(insns):
+    """A function's instructions as dispatch.Code: bounds, and a few at a time."""
+    index = {x['addr']: i for i, x in enumerate(insns)}
+    return dispatch.Code(insns[0]['addr'], insns[-1]['addr'] + 1,
+                         lambda addr, n: insns[index[addr]:index[addr] + n])
+
+
 # The lab kernel's sys_call_table[42] (connect), as a reader of its memory.
 READ_510 = {TABLE + 8 * 42: HANDLER}.__getitem__
 
@@ -78,7 +85,7 @@ DO_SYSCALL_64_510 = insns('''
 
 class Table(unittest.TestCase):
     def test_the_lab_kernels_indirect_call(self):
-        how = dispatch.find('x86_64', 'do_syscall_64', DO_SYSCALL_64_510, TABLE, None, [], 42,
+        how = dispatch.find('x86_64', 'do_syscall_64', DO_SYSCALL_64_510, TABLE, None, 42,
                             READ_510)
         self.assertEqual((how['kind'], how['handler']), ('table', HANDLER))
         # From the return of syscall_enter_from_user_mode (nr in rax): the
@@ -90,7 +97,7 @@ class Table(unittest.TestCase):
 
     def test_another_tables_call_is_not_it(self):
         with self.assertRaises(dispatch.DispatchError) as e:
-            dispatch.find('x86_64', 'do_syscall_64', DO_SYSCALL_64_510, TABLE + 8, None, [], 42,
+            dispatch.find('x86_64', 'do_syscall_64', DO_SYSCALL_64_510, TABLE + 8, None, 42,
                           READ_510)
         self.assertIn('do_syscall_64 neither calls through the table at 0xffffffff81800228',
                       str(e.exception))
@@ -103,7 +110,7 @@ class Table(unittest.TestCase):
 0x1013: mov    %rbx,%rdi
 0x1016: call   0x6000 <__x86_indirect_thunk_rax>
 ''')
-        how = dispatch.find('x86_64', 'do_syscall_64', code, TABLE, None, [], 42, READ_510)
+        how = dispatch.find('x86_64', 'do_syscall_64', code, TABLE, None, 42, READ_510)
         self.assertEqual([x['addr'] for x in how['insns']], [0x1005, 0x100b, 0x1013, 0x1016])
 
     def test_a_thunk_of_another_register_is_not_the_tables(self):
@@ -112,7 +119,7 @@ class Table(unittest.TestCase):
 0x1016: call   0x6000 <__x86_indirect_thunk_rcx>
 ''')
         with self.assertRaises(dispatch.DispatchError):
-            dispatch.find('x86_64', 'do_syscall_64', code, TABLE, None, [], 42, READ_510)
+            dispatch.find('x86_64', 'do_syscall_64', code, TABLE, None, 42, READ_510)
 
 
 class Switch(unittest.TestCase):
@@ -120,14 +127,17 @@ class Switch(unittest.TestCase):
     each number calls the handler (nm: __x64_sys_getpid shares its address
     with __do_sys_getpid, the name GDB prints)."""
     ENTRY = fixture('do_syscall_64-6.1.192.txt')
-    SWITCH = fixture('x64_sys_call-6.1.192.txt')
+    SWITCH = code(fixture('x64_sys_call-6.1.192.txt'))
     JUMPS = memory('x64_sys_call-jumptable-6.1.192.txt')
     TABLE_61 = 0xffffffff81801060       # nm: sys_call_table, still there, not called through
     SWITCH_ADDR = 0xffffffff81000cc6    # nm: x64_sys_call
 
+    def test_the_switch_starts_where_nm_says(self):
+        self.assertEqual(self.SWITCH.start, self.SWITCH_ADDR)
+
     def find(self, nr, read=None):
         return dispatch.find('x86_64', 'do_syscall_64', self.ENTRY, self.TABLE_61,
-                             self.SWITCH_ADDR, self.SWITCH, nr, read or self.JUMPS.__getitem__)
+                             self.SWITCH, nr, read or self.JUMPS.__getitem__)
 
     def test_getpid(self):
         how = self.find(39)
@@ -161,19 +171,21 @@ class Switch(unittest.TestCase):
     def test_a_jump_outside_the_switch_is_an_error(self):
         with self.assertRaises(dispatch.DispatchError) as e:
             self.find(39, lambda addr: 0xffffffff81000cc6 - 16)
-        self.assertIn("x64_sys_call's jump table sends 39 to 0xffffffff81000cb6", str(e.exception))
+        self.assertIn("x64_sys_call's jump table sends 39 to 0xffffffff81000cb6, outside it",
+                      str(e.exception))
 
     def test_a_switch_without_a_jump_table_is_an_error(self):
-        tree = [x for x in self.SWITCH if not x['asm'].startswith('jmp    *')]
+        tree = [x for x in fixture('x64_sys_call-6.1.192.txt')
+                if not x['asm'].startswith('jmp    *')]
         with self.assertRaises(dispatch.DispatchError) as e:
             dispatch.find('x86_64', 'do_syscall_64', self.ENTRY, self.TABLE_61,
-                          self.SWITCH_ADDR, tree, 39, self.JUMPS.__getitem__)
+                          code(tree), 39, self.JUMPS.__getitem__)
         self.assertIn('x64_sys_call has no jump table: its case for 39 cannot be placed',
                       str(e.exception))
 
     def test_i386s_switch_is_ia32_sys_call(self):
         with self.assertRaises(dispatch.DispatchError) as e:
-            dispatch.find('i386', 'do_int80_syscall_32', [], TABLE, None, [], 42, READ_510)
+            dispatch.find('i386', 'do_int80_syscall_32', [], TABLE, None, 42, READ_510)
         self.assertIn('nor calls ia32_sys_call', str(e.exception))
 
 
