@@ -15,11 +15,9 @@
  * prints the report's paths and, on failure, the error (die_error).
  */
 #include <jansson.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "kbuild/kernel.h"
 #include "kbuild/syscalls.h"
