@@ -506,6 +506,12 @@ class Capture:
                 # lock, a parent to wake) is the exit's, not the call's.
                 for _, bp in bps.values():
                     bp.enabled = False
+                # Resuming from an armed breakpoint, GDB steps over it, and
+                # QEMU reports it a second time when an interrupt comes in
+                # during that step (seen in CI: do_exit twice, then no
+                # do_task_dead).  Nothing is to be seen there again.
+                exit_bp.delete()
+                exit_bp = None
                 self.task_exits(hits, src)
                 break
             if pc == self.return_pc:
@@ -518,7 +524,8 @@ class Capture:
                 what = 'resched'
             hits.append({'what': what, 'at': k.symbol(pc), 'backtrace': k.backtrace(src)})
         ret_bp.delete()
-        exit_bp.delete()
+        if exit_bp:
+            exit_bp.delete()
         if not returned:
             returned_bp.delete()
         for what, bp in bps.values():
