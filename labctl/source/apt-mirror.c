@@ -45,11 +45,15 @@ static bool is_plain_suite(const char *w, size_t n, const void *data)
 	return !memchr(w, '-', n) && !memchr(w, '/', n);
 }
 
-/* The security archive's: "bookworm-security", "stable-security". */
+bool apt_is_security_suite(const char *suite, size_t n)
+{
+	return n > 9 && !strncmp(suite + n - 9, "-security", 9) && !memchr(suite, '/', n);
+}
+
 static bool is_security_suite(const char *w, size_t n, const void *data)
 {
 	(void)data;
-	return n > 9 && !strncmp(w + n - 9, "-security", 9) && !memchr(w, '/', n);
+	return apt_is_security_suite(w, n);
 }
 
 /* Does the URI's path end in /debian (/debian-security), as Debian's own

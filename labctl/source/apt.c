@@ -45,7 +45,7 @@ char *apt_sources_list(const char *mirror, const char *suite, bool with_sources)
  * suite, else the archive proper; NULL with E (EXIT_ENV) when there is none. */
 static char *suite_mirror(const char *suite, size_t n, struct error *e)
 {
-	bool security = n > 9 && !strncmp(suite + n - 9, "-security", 9);
+	bool security = apt_is_security_suite(suite, n);
 	const char *var = security ? "LABCTL_DEBIAN_SECURITY_MIRROR" : "LABCTL_DEBIAN_MIRROR";
 	const char *env = getenv(var);
 	char *mirror = env && *env ? xstrdup(env) : apt_find_mirror("/etc/apt", security);

@@ -59,4 +59,7 @@ char *apt_deb_version(const char *deb_path);
  */
 char *apt_find_mirror(const char *etc_apt, bool security);
 
+/* Is SUITE (its first N bytes) the security archive's ("bookworm-security")? */
+bool apt_is_security_suite(const char *suite, size_t n);
+
 #endif
