@@ -1,7 +1,7 @@
 # The two ways a user program enters the x86-64 kernel, as far as a trace
 # needs to tell them apart: the instruction, the registers that carry the
 # number and the arguments, the table the number indexes, the C function
-# the entry code calls, and the pt_regs fields the arguments land in.
+# the entry code reaches, and the pt_regs fields the arguments land in.
 #
 # These are the calling conventions (Documentation/x86/entry_64.rst,
 # arch/x86/entry/entry_64.S and entry_64_compat.S), not results: every
@@ -17,18 +17,34 @@ ARG_ROLES = (N_('argument 1'), N_('argument 2'), N_('argument 3'), N_('argument 
 
 
 class Abi:
-    def __init__(self, name, bits, insn, table, tbl_file, c_entry, nr_reg, arg_regs,
+    def __init__(self, name, bits, insn, table, tbl_file, c_entries, nr_reg, arg_regs,
                  arg_fields, meaning):
         self.name = name            # 'x86_64' or 'i386'
         self.mask = (1 << bits) - 1  # a register as the program sees it
         self.insn = insn            # the user instruction, as GDB disassembles it
         self.table = table          # the kernel's table of handlers
         self.tbl_file = tbl_file    # where the source tree declares it
-        self.c_entry = c_entry      # what the assembly entry calls
+        # [(C entry, what the assembly calls to reach it, what pt_regs
+        # fields mean otherwise at that call)]
+        self.c_entries = c_entries
         self.nr_reg = nr_reg        # the register with the number
         self.arg_regs = arg_regs    # the six argument registers, in order
         self.arg_fields = arg_fields  # the pt_regs fields they are saved in
         self.meaning = meaning      # pt_regs field -> why it is there
+
+    def entry(self, is_function, has_symbol):
+        """(the C entry, the function the assembly entry calls to reach it)
+        of the first of C_ENTRIES that vmlinux has (IS_FUNCTION(c),
+        HAS_SYMBOL(call)), or None."""
+        return next(((c, call) for c, call, _m in self.c_entries
+                     if is_function(c) and has_symbol(call)), None)
+
+    def entry_names(self):
+        return ' or '.join(c for c, _call, _m in self.c_entries)
+
+    def meaning_at_call(self, c_entry):
+        """pt_regs field -> why it is there, at the call of C_ENTRY."""
+        return dict(self.meaning, **next(m for c, _call, m in self.c_entries if c == c_entry))
 
     def reg(self, name):
         """Register NAME as the program sees it (GDB gives ecx as a signed
@@ -53,7 +69,7 @@ _COMMON = {
 
 X86_64 = Abi(
     'x86_64', 64, 'syscall', 'sys_call_table', 'arch/x86/entry/syscalls/syscall_64.tbl',
-    'do_syscall_64', 'rax', ('rdi', 'rsi', 'rdx', 'r10', 'r8', 'r9'),
+    (('do_syscall_64', 'do_syscall_64', {}),), 'rax', ('rdi', 'rsi', 'rdx', 'r10', 'r8', 'r9'),
     ('di', 'si', 'dx', 'r10', 'r8', 'r9'),
     dict(_COMMON, **{
         'bp': N_('user frame pointer (callee-saved)'), 'bx': N_('callee-saved user register'),
@@ -66,9 +82,20 @@ X86_64 = Abi(
         'flags': N_('user RFLAGS (from r11)'), 'sp': N_('user stack pointer (saved by the entry code)'),
     }))
 
+# int $0x80 entered through entry_INT80_compat and do_int80_syscall_32
+# until Linux 6.7 (Debian's 5.10.223 still does); since (Debian's 6.1.192
+# has the backport), through an IDT entry like an interrupt's,
+# asm_int80_emulation, whose int80_emulation clears the branch history and
+# jumps to do_int80_emulation (entry_64_compat.S, common.c).
 I386 = Abi(
     'i386', 32, 'int $0x80', 'ia32_sys_call_table', 'arch/x86/entry/syscalls/syscall_32.tbl',
-    'do_int80_syscall_32', 'eax', ('ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp'),
+    (('do_int80_syscall_32', 'do_int80_syscall_32', {}),
+     ('do_int80_emulation', 'int80_emulation', {
+         'orig_ax': N_('-1, as every IDT entry pushes it (no system call to restart): '
+                       'do_int80_emulation moves the number here'),
+         'ax': N_('system call number (eax as the program left it): do_int80_emulation '
+                  'sets it to -ENOSYS'),
+     })), 'eax', ('ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp'),
     ('bx', 'cx', 'dx', 'si', 'di', 'bp'),
     dict(_COMMON, **{
         'bx': N_('argument 1 (ebx)'), 'cx': N_('argument 2 (ecx)'), 'dx': N_('argument 3 (edx)'),

@@ -125,14 +125,14 @@ def switch_case(switch, code, nr, read_u64):
 def find(abi, entry_fn, entry_insns, table_addr, switch, nr, read_u64):
     """How ENTRY_FN (its instructions ENTRY_INSNS, each {'addr', 'asm'})
     reaches the handler of NR.  TABLE_ADDR is &sys_call_table (or the i386
-    table); SWITCH the ABI's switch function as a Code, or None when
+    table), None when vmlinux has none (6.x builds no i386 table); SWITCH the ABI's switch function as a Code, or None when
     vmlinux has none; READ_U64(address) reads kernel memory.
 
     Returns {'kind': 'table', 'function', 'insns', 'handler'} or {'kind':
     'switch', 'function', 'insns', 'switch', 'case', 'handler'}: the
     instructions that do it, and the handler's address.  Raises
     DispatchError naming what could not be placed."""
-    insns = table_call(entry_insns, table_addr)
+    insns = table_addr is not None and table_call(entry_insns, table_addr)
     if insns:
         return {'kind': 'table', 'function': entry_fn, 'insns': insns,
                 'handler': read_u64(table_addr + 8 * nr)}
@@ -143,6 +143,7 @@ def find(abi, entry_fn, entry_insns, table_addr, switch, nr, read_u64):
             return {'kind': 'switch', 'function': entry_fn,
                     'insns': lead_in(entry_insns, calls[0]),
                     'switch': SWITCHES[abi], 'case': case, 'handler': handler}
-    raise DispatchError('%s neither calls through the table at 0x%x nor calls %s: the step '
+    raise DispatchError('%s neither calls through the table%s nor calls %s: the step '
                         'from the C entry to the handler cannot be placed'
-                        % (entry_fn, table_addr, SWITCHES[abi]))
+                        % (entry_fn, '' if table_addr is None else ' at 0x%x' % table_addr,
+                           SWITCHES[abi]))

@@ -192,7 +192,7 @@ pt_regs is complete.  N: do that N times."""
                 say(_('The entry is done: the next instruction calls %s with struct pt_regs '
                       'complete at rsp = 0x%x (rdi = 0x%x, rsi = 0x%x).  lab-regs shows it; '
                       'lab-report follows the call to its handler and back to user mode.')
-                    % (cap.abi.c_entry, k.reg('rsp'), k.reg('rdi'), k.reg('rsi')))
+                    % (cap.entry_call, k.reg('rsp'), k.reg('rdi'), k.reg('rsi')))
 
     def one(self, s, cap, e):
         """Step until a step changes what lab-step watches, or the entry is
@@ -304,7 +304,7 @@ the instruction does, from its mnemonic and operands."""
     @staticmethod
     def facts(cap, text, rsp):
         op, args = explain.parse(text)
-        facts = {'c_entry': cap.abi.c_entry}
+        facts = {'c_entry': cap.entry_call}
         e = cap.entry_state
         base = cap.regs_base if cap.regs_base is not None else e and e.frame_base
         slot = rsp - 8 if op.startswith('push') else rsp if op.startswith('pop') else None

@@ -106,6 +106,19 @@ def tasks():
         yield t.dereference()
 
 
+def stack_top():
+    """(the running CPU's top of the current task's kernel stack, the
+    per-cpu variable that holds it): pcpu_hot.top_of_stack (6.2 on),
+    cpu_current_top_of_stack (5.9 on), or 5.x's TSS slot (asm/processor.h:
+    #define cpu_current_top_of_stack cpu_tss_rw.x86_tss.sp1)."""
+    for name in ('pcpu_hot.top_of_stack', 'cpu_current_top_of_stack'):
+        try:
+            return u64(per_cpu(name).dereference()), name
+        except gdb.error:
+            continue
+    return u64(per_cpu('cpu_tss_rw')['x86_tss']['sp1']), 'cpu_tss_rw.x86_tss.sp1'
+
+
 _stack_layout = []
 
 
@@ -118,13 +131,7 @@ def task_pt_regs(task):
     top of stack lies in the current task's stack."""
     if not _stack_layout:
         size = int(gdb.parse_and_eval('sizeof(init_stack)'))
-        top = hot('top_of_stack') or hot('cpu_current_top_of_stack')
-        if top is not None:
-            top = u64(top.dereference())
-        else:
-            # 5.x's x86-64 keeps it in the TSS (asm/processor.h: #define
-            # cpu_current_top_of_stack cpu_tss_rw.x86_tss.sp1)
-            top = u64(per_cpu('cpu_tss_rw')['x86_tss']['sp1'])
+        top, _name = stack_top()
         pad = u64(current_task()['stack']) + size - top
         _stack_layout[:] = [size - pad, gdb.lookup_type('struct pt_regs')]
     above, regs = _stack_layout
@@ -379,6 +386,15 @@ def is_function(name):
     """Does vmlinux have a function NAME (not inlined away everywhere)?"""
     sym = gdb.lookup_global_symbol(name) or gdb.lookup_static_symbol(name)
     return sym is not None and sym.type is not None and sym.type.code == gdb.TYPE_CODE_FUNC
+
+
+def has_symbol(name):
+    """Does vmlinux have a symbol NAME (an assembly one too: int80_emulation)?"""
+    try:
+        gdb.parse_and_eval('&' + name)
+    except gdb.error:
+        return False
+    return True
 
 
 def memory_name(insn):

@@ -3,8 +3,10 @@
 # kernel dispatched to; written as JSON (gdb/SCHEMA.md, labctl-timeline/1).
 #
 # Why it stays fast: breakpoints sit on the handlers of the socket-family
-# system calls only (sys_call_table[nr] for each such nr of each ABI the
-# scenario's programs use), so boot's reads, writes and execs never stop
+# system calls only (for each such nr of each ABI the scenario's programs
+# use, what the CPU reaches: the case of the ABI's switch, on a kernel that
+# has one (dispatch.py), else sys_call_table[nr]), so boot's reads, writes
+# and execs never stop
 # the guest; a stop is kept when the current task runs one of the
 # scenario's executables (mm->exe_file) and resumed at once otherwise.  A
 # kept call is followed to its return by a breakpoint on the return address
@@ -14,6 +16,7 @@ import time
 import gdb
 
 from labctl import abi as abis
+from labctl import dispatch
 from labctl import kernel as k
 from labctl import sockets
 from labctl.breakpoints import JudgedBreakpoint
@@ -48,15 +51,22 @@ class Timeline:
 
     def handlers(self):
         """{handler address: {abi: {nr: name}}} of the socket-family calls
-        of the ABIs the scenario's programs use, read from the live tables."""
+        of the ABIs the scenario's programs use, read from the switch's
+        jump table or the live table."""
         out = {}
         watched = []
         for name in sorted({s['abi'] for s in self.p['steps']}):
             abi = abis.BY_NAME[name]
+            switch = dispatch.SWITCHES[name]
+            code = k.function_code(switch)
             for nr, call in self.p['tables'][name]:
                 if call not in sockets.FAMILY:
                     continue
-                addr = u64(gdb.parse_and_eval('%s[%d]' % (abi.table, nr)))
+                try:
+                    addr = dispatch.switch_case(switch, code, nr, k.read_u64)[1] if code \
+                        else u64(gdb.parse_and_eval('%s[%d]' % (abi.table, nr)))
+                except dispatch.DispatchError as e:
+                    raise TraceError('input', 'setup: %s' % e)
                 out.setdefault(addr, {}).setdefault(name, {})[nr] = call
                 watched.append({'abi': name, 'nr': nr, 'name': call, 'handler': k.symbol(addr)})
         self.out['watched'] = watched

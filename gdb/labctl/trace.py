@@ -10,12 +10,14 @@
 #   dispatch  breakpoints + continue: the handler, the socket layer, the
 #             socket's proto_ops and proto methods, the return address
 #   exit      stepi from the C entry's return back to user mode
+import re
 import time
 
 import gdb
 
 from labctl import abi as abis
 from labctl import dispatch
+from labctl import explain
 from labctl import kernel as k
 from labctl import sockets
 from labctl import stubs
@@ -54,6 +56,7 @@ class Capture:
         self.regs_base = None
         self.stepis = 0
         self.entry_state = None
+        self.c_entry = self.entry_call = None   # setup() reads them from vmlinux
 
     def types(self):
         # Stops print a location nobody reads (to_string): keep it cheap.
@@ -105,16 +108,19 @@ class Capture:
     def setup(self):
         p = self.p
         nr = p['nr']
-        table = self.abi.table
-        if not k.is_function(self.abi.c_entry):
-            raise TraceError('input', 'setup: vmlinux has no %s, the C entry labctl follows for '
-                             '%s: this kernel enters another way, which labctl cannot place'
-                             % (self.abi.c_entry, self.abi.name))
+        entry = self.abi.entry(k.is_function, k.has_symbol)
+        if entry is None:
+            raise TraceError('input', 'setup: vmlinux has no %s, the C entries labctl follows '
+                             'for %s%s: this kernel enters another way, which labctl cannot '
+                             'place' % (self.abi.entry_names(), self.abi.name,
+                                        ' (is CONFIG_IA32_EMULATION set?)'
+                                        if self.abi.name == 'i386' else ''))
+        self.c_entry, self.entry_call = entry
+        # Since the switch (dispatch.py), 6.x builds no i386 table at all.
         try:
-            table_addr = u64(gdb.parse_and_eval('&' + table))
-        except gdb.error as e:
-            raise TraceError('input', 'no %s in vmlinux (%s): is CONFIG_IA32_EMULATION set?'
-                             % (table, e))
+            table_addr = u64(gdb.parse_and_eval('&' + self.abi.table))
+        except gdb.error:
+            table_addr = None
         banner = gdb.parse_and_eval('(const char *)linux_banner').string().strip()
         uts = gdb.parse_and_eval('init_uts_ns.name')
         self.out['setup'] = {
@@ -128,24 +134,23 @@ class Capture:
             'syscall': {'name': p['syscall'], 'nr': nr,
                         'tbl_line': p.get('tbl_line'), 'tbl_lineno': p.get('tbl_lineno'),
                         'tbl_file': self.abi.tbl_file},
-            'sys_call_table': {'name': table, 'addr': table_addr,
-                               'entry_addr': table_addr + 8 * nr,
-                               'handler': self.table_symbol(k.read_u64(table_addr + 8 * nr))},
+            'sys_call_table': None if table_addr is None else {
+                'name': self.abi.table, 'addr': table_addr, 'entry_addr': table_addr + 8 * nr,
+                'handler': self.table_symbol(k.read_u64(table_addr + 8 * nr))},
             'pt_regs': {'size': self.regs_size,
                         'fields': [{'name': n, 'offset': o, 'size': s}
                                    for n, o, s in self.regs_fields]},
         }
         if self.socketcall:
             self.out['setup']['socketcall'] = self.socketcall
-        how = self.find_dispatch(table_addr, nr)
+        how = self.out['setup']['dispatch'] = self.find_dispatch(table_addr, nr)
         self.handler = how['handler']['addr']
         self.check_stub(self.handler)
-        self.out['setup']['dispatch'] = how
 
     def find_dispatch(self, table_addr, nr):
         """How the C entry reaches the handler of NR, from its code
         (dispatch.py), with the handler's address and symbol."""
-        entry_fn = self.abi.c_entry
+        entry_fn = self.c_entry
         try:
             how = dispatch.find(self.abi.name, entry_fn, k.function_insns(entry_fn), table_addr,
                                 k.function_code(dispatch.SWITCHES[self.abi.name]), nr,
@@ -156,7 +161,7 @@ class Capture:
             x['at'] = k.symbol(x['addr'])
         table = self.out['setup']['sys_call_table']
         how['handler'] = {'addr': how['handler'],
-                          'at': table['handler'] if how['handler'] == k.read_u64(
+                          'at': table['handler'] if table and how['handler'] == k.read_u64(
                               table['entry_addr']) else self.table_symbol(how['handler'])}
         return how
 
@@ -185,12 +190,16 @@ class Capture:
         if sal.symtab is None or not stubs.is_stub_file(sal.symtab.filename):
             return
         name, table = self.p['syscall'], self.out['setup']['sys_call_table']
+        how = self.out['setup']['dispatch']
         found = stubs.config_option(self.p.get('source'), name) or {}
-        table['stub'] = {'file': stubs.STUB_FILE, 'defined_in': found.get('file'),
-                         'option': found.get('option')}
+        # kept with the table when there is one, as captures always had it
+        (table or how)['stub'] = {'file': stubs.STUB_FILE, 'defined_in': found.get('file'),
+                                  'option': found.get('option')}
         self.out.setdefault('warnings', []).append(
-            '%s[%d] is %s, an -ENOSYS stub of %s: this kernel was built without %s%s' % (
-                table['name'], self.p['nr'], table['handler']['name'], stubs.STUB_FILE, name,
+            '%s is %s, an -ENOSYS stub of %s: this kernel was built without %s%s' % (
+                '%s[%d]' % (table['name'], self.p['nr']) if table else
+                "%s's case for %d" % (how['switch'], self.p['nr']),
+                how['handler']['at']['name'], stubs.STUB_FILE, name,
                 ' (%s, built by %s)' % (found['file'], found['option'])
                 if found.get('option') else ''))
 
@@ -319,7 +328,7 @@ class Capture:
 
     def entry_begin(self):
         phase('entry')
-        self.entry_state = EntryState(u64(gdb.parse_and_eval('&' + self.abi.c_entry)),
+        self.entry_state = EntryState(u64(gdb.parse_and_eval('&' + self.entry_call)),
                                       self.p.get('entry_budget', 200), self.stepis)
 
     def entry_step(self):
@@ -330,11 +339,24 @@ class Capture:
         steps = e.steps
         if self.stepis - e.start >= e.budget:
             raise gdb.GdbError('entry: no call to %s within %d instructions'
-                               % (self.abi.c_entry, e.budget))
-        st = self.step()
+                               % (self.entry_call, e.budget))
+        # A call whose return address lands in the pt_regs being built
+        # (6.x's `call error_entry`) builds the rest of it: step into it.
+        arg = k.reg('rdi')
+        st = self.step(into=None if e.frame_base is None else
+                       (e.frame_base, e.frame_base + self.regs_size))
         if st is None:
             return None
         steps.append(st)
+        if e.frame_base is not None:
+            self.note_store(st, e)
+        if st['insn'].startswith('jmp') and is_c_function(st['pc_after']):
+            self.run_tail_call(st, e, arg)
+        elif st['insn'].startswith('call') and st['pc_after'] == st['pc'] + st['length'] and \
+                e.frame_base is not None and arg == e.frame_base:
+            # stepped over, given the pt_regs being built (6.1's error_entry
+            # calls sync_regs; 6.12's jumps to it)
+            self.ran(st, e, dispatch.direct_target(st['insn']), arg)
         if len(steps) == 1 and st['rsp_after'] >= USER_TOP > st['rsp_before']:
             # int $0x80: the CPU itself switched to the entry stack and
             # pushed the user ss, sp, flags, cs, ip: the tail of a pt_regs
@@ -342,7 +364,9 @@ class Capture:
             e.frame_base = e.hw['frame_top'] - self.regs_size
             return st
         top_from = k.memory_operand(st['insn'], '%rsp', source=True)
-        if top_from is not None or \
+        if e.switch is None and sets_rsp_from_register(st['insn']):
+            self.switch_to_copy(st, e)
+        elif top_from is not None or \
                 (e.switch is None and st['rsp_before'] < USER_TOP <= st['rsp_after']):
             e.switch = {'step': len(steps) - 1, 'user_rsp': self.out['user']['regs']['rsp'],
                         'from_rsp': st['rsp_before'], 'kernel_stack_top': st['rsp_after'],
@@ -359,6 +383,71 @@ class Capture:
             e.done = True
         return st
 
+    def note_store(self, st, e):
+        """A `mov REG,DISP(%rsp)` into the pt_regs being built (6.x's
+        error_entry: `mov %rdi,0x8(%rsp)`, over the return address its
+        call pushed): recorded like a push, as st['store']."""
+        op, args = explain.parse(st['insn'])
+        m = RSP_SLOT.match(args[1]) if op.startswith('mov') and len(args) == 2 and \
+            args[0].startswith('%') else None
+        if not m:
+            return
+        addr = st['rsp_before'] + int(m.group(1) or '0', 0)
+        if not e.frame_base <= addr < e.frame_base + self.regs_size:
+            return
+        st['store'] = {'addr': addr, 'word': k.read_u64(addr)}
+        st['store'].update(self.field_at(addr, e.frame_base))
+        if self.regs_base is None:
+            st['store']['stack'] = 'entry'
+
+    def run_tail_call(self, st, e, arg):
+        """The entry jumped to a C function that returns to the entry's own
+        caller (error_entry's `jmp sync_regs`, on kernels where it jumps).
+        Its C, line by line, is not the lesson: it runs within this step, to
+        the return address on the stack, as a call stepped over would."""
+        fn = st['pc_after']
+        ret = k.read_u64(st['rsp_after'])
+        bp = TaskBreakpoint('*0x%x' % ret, self.task)
+        ended = self.resume('entry')
+        bp.delete()
+        if ended or k.reg('pc') != ret:
+            raise gdb.GdbError('entry: %s, jumped to at step %d, did not return to 0x%x (%s)'
+                               % (k.symbol(fn)['name'], len(e.steps) - 1, ret,
+                                  ended or 'stopped at 0x%x' % k.reg('pc')))
+        st['pc_after'], st['rsp_after'] = ret, k.reg('rsp')
+        self.ran(st, e, fn, arg)
+
+    def ran(self, st, e, fn, arg):
+        """Record what the function at FN, run within step ST with ARG in
+        rdi, returned (st['ran']); when ARG was the pt_regs being built and
+        it returned another place, whether that is a byte-for-byte copy
+        (sync_regs, moving pt_regs from the entry stack to the task's)."""
+        if fn is None:
+            return
+        rax = k.reg('rax')
+        ran = st['ran'] = {'function': k.symbol(fn)['name'], 'addr': fn,
+                           'source': k.source_line(fn, self.p.get('source')),
+                           'rdi': arg, 'rax': rax}
+        if arg == e.frame_base and rax != arg and rax >= USER_TOP:
+            n = self.regs_size
+            ran['copy'] = {'from': arg, 'to': rax, 'bytes': n,
+                           'equal': k.read_bytes(arg, n) == k.read_bytes(rax, n)}
+
+    def switch_to_copy(self, st, e):
+        """`mov %rax,%rsp` after sync_regs: rsp moves to the copy of
+        pt_regs on the task's stack, which ends at the stack's top (the
+        per-cpu variable, read now)."""
+        copy = next((s['ran']['copy'] for s in reversed(e.steps)
+                     if 'copy' in s.get('ran', {})), None)
+        top, name = k.stack_top()
+        e.switch = {'step': len(e.steps) - 1, 'user_rsp': self.out['user']['regs']['rsp'],
+                    'from_rsp': st['rsp_before'], 'kernel_stack_top': top,
+                    'top_from': {'name': name}, 'copy': copy,
+                    'pt_regs_ends_at_top': st['rsp_after'] + self.regs_size == top,
+                    'user_rsp_saved': saved_rsp(e.steps, self.out['user']['regs']['rsp'],
+                                                e.hw)}
+        e.frame_base = self.regs_base = st['rsp_after']
+
     def entry_end(self):
         e = self.entry_state
         steps, hw, switch = e.steps, e.hw, e.switch
@@ -371,14 +460,15 @@ class Capture:
             'steps': steps,
             'hardware_frame': hw,
             'stack_switch': switch,
-            'call': {'pc': pc, 'insn': text, 'target': self.abi.c_entry,
+            'call': {'pc': pc, 'insn': text, 'target': self.c_entry,
+                     'via': self.entry_call if self.entry_call != self.c_entry else None,
                      'source': k.source_line(pc, self.p.get('source')),
                      'rsp': rsp, 'rdi': k.reg('rdi'), 'rsi': k.reg('rsi'),
                      'args': [{'name': n, 'type': t, 'reg': r, 'value': k.reg(r)}
-                              for (n, t), r in zip(k.arguments(self.abi.c_entry),
+                              for (n, t), r in zip(k.arguments(self.c_entry),
                                                    k.ARG_REGS)]},
         }
-        self.out['pt_regs'] = self.read_pt_regs(rsp)
+        self.out['pt_regs'] = self.read_pt_regs(rsp, self.abi.meaning_at_call(self.c_entry))
         self.lap('entry')
 
     def hardware_frame(self, st):
@@ -403,17 +493,19 @@ class Capture:
                 return {'field': name, 'offset': o}
         return {'field': None, 'offset': None}
 
-    def step(self):
-        """Execute one instruction; what it did to rsp, gs and the stack."""
+    def step(self, into=None):
+        """Execute one instruction; what it did to rsp, gs and the stack.
+        A call whose return address lands in INTO (a range) is stepped into."""
         pc, rsp, gs = k.reg('pc'), k.reg('rsp'), k.reg('gs_base')
         text, length = k.insn(pc)
         popped = None
         if text.startswith('pop') and rsp >= USER_TOP:
             popped = {'addr': rsp, 'word': k.read_u64(rsp)}
-        # A call on these paths (untrain_ret, stackleak_erase, depending on
-        # the CPU and config) is mitigation or bookkeeping, not the lesson:
-        # step over it, as one step.
-        gdb.execute('nexti' if text.startswith('call') else 'stepi', to_string=True)
+        # Any other call on these paths (untrain_ret, stackleak_erase,
+        # depending on the CPU and config) is mitigation or bookkeeping, not
+        # the lesson: step over it, as one step.
+        over = text.startswith('call') and not (into and into[0] <= rsp - 8 < into[1])
+        gdb.execute('nexti' if over else 'stepi', to_string=True)
         self.stepis += 1
         if k.reg('pc') == pc and k.reg('rsp') == rsp:
             return None     # QEMU reported a stop before the instruction retired
@@ -426,7 +518,7 @@ class Capture:
         gs_after = k.reg('gs_base')
         if gs_after != gs:
             st['gs_base'] = {'before': gs, 'after': gs_after}
-        if text.startswith('push') and st['rsp_after'] == rsp - 8:
+        if text.startswith(('push', 'call')) and st['rsp_after'] == rsp - 8:
             st['push'] = {'addr': st['rsp_after'], 'word': k.read_u64(st['rsp_after'])}
         if popped:
             st['pop'] = popped
@@ -434,13 +526,16 @@ class Capture:
                 popped.update(self.field_at(popped['addr']))
         return st
 
-    def read_pt_regs(self, addr):
+    def read_pt_regs(self, addr, meaning=None):
+        """struct pt_regs at ADDR, each field with why it is there (MEANING,
+        else the ABI's)."""
+        meaning = meaning or self.abi.meaning
         fields = []
         for name, off, size in self.regs_fields:
             fields.append({'offset': off, 'field': name, 'size': size,
                            'value': k.read_u64(addr + off) if size == 8 else
                            int.from_bytes(k.read_bytes(addr + off, size), 'little'),
-                           'meaning': self.abi.meaning.get(name)})
+                           'meaning': meaning.get(name)})
         return {'addr': addr, 'size': self.regs_size, 'fields': fields}
 
     # -- dispatch --------------------------------------------------------
@@ -461,6 +556,9 @@ class Capture:
         src = self.p.get('source')
         handler = dict(self.out['setup']['dispatch']['handler']['at'])
         hits.append({'what': 'handler', 'at': handler, 'backtrace': k.backtrace(src)})
+        # as the handler reads them: the C entry may have changed them
+        # (do_int80_emulation moves the number to orig_ax)
+        self.out['dispatch']['pt_regs'] = self.read_pt_regs(self.call_rsp)
         # Where the handler returns to, from the stack at its first
         # instruction: a schedule() before that is the call sleeping, one
         # after it is the task rescheduled on its way back to user mode.
@@ -829,6 +927,23 @@ def resume():
     return None
 
 
+RSP_SLOT = re.compile(r'^(-?0x[0-9a-f]+|\d+)?\(%rsp\)$')
+
+
+def sets_rsp_from_register(insn):
+    """`mov %rax,%rsp`: rsp moved to where a register says."""
+    op, args = explain.parse(insn)
+    return op.startswith('mov') and len(args) == 2 and args[1] == '%rsp' and \
+        args[0].startswith('%')
+
+
+def is_c_function(pc):
+    """PC is the first instruction of a function compiled from C."""
+    sym = k.symbol(pc)
+    sal = gdb.find_pc_line(pc)
+    return sym['offset'] == 0 and sal.symtab is not None and sal.symtab.filename.endswith('.c')
+
+
 def saved_rsp(steps, user_rsp, hw):
     """Where the user stack pointer was kept before the switch: the word the
     CPU pushed (int $0x80), else the step that stored %rsp to memory
@@ -936,21 +1051,39 @@ class SyscallFilter:
                 'rejected_sample': self.rejected, 'program_numbers': sorted(self.numbers)}
 
 
+def written_slots(entry_steps):
+    """{address on the task's stack: the word the entry left there} of the
+    pt_regs slots the entry pushed or stored, the last write winning.  The
+    entry stack of int $0x80 is reused on the way out, for other words:
+    what was written there counts only where it was copied to the task's
+    stack (6.x's sync_regs)."""
+    written, copy = {}, None
+    for s in entry_steps:
+        for w in (s.get('push'), s.get('store')):
+            if w and w.get('field'):
+                written[w['addr']] = w
+        copy = s.get('ran', {}).get('copy') or copy
+    out = {}
+    for addr, w in written.items():
+        if w.get('stack') != 'entry':
+            out[addr] = w['word']
+        elif copy and copy['equal'] and copy['from'] <= addr < copy['from'] + copy['bytes']:
+            out[addr - copy['from'] + copy['to']] = w['word']
+    return out
+
+
 def pops_match(entry_steps, exit_steps):
     """Every pop on the exit path that reads a pt_regs slot the entry pushed
     reads back the word the entry wrote there (except ax: the return value,
     and orig_ax... which is never popped)."""
-    # pt_regs on the task's stack only: the entry stack of int $0x80 is
-    # reused on the way out, for other words
-    pushed = {s['push']['addr']: s['push'] for s in entry_steps
-              if 'push' in s and s['push'].get('field') and s['push'].get('stack') != 'entry'}
+    pushed = written_slots(entry_steps)
     checked = mismatched = 0
     for s in exit_steps:
         pop = s.get('pop')
         if not pop or pop['addr'] not in pushed or pop.get('field') == 'ax':
             continue
         checked += 1
-        if pop['word'] != pushed[pop['addr']]['word']:
+        if pop['word'] != pushed[pop['addr']]:
             mismatched += 1
     return {'checked': checked, 'mismatched': mismatched}
 

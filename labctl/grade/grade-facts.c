@@ -11,6 +11,7 @@
  *   user.task.{pid, comm, exe}, user.args.raw[6]
  *   user.args.sockaddr.{family, address, port}
  *   pt_regs.fields[].{field, value}         orig_ax, ip
+ *   dispatch.pt_regs.fields[]               orig_ax, as the handler reads it
  *   dispatch.hits[].{what, at.symbol, backtrace[].function}
  *   dispatch.socket                         null, {..., error} or the socket
  *   return.regs_ax_signed
@@ -119,8 +120,13 @@ static void parse_user(struct trace_facts *f, json_t *root)
 		f->pid = (int)v;
 	for (size_t i = 0; i < 6 && i < json_array_size(raw); i++)
 		num(json_array_get(raw, i), &f->args[i]);
-	/* The saved registers: orig_ax and the return address ip. */
-	if (!pt_regs_field(json_object_get(root, "pt_regs"), "orig_ax", &f->orig_ax))
+	/*
+	 * The saved registers: orig_ax as the handler reads it (6.x's int
+	 * $0x80 entry pushes -1 there; do_int80_emulation moves the number in)
+	 * and the return address ip.
+	 */
+	if (!pt_regs_field(path(root, "dispatch", "pt_regs", NULL), "orig_ax", &f->orig_ax) &&
+	    !pt_regs_field(json_object_get(root, "pt_regs"), "orig_ax", &f->orig_ax))
 		num(path(user, "regs", "rax", NULL), &f->orig_ax);
 	if (!pt_regs_field(json_object_get(root, "pt_regs"), "ip", &f->user_rip))
 		num(json_object_get(user, "next_pc"), &f->user_rip);

@@ -43,6 +43,35 @@ call=$(objdump -d --no-show-raw-insn --disassemble=do_syscall_64 "$V" |
 check "objdump: 6.1's do_syscall_64 calls x64_sys_call ($call)" test -n "$call"
 check "objdump: ... and calls through no table" test -z "$(table_call "$V" do_syscall_64 sys_call_table)"
 
+# Every kernel step of capture $1 is objdump's instruction at its pc (the
+# kernel patched some of its code at boot, alternatives: where vmlinux has
+# a nop, the CPU may run another nop, or an instruction of vmlinux's
+# .altinstr_replacement, as ASM_CLAC's clac on a CPU with SMAP)
+objdump_steps() {
+	python3 -c '
+import json, re, subprocess, sys
+c = json.load(open(sys.argv[1]))
+nop = lambda m: "nop" if m.startswith("nop") else m
+alt = set(re.findall(r"^\s*[0-9a-f]+:\s+(\S+)", subprocess.run(
+    ["objdump", "-d", "--no-show-raw-insn", "-j", ".altinstr_replacement", sys.argv[2]],
+    capture_output=True, text=True).stdout, re.M))
+bad = checked = 0
+for s in c["entry"]["steps"]:
+    pc = int(s["pc"], 16)
+    if pc < 2**47:
+        continue
+    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", "--start-address=%d" % pc,
+                          "--stop-address=%d" % (pc + s["length"]), sys.argv[2]],
+                         capture_output=True, text=True).stdout
+    m = re.search(r"^\s*%x:\s+(\S+)" % pc, out, re.M)
+    checked += 1
+    live = s["insn"].split()[0]
+    if not m or nop(m.group(1)) != nop(live) and not (m.group(1).startswith("nop") and live in alt):
+        bad += 1
+        print("    %s: capture %r, objdump %r" % (s["pc"], s["insn"], m and m.group(1)))
+sys.exit(bad or not checked)' "$1" "$V"
+}
+
 for sc in getpid connect; do
 	out=$T/$sc
 	start=$(date +%s.%N)
@@ -72,26 +101,7 @@ for sc in getpid connect; do
 		'"\n".join("%d %s" % (f["offset"], f["field"]) for f in c["pt_regs"]["fields"])')" = "$(cat "$T/ptype")"
 	check "  ... 21 pushes fill pt_regs" test "$(q "$j" \
 		'len([s for s in c["entry"]["steps"] if "push" in s and s["push"]["field"]])')" = 21
-	# (the kernel patched some of its code at boot, alternatives: where
-	# vmlinux has a nop, the CPU may run another; both nops is a match)
-	check "  ... every kernel step is objdump's instruction at its pc" python3 -c '
-import json, re, subprocess, sys
-c = json.load(open(sys.argv[1]))
-nop = lambda m: "nop" if m.startswith("nop") else m
-bad = checked = 0
-for s in c["entry"]["steps"]:
-    pc = int(s["pc"], 16)
-    if pc < 2**47:
-        continue
-    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", "--start-address=%d" % pc,
-                          "--stop-address=%d" % (pc + s["length"]), sys.argv[2]],
-                         capture_output=True, text=True).stdout
-    m = re.search(r"^\s*%x:\s+(\S+)" % pc, out, re.M)
-    checked += 1
-    if not m or nop(m.group(1)) != nop(s["insn"].split()[0]):
-        bad += 1
-        print("    %s: capture %r, objdump %r" % (s["pc"], s["insn"], m and m.group(1)))
-sys.exit(bad or not checked)' "$j" "$V"
+	check "  ... every kernel step is objdump's instruction at its pc" objdump_steps "$j"
 	check "  ... the stack balances and user state is restored" test "$(q "$j" \
 		'(all(v for k, v in c["return"]["checks"].items() if k != "pops_match_pushes") and
 		  c["return"]["checks"]["pops_match_pushes"]["mismatched"] == 0)')" = True
@@ -107,15 +117,82 @@ j=$T/connect/report.json
 		if h["what"] in ("socket_layer", "ops_method", "proto_method"))')" = \
 	"__sys_connect inet_stream_connect tcp_v4_connect"
 
-# i386: 6.1.192 enters int $0x80 through int80_emulation (the backport of
-# 6.7's), not entry_INT80_compat and do_int80_syscall_32: labctl says it
-# cannot place that step rather than guess it.
-expect_exit "trace --abi i386 getpid --kernel 6.1: bad input" 4 \
-	"$LABCTL" -q trace getpid --abi i386 --kernel 6.1 --out "$T/i386"
-check "  ... one line naming the C entry it cannot find" test "$(wc -l <"$T/err")" = 1 -a -n "$(grep \
-	"^labctl: error: trace failed: setup: vmlinux has no do_int80_syscall_32, the C entry labctl follows for i386: this kernel enters another way, which labctl cannot place" "$T/err")"
-check "  ... nm: no do_int80_syscall_32, and do_int80_emulation instead" test \
-	"$(nm "$V" | awk '$3 == "do_int80_syscall_32" || $3 == "do_int80_emulation" { print $3 }')" = do_int80_emulation
+# i386: 6.1.192 enters int $0x80 through an IDT entry like an interrupt's
+# (the backport of 6.7's asm_int80_emulation), builds pt_regs on the entry
+# stack (error_entry), has sync_regs copy it to the task's stack, and
+# dispatches through ia32_sys_call's switch: there is no ia32_sys_call_table.
+TBL32=$SRC/arch/x86/entry/syscalls/syscall_32.tbl
+nr32=$(awk '$2 == "i386" && $3 == "getpid" { print $1 }' "$TBL32")
+syms() { nm "$V" | awk -v want=" $* " 'index(want, " " $3 " ") { print $3 }' | sort | tr '\n' ' '; }
+check "nm: 6.1 has do_int80_emulation, int80_emulation and ia32_sys_call, no do_int80_syscall_32 or ia32_sys_call_table" \
+	test "$(syms do_int80_emulation int80_emulation ia32_sys_call do_int80_syscall_32 ia32_sys_call_table)" = \
+	"do_int80_emulation ia32_sys_call int80_emulation "
+asm=$(objdump -d --no-show-raw-insn --disassemble=asm_int80_emulation "$V")
+at() { awk -v w="<$1>" '$2 == "call" && $NF == w { sub(":", "", $1); print "0x" $1 }' <<<"$asm"; }
+expect_exit "trace getpid --abi i386 --kernel 6.1" 0 "$LABCTL" -q trace getpid --abi i386 --kernel 6.1 --out "$T/i386"
+j=$T/i386/report.json
+if [ -s "$j" ]; then
+	check "  ... entered at asm_int80_emulation, ended at its call of int80_emulation at $(at int80_emulation) (objdump)" \
+		test "$(q "$j" '(c["entry"]["start"]["name"], c["entry"]["call"]["pc"], c["entry"]["call"]["via"], c["entry"]["call"]["target"])')" = \
+		"('asm_int80_emulation', '$(at int80_emulation)', 'int80_emulation', 'do_int80_emulation')"
+	check "  ... no table in setup, as nm says" test "$(q "$j" 'c["setup"]["sys_call_table"]')" = None
+	call=$(objdump -d --no-show-raw-insn --disassemble=do_int80_emulation "$V" |
+		awk '$2 == "call" && $4 == "<ia32_sys_call>" { sub(":", "", $1); print "0x" $1 }')
+	read -r case handler name < <(python3 "$ROOT/tests/e2e/fixtures/switch_case.py" "$V" ia32_sys_call "$nr32")
+	check "  ... dispatch: do_int80_emulation's call of ia32_sys_call at $call, its case for $nr32 at $case calling $handler (objdump)" \
+		test "$(q "$j" '(c["setup"]["dispatch"]["insns"][-1]["addr"], c["setup"]["dispatch"]["case"][0]["addr"],
+			c["setup"]["dispatch"]["handler"]["addr"], c["dispatch"]["hits"][0]["at"]["addr"])')" = \
+		"('$call', '$case', '$handler', '$handler')"
+	check "  ... which nm names __ia32_sys_getpid" \
+		sh -c 'nm "$1" | awk -v a="$2" "\"0x\" \$1 == a { print \$3 }" | grep -qx __ia32_sys_getpid' _ "$V" "$handler"
+	check "  ... pushq \$-1 in asm_int80_emulation (objdump): orig_ax = -1 at the call, eax's $nr32 in ax" \
+		test "$(grep -c 'push  *\$0xffffffffffffffff' <<<"$asm")" = 1 -a "$(q "$j" \
+		'[f["value"] for f in c["pt_regs"]["fields"] if f["field"] in ("ax", "orig_ax")]')" = \
+		"['$(printf '0x%x' "$nr32")', '0xffffffffffffffff']"
+	check "  ... at the handler orig_ax = $nr32 (6.1's syscall_32.tbl), ax = -ENOSYS" test "$(q "$j" \
+		'[(f["field"], int(f["value"], 16)) for f in c["dispatch"]["pt_regs"]["fields"] if f["field"] in ("ax", "orig_ax")]')" = \
+		"[('ax', $(python3 -c 'print((1 << 64) - 38)')), ('orig_ax', $nr32)]"
+	check "  ... pt_regs offsets are 6.1's ptype /o" test "$(q "$j" \
+		'"\n".join("%d %s" % (f["offset"], f["field"]) for f in c["pt_regs"]["fields"])')" = "$(cat "$T/ptype")"
+	check "  ... every field written on the entry stack: by the CPU, a push or error_entry's store" test "$(q "$j" '(
+sorted({w["field"] for w in c["entry"]["hardware_frame"]["words"]} |
+       {s[k]["field"] for s in c["entry"]["steps"] for k in ("push", "store") if k in s and s[k]["field"]})
+== sorted(f["field"] for f in c["pt_regs"]["fields"]))')" = True
+	check "  ... error_entry stepped into, its call of sync_regs stepped over (objdump: it calls sync_regs)" \
+		test "$(q "$j" '[s["ran"]["function"] for s in c["entry"]["steps"] if "ran" in s]')" = "['sync_regs']" -a \
+		-n "$(objdump -d --no-show-raw-insn --disassemble=error_entry "$V" | grep -E '(call|jmp) +[0-9a-f]+ <sync_regs>')"
+	size=$(gdb -batch -nx -ex 'p sizeof(struct pt_regs)' "$V" 2>/dev/null | awk '{ print $NF }')
+	check "  ... sync_regs copied the $size bytes (gdb's sizeof) to the top of the task's stack, a 16 KiB boundary, and rsp went there" test "$(q "$j" '
+(lambda sw: (int(sw["copy"]["to"], 16) + '"$size"' == int(sw["kernel_stack_top"], 16),
+             int(sw["kernel_stack_top"], 16) % 16384, sw["copy"]["equal"], sw["copy"]["bytes"],
+             c["entry"]["steps"][sw["step"]]["insn"].split(), c["entry"]["steps"][sw["step"]]["rsp_after"] == sw["copy"]["to"]))(c["entry"]["stack_switch"])')" = \
+		"(True, 0, True, $size, ['mov', '%rax,%rsp'], True)"
+	check "  ... every kernel step is objdump's instruction at its pc" objdump_steps "$j"
+	check "  ... back through iret, the stack balanced, user state restored, the pops read back the copy" test "$(q "$j" \
+		'(c["return"]["path"], all(v for k, v in c["return"]["checks"].items() if k != "pops_match_pushes"),
+		  c["return"]["checks"]["pops_match_pushes"]["checked"] >= 13, c["return"]["checks"]["pops_match_pushes"]["mismatched"])')" = \
+		"('iret', True, True, 0)"
+	check "  ... returned the traced task's pid" test "$(q "$j" \
+		'int(c["dispatch"]["handler_return"]["rax"], 16) == c["user"]["task"]["pid"]')" = True
+	check "  ... every frame's function, file:line and inlining are addr2line -i's" \
+		python3 "$FIX/frames.py" "$V" "$SRC" "$j"
+	check "  ... report.md: the copy, the switch and what do_int80_emulation changed" sh -c '
+		grep -q "^Step 0, .*struct pt_regs is built on the entry stack; \`sync_regs()\` copies its $2 bytes" "$1" &&
+		grep -q "^Before the handler runs, \`do_int80_emulation\` changed struct pt_regs: ax $3 -> 0xffffffffffffffda, orig_ax 0xffffffffffffffff -> $3\.$" "$1"' \
+		_ "$T/i386/report.md" "$size" "$(printf '0x%x' "$nr32")"
+fi
+
+# The timeline watches the i386 handlers the switch reaches (no table)
+expect_exit "trace --timeline connect32 --kernel 6.1" 0 "$LABCTL" -q trace --timeline connect32 --kernel 6.1 --out "$T/tl32"
+want=$(for sc in socketcall connect; do
+	nr=$(awk -v n="$sc" '$2 == "i386" && $3 == n { print $1 }' "$TBL32")
+	python3 "$ROOT/tests/e2e/fixtures/switch_case.py" "$V" ia32_sys_call "$nr" | awk -v nr="$nr" '{ print nr, $2 }'
+done)
+check "  ... its i386 handlers of socketcall and connect are the switch's cases (objdump): $(echo $want)" \
+	test "$(q "$T/tl32/report.json" '"\n".join("%d %s" % (w["nr"], w["handler"]["addr"])
+		for w in c["scenarios"][0]["watched"] if w["name"] in ("socketcall", "connect"))')" = "$want"
+check "  ... and it saw connect(3, {AF_INET, 127.0.0.1:1234}, 16) return 0 through socketcall" \
+	grep -q '| socketcall (102) call 3 | `connect(3, {AF_INET, 127.0.0.1:1234}, 16)` | 0 |' "$T/tl32/report.md"
 
 # 5.10 beside it, by --kernel: the table, as before
 expect_exit "trace getpid --kernel 5.10" 0 "$LABCTL" -q trace getpid --kernel 5.10 --out "$T/510"

@@ -183,6 +183,17 @@ class Switch(unittest.TestCase):
         self.assertIn('x64_sys_call has no jump table: its case for 39 cannot be placed',
                       str(e.exception))
 
+    def test_no_table_at_all(self):
+        """6.x builds no ia32_sys_call_table: the switch alone places the
+        handler, and without it the error names no table address."""
+        how = dispatch.find('x86_64', 'do_syscall_64', self.ENTRY, None, self.SWITCH, 39,
+                            self.JUMPS.__getitem__)
+        self.assertEqual((how['kind'], how['handler']), ('switch', 0xffffffff8103bc32))
+        with self.assertRaises(dispatch.DispatchError) as e:
+            dispatch.find('i386', 'do_int80_emulation', [], None, None, 20, READ_510)
+        self.assertIn('do_int80_emulation neither calls through the table nor calls '
+                      'ia32_sys_call', str(e.exception))
+
     def test_i386s_switch_is_ia32_sys_call(self):
         with self.assertRaises(dispatch.DispatchError) as e:
             dispatch.find('i386', 'do_int80_syscall_32', [], TABLE, None, 42, READ_510)

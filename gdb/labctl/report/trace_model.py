@@ -28,7 +28,10 @@ def signed(v):
 
 
 def c_entry(cap):
-    return cap['entry']['call'].get('target', 'do_syscall_64')
+    """The function the entry calls: the C entry, or the stub that jumps
+    to it (6.x's int80_emulation)."""
+    call = cap['entry']['call']
+    return call.get('via') or call.get('target', 'do_syscall_64')
 
 
 def field(cap, name):
@@ -66,6 +69,13 @@ def step_cells(cap, i, s):
         stack = 'pop %s' % hx(p['word'])
         if p.get('field'):
             stack += ' <- pt_regs->%s (+%d)' % (p['field'], p['offset'])
+    elif 'store' in s:
+        p = s['store']
+        stack = 'store %s -> pt_regs->%s (+%d)' % (hx(p['word']), p['field'], p['offset'])
+    copy = s.get('ran', {}).get('copy')
+    if copy:
+        stack = '%s(): %d bytes %s -> %s' % (s['ran']['function'], copy['bytes'],
+                                             hx(copy['from']), hx(copy['to']))
     if 'gs_base' in s:
         stack += ' gs_base %s -> %s' % (hx(s['gs_base']['before']), hx(s['gs_base']['after']))
     rsp = hx(s['rsp_before'])
@@ -79,7 +89,8 @@ def step_cells(cap, i, s):
 def steps_table(cap, steps, id):
     """One row per instruction stepped; ID names it for the stepper."""
     rows = [step_cells(cap, i, s) for i, s in enumerate(steps)]
-    kinds = ['push' if 'push' in s else 'pop' if 'pop' in s else None for s in steps]
+    kinds = ['push' if 'push' in s or 'store' in s else 'pop' if 'pop' in s else None
+             for s in steps]
     return table(map(_, STEP_HEAD), rows, kinds, id)
 
 
@@ -107,6 +118,8 @@ def stepper(cap):
             slot = pt_regs_slot(s)
             if slot:
                 (filled if 'push' in s else popped).append(slot)
+            if s.get('ran', {}).get('copy'):   # 6.x's sync_regs fills all at once
+                filled = [f['field'] for f in cap['pt_regs']['fields']]
             source = s.get('source')
             out.append({'table': table_id, 'row': row, 'slot': slot,
                         'cells': [plain(cell(c)) for c in step_cells(cap, row, s)],
@@ -122,6 +135,7 @@ def setup(cap):
     conf = ', '.join('%s=%s' % (k[7:], v if v is not None else 'n')
                      for k, v in st['kernel']['config'].items())
     t = st['sys_call_table']
+    how = st.get('dispatch')
     f = cap['filter']
     return Section('setup', text('1. Setup'), [
         table(('', ''), [
@@ -137,7 +151,10 @@ def setup(cap):
                 'line %s: %s', sc.get('tbl_lineno', '?'), Code(' '.join(sc['tbl_line'].split())))),
             ('%s[%d]' % (t.get('name', 'sys_call_table'), sc['nr']), text(
                 'at %s holds %s = %s', hx(t['entry_addr']), hx(t['handler']['addr']),
-                Code(t['handler']['name']))),
+                Code(t['handler']['name']))) if t else
+            (_('handler'), text('%s at %s, from %s\'s case for %d (this kernel builds no '
+                               'table for this ABI)', Code(how['handler']['at']['name']),
+                               hx(how['handler']['addr']), Code(how['switch']), sc['nr'])),
             ('struct pt_regs', text('%d bytes, %d fields (from DWARF)',
                                     st['pt_regs']['size'], len(st['pt_regs']['fields']))),
         ]),
@@ -210,6 +227,8 @@ def entry(cap):
             hx(call['rdi']), hx(call['rsi']))
     heading = text('3. Entry: %s to %s, instruction by instruction',
                    e['start']['name'], Code('call %s' % c_entry(cap)))
+    via = para('%s jumps to %s, the C entry (first clearing the branch history, on CPUs that need it).',
+               Code(call['via']), Code(call['target'])) if call.get('via') else None
     return Section('entry', heading, [
         Paragraph(hardware_frame_text(e.get('hardware_frame')) + stack_switch_text(e['stack_switch'])),
         Diagram('pushes', _('The stack growing push by push'), pushes_data(cap)),
@@ -217,7 +236,7 @@ def entry(cap):
         Diagram('pt_regs', _('struct pt_regs as built'), pt_regs_data(cap)),
         steps_table(cap, e['steps'], 'steps-entry'),
         para('Then at %s (%s): %s with %s.', hx(call['pc']), where, Code(call['insn']), args),
-    ])
+    ] + ([via] if via else []))
 
 
 def hardware_frame_text(hw):
@@ -244,6 +263,17 @@ def stack_switch_text(sw):
         out = text('Step %d saves the user stack pointer %s in %s (read back: %s). ',
                    saved['step'], hx(sw['user_rsp']), Code(saved['slot']['name']), hx(saved['word']))
     top = sw.get('top_from')
+    copy = sw.get('copy')
+    if copy:
+        # 6.x's int $0x80: pt_regs built on the entry stack, then copied
+        return out + text(
+            'struct pt_regs is built on the entry stack; %s copies its %d bytes from %s to %s, '
+            'the top of the task\'s kernel stack (%s = %s) less its size (read back: %s). '
+            'Step %d switches stacks: rsp = %s, onto the copy.',
+            Code('sync_regs()'), copy['bytes'], hx(copy['from']), hx(copy['to']),
+            Code(top['name']), hx(sw['kernel_stack_top']),
+            _('the same bytes') if copy['equal'] else _('NOT the same bytes'),
+            sw['step'], hx(copy['to']))
     return out + text('Step %d switches stacks: rsp = %s, the top of the task\'s kernel stack',
                       sw['step'], hx(sw['kernel_stack_top'])) + \
         (text(' read from %s', Code(top['name'])) if top else ()) + \
@@ -267,6 +297,9 @@ def pt_regs_data(cap):
     each with the push (number, instruction) that wrote it."""
     base = num(cap['pt_regs']['addr'])
     pushed = {s['push']['field']: (n + 1, s['insn']) for n, s in enumerate(entry_pushes(cap))}
+    for s in cap['entry']['steps']:     # a store over a push's word wrote it last
+        if s.get('store', {}).get('field') in pushed:
+            pushed[s['store']['field']] = (pushed[s['store']['field']][0], s['insn'])
     sw = cap['entry']['stack_switch']
     slots = []
     for f in reversed(cap['pt_regs']['fields']):
@@ -330,7 +363,8 @@ def insns_text(insns):
 def how_dispatched(cap):
     """How the C entry reaches the handler, as its code shows it (setup's
     dispatch; captures before it was read say only what the table holds)."""
-    how, h = cap['setup'].get('dispatch'), cap['dispatch']['table_entry']['handler']
+    how, table = cap['setup'].get('dispatch'), cap['dispatch']['table_entry']
+    h = table['handler'] if table else how['handler']['at']
     if how and how['kind'] == 'switch':
         called = how['handler']['at'] if 'handler' in how else h
         out = [para('%s does not index a table: it calls %s, a switch on the number that '
@@ -341,9 +375,9 @@ def how_dispatched(cap):
                para('Its case for %d reaches %s:', cap['setup']['syscall']['nr'],
                     Code(called['name'])),
                CodeBlock(insns_text(how['case']))]
-        if called['addr'] != h['addr']:
+        if table and called['addr'] != h['addr']:
             out.append(para('%s[%d], kept for tracing and not called, holds %s.',
-                            cap['dispatch']['table_entry'].get('name', 'sys_call_table'),
+                            table.get('name', 'sys_call_table'),
                             cap['setup']['syscall']['nr'], Code(h['name'])))
         return out
     out = [para('%s calls %s[%d] = %s (read from guest memory at %s).',
@@ -357,10 +391,25 @@ def how_dispatched(cap):
     return out
 
 
+def regs_changed(cap):
+    """What the C entry changed in struct pt_regs before the handler read it
+    (6.x's do_int80_emulation: the number from ax to orig_ax)."""
+    at_handler = cap['dispatch'].get('pt_regs')
+    if not at_handler:
+        return []
+    before = {f['field']: f['value'] for f in cap['pt_regs']['fields']}
+    changed = ', '.join('%s %s -> %s' % (f['field'], hx(before[f['field']]), hx(f['value']))
+                        for f in at_handler['fields'] if num(f['value']) != num(before[f['field']]))
+    if not changed:
+        return []
+    return [para('Before the handler runs, %s changed struct pt_regs: %s.',
+                 Code(cap['entry']['call']['target']), changed)]
+
+
 def dispatch(cap):
     d = cap['dispatch']
     blocks = how_dispatched(cap)
-    blocks += stub(cap, d['table_entry'].get('stub'))
+    blocks += stub(cap, (d['table_entry'] or cap['setup']['dispatch']).get('stub'))
     for hit in d['hits']:
         if hit['what'] == 'sleeps':
             blocks.append(para('The task sleeps: it calls %s and gives up the CPU until '
@@ -375,6 +424,8 @@ def dispatch(cap):
         else:
             blocks.append(para('Breakpoint hit at %s (%s):', Code(hit['at']['name']), hit['what']))
         blocks.append(CodeBlock(bt_text(hit['backtrace'])))
+        if hit['what'] == 'handler':
+            blocks += regs_changed(cap)
     s = d.get('socket')
     if s and 'ops' in s:
         if s.get('proto_method'):
@@ -488,6 +539,13 @@ def no_return(cap):
              Code('__schedule'), 'sysret' if cap['setup']['abi'] == 'x86_64' else 'iret')])
 
 
+def table_cell(cap):
+    t = cap['setup']['sys_call_table']
+    if t:
+        return '%s[%d]' % (t['name'], cap['setup']['syscall']['nr'])
+    return text("none: %s's switch", cap['setup']['dispatch']['switch'])
+
+
 def compare(cap):
     """The i386 entry beside the x86-64 one, each row from the two captures."""
     a, b = cap['compare'], cap     # x86-64, i386
@@ -568,8 +626,7 @@ def compare(cap):
         (_('the number'), number(a), number(b)),
         (_('arguments 1-3'), args(a), args(b)),
         (_('C entry, called with pt_regs'), a['entry']['call']['target'], b['entry']['call']['target']),
-        (_('handler table'), '%s[%d]' % (a['setup']['sys_call_table']['name'], a['setup']['syscall']['nr']),
-         '%s[%d]' % (b['setup']['sys_call_table']['name'], b['setup']['syscall']['nr'])),
+        (_('handler table'), table_cell(a), table_cell(b)),
         (_('breakpoints hit'), hits(a), hits(b)),
         (_('instructions stepped: entry / exit'), '%d / %s' % (len(a['entry']['steps']), exit_steps(a)),
          '%d / %s' % (len(b['entry']['steps']), exit_steps(b))),
