@@ -76,6 +76,45 @@ def hot(name):
     return None
 
 
+# With page table isolation (PTI), user mode runs on page tables that map
+# the entry code and little else of the kernel: the kernel's own for the
+# same mm are the page before them, with the same PCID less its user bit
+# (arch/x86/entry/calling.h: SWITCH_TO_KERNEL_CR3 clears PTI_USER_PGTABLE_BIT,
+# PAGE_SHIFT, and PTI_USER_PCID_BIT, X86_CR3_PCID_BITS - 1).
+PTI_USER_BITS = (1 << 12) | (1 << 11)
+
+
+def kernel_page_tables():
+    """Stopped in user mode under PTI, point cr3 at the kernel's page tables
+    for this mm, so that GDB can read the kernel's memory (QEMU's gdbstub
+    reads through the CPU's cr3); the cr3 to put back, or None when there
+    was nothing to do.  The guest must not run before restore_page_tables():
+    user code is not executable through the kernel's tables."""
+    if reg('cs') & 3 == 0 or kernel_readable():
+        return None
+    cr3 = reg('cr3')
+    gdb.execute('set $cr3 = 0x%x' % (cr3 & ~PTI_USER_BITS), to_string=True)
+    if not kernel_readable():
+        restore_page_tables(cr3)
+        raise gdb.GdbError('the kernel is not mapped in user mode (cr3 0x%x), nor with '
+                           'cr3 0x%x: not the page tables of PTI' % (cr3, cr3 & ~PTI_USER_BITS))
+    return cr3
+
+
+def kernel_readable():
+    """Can GDB read the kernel's data now (linux_banner)?"""
+    try:
+        gdb.selected_inferior().read_memory(u64(gdb.parse_and_eval('&linux_banner')), 1)
+    except gdb.MemoryError:
+        return False
+    return True
+
+
+def restore_page_tables(cr3):
+    if cr3 is not None:
+        gdb.execute('set $cr3 = 0x%x' % cr3, to_string=True)
+
+
 _current = []
 
 

@@ -57,6 +57,7 @@ class Capture:
         self.stepis = 0
         self.entry_state = None
         self.c_entry = self.entry_call = None   # setup() reads them from vmlinux
+        self.user_cr3 = None    # cr3 to put back before the program runs on (PTI)
 
     def types(self):
         # Stops print a location nobody reads (to_string): keep it cheap.
@@ -233,7 +234,11 @@ class Capture:
             # labctl goes on interrupting GDB until it ends: a SIGINT may
             # land here too, and then there is no time left to look
             try:
-                self.out['filter']['waiting'] = self.program_waiting(prog['exe'])
+                cr3 = k.kernel_page_tables()
+                try:
+                    self.out['filter']['waiting'] = self.program_waiting(prog['exe'])
+                finally:
+                    k.restore_page_tables(cr3)
             except gdb.error as e:
                 self.out['filter']['waiting_error'] = str(e)
             except KeyboardInterrupt:
@@ -251,6 +256,7 @@ class Capture:
             raise gdb.GdbError('the guest stopped at 0x%x, not at the traced syscall'
                                % k.reg('pc'))
         self.task = bp_filter.accepted
+        self.user_cr3 = bp_filter.user_cr3
         pc = k.reg('pc')
         # Several of the program's functions watched: the report names the
         # one whose syscall instruction made the call (setup() records it).
@@ -299,10 +305,16 @@ class Capture:
     # -- the phases, in CPU order: lab-trace runs both halves, an
     # interactive session (interactive.py) stops between them ------------
     def to_the_call(self):
-        """Up to the traced program's syscall instruction, the guest stopped there."""
+        """Up to the traced program's syscall instruction, the guest stopped
+        there.  Under PTI the filter left cr3 on the kernel's page tables for
+        the reads: put back before the program runs on."""
         self.types()
-        self.user()     # paging is off until the kernel runs: read it after
-        self.setup()
+        try:
+            self.user()     # paging is off until the kernel runs: read it after
+            self.setup()
+        finally:
+            k.restore_page_tables(self.user_cr3)
+            self.user_cr3 = None
 
     def from_the_call(self):
         """From there (or from where lab-step left the entry) back to user mode."""
@@ -505,6 +517,8 @@ class Capture:
         # depending on the CPU and config) is mitigation or bookkeeping, not
         # the lesson: step over it, as one step.
         over = text.startswith('call') and not (into and into[0] <= rsp - 8 < into[1])
+        loads_cr3 = writes_cr3(text)
+        cr3 = k.reg('cr3') if loads_cr3 else None
         gdb.execute('nexti' if over else 'stepi', to_string=True)
         self.stepis += 1
         if k.reg('pc') == pc and k.reg('rsp') == rsp:
@@ -518,6 +532,8 @@ class Capture:
         gs_after = k.reg('gs_base')
         if gs_after != gs:
             st['gs_base'] = {'before': gs, 'after': gs_after}
+        if loads_cr3:
+            st['cr3'] = {'before': cr3, 'after': k.reg('cr3')}
         if text.startswith(('push', 'call')) and st['rsp_after'] == rsp - 8:
             st['push'] = {'addr': st['rsp_after'], 'word': k.read_u64(st['rsp_after'])}
         if popped:
@@ -930,6 +946,12 @@ def resume():
 RSP_SLOT = re.compile(r'^(-?0x[0-9a-f]+|\d+)?\(%rsp\)$')
 
 
+def writes_cr3(insn):
+    """`mov %rsp,%cr3`: the page tables change (PTI's switches)."""
+    op, args = explain.parse(insn)
+    return op.startswith('mov') and len(args) == 2 and args[1] == '%cr3'
+
+
 def sets_rsp_from_register(insn):
     """`mov %rax,%rsp`: rsp moved to where a register says."""
     op, args = explain.parse(insn)
@@ -938,10 +960,14 @@ def sets_rsp_from_register(insn):
 
 
 def is_c_function(pc):
-    """PC is the first instruction of a function compiled from C."""
+    """PC is the first instruction of a function defined in C (its first
+    line may be a header's: sync_regs starts with this_cpu_read())."""
     sym = k.symbol(pc)
-    sal = gdb.find_pc_line(pc)
-    return sym['offset'] == 0 and sal.symtab is not None and sal.symtab.filename.endswith('.c')
+    if sym['offset'] != 0:
+        return False
+    fn = gdb.lookup_global_symbol(sym['symbol']) or gdb.lookup_static_symbol(sym['symbol'])
+    return fn is not None and fn.type is not None and fn.type.code == gdb.TYPE_CODE_FUNC \
+        and fn.symtab.filename.endswith('.c')
 
 
 def saved_rsp(steps, user_rsp, hw):
@@ -1005,8 +1031,24 @@ class SyscallFilter:
         self.stops = 0
         self.repeated = 0
         self.last = None
+        self.user_cr3 = None    # the accepted stop's, while cr3 is the kernel's (PTI)
 
     def __call__(self, bp=None):
+        """Judge a stop; under PTI, on the kernel's page tables (put back
+        unless the stop is accepted: the reads go on after it)."""
+        cr3 = k.kernel_page_tables()
+        try:
+            accepted = self.judge()
+        except BaseException:
+            k.restore_page_tables(cr3)
+            raise
+        if accepted:
+            self.user_cr3 = cr3
+        else:
+            k.restore_page_tables(cr3)
+        return accepted
+
+    def judge(self):
         self.stops += 1
         task = k.current_task()
         # QEMU reports a breakpoint a second time when an interrupt came in

@@ -1,4 +1,5 @@
-# The kernel matrix: Debian 12's linux-source-6.1 built beside the lab's
+# The kernel matrix: Debian 12's linux-source-6.1 (or $LABCTL_TEST_KERNELS_VERSION,
+# 6.12 by hand: 15 minutes cold) built beside the lab's
 # 5.10 (`--kernel`), and traced.  Its dispatch is x64_sys_call's switch, not
 # the table: checked against objdump and nm (fixtures/switch_case.py reads
 # the case from the switch's jump table), ptype /o, syscall_64.tbl and
@@ -10,6 +11,7 @@
 need_tools gdb qemu-system-x86_64 objdump nm python3 apt-cache
 need_kernel
 CACHE=$(user_cache)
+KV=${LABCTL_TEST_KERNELS_VERSION:-6.1}
 FIX=$ROOT/tests/e2e/fixtures/trace
 export LABCTL_RUN_ROOT=$T/runs
 
@@ -17,30 +19,35 @@ q() { python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); print(eval
 mk() { awk -v v="$2" '$1 == v && $2 == "=" { print $3; exit }' "$1/Makefile"; }
 
 start=$(date +%s)
-expect_exit "build --kernel 6.1" 0 "$LABCTL" -q build --kernel 6.1
-echo "# build --kernel 6.1: $(( $(date +%s) - start )) s here; the cold build took" \
-	"$(q "$CACHE/kernels/6.1/kernel.json" 'round(c["build_seconds"])' 2>/dev/null) s"
-K61=$CACHE/kernels/6.1
-V=$K61/vmlinux
-SRC=$(readlink -f "$K61/source")
-check "  ... it printed the kernel that kernels/6.1 points to" \
-	test "$(head -1 "$T/out")" = "$(readlink -f "$K61")"
+expect_exit "build --kernel $KV" 0 "$LABCTL" -q build --kernel $KV
+echo "# build --kernel $KV: $(( $(date +%s) - start )) s here; the cold build took" \
+	"$(q "$CACHE/kernels/$KV/kernel.json" 'round(c["build_seconds"])' 2>/dev/null) s"
+KX=$CACHE/kernels/$KV
+V=$KX/vmlinux
+SRC=$(readlink -f "$KX/source")
+check "  ... it printed the kernel that kernels/$KV points to" \
+	test "$(head -1 "$T/out")" = "$(readlink -f "$KX")"
 check "  ... kernels/current is it too (the last built)" \
-	test "$(readlink -f "$CACHE/kernels/current")" = "$(readlink -f "$K61")"
-check "  ... its source's Makefile says 6.1" test "$(mk "$SRC" VERSION).$(mk "$SRC" PATCHLEVEL)" = 6.1
-origin=$(q "$K61/kernel.json" 'c["source"]')
+	test "$(readlink -f "$CACHE/kernels/current")" = "$(readlink -f "$KX")"
+check "  ... its source's Makefile says $KV" test "$(mk "$SRC" VERSION).$(mk "$SRC" PATCHLEVEL)" = "$KV"
+origin=$(q "$KX/kernel.json" 'c["source"]')
 check "  ... from Debian's package, a version the system's apt knows ($origin)" \
-	sh -c 'apt-cache madison linux-source-6.1 | awk -F"|" "{ gsub(/ /, \"\", \$2); print \$2 }" |
-		grep -qx "$1"' _ "${origin#debian:linux-source-6.1 }"
+	sh -c 'apt-cache madison "linux-source-$2" | awk -F"|" "{ gsub(/ /, \"\", \$2); print \$2 }" |
+		grep -qxF "$1"' _ "${origin#debian:linux-source-$KV }" "$KV"
 check "  ... and the 5.10 beside it is untouched" test -e "$CACHE/kernels/5.10/vmlinux" -a \
-	"$(readlink -f "$CACHE/kernels/5.10")" != "$(readlink -f "$K61")"
+	"$(readlink -f "$CACHE/kernels/5.10")" != "$(readlink -f "$KX")"
 
-gdb -batch -nx -ex 'ptype /o struct pt_regs' "$V" 2>/dev/null |
-	sed -n 's|^/\*[[:space:]]*\([0-9][0-9]*\)[[:space:]]*|\1 |p' |
-	awk '{ f = $NF; sub(/;$/, "", f); print $1, f }' >"$T/ptype"
+# ptype /o's members of struct pt_regs itself (4 spaces in); an anonymous
+# union (6.12's FRED cs and ss) by its first member, which names the slot
+# in C (regs->cs)
+gdb -batch -nx -ex 'ptype /o struct pt_regs' "$V" 2>/dev/null | awk '
+	/^\/\* *[0-9]+ *\| *[0-9]+ \*\/    [^ ]/ { off = $2; f = $NF; sub(/;$/, "", f)
+		if (f == "{") { union = off; next } print off, f; next }
+	union != "" && /^\/\* +[0-9]+ \*\/        [^ ]/ { f = $NF; sub(/;$/, "", f); print union, f; union = "" }
+' >"$T/ptype"
 call=$(objdump -d --no-show-raw-insn --disassemble=do_syscall_64 "$V" |
 	awk '$2 == "call" && $4 == "<x64_sys_call>" { sub(":", "", $1); print "0x" $1 }')
-check "objdump: 6.1's do_syscall_64 calls x64_sys_call ($call)" test -n "$call"
+check "objdump: $KV's do_syscall_64 calls x64_sys_call ($call)" test -n "$call"
 check "objdump: ... and calls through no table" test -z "$(table_call "$V" do_syscall_64 sys_call_table)"
 
 # Every kernel step of capture $1 is objdump's instruction at its pc (the
@@ -75,16 +82,16 @@ sys.exit(bad or not checked)' "$1" "$V"
 for sc in getpid connect; do
 	out=$T/$sc
 	start=$(date +%s.%N)
-	expect_exit "trace $sc --kernel 6.1" 0 "$LABCTL" -q trace "$sc" --kernel 6.1 --out "$out"
-	echo "# trace $sc --kernel 6.1: $(echo "$(date +%s.%N) - $start" | bc) s"
+	expect_exit "trace $sc --kernel $KV" 0 "$LABCTL" -q trace "$sc" --kernel $KV --out "$out"
+	echo "# trace $sc --kernel $KV: $(echo "$(date +%s.%N) - $start" | bc) s"
 	j=$out/report.json
-	[ -s "$j" ] || { not_ok "trace $sc --kernel 6.1: report.json"; continue; }
+	[ -s "$j" ] || { not_ok "trace $sc --kernel $KV: report.json"; continue; }
 	nr=$(awk -v n="$sc" '$2 != "x32" && $3 == n { print $1 }' "$SRC/arch/x86/entry/syscalls/syscall_64.tbl")
 	read -r case handler name < <(python3 "$ROOT/tests/e2e/fixtures/switch_case.py" "$V" x64_sys_call "$nr")
-	check "  ... the capture is 6.1's: $(mk "$SRC" VERSION).$(mk "$SRC" PATCHLEVEL).$(mk "$SRC" SUBLEVEL)" \
+	check "  ... the capture is $KV's: $(mk "$SRC" VERSION).$(mk "$SRC" PATCHLEVEL).$(mk "$SRC" SUBLEVEL)" \
 		test "$(q "$j" 'c["setup"]["kernel"]["release"].split("-")[0]')" = \
 		"$(mk "$SRC" VERSION).$(mk "$SRC" PATCHLEVEL).$(mk "$SRC" SUBLEVEL)"
-	check "  ... orig_ax = $nr from 6.1's syscall_64.tbl" test "$(q "$j" \
+	check "  ... orig_ax = $nr from $KV's syscall_64.tbl" test "$(q "$j" \
 		'next(int(f["value"], 16) for f in c["pt_regs"]["fields"] if f["field"] == "orig_ax")')" = "$nr"
 	check "  ... dispatch: the switch, through do_syscall_64's call at $call (objdump)" \
 		test "$(q "$j" '[c["setup"]["dispatch"][k] for k in ("kind", "switch")] + [c["setup"]["dispatch"]["insns"][-1]["addr"]]')" = \
@@ -97,7 +104,7 @@ for sc in getpid connect; do
 		"('handler', '$handler')"
 	check "  ... report.md names x64_sys_call and shows the case" \
 		grep -q "^$case <x64_sys_call+0x[0-9a-f]*>: *call" "$out/report.md"
-	check "  ... pt_regs offsets are 6.1's ptype /o" test "$(q "$j" \
+	check "  ... pt_regs offsets are $KV's ptype /o" test "$(q "$j" \
 		'"\n".join("%d %s" % (f["offset"], f["field"]) for f in c["pt_regs"]["fields"])')" = "$(cat "$T/ptype")"
 	check "  ... 21 pushes fill pt_regs" test "$(q "$j" \
 		'len([s for s in c["entry"]["steps"] if "push" in s and s["push"]["field"]])')" = 21
@@ -109,27 +116,27 @@ for sc in getpid connect; do
 		python3 "$FIX/frames.py" "$V" "$SRC" "$j"
 done
 j=$T/getpid/report.json
-[ -s "$j" ] && check "trace getpid --kernel 6.1: returned the traced task's pid" test "$(q "$j" \
+[ -s "$j" ] && check "trace getpid --kernel $KV: returned the traced task's pid" test "$(q "$j" \
 	'int(c["dispatch"]["handler_return"]["rax"], 16) == c["user"]["task"]["pid"]')" = True
 j=$T/connect/report.json
-[ -s "$j" ] && check "trace connect --kernel 6.1: __sys_connect, inet_stream_connect, tcp_v4_connect" \
+[ -s "$j" ] && check "trace connect --kernel $KV: __sys_connect, inet_stream_connect, tcp_v4_connect" \
 	test "$(q "$j" '" ".join(h["at"]["name"] for h in c["dispatch"]["hits"]
 		if h["what"] in ("socket_layer", "ops_method", "proto_method"))')" = \
 	"__sys_connect inet_stream_connect tcp_v4_connect"
 
-# i386: 6.1.192 enters int $0x80 through an IDT entry like an interrupt's
+# i386: 6.1.192 (and 6.12) enter int $0x80 through an IDT entry like an interrupt's
 # (the backport of 6.7's asm_int80_emulation), builds pt_regs on the entry
 # stack (error_entry), has sync_regs copy it to the task's stack, and
 # dispatches through ia32_sys_call's switch: there is no ia32_sys_call_table.
 TBL32=$SRC/arch/x86/entry/syscalls/syscall_32.tbl
 nr32=$(awk '$2 == "i386" && $3 == "getpid" { print $1 }' "$TBL32")
 syms() { nm "$V" | awk -v want=" $* " 'index(want, " " $3 " ") { print $3 }' | sort | tr '\n' ' '; }
-check "nm: 6.1 has do_int80_emulation, int80_emulation and ia32_sys_call, no do_int80_syscall_32 or ia32_sys_call_table" \
+check "nm: $KV has do_int80_emulation, int80_emulation and ia32_sys_call, no do_int80_syscall_32 or ia32_sys_call_table" \
 	test "$(syms do_int80_emulation int80_emulation ia32_sys_call do_int80_syscall_32 ia32_sys_call_table)" = \
 	"do_int80_emulation ia32_sys_call int80_emulation "
 asm=$(objdump -d --no-show-raw-insn --disassemble=asm_int80_emulation "$V")
 at() { awk -v w="<$1>" '$2 == "call" && $NF == w { sub(":", "", $1); print "0x" $1 }' <<<"$asm"; }
-expect_exit "trace getpid --abi i386 --kernel 6.1" 0 "$LABCTL" -q trace getpid --abi i386 --kernel 6.1 --out "$T/i386"
+expect_exit "trace getpid --abi i386 --kernel $KV" 0 "$LABCTL" -q trace getpid --abi i386 --kernel $KV --out "$T/i386"
 j=$T/i386/report.json
 if [ -s "$j" ]; then
 	check "  ... entered at asm_int80_emulation, ended at its call of int80_emulation at $(at int80_emulation) (objdump)" \
@@ -149,10 +156,10 @@ if [ -s "$j" ]; then
 		test "$(grep -c 'push  *\$0xffffffffffffffff' <<<"$asm")" = 1 -a "$(q "$j" \
 		'[f["value"] for f in c["pt_regs"]["fields"] if f["field"] in ("ax", "orig_ax")]')" = \
 		"['$(printf '0x%x' "$nr32")', '0xffffffffffffffff']"
-	check "  ... at the handler orig_ax = $nr32 (6.1's syscall_32.tbl), ax = -ENOSYS" test "$(q "$j" \
+	check "  ... at the handler orig_ax = $nr32 ($KV's syscall_32.tbl), ax = -ENOSYS" test "$(q "$j" \
 		'[(f["field"], int(f["value"], 16)) for f in c["dispatch"]["pt_regs"]["fields"] if f["field"] in ("ax", "orig_ax")]')" = \
 		"[('ax', $(python3 -c 'print((1 << 64) - 38)')), ('orig_ax', $nr32)]"
-	check "  ... pt_regs offsets are 6.1's ptype /o" test "$(q "$j" \
+	check "  ... pt_regs offsets are $KV's ptype /o" test "$(q "$j" \
 		'"\n".join("%d %s" % (f["offset"], f["field"]) for f in c["pt_regs"]["fields"])')" = "$(cat "$T/ptype")"
 	check "  ... every field written on the entry stack: by the CPU, a push or error_entry's store" test "$(q "$j" '(
 sorted({w["field"] for w in c["entry"]["hardware_frame"]["words"]} |
@@ -183,7 +190,7 @@ sorted({w["field"] for w in c["entry"]["hardware_frame"]["words"]} |
 fi
 
 # The timeline watches the i386 handlers the switch reaches (no table)
-expect_exit "trace --timeline connect32 --kernel 6.1" 0 "$LABCTL" -q trace --timeline connect32 --kernel 6.1 --out "$T/tl32"
+expect_exit "trace --timeline connect32 --kernel $KV" 0 "$LABCTL" -q trace --timeline connect32 --kernel $KV --out "$T/tl32"
 want=$(for sc in socketcall connect; do
 	nr=$(awk -v n="$sc" '$2 == "i386" && $3 == n { print $1 }' "$TBL32")
 	python3 "$ROOT/tests/e2e/fixtures/switch_case.py" "$V" ia32_sys_call "$nr" | awk -v nr="$nr" '{ print nr, $2 }'
@@ -201,12 +208,12 @@ check "  ... 5.10's table call (objdump, nm)" test "$(q "$T/510/report.json" \
 	"(['5', '10'], 'table')"
 
 # --compare: one report of the two, aligned instruction by instruction
-expect_exit "trace connect --compare 5.10,6.1" 0 "$LABCTL" -q trace connect --compare 5.10,6.1 --out "$T/cmp"
+expect_exit "trace connect --compare 5.10,$KV" 0 "$LABCTL" -q trace connect --compare 5.10,$KV --out "$T/cmp"
 j=$T/cmp/report.json
 if [ -s "$j" ]; then
-	check "  ... report.json holds 5.10's capture and 6.1's" test "$(q "$j" \
+	check "  ... report.json holds 5.10's capture and $KV's" test "$(q "$j" \
 		'(c["schema"], [x["setup"]["kernel"]["release"].split(".")[:2] for x in c["captures"]])')" = \
-		"('labctl-kernels/1', [['5', '10'], ['6', '1']])"
+		"('labctl-kernels/1', [['5', '10'], $(python3 -c 'import sys; print(sys.argv[1].split("."))' "$KV")])"
 	check "  ... each the call's, and complete" test "$(q "$j" \
 		'[(x["ok"], x["setup"]["syscall"]["name"]) for x in c["captures"]]')" = "[(True, 'connect'), (True, 'connect')]"
 	# The entry table's rows, read back from report.md: each kernel's

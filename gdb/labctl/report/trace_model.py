@@ -78,6 +78,8 @@ def step_cells(cap, i, s):
                                              hx(copy['from']), hx(copy['to']))
     if 'gs_base' in s:
         stack += ' gs_base %s -> %s' % (hx(s['gs_base']['before']), hx(s['gs_base']['after']))
+    if 'cr3' in s:
+        stack += ' cr3 %s -> %s' % (hx(s['cr3']['before']), hx(s['cr3']['after']))
     rsp = hx(s['rsp_before'])
     if s['rsp_after'] != s['rsp_before']:
         rsp += ' -> ' + hx(s['rsp_after'])
