@@ -12,6 +12,7 @@
 #include "lib/proc.h"
 #include "lib/strvec.h"
 #include "source/apt.h"
+#include "source/versions.h"
 
 #define KEYRING "/usr/share/keyrings/debian-archive-keyring.gpg"
 
@@ -81,15 +82,14 @@ static char *sources_list(const char *suites, bool with_sources, struct error *e
 /* Write the sources list and the directory layout; -1 with E (EXIT_ENV). */
 static int apt_setup(struct apt *a, const char *suites, bool with_sources, struct error *e)
 {
-	char *list = sources_list(suites, with_sources, e), *path;
+	char *list = sources_list(suites, with_sources, e), *path, *word;
 	int ret = 0;
 
 	if (!list)
 		return -1;
-	a->dir = xasprintf("%s/apt/%s", cache_root(), suites);
-	for (char *c = a->dir + strlen(cache_root()); *c; c++)
-		if (*c == ' ')
-			*c = '+';
+	word = suites_word(suites);
+	a->dir = xasprintf("%s/apt/%s", cache_root(), word);
+	free(word);
 	a->log = xasprintf("%s/apt.log", a->dir);
 	for (const char *sub = "state/lists/partial\0cache/archives/partial\0preferences.d\0";
 	     *sub && !ret; sub += strlen(sub) + 1) {

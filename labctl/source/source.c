@@ -357,15 +357,14 @@ out:
 static int source_debian(struct kernel_source *out, const struct debian_kernel *dk,
 			 struct error *e)
 {
-	char *name = xasprintf("debian-%s-%s", dk->suites, dk->package);
+	char *suites = suites_word(dk->suites);
+	char *name = xasprintf("debian-%s-%s", suites, dk->package);
 	char *pointer, *key_text, key[SHA256_HEX_LEN + 1];
 	char *dir = NULL, *deb = NULL, *version = NULL, *inner = NULL, *origin = NULL;
 	char *member = xasprintf("./usr/src/%s.tar.xz", dk->package), *series = NULL;
 	int rc;
 
-	for (char *c = name; *c; c++)
-		if (*c == ' ')
-			*c = '+';
+	free(suites);
 	pointer = entry_path(name, e);
 	key_text = pointer ? read_file(pointer, NULL) : NULL;
 	rc = pointer ? 0 : -1;

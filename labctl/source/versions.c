@@ -31,6 +31,16 @@ const struct debian_kernel *debian_kernel(const char *version)
 	return NULL;
 }
 
+char *suites_word(const char *suites)
+{
+	char *out = xasprintf("%s", suites);
+
+	for (char *c = out; *c; c++)
+		if (*c == ' ')
+			*c = '+';
+	return out;
+}
+
 char *kernel_series(const char *version)
 {
 	const char *dot = strchr(version, '.');

@@ -22,6 +22,10 @@ extern const char *const kernel_versions[];
 /* VERSION's row (NULL: the default), or NULL when labctl does not know it. */
 const struct debian_kernel *debian_kernel(const char *version);
 
+/* SUITES as one word for a path: "bookworm+bookworm-security"; caller
+ * frees. */
+char *suites_word(const char *suites);
+
 /* The kernels directory's name for a tree's version: "6.1" of "6.1.192";
  * caller frees. */
 char *kernel_series(const char *version);
