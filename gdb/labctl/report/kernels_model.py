@@ -154,6 +154,14 @@ def slot(st):
     return (st or {}).get('name') or '-'
 
 
+def built_on(sw):
+    """Where the entry pushed struct pt_regs."""
+    copy = sw.get('copy')
+    if copy:
+        return _("the entry stack, then copied to the task's stack by %s") % 'sync_regs()'
+    return _("the task's stack")
+
+
 def summary(a, b, ka, kb, entry_rows):
     """The differences, named, and what is the same."""
     sa, sb = a['entry']['stack_switch'] or {}, b['entry']['stack_switch'] or {}
@@ -166,6 +174,7 @@ def summary(a, b, ka, kb, entry_rows):
          Code(slot(sb.get('user_rsp_saved', {}).get('slot')))),
         (_('the task stack top read from'), Code(slot(sa.get('top_from'))),
          Code(slot(sb.get('top_from')))),
+        (_('struct pt_regs pushed on'), built_on(sa), built_on(sb)),
         (_('struct pt_regs'), _('%d bytes, %d fields') % (a['setup']['pt_regs']['size'],
                                                           len(layout(a))),
          _('%d bytes, %d fields') % (b['setup']['pt_regs']['size'], len(layout(b)))),

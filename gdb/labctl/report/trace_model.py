@@ -74,8 +74,8 @@ def step_cells(cap, i, s):
         stack = 'store %s -> pt_regs->%s (+%d)' % (hx(p['word']), p['field'], p['offset'])
     copy = s.get('ran', {}).get('copy')
     if copy:
-        stack = '%s(): %d bytes %s -> %s' % (s['ran']['function'], copy['bytes'],
-                                             hx(copy['from']), hx(copy['to']))
+        stack = _('%s() copies %d bytes: %s -> %s') % (s['ran']['function'], copy['bytes'],
+                                                       hx(copy['from']), hx(copy['to']))
     if 'gs_base' in s:
         stack += ' gs_base %s -> %s' % (hx(s['gs_base']['before']), hx(s['gs_base']['after']))
     if 'cr3' in s:
@@ -233,12 +233,32 @@ def entry(cap):
                Code(call['via']), Code(call['target'])) if call.get('via') else None
     return Section('entry', heading, [
         Paragraph(hardware_frame_text(e.get('hardware_frame')) + stack_switch_text(e['stack_switch'])),
+    ] + page_tables(e['steps']) + [
         Diagram('pushes', _('The stack growing push by push'), pushes_data(cap)),
         stepper(cap),
         Diagram('pt_regs', _('struct pt_regs as built'), pt_regs_data(cap)),
         steps_table(cap, e['steps'], 'steps-entry'),
         para('Then at %s (%s): %s with %s.', hx(call['pc']), where, Code(call['insn']), args),
     ] + ([via] if via else []))
+
+
+def page_tables(steps):
+    """The steps that load cr3: page table isolation's switches (none
+    without it)."""
+    out = []
+    for i, s in enumerate(steps):
+        if 'cr3' not in s:
+            continue
+        before, after = hx(s['cr3']['before']), hx(s['cr3']['after'])
+        if num(s['cr3']['after']) < num(s['cr3']['before']):
+            out.append(para('Step %d loads cr3: %s -> %s, the kernel\'s page tables. With page '
+                            'table isolation the user\'s map little of the kernel beyond its '
+                            'entry code; the kernel\'s own for this process are the page '
+                            'before them (cr3\'s user bit, 0x1000, clear).', i, before, after))
+        else:
+            out.append(para('Step %d loads cr3: %s -> %s, the user\'s page tables again: from '
+                            'here the kernel is mostly unmapped.', i, before, after))
+    return out
 
 
 def hardware_frame_text(hw):
@@ -453,6 +473,7 @@ def ret(cap):
     return Section('return', text('6. Return'), [
         para('%s returned to %s with rsp = %s; regs->ax = %s (%d).',
              c_entry(cap), hx(r['pc']), hx(r['rsp']), hx(r['regs_ax']), signed(r['regs_ax'])),
+    ] + page_tables(r['steps']) + [
         steps_table(cap, r['steps'], 'steps-return'),
         para('Back in user mode through %s at %s = %s, rsp = %s, rax = %d, cs = %s, ss = %s.',
              r['path'], hx(r['user_pc']), Code(user_sym(cap, r['user_pc'])), hx(r['user_rsp']),
