@@ -8,7 +8,9 @@
 #   table   an indirect call through the table, `call *DISP(,%rax,8)` with
 #           DISP = &sys_call_table (or, with retpolines, the entry loaded by
 #           `mov DISP(,%rax,8),%rax` and called through
-#           __x86_indirect_thunk_rax): the handler is the table's entry;
+#           __x86_indirect_thunk_rax, which GDB may name by the alias at its
+#           address, __x86_indirect_thunk_array, rax's being the array's
+#           first): the handler is the table's entry;
 #   switch  a call of x64_sys_call (ia32_sys_call), whose switch calls the
 #           handler directly: Linux 6.9 (commit 1e3ad78334a6, against Branch
 #           History Injection), backported to 6.1.85 and 5.15.156.  The
@@ -54,18 +56,21 @@ def lead_in(insns, i):
     return insns[start:i + 1]
 
 
-def table_call(insns, table_addr):
+def table_call(insns, table_addr, thunk_addr=None):
     """The instructions of INSNS that call through the table at TABLE_ADDR
-    (lead_in), or None."""
+    (lead_in), or None.  THUNK_ADDR(reg), when given, is the address of
+    __x86_indirect_thunk_REG (None when vmlinux has none)."""
     for i, insn in enumerate(insns):
         m = CALL_TABLE.match(insn['asm'])
         if m and displacement(m.group(1)) == table_addr:
             return lead_in(insns, i)
         m = LOAD_TABLE.match(insn['asm'])
         if m and displacement(m.group(1)) == table_addr:
+            thunk = thunk_addr(m.group(3)) if thunk_addr else None
             for j in range(i + 1, min(i + 4, len(insns))):
                 t = CALL_THUNK.match(insns[j]['asm'])
-                if t and t.group(1) == m.group(3):
+                if t and (t.group(1) == m.group(3) or
+                          thunk is not None and direct_target(insns[j]['asm']) == thunk):
                     return lead_in(insns, j)
     return None
 
@@ -122,17 +127,18 @@ def switch_case(switch, code, nr, read_u64):
                         % (switch, nr, target))
 
 
-def find(abi, entry_fn, entry_insns, table_addr, switch, nr, read_u64):
+def find(abi, entry_fn, entry_insns, table_addr, switch, nr, read_u64, thunk_addr=None):
     """How ENTRY_FN (its instructions ENTRY_INSNS, each {'addr', 'asm'})
     reaches the handler of NR.  TABLE_ADDR is &sys_call_table (or the i386
     table), None when vmlinux has none (6.x builds no i386 table); SWITCH the ABI's switch function as a Code, or None when
-    vmlinux has none; READ_U64(address) reads kernel memory.
+    vmlinux has none; READ_U64(address) reads kernel memory; THUNK_ADDR as
+    table_call's.
 
     Returns {'kind': 'table', 'function', 'insns', 'handler'} or {'kind':
     'switch', 'function', 'insns', 'switch', 'case', 'handler'}: the
     instructions that do it, and the handler's address.  Raises
     DispatchError naming what could not be placed."""
-    insns = table_addr is not None and table_call(entry_insns, table_addr)
+    insns = table_addr is not None and table_call(entry_insns, table_addr, thunk_addr)
     if insns:
         return {'kind': 'table', 'function': entry_fn, 'insns': insns,
                 'handler': read_u64(table_addr + 8 * nr)}

@@ -54,10 +54,10 @@ def per_cpu(var, cpu=0):
     costs milliseconds per breakpoint stop."""
     if (var, cpu) not in _per_cpu:
         addr = gdb.parse_and_eval('&' + var)
-        try:
-            off = u64(gdb.parse_and_eval('__per_cpu_offset[%d]' % cpu))
-        except gdb.error:
-            off = 0
+        # (a memory error is an error: under PTI's user page tables the
+        # offsets are not mapped, and 0 would be a wrong address, cached)
+        off = u64(gdb.parse_and_eval('__per_cpu_offset[%d]' % cpu)) \
+            if gdb.lookup_global_symbol('__per_cpu_offset') else 0
         _per_cpu[var, cpu] = (u64(addr) + off, addr.type)
     addr, ptr_type = _per_cpu[var, cpu]
     return gdb.Value(addr).cast(ptr_type)
@@ -85,15 +85,16 @@ PTI_USER_BITS = (1 << 12) | (1 << 11)
 
 
 def kernel_page_tables():
-    """Stopped in user mode under PTI, point cr3 at the kernel's page tables
-    for this mm, so that GDB can read the kernel's memory (QEMU's gdbstub
-    reads through the CPU's cr3); the cr3 to put back, or None when there
-    was nothing to do.  The guest must not run before restore_page_tables():
-    user code is not executable through the kernel's tables."""
-    if reg('cs') & 3 == 0 or kernel_readable():
+    """Stopped under PTI's user page tables (in user mode, or in the entry
+    before its cr3 switch), point cr3 at the kernel's for this mm, so that
+    GDB can read the kernel's memory (QEMU's gdbstub reads through the CPU's
+    cr3); the cr3 to put back, or None when there was nothing to do.  The
+    guest must not run before restore_page_tables(): user code is not
+    executable through the kernel's tables."""
+    if kernel_readable():
         return None
     cr3 = reg('cr3')
-    gdb.execute('set $cr3 = 0x%x' % (cr3 & ~PTI_USER_BITS), to_string=True)
+    gdb.execute('set $cr3 = (unsigned long)0x%x' % (cr3 & ~PTI_USER_BITS), to_string=True)
     if not kernel_readable():
         restore_page_tables(cr3)
         raise gdb.GdbError('the kernel is not mapped in user mode (cr3 0x%x), nor with '
@@ -112,7 +113,7 @@ def kernel_readable():
 
 def restore_page_tables(cr3):
     if cr3 is not None:
-        gdb.execute('set $cr3 = 0x%x' % cr3, to_string=True)
+        gdb.execute('set $cr3 = (unsigned long)0x%x' % cr3, to_string=True)
 
 
 _current = []
@@ -427,6 +428,14 @@ def is_function(name):
     return sym is not None and sym.type is not None and sym.type.code == gdb.TYPE_CODE_FUNC
 
 
+def thunk_addr(reg):
+    """The address of the retpoline thunk for REG, or None."""
+    try:
+        return u64(gdb.parse_and_eval('&__x86_indirect_thunk_' + reg))
+    except gdb.error:
+        return None
+
+
 def has_symbol(name):
     """Does vmlinux have a symbol NAME (an assembly one too: int80_emulation)?"""
     try:
@@ -436,14 +445,32 @@ def has_symbol(name):
     return True
 
 
+def per_cpu_operand(operand):
+    """(the variable's address in vmlinux, its address on this CPU) for
+    `%gs:0x6014`, an SMP kernel's per-cpu operand: per-cpu variables are
+    linked at offsets from 0 (cpu_tss_rw at 0x6000), and %gs, once swapgs
+    ran, holds this CPU's area.  None for any other operand."""
+    if not operand.startswith('%gs:0x') or '(' in operand:
+        return None
+    off = int(operand[4:], 16)
+    return off, reg('gs_base') + off
+
+
+def operand_addresses(operand, insn):
+    """(where DWARF names it, where to read it) for a memory operand INSN
+    names absolutely, %rip-relative or per-cpu through %gs; None otherwise."""
+    at = explain.memory_address(operand, insn)
+    return (at, at) if at is not None else per_cpu_operand(operand)
+
+
 def memory_name(insn):
-    """The variable INSN's memory operand names, absolute or %rip-relative
-    ('cpu_tss_rw.x86_tss.sp2'), or None."""
+    """The variable INSN's memory operand names, absolute, %rip-relative or
+    per-cpu ('cpu_tss_rw.x86_tss.sp2'), or None."""
     for a in explain.parse(insn)[1]:
-        addr = explain.memory_address(a, insn)
-        if addr is not None:
+        addrs = operand_addresses(a, insn)
+        if addrs is not None:
             try:
-                d = describe(addr)
+                d = describe(addrs[0])
             except gdb.error:
                 return None
             return d['name'] if d['symbol'] else None
@@ -451,14 +478,16 @@ def memory_name(insn):
 
 
 def memory_operand(insn, reg, source=False):
-    """For `mov ADDR,REG` (source) or `mov REG,ADDR`, ADDR absolute or
-    %rip-relative: ADDR described (the per-cpu slot the entry reads or
-    writes), else None."""
+    """For `mov ADDR,REG` (source) or `mov REG,ADDR`, ADDR absolute,
+    %rip-relative or per-cpu: ADDR described (the per-cpu slot the entry
+    reads or writes; 'addr' where it is on this CPU), else None."""
     op, args = explain.parse(insn)
     if not op.startswith('mov') or len(args) != 2:
         return None
     addr, other = args if source else args[::-1]
-    at = explain.memory_address(addr, insn)
-    if other != reg or at is None:
+    addrs = operand_addresses(addr, insn)
+    if other != reg or addrs is None:
         return None
-    return describe(at)
+    out = describe(addrs[0])
+    out['addr'] = addrs[1]
+    return out

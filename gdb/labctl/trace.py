@@ -155,7 +155,7 @@ class Capture:
         try:
             how = dispatch.find(self.abi.name, entry_fn, k.function_insns(entry_fn), table_addr,
                                 k.function_code(dispatch.SWITCHES[self.abi.name]), nr,
-                                k.read_u64)
+                                k.read_u64, k.thunk_addr)
         except dispatch.DispatchError as e:
             raise TraceError('input', 'setup: %s' % e)
         for x in how['insns'] + how.get('case', []):
@@ -494,7 +494,11 @@ class Capture:
             w = {'addr': addr, 'word': k.read_u64(addr)}
             w.update(self.field_at(addr, base))
             words.append(w)
-        sp0 = u64(k.per_cpu('cpu_tss_rw')['x86_tss']['sp0'])
+        cr3 = k.kernel_page_tables()    # PTI: the TSS is not mapped here
+        try:
+            sp0 = u64(k.per_cpu('cpu_tss_rw')['x86_tss']['sp0'])
+        finally:
+            k.restore_page_tables(cr3)
         return {'step': 0, 'frame_top': top, 'from_rsp': st['rsp_before'], 'words': words,
                 'tss_sp0': sp0, 'top_is_tss_sp0': top == sp0}
 
@@ -952,11 +956,15 @@ def writes_cr3(insn):
     return op.startswith('mov') and len(args) == 2 and args[1] == '%cr3'
 
 
+GPRS = {'%r' + r for r in ('ax', 'bx', 'cx', 'dx', 'si', 'di', 'bp', '8', '9', '10', '11',
+                           '12', '13', '14', '15')}
+
+
 def sets_rsp_from_register(insn):
-    """`mov %rax,%rsp`: rsp moved to where a register says."""
+    """`mov %rax,%rsp`: rsp moved to where a register says (not PTI's `mov
+    %cr3,%rsp`, rsp as scratch before the stack is switched)."""
     op, args = explain.parse(insn)
-    return op.startswith('mov') and len(args) == 2 and args[1] == '%rsp' and \
-        args[0].startswith('%')
+    return op.startswith('mov') and len(args) == 2 and args[1] == '%rsp' and args[0] in GPRS
 
 
 def is_c_function(pc):

@@ -44,6 +44,19 @@ static int read_meta(struct kernel *k, const char *dir, struct error *e)
 	return 0;
 }
 
+static int read_boot(struct kernel *k, struct error *e)
+{
+	char *pvh, *pti;
+
+	if (kernel_config_value(k, "PVH", &pvh, e) < 0 ||
+	    kernel_config_value(k, "PAGE_TABLE_ISOLATION", &pti, e) < 0)
+		return -1;
+	k->boot_image = pvh && !strcmp(pvh, "y") ? k->vmlinux : k->bzimage;
+	k->pti = pti && !strcmp(pti, "y");
+	free_all(pvh, pti);
+	return 0;
+}
+
 int kernel_load(struct kernel *k, const char *version, struct error *e)
 {
 	char *link = xasprintf("%s/kernels/%s", cache_root(), version ? version : "current");
@@ -66,6 +79,8 @@ int kernel_load(struct kernel *k, const char *version, struct error *e)
 	    (k->config = resolve(dir, "config", e)) && (k->source = resolve(dir, "source", e)) &&
 	    (k->obj = resolve(dir, "obj", e)))
 		rc = read_meta(k, dir, e);
+	if (!rc)
+		rc = read_boot(k, e);
 	if (rc < 0)
 		kernel_free(k);
 	free(link);

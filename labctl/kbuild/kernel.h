@@ -26,6 +26,13 @@ struct kernel {
 	char *source;    /* the source tree (resolved) */
 	char *obj;       /* the object directory (resolved) */
 	char *version;   /* "5.10.223", from kernel.json */
+	/* How QEMU boots it, from its config: vmlinux through its PVH entry
+	 * when CONFIG_PVH (the lab's), else bzImage (defconfig); with
+	 * pti=on when built with CONFIG_PAGE_TABLE_ISOLATION, since QEMU's
+	 * emulated CPU does not report Meltdown and the kernel would leave it
+	 * off (the reference write-ups' defconfig kernels isolated). */
+	const char *boot_image;
+	int pti;
 };
 
 struct error;

@@ -28,14 +28,12 @@ char **qemu_argv(const struct qemu_opts *o)
 	strvec_pushl(&a, "-smp", "1", "-no-reboot", "-nodefaults", "-display", "none",
 		     "-serial", NULL);
 	strvec_pushf(&a, "file:%s/serial.log", o->run_dir);
-	strvec_pushl(&a, "-kernel", o->kernel->vmlinux, NULL);
+	strvec_pushl(&a, "-kernel", o->kernel->boot_image, NULL);
 	if (o->initrd)
 		strvec_pushl(&a, "-initrd", o->initrd, NULL);
 	strvec_push(&a, "-append");
-	if (o->append)
-		strvec_pushf(&a, "%s %s", cmdline, o->append);
-	else
-		strvec_push(&a, cmdline);
+	strvec_pushf(&a, "%s%s%s%s", cmdline, o->kernel->pti ? " pti=on" : "",
+		     o->append ? " " : "", o->append ? o->append : "");
 	if (o->gdb_socket) {
 		strvec_push(&a, "-chardev");
 		strvec_pushf(&a, "socket,id=gdb0,path=%s,server=on,wait=off", o->gdb_socket);

@@ -1,7 +1,8 @@
 /*
  * Starting the lab's guest.  One recipe for boot, trace and grade:
  * QEMU's microvm machine loading vmlinux through its PVH entry (no firmware,
- * no decompression), a serial console captured to a file, no network device,
+ * no decompression; bzImage for a kernel without it, kernel.h), a serial
+ * console captured to a file, no network device,
  * `nokaslr`, and panic=-1/reboot=t with -no-reboot so that a panicking or
  * powering-off guest ends QEMU instead of hanging it.
  */
