@@ -50,35 +50,6 @@ call=$(objdump -d --no-show-raw-insn --disassemble=do_syscall_64 "$V" |
 check "objdump: $KV's do_syscall_64 calls x64_sys_call ($call)" test -n "$call"
 check "objdump: ... and calls through no table" test -z "$(table_call "$V" do_syscall_64 sys_call_table)"
 
-# Every kernel step of capture $1 is objdump's instruction at its pc (the
-# kernel patched some of its code at boot, alternatives: where vmlinux has
-# a nop, the CPU may run another nop, or an instruction of vmlinux's
-# .altinstr_replacement, as ASM_CLAC's clac on a CPU with SMAP)
-objdump_steps() {
-	python3 -c '
-import json, re, subprocess, sys
-c = json.load(open(sys.argv[1]))
-nop = lambda m: "nop" if m.startswith("nop") else m
-alt = set(re.findall(r"^\s*[0-9a-f]+:\s+(\S+)", subprocess.run(
-    ["objdump", "-d", "--no-show-raw-insn", "-j", ".altinstr_replacement", sys.argv[2]],
-    capture_output=True, text=True).stdout, re.M))
-bad = checked = 0
-for s in c["entry"]["steps"]:
-    pc = int(s["pc"], 16)
-    if pc < 2**47:
-        continue
-    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", "--start-address=%d" % pc,
-                          "--stop-address=%d" % (pc + s["length"]), sys.argv[2]],
-                         capture_output=True, text=True).stdout
-    m = re.search(r"^\s*%x:\s+(\S+)" % pc, out, re.M)
-    checked += 1
-    live = s["insn"].split()[0]
-    if not m or nop(m.group(1)) != nop(live) and not (m.group(1).startswith("nop") and live in alt):
-        bad += 1
-        print("    %s: capture %r, objdump %r" % (s["pc"], s["insn"], m and m.group(1)))
-sys.exit(bad or not checked)' "$1" "$V"
-}
-
 for sc in getpid connect; do
 	out=$T/$sc
 	start=$(date +%s.%N)
@@ -108,7 +79,7 @@ for sc in getpid connect; do
 		'"\n".join("%d %s" % (f["offset"], f["field"]) for f in c["pt_regs"]["fields"])')" = "$(cat "$T/ptype")"
 	check "  ... 21 pushes fill pt_regs" test "$(q "$j" \
 		'len([s for s in c["entry"]["steps"] if "push" in s and s["push"]["field"]])')" = 21
-	check "  ... every kernel step is objdump's instruction at its pc" objdump_steps "$j"
+	check "  ... every kernel step is objdump's instruction at its pc" objdump_steps "$j" "$V"
 	check "  ... the stack balances and user state is restored" test "$(q "$j" \
 		'(all(v for k, v in c["return"]["checks"].items() if k != "pops_match_pushes") and
 		  c["return"]["checks"]["pops_match_pushes"]["mismatched"] == 0)')" = True
@@ -174,7 +145,7 @@ sorted({w["field"] for w in c["entry"]["hardware_frame"]["words"]} |
              int(sw["kernel_stack_top"], 16) % 16384, sw["copy"]["equal"], sw["copy"]["bytes"],
              c["entry"]["steps"][sw["step"]]["insn"].split(), c["entry"]["steps"][sw["step"]]["rsp_after"] == sw["copy"]["to"]))(c["entry"]["stack_switch"])')" = \
 		"(True, 0, True, $size, ['mov', '%rax,%rsp'], True)"
-	check "  ... every kernel step is objdump's instruction at its pc" objdump_steps "$j"
+	check "  ... every kernel step is objdump's instruction at its pc" objdump_steps "$j" "$V"
 	check "  ... back through iret, the stack balanced, user state restored, the pops read back the copy" test "$(q "$j" \
 		'(c["return"]["path"], all(v for k, v in c["return"]["checks"].items() if k != "pops_match_pushes"),
 		  c["return"]["checks"]["pops_match_pushes"]["checked"] >= 13, c["return"]["checks"]["pops_match_pushes"]["mismatched"])')" = \
