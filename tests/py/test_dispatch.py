@@ -114,25 +114,18 @@ class Table(unittest.TestCase):
         self.assertEqual([x['addr'] for x in how['insns']], [0x1005, 0x100b, 0x1013, 0x1016])
 
     def test_the_thunk_by_its_alias(self):
-        """Debian's 5.10.223 defconfig (objdump -d): the call goes to
-        __x86_indirect_thunk_rax, at the address of the thunk array, whose
-        name the disassembler may print instead."""
-        code = insns('''
-0xffffffff81c5535e: call   0xffffffff81c58eb0 <syscall_enter_from_user_mode>
-0xffffffff81c55363: cmp    $0x1b8,%rax
-0xffffffff81c55369: ja     0xffffffff81c5538b <do_syscall_64+59>
-0xffffffff81c5536b: cmp    $0x1b9,%rax
-0xffffffff81c55371: sbb    %rdx,%rdx
-0xffffffff81c55374: and    %rdx,%rax
-0xffffffff81c55377: mov    %rbx,%rdi
-0xffffffff81c5537a: mov    -0x7ddffdc0(,%rax,8),%rax
-0xffffffff81c55382: call   0xffffffff820034e0 <__x86_indirect_thunk_array>
-''')
+        """Debian's 5.10.223 defconfig: the call goes to
+        __x86_indirect_thunk_rax (nm: 0xffffffff820034e0), at the address of
+        the thunk array, whose name GDB prints instead."""
+        code = fixture('do_syscall_64-5.10.223-defconfig.txt')
         table = 0xffffffff82200240      # nm: sys_call_table
         thunks = {'rax': 0xffffffff820034e0}.get
         how = dispatch.find('x86_64', 'do_syscall_64', code, table, None, 39,
                             lambda a: 0x1234, thunks)
-        self.assertEqual([x['addr'] for x in how['insns']][-1], 0xffffffff81c55382)
+        self.assertEqual([x['addr'] for x in how['insns']],
+                         [0xffffffff81c55363, 0xffffffff81c55369, 0xffffffff81c5536b,
+                          0xffffffff81c55371, 0xffffffff81c55374, 0xffffffff81c55377,
+                          0xffffffff81c5537a, 0xffffffff81c55382])
         with self.assertRaises(dispatch.DispatchError):     # without the address, no
             dispatch.find('x86_64', 'do_syscall_64', code, table, None, 39, lambda a: 0x1234)
 
