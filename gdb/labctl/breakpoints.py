@@ -10,17 +10,23 @@ class TaskBreakpoint(gdb.Breakpoint):
     """A breakpoint that stops only in TASK: the same task_struct address,
     pid and start time (a task forked after the traced one exited can reuse
     its task_struct and kernel stack).  HARDWARE for a user address, which
-    may not be mapped yet when the breakpoint is set."""
+    may not be mapped yet when the breakpoint is set; stopped there, the
+    task is read through the kernel's page tables (PTI, kernel.py)."""
 
     def __init__(self, spec, task, hardware=False):
         super().__init__(spec, type=gdb.BP_HARDWARE_BREAKPOINT if hardware
                          else gdb.BP_BREAKPOINT, internal=True)
         self.task_id = k.task_id(task)
+        self.user = hardware
 
     def stop(self):
-        task = k.current_task()
-        # the address first: one memory read for the stops of other tasks
-        return (u64(task.address) == self.task_id[0] and k.task_id(task) == self.task_id)
+        cr3 = k.kernel_page_tables() if self.user else None
+        try:
+            task = k.current_task()
+            # the address first: one memory read for the stops of other tasks
+            return (u64(task.address) == self.task_id[0] and k.task_id(task) == self.task_id)
+        finally:
+            k.restore_page_tables(cr3)
 
 
 class JudgedBreakpoint(gdb.Breakpoint):

@@ -683,10 +683,14 @@ class Capture:
             self.task_exits(hits, src)
             self.out['end'].update(end)
         else:
+            cr3 = k.kernel_page_tables()
+            try:
+                exe = k.task_exe_name(self.task)
+            finally:
+                k.restore_page_tables(cr3)
             end.update({'how': 'user', 'user_pc': k.reg('pc'), 'user_rsp': k.reg('rsp'),
                         'user_rax': k.reg('rax'),
-                        'user_cs': k.reg('cs'), 'user_ss': k.reg('ss'),
-                        'exe': k.task_exe_name(self.task)})
+                        'user_cs': k.reg('cs'), 'user_ss': k.reg('ss'), 'exe': exe})
             self.out['end'] = end
         self.lap('exit')
 

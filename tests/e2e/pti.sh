@@ -82,4 +82,16 @@ j=$T/connect/report.json
 	test "$(q "$j" '(" ".join(h["at"]["name"] for h in c["dispatch"]["hits"]
 		if h["what"] in ("socket_layer", "ops_method", "proto_method")), c["setup"]["dispatch"]["insns"][-1]["asm"].split()[1])')" = \
 	"('__sys_connect inet_stream_connect tcp_v4_connect', '0x$(nm "$V" | awk '$3 == "__x86_indirect_thunk_rax" { print $1 }')')"
+
+# Calls that come back elsewhere are followed to the task's next user
+# instruction, a user-mode stop where the task is read through the
+# kernel's page tables: pause to its SIGALRM handler, execve into BusyBox
+# (rootfs/programs/calls.h's rows: +alarm:500, s:/bin/busybox)
+expect_exit "trace pause" 0 "$LABCTL" -q trace pause --out "$T/pause"
+check "  ... its task next ran its SIGALRM handler ($(awk '$2 == "SIGALRM" { print $3 }' "$SRC/arch/x86/include/uapi/asm/signal.h"), signal.h)" \
+	test "$(q "$T/pause/report.json" '(c["end"]["how"], c["end"]["frame_replaced"]["signal"]["number"])')" = \
+	"('user', $(awk '$2 == "SIGALRM" { print $3 }' "$SRC/arch/x86/include/uapi/asm/signal.h"))"
+expect_exit "trace execve" 0 "$LABCTL" -q trace execve --out "$T/execve"
+check "  ... its task next ran /bin/busybox" test "$(q "$T/execve/report.json" '(c["end"]["how"], c["end"]["exe"])')" = \
+	"('user', 'busybox')"
 done_testing
