@@ -83,10 +83,13 @@ X86_64 = Abi(
     }))
 
 # int $0x80 entered through entry_INT80_compat and do_int80_syscall_32
-# until Linux 6.7 (Debian's 5.10.223 still does); since (Debian's 6.1.192
-# has the backport), through an IDT entry like an interrupt's,
-# asm_int80_emulation, whose int80_emulation clears the branch history and
-# jumps to do_int80_emulation (entry_64_compat.S, common.c).
+# until Linux 6.7 made it an IDT entry like an interrupt's,
+# asm_int80_emulation, with a C handler int80_emulation; the Branch History
+# Injection fix then split that into the assembly int80_emulation, which
+# clears the branch history and jumps to do_int80_emulation
+# (entry_64_compat.S, common.c).  Debian's 5.10.223 has the first;
+# 6.1.192 and 6.12.118 the last.  A kernel between the two has neither
+# pair, and its trace fails at setup naming the C entries labctl knows.
 I386 = Abi(
     'i386', 32, 'int $0x80', 'ia32_sys_call_table', 'arch/x86/entry/syscalls/syscall_32.tbl',
     (('do_int80_syscall_32', 'do_int80_syscall_32', {}),

@@ -130,9 +130,9 @@ def switch_case(switch, code, nr, read_u64):
 def find(abi, entry_fn, entry_insns, table_addr, switch, nr, read_u64, thunk_addr=None):
     """How ENTRY_FN (its instructions ENTRY_INSNS, each {'addr', 'asm'})
     reaches the handler of NR.  TABLE_ADDR is &sys_call_table (or the i386
-    table), None when vmlinux has none (6.x builds no i386 table); SWITCH the ABI's switch function as a Code, or None when
-    vmlinux has none; READ_U64(address) reads kernel memory; THUNK_ADDR as
-    table_call's.
+    table), None when vmlinux has none (6.x builds no i386 table); SWITCH
+    the ABI's switch function as a Code, or None when vmlinux has none;
+    READ_U64(address) reads kernel memory; THUNK_ADDR as table_call's.
 
     Returns {'kind': 'table', 'function', 'insns', 'handler'} or {'kind':
     'switch', 'function', 'insns', 'switch', 'case', 'handler'}: the

@@ -230,7 +230,7 @@ pt_regs is complete.  N: do that N times."""
         if e.switch and e.switch['step'] == i:
             say('      ' + _('struct pt_regs is built below the top of the kernel stack: at '
                              '0x%x = 0x%x - %d (sizeof(struct pt_regs))')
-                % (cap.regs_base, st['rsp_after'], cap.regs_size))
+                % (cap.regs_base, e.switch['kernel_stack_top'], cap.regs_size))
         if st['rsp_after'] < USER_TOP <= st['pc_after'] and cap.regs_base is None \
                 and e.frame_base is None:
             say('      ' + _('(still on the user stack: no struct pt_regs is being built yet)'))

@@ -69,11 +69,15 @@ def hot(name):
     (asm/current.h), as the kernel's scripts/gdb/linux/cpus.py reads them;
     None when there is neither."""
     for expr in ('pcpu_hot.' + name, name):
-        try:
+        if has_variable(expr.split('.')[0]):
             return per_cpu(expr)
-        except gdb.error:
-            continue
     return None
+
+
+def has_variable(name):
+    """Does vmlinux define the variable NAME?  (Asked instead of catching
+    gdb.error: a memory error must not read as "no such variable".)"""
+    return (gdb.lookup_global_symbol(name) or gdb.lookup_static_symbol(name)) is not None
 
 
 # With page table isolation (PTI), user mode runs on page tables that map
@@ -102,10 +106,17 @@ def kernel_page_tables():
     return cr3
 
 
+_probe = []
+
+
 def kernel_readable():
-    """Can GDB read the kernel's data now (linux_banner)?"""
+    """Can GDB read the kernel's data now?  init_task, in .data: PTI may
+    leave the kernel's text and rodata mapped in the user's tables (without
+    PCID), never its data."""
+    if not _probe:
+        _probe.append(u64(gdb.parse_and_eval('&init_task')))
     try:
-        gdb.selected_inferior().read_memory(u64(gdb.parse_and_eval('&linux_banner')), 1)
+        gdb.selected_inferior().read_memory(_probe[0], 1)
     except gdb.MemoryError:
         return False
     return True
@@ -148,14 +159,13 @@ def tasks():
 
 def stack_top():
     """(the running CPU's top of the current task's kernel stack, the
-    per-cpu variable that holds it): pcpu_hot.top_of_stack (6.2 on),
-    cpu_current_top_of_stack (5.9 on), or 5.x's TSS slot (asm/processor.h:
-    #define cpu_current_top_of_stack cpu_tss_rw.x86_tss.sp1)."""
+    per-cpu variable that holds it): pcpu_hot.top_of_stack (6.2 on; 6.12
+    here), the variable cpu_current_top_of_stack (6.1 here), or the TSS
+    slot that 5.10's asm/processor.h names so (#define
+    cpu_current_top_of_stack cpu_tss_rw.x86_tss.sp1)."""
     for name in ('pcpu_hot.top_of_stack', 'cpu_current_top_of_stack'):
-        try:
+        if has_variable(name.split('.')[0]):
             return u64(per_cpu(name).dereference()), name
-        except gdb.error:
-            continue
     return u64(per_cpu('cpu_tss_rw')['x86_tss']['sp1']), 'cpu_tss_rw.x86_tss.sp1'
 
 
@@ -445,22 +455,17 @@ def has_symbol(name):
     return True
 
 
-def per_cpu_operand(operand):
-    """(the variable's address in vmlinux, its address on this CPU) for
-    `%gs:0x6014`, an SMP kernel's per-cpu operand: per-cpu variables are
-    linked at offsets from 0 (cpu_tss_rw at 0x6000), and %gs, once swapgs
-    ran, holds this CPU's area.  None for any other operand."""
-    if not operand.startswith('%gs:0x') or '(' in operand:
-        return None
-    off = int(operand[4:], 16)
-    return off, reg('gs_base') + off
-
-
 def operand_addresses(operand, insn):
     """(where DWARF names it, where to read it) for a memory operand INSN
-    names absolutely, %rip-relative or per-cpu through %gs; None otherwise."""
-    at = explain.memory_address(operand, insn)
-    return (at, at) if at is not None else per_cpu_operand(operand)
+    names absolutely or %rip-relative, and through %gs, per-cpu: the address
+    is the variable's link address, an offset in this CPU's area at gs_base
+    (`%gs:0x6014`; since 6.8 `%gs:0x...(%rip)`, GDB printing the address it
+    computed).  None for any other operand."""
+    per_cpu_area = operand.startswith('%gs:')
+    at = explain.memory_address(operand[4:] if per_cpu_area else operand, insn)
+    if at is None:
+        return None
+    return (at, reg('gs_base') + at) if per_cpu_area else (at, at)
 
 
 def memory_name(insn):

@@ -5,8 +5,9 @@
 #   user      hardware breakpoint on the program's `syscall` (x86-64) or
 #             `int $0x80` (i386) instruction, accepted only for the traced
 #             task (see SyscallFilter)
-#   entry     stepi from the entry (entry_SYSCALL_64, entry_INT80_compat)
-#             to its call of the C entry (do_syscall_64, do_int80_syscall_32)
+#   entry     stepi from the entry (entry_SYSCALL_64, entry_INT80_compat,
+#             asm_int80_emulation) to its call of the C entry (do_syscall_64,
+#             do_int80_syscall_32, int80_emulation for do_int80_emulation)
 #   dispatch  breakpoints + continue: the handler, the socket layer, the
 #             socket's proto_ops and proto methods, the return address
 #   exit      stepi from the C entry's return back to user mode
@@ -230,6 +231,8 @@ class Capture:
         try:
             ended = self.resume('user')
         except TraceError:
+            # accepted, then the time ran out: cr3 is still the kernel's
+            self.user_cr3 = bp_filter.user_cr3
             self.out['filter'] = bp_filter.report(prog['syscall_addrs'])
             # labctl goes on interrupting GDB until it ends: a SIGINT may
             # land here too, and then there is no time left to look
@@ -420,8 +423,11 @@ class Capture:
         fn = st['pc_after']
         ret = k.read_u64(st['rsp_after'])
         bp = TaskBreakpoint('*0x%x' % ret, self.task)
-        ended = self.resume('entry')
-        bp.delete()
+        try:
+            # (no time limit: this is a step, and lab-step takes its time)
+            ended = resume()
+        finally:
+            bp.delete()
         if ended or k.reg('pc') != ret:
             raise gdb.GdbError('entry: %s, jumped to at step %d, did not return to 0x%x (%s)'
                                % (k.symbol(fn)['name'], len(e.steps) - 1, ret,
@@ -455,7 +461,6 @@ class Capture:
         e.switch = {'step': len(e.steps) - 1, 'user_rsp': self.out['user']['regs']['rsp'],
                     'from_rsp': st['rsp_before'], 'kernel_stack_top': top,
                     'top_from': {'name': name}, 'copy': copy,
-                    'pt_regs_ends_at_top': st['rsp_after'] + self.regs_size == top,
                     'user_rsp_saved': saved_rsp(e.steps, self.out['user']['regs']['rsp'],
                                                 e.hw)}
         e.frame_base = self.regs_base = st['rsp_after']

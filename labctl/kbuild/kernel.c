@@ -46,11 +46,13 @@ static int read_meta(struct kernel *k, const char *dir, struct error *e)
 
 static int read_boot(struct kernel *k, struct error *e)
 {
-	char *pvh, *pti;
+	char *pvh = NULL, *pti = NULL;
 
 	if (kernel_config_value(k, "PVH", &pvh, e) < 0 ||
-	    kernel_config_value(k, "PAGE_TABLE_ISOLATION", &pti, e) < 0)
+	    kernel_config_value(k, "PAGE_TABLE_ISOLATION", &pti, e) < 0) {
+		free_all(pvh, pti);
 		return -1;
+	}
 	k->boot_image = pvh && !strcmp(pvh, "y") ? k->vmlinux : k->bzimage;
 	k->pti = pti && !strcmp(pti, "y");
 	free_all(pvh, pti);

@@ -136,7 +136,12 @@ if [ -s "$j" ]; then
 sorted({w["field"] for w in c["entry"]["hardware_frame"]["words"]} |
        {s[k]["field"] for s in c["entry"]["steps"] for k in ("push", "store") if k in s and s[k]["field"]})
 == sorted(f["field"] for f in c["pt_regs"]["fields"]))')" = True
-	check "  ... error_entry stepped into, its call of sync_regs stepped over (objdump: it calls sync_regs)" \
+	store=$(objdump -d --no-show-raw-insn --disassemble=error_entry "$V" |
+		awk '$2 == "mov" && $3 == "%rdi,0x8(%rsp)" { sub(":", "", $1); print "0x" $1; exit }')
+	check "  ... error_entry's mov %rdi,0x8(%rsp) at $store (objdump) stored the user's rdi in pt_regs->di" \
+		test "$(q "$j" '[(s["store"]["field"], s["store"]["word"] == c["user"]["regs"]["rdi"])
+			for s in c["entry"]["steps"] if s["pc"] == "'"$store"'" and "store" in s]')" = "[('di', True)]"
+	check "  ... error_entry stepped into, sync_regs run within one step (objdump: error_entry calls or jumps to it)" \
 		test "$(q "$j" '[s["ran"]["function"] for s in c["entry"]["steps"] if "ran" in s]')" = "['sync_regs']" -a \
 		-n "$(objdump -d --no-show-raw-insn --disassemble=error_entry "$V" | grep -E '(call|jmp) +[0-9a-f]+ <sync_regs>')"
 	size=$(gdb -batch -nx -ex 'p sizeof(struct pt_regs)' "$V" 2>/dev/null | awk '{ print $NF }')

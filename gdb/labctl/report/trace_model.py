@@ -593,9 +593,13 @@ def compare(cap):
                       hx(field(c, 'cx')), hx(field(c, 'r11'))) if c['user'] else '-')
 
     def number(c):
+        # as the handler reads it: 6.x's i386 entry leaves -1 there until
+        # do_int80_emulation moves the number in
+        regs = (c.get('dispatch') or {}).get('pt_regs') or c['pt_regs']
         r = c['user']['abi_regs']
-        return '%s = %d -> pt_regs->orig_ax = %d' % (r[0]['reg'], num(r[0]['value']),
-                                                    num(field(c, 'orig_ax')))
+        return '%s = %d -> pt_regs->orig_ax = %d' % (
+            r[0]['reg'], num(r[0]['value']),
+            signed(next(f['value'] for f in regs['fields'] if f['field'] == 'orig_ax')))
 
     def args(c):
         return ', '.join('%s -> %s' % (x['reg'], f) for x, f in
@@ -604,11 +608,24 @@ def compare(cap):
 
     def switch(c):
         sw = c['entry']['stack_switch']
+        if sw.get('copy'):
+            return text('step %d: rsp = %s, onto the copy %s made', sw['step'],
+                        hx(sw['copy']['to']), Code('sync_regs()'))
         return text('step %d: rsp = %s from %s', sw['step'], hx(sw['kernel_stack_top']),
                     Code((sw.get('top_from') or {}).get('name', '?')))
 
     def hits(c):
         return ' -> '.join(h['at']['name'] for h in c['dispatch']['hits'])
+
+    def pushes_i386(c):
+        if (c['entry']['stack_switch'] or {}).get('copy'):
+            return _('%d on the entry stack, then %s copies the frame to the task\'s stack') % (
+                len([s for s in on_entry_stack if s['push'].get('field')]), 'sync_regs()')
+        if c['entry'].get('hardware_frame'):
+            return _('%d (the first %d copy the CPU\'s frame and the %d words pushed on the '
+                     'entry stack)') % (len(pushes(c)), len(c['entry']['hardware_frame']['words']) +
+                                        len(on_entry_stack), len(on_entry_stack))
+        return '%d' % len(pushes(c))
 
     def syscall(c):
         return '%s (%d)' % (c['setup']['syscall']['name'], c['setup']['syscall']['nr'])
@@ -641,11 +658,7 @@ def compare(cap):
             (a['entry']['stack_switch']['user_rsp_saved'] or {}).get('slot', {}).get('name', '?'))),
          _('pushed by the CPU')),
         (_('switch to the task stack'), switch(a), switch(b)),
-        (_('pt_regs pushes by the entry code'), '%d' % len(pushes(a)), _(
-            '%d (the first %d copy the CPU\'s frame and the %d words pushed on the entry stack)') % (
-             len(pushes(b)), len(b['entry']['hardware_frame']['words']) + len(on_entry_stack),
-             len(on_entry_stack))
-         if b['entry'].get('hardware_frame') else '%d' % len(pushes(b))),
+        (_('pt_regs pushes by the entry code'), '%d' % len(pushes(a)), pushes_i386(b)),
         (_('the number'), number(a), number(b)),
         (_('arguments 1-3'), args(a), args(b)),
         (_('C entry, called with pt_regs'), a['entry']['call']['target'], b['entry']['call']['target']),
