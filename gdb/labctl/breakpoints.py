@@ -1,5 +1,7 @@
 # Breakpoints that judge their own stops, in Python, so that GDB resumes
 # the guest at once when a stop is not one of ours.
+from contextlib import nullcontext
+
 import gdb
 
 from labctl import kernel as k
@@ -20,13 +22,10 @@ class TaskBreakpoint(gdb.Breakpoint):
         self.user = hardware
 
     def stop(self):
-        cr3 = k.kernel_page_tables() if self.user else None
-        try:
+        with k.kernel_mapped() if self.user else nullcontext():
             task = k.current_task()
             # the address first: one memory read for the stops of other tasks
             return (u64(task.address) == self.task_id[0] and k.task_id(task) == self.task_id)
-        finally:
-            k.restore_page_tables(cr3)
 
 
 class JudgedBreakpoint(gdb.Breakpoint):

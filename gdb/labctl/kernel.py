@@ -1,5 +1,7 @@
 # Reading the running kernel: types from DWARF, per-cpu data, the current
 # task, symbols.  Nothing here is a typed-in offset or address.
+from contextlib import contextmanager
+
 import gdb
 
 from labctl import dispatch, explain, lines
@@ -57,7 +59,7 @@ def per_cpu(var, cpu=0):
         # (a memory error is an error: under PTI's user page tables the
         # offsets are not mapped, and 0 would be a wrong address, cached)
         off = u64(gdb.parse_and_eval('__per_cpu_offset[%d]' % cpu)) \
-            if gdb.lookup_global_symbol('__per_cpu_offset') else 0
+            if has_variable('__per_cpu_offset') else 0
         _per_cpu[var, cpu] = (u64(addr) + off, addr.type)
     addr, ptr_type = _per_cpu[var, cpu]
     return gdb.Value(addr).cast(ptr_type)
@@ -77,7 +79,7 @@ def hot(name):
 def has_variable(name):
     """Does vmlinux define the variable NAME?  (Asked instead of catching
     gdb.error: a memory error must not read as "no such variable".)"""
-    return (gdb.lookup_global_symbol(name) or gdb.lookup_static_symbol(name)) is not None
+    return debug_symbol(name) is not None
 
 
 # With page table isolation (PTI), user mode runs on page tables that map
@@ -125,6 +127,17 @@ def kernel_readable():
 def restore_page_tables(cr3):
     if cr3 is not None:
         gdb.execute('set $cr3 = (unsigned long)0x%x' % cr3, to_string=True)
+
+
+@contextmanager
+def kernel_mapped():
+    """Reads of the kernel within, through its page tables where PTI's user
+    tables are in use, cr3 put back after (kernel_page_tables())."""
+    cr3 = kernel_page_tables()
+    try:
+        yield
+    finally:
+        restore_page_tables(cr3)
 
 
 _current = []
@@ -432,27 +445,40 @@ def describe(addr):
     return out
 
 
+def debug_symbol(name):
+    """The DWARF symbol NAME of vmlinux, global or static, or None."""
+    return gdb.lookup_global_symbol(name) or gdb.lookup_static_symbol(name)
+
+
+def function_symbol(name):
+    """The DWARF symbol of function NAME (not inlined away everywhere), or
+    None."""
+    sym = debug_symbol(name)
+    return sym if sym is not None and sym.type is not None and \
+        sym.type.code == gdb.TYPE_CODE_FUNC else None
+
+
 def is_function(name):
     """Does vmlinux have a function NAME (not inlined away everywhere)?"""
-    sym = gdb.lookup_global_symbol(name) or gdb.lookup_static_symbol(name)
-    return sym is not None and sym.type is not None and sym.type.code == gdb.TYPE_CODE_FUNC
+    return function_symbol(name) is not None
 
 
-def thunk_addr(reg):
-    """The address of the retpoline thunk for REG, or None."""
+def symbol_addr(name):
+    """The address of symbol NAME (an assembly one too: int80_emulation,
+    the retpoline thunks), or None when vmlinux has none."""
     try:
-        return u64(gdb.parse_and_eval('&__x86_indirect_thunk_' + reg))
+        return u64(gdb.parse_and_eval('&' + name))
     except gdb.error:
         return None
 
 
 def has_symbol(name):
-    """Does vmlinux have a symbol NAME (an assembly one too: int80_emulation)?"""
-    try:
-        gdb.parse_and_eval('&' + name)
-    except gdb.error:
-        return False
-    return True
+    return symbol_addr(name) is not None
+
+
+def thunk_addr(reg):
+    """The address of the retpoline thunk for REG, or None."""
+    return symbol_addr('__x86_indirect_thunk_' + reg)
 
 
 def operand_addresses(operand, insn):

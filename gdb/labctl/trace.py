@@ -237,11 +237,8 @@ class Capture:
             # labctl goes on interrupting GDB until it ends: a SIGINT may
             # land here too, and then there is no time left to look
             try:
-                cr3 = k.kernel_page_tables()
-                try:
+                with k.kernel_mapped():
                     self.out['filter']['waiting'] = self.program_waiting(prog['exe'])
-                finally:
-                    k.restore_page_tables(cr3)
             except gdb.error as e:
                 self.out['filter']['waiting_error'] = str(e)
             except KeyboardInterrupt:
@@ -390,9 +387,7 @@ class Capture:
                                                     e.hw)}
             e.frame_base = self.regs_base = st['rsp_after'] - self.regs_size
         if 'push' in st and e.frame_base is not None:
-            st['push'].update(self.field_at(st['push']['addr'], e.frame_base))
-            if self.regs_base is None:
-                st['push']['stack'] = 'entry'
+            self.place(st['push'], e)
         text, _ = k.insn(st['pc_after'])
         if text.startswith('call') and ('0x%x' % e.call_target) in text:
             e.done = True
@@ -410,10 +405,15 @@ class Capture:
         addr = st['rsp_before'] + int(m.group(1) or '0', 0)
         if not e.frame_base <= addr < e.frame_base + self.regs_size:
             return
-        st['store'] = {'addr': addr, 'word': k.read_u64(addr)}
-        st['store'].update(self.field_at(addr, e.frame_base))
+        st['store'] = self.place({'addr': addr, 'word': k.read_u64(addr)}, e)
+
+    def place(self, w, e):
+        """Word W the entry wrote (a push or a store), with the pt_regs
+        field it fills; on the entry stack, before the switch, so marked."""
+        w.update(self.field_at(w['addr'], e.frame_base))
         if self.regs_base is None:
-            st['store']['stack'] = 'entry'
+            w['stack'] = 'entry'
+        return w
 
     def run_tail_call(self, st, e, arg):
         """The entry jumped to a C function that returns to the entry's own
@@ -499,11 +499,8 @@ class Capture:
             w = {'addr': addr, 'word': k.read_u64(addr)}
             w.update(self.field_at(addr, base))
             words.append(w)
-        cr3 = k.kernel_page_tables()    # PTI: the TSS is not mapped here
-        try:
+        with k.kernel_mapped():     # PTI: the TSS is not mapped here
             sp0 = u64(k.per_cpu('cpu_tss_rw')['x86_tss']['sp0'])
-        finally:
-            k.restore_page_tables(cr3)
         return {'step': 0, 'frame_top': top, 'from_rsp': st['rsp_before'], 'words': words,
                 'tss_sp0': sp0, 'top_is_tss_sp0': top == sp0}
 
@@ -688,11 +685,8 @@ class Capture:
             self.task_exits(hits, src)
             self.out['end'].update(end)
         else:
-            cr3 = k.kernel_page_tables()
-            try:
+            with k.kernel_mapped():
                 exe = k.task_exe_name(self.task)
-            finally:
-                k.restore_page_tables(cr3)
             end.update({'how': 'user', 'user_pc': k.reg('pc'), 'user_rsp': k.reg('rsp'),
                         'user_rax': k.reg('rax'),
                         'user_cs': k.reg('cs'), 'user_ss': k.reg('ss'), 'exe': exe})
@@ -980,11 +974,8 @@ def is_c_function(pc):
     """PC is the first instruction of a function defined in C (its first
     line may be a header's: sync_regs starts with this_cpu_read())."""
     sym = k.symbol(pc)
-    if sym['offset'] != 0:
-        return False
-    fn = gdb.lookup_global_symbol(sym['symbol']) or gdb.lookup_static_symbol(sym['symbol'])
-    return fn is not None and fn.type is not None and fn.type.code == gdb.TYPE_CODE_FUNC \
-        and fn.symtab.filename.endswith('.c')
+    fn = k.function_symbol(sym['symbol']) if sym['offset'] == 0 else None
+    return fn is not None and fn.symtab.filename.endswith('.c')
 
 
 def saved_rsp(steps, user_rsp, hw):
