@@ -125,6 +125,8 @@ static char *capture_one(struct timeline_run *t, const char *name)
 							 t->o->args, t->o->nargs, dir, &e)))
 		die_error(&e);
 	s.initrd = initrd ? initrd : t->initrd;
+	/* the lab's image, as saved once booted: an own program's is new */
+	s.restore = !initrd && !t->o->kvm && !t->o->no_snapshot;
 	params = xasprintf("%s/params.json", dir);
 	capture = xasprintf("%s/capture.json", dir);
 	serial = xasprintf("%s/serial.log", dir);

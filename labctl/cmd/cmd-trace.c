@@ -20,10 +20,10 @@ static const char usage[] =
 	"usage: labctl trace SYSCALL [--abi x86_64|i386] [--kernel VERSION | --compare A,B]\n"
 	"                    [--scenario NAME] [--initrd PATH] [--program PATH] [--function NAME]\n"
 	"                    [--out DIR] [--format md,json,html] [--lang en|zh] [--timeout S]\n"
-	"                    [--kvm] [--interactive] [-- ARGS]\n"
+	"                    [--kvm] [--no-snapshot] [--interactive] [-- ARGS]\n"
 	"       labctl trace --timeline SCENARIO[,SCENARIO...] [--abi x86_64|i386] [--out DIR]\n"
 	"                    [--kernel VERSION] [--format md,json,html] [--lang en|zh]\n"
-	"                    [--timeout S] [--kvm]\n"
+	"                    [--timeout S] [--kvm] [--no-snapshot]\n"
 	"\n"
 	"Boot the lab paused, follow the program's SYSCALL (a name or a number from\n"
 	"syscall_64.tbl, or syscall_32.tbl with --abi i386) from its syscall (or\n"
@@ -82,6 +82,8 @@ static void parse_args(int argc, char **argv, struct trace_opts *o)
 			   "default $LABCTL_LANG, else en"),
 		OPT_SECONDS(0, "timeout", &o->timeout, 2, 0, "S", "give up after S seconds (default 60)"),
 		OPT_FLAG(0, "kvm", &o->kvm, "run the guest under KVM instead of TCG"),
+		OPT_FLAG(0, "no-snapshot", &o->no_snapshot,
+			 "boot the guest instead of restoring it from its saved state"),
 		OPT_FLAG(0, "interactive", &o->interactive,
 			 "stop at the call, step it yourself in GDB (lab-step...)"),
 		OPT_END()

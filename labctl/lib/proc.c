@@ -347,6 +347,15 @@ static bool try_reap(struct child *c)
 	return true;
 }
 
+bool child_exited(const struct child *c)
+{
+	siginfo_t si = { 0 };
+
+	if (c->pid <= 0)
+		return true;
+	return waitid(P_PID, c->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid;
+}
+
 void child_kill(struct child *c)
 {
 	if (c->pid <= 0)

@@ -68,6 +68,8 @@ struct child {
 int child_start(struct child *c, struct error *e);
 /* Wait for the child (killing it at its timeout); returns child_result(). */
 int child_wait(struct child *c);
+/* Has the child exited?  Looked at without reaping it: child_wait() does. */
+bool child_exited(const struct child *c);
 /* Kill the child's process group and reap it. */
 void child_kill(struct child *c);
 

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,4 +42,17 @@ char *run_dir_create_in(const char *under, const char *what, struct error *e)
 		unlink(tmp);
 	free_all(tmp, link, root);
 	return dir;
+}
+
+char *run_socket(const char *dir, const char *name, struct error *e)
+{
+	char *sock = xasprintf("%s/%s", dir, name);
+
+	if (strlen(sock) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+		error_set(e, EXIT_ENV, "%s: too long for a Unix socket; set LABCTL_RUN_ROOT to a "
+			  "shorter directory", sock);
+		free(sock);
+		return NULL;
+	}
+	return sock;
 }

@@ -13,5 +13,8 @@ char *run_dir_create(const char *what, struct error *e);
 /* The same under ROOT (made if need be) instead: grade keeps a trace's
  * run directory in the grading's own. */
 char *run_dir_create_in(const char *root, const char *what, struct error *e);
+/* DIR/NAME, for a Unix socket (caller frees); NULL with E (EXIT_ENV) when
+ * the path is too long for one. */
+char *run_socket(const char *dir, const char *name, struct error *e);
 
 #endif

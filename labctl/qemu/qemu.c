@@ -42,6 +42,17 @@ char **qemu_argv(const struct qemu_opts *o)
 		strvec_push(&a, "-gdb");
 		strvec_pushf(&a, "tcp:127.0.0.1:%d", o->gdb_port);
 	}
+	if (o->channel_socket) {
+		strvec_push(&a, "-chardev");
+		strvec_pushf(&a, "socket,id=lab1,path=%s,server=on,wait=off", o->channel_socket);
+		strvec_pushl(&a, "-device", "isa-serial,chardev=lab1", NULL);
+	}
+	if (o->qmp_socket) {
+		strvec_push(&a, "-qmp");
+		strvec_pushf(&a, "unix:%s,server=on,wait=off", o->qmp_socket);
+	}
+	if (o->incoming)
+		strvec_pushl(&a, "-incoming", "defer", NULL);
 	if (o->paused)
 		strvec_push(&a, "-S");
 	return strvec_detach(&a);
@@ -120,12 +131,9 @@ int qemu_wait_gdbstub(const struct qemu_opts *o, const struct child *c, double t
 {
 	const struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
 	double end = now() + timeout;
-	siginfo_t si;
 
 	while (!gdbstub_listening(o)) {
-		memset(&si, 0, sizeof(si));
-		/* Exited already?  Look without reaping: child_wait() does that. */
-		if (waitid(P_PID, c->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid)
+		if (child_exited(c))
 			return -1;
 		if (timeout > 0 && now() > end)
 			return -1;

@@ -27,6 +27,11 @@ struct qemu_opts {
 	bool echo;              /* copy the serial console to stderr as it comes */
 	double timeout;         /* seconds for the whole run */
 	int memory_mb;          /* 0: default */
+	const char *qmp_socket; /* QMP on this Unix socket (qmp.h), or NULL */
+	const char *channel_socket; /* a second serial port, the guest's ttyS1, on
+	                         * this Unix socket: a saved guest's init reads its
+	                         * scenario there (snapshot.h); or NULL */
+	bool incoming;          /* -incoming defer: a saved state comes through QMP */
 };
 
 /* Start QEMU as child C (name "qemu"); the serial console goes to

@@ -1,32 +1,24 @@
 /* A paused lab guest and a GDB driving it: see gdb-session.h. */
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/un.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/error.h"
 #include "lib/fs.h"
 #include "lib/labctl.h"
 #include "lib/proc.h"
+#include "lib/rundir.h"
 #include "lib/strvec.h"
 #include "qemu/qemu.h"
+#include "qemu/snapshot.h"
 #include "trace/capture.h"
 #include "trace/gdb-session.h"
-
-char *gdb_session_socket(const char *run_dir, struct error *e)
-{
-	char *sock = xasprintf("%s/gdb.sock", run_dir);
-
-	if (strlen(sock) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
-		error_set(e, EXIT_ENV, "%s: too long for a Unix socket; set LABCTL_RUN_ROOT to a "
-			  "shorter directory", sock);
-		free(sock);
-		return NULL;
-	}
-	return sock;
-}
 
 char *gdb_session_package_path(void)
 {
@@ -50,8 +42,13 @@ static void on_gdb_line(struct child *c, const char *line, void *data)
 	}
 }
 
-/* GDB with vmlinux and labctl's package, on the guest, running the command;
- * under -batch it then ends (and kills the guest), else its prompt follows. */
+/*
+ * GDB with vmlinux and labctl's package, on the guest, running the command;
+ * under -batch it then ends (and kills the guest), else its prompt follows.
+ * It loads vmlinux while the guest starts, then waits for labctl's word on
+ * the FIFO $LABCTL_GO before it connects: the guest may be loading a saved
+ * state, which no debugger must read half done.
+ */
 static void gdb_argv(struct strvec *a, const struct gdb_session *s, const char *sock)
 {
 	char *package = gdb_session_package_path();
@@ -61,7 +58,8 @@ static void gdb_argv(struct strvec *a, const struct gdb_session *s, const char *
 	/* quit ends the session: labctl kills the guest, nothing to confirm */
 	if (s->interactive)
 		strvec_pushl(a, "-iex", "set confirm off", NULL);
-	strvec_pushl(a, "-iex", package, s->kernel->vmlinux, "-ex", NULL);
+	strvec_pushl(a, "-iex", package, s->kernel->vmlinux,
+		     "-ex", "python import os; open(os.environ['LABCTL_GO']).read()", "-ex", NULL);
 	strvec_pushf(a, "target remote %s", sock);
 	strvec_pushl(a, "-ex", "python import labctl.register", "-ex", NULL);
 	strvec_pushf(a, "%s %s", s->command, s->params);
@@ -70,72 +68,138 @@ static void gdb_argv(struct strvec *a, const struct gdb_session *s, const char *
 	free(package);
 }
 
-/*
- * GDB, run to its end.  In a batch, at the time limit less 2 s GDB is
- * interrupted as by Ctrl-C: a guest that never stops again (a call that
- * blocks for ever) still leaves its capture, the report of what was seen,
- * within the limit.  Interactive, it is the user's, on their terminal, until
- * they quit: the command leaves the guest stopped at GDB's prompt.
- */
-static int run_gdb(const struct gdb_session *s, const char *sock, struct error *e)
-{
-	char *log = xasprintf("%s/gdb.log", s->run_dir);
-	struct strvec argv = { 0 };
-	struct phase ph = { "connect" };
-	struct child c = { .name = "gdb", .log = log, .timeout = s->timeout,
-			   .interrupt_at = s->timeout > 4 ? s->timeout - 2 : 0,
-			   .echo = opts.verbose > 1, .on_line = on_gdb_line, .data = &ph };
-	struct error gdb;
-	int ret;
+struct gdb_run {
+	struct child c;
+	struct strvec argv;
+	struct phase ph;
+	char *log, *go, *env[2];
+};
 
+/*
+ * GDB started.  In a batch, at the time limit less 2 s GDB is interrupted
+ * as by Ctrl-C: a guest that never stops again (a call that blocks for ever)
+ * still leaves its capture, the report of what was seen, within the limit.
+ * Interactive, it is the user's, on their terminal, until they quit: the
+ * command leaves the guest stopped at GDB's prompt.
+ */
+static int start_gdb(struct gdb_run *g, const struct gdb_session *s, const char *sock,
+		     struct error *e)
+{
+	g->log = xasprintf("%s/gdb.log", s->run_dir);
+	g->go = xasprintf("%s/gdb.go", s->run_dir);
+	g->env[0] = xasprintf("LABCTL_GO=%s", g->go);
+	g->ph = (struct phase){ "connect" };
+	g->c = (struct child){ .name = "gdb", .log = g->log, .timeout = s->timeout,
+			       .interrupt_at = s->timeout > 4 ? s->timeout - 2 : 0,
+			       .echo = opts.verbose > 1, .on_line = on_gdb_line, .data = &g->ph };
 	if (s->interactive)
-		c = (struct child){ .name = "gdb", .terminal = true };
-	gdb_argv(&argv, s, sock);
-	c.argv = argv.v;
-	ret = child_start(&c, e);
-	if (!ret)
-		child_wait(&c);
-	if (!ret && c.timed_out)
-		ret = error_set(e, EXIT_TIMEOUT, "%s timed out after %g s in phase '%s' (logs in %s)",
-				s->command, s->timeout, ph.name, s->run_dir);
-	else if (!ret && !s->interactive && !is_file(s->capture)) {
-		child_failure(&c, 15, &gdb);
-		ret = error_set(e, EXIT_FAIL, "%s\nGDB wrote no capture (is GDB built with Python?); "
-				"see %s", gdb.msg, log);
+		g->c = (struct child){ .name = "gdb", .terminal = true };
+	gdb_argv(&g->argv, s, sock);
+	g->c.argv = g->argv.v;
+	g->c.env = (const char **)g->env;
+	unlink(g->go);
+	if (mkfifo(g->go, 0600) < 0)
+		return error_set(e, EXIT_ENV, "cannot make %s: %s", g->go, strerror(errno));
+	return child_start(&g->c, e);
+}
+
+/* Let GDB connect: a word on its FIFO, once it has opened it. */
+static int release_gdb(struct gdb_run *g, struct error *e)
+{
+	const struct timespec tick = { .tv_nsec = 2 * 1000 * 1000 };
+	int fd;
+
+	while ((fd = open(g->go, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+		if (errno != ENXIO)
+			return error_set(e, EXIT_ENV, "cannot open %s: %s", g->go, strerror(errno));
+		if (child_exited(&g->c))
+			return 0;	/* finish_gdb() tells why */
+		nanosleep(&tick, NULL);
 	}
-	strvec_clear(&argv);
-	free(log);
-	return ret;
+	if (write(fd, "go\n", 3) != 3)
+		warn("cannot write to %s: %s", g->go, strerror(errno));
+	close(fd);
+	return 0;
+}
+
+/* GDB run to its end: its verdict. */
+static int finish_gdb(struct gdb_run *g, const struct gdb_session *s, struct error *e)
+{
+	struct error gdb;
+
+	child_wait(&g->c);
+	if (g->c.timed_out)
+		return error_set(e, EXIT_TIMEOUT, "%s timed out after %g s in phase '%s' (logs in %s)",
+				 s->command, s->timeout, g->ph.name, s->run_dir);
+	if (!s->interactive && !is_file(s->capture)) {
+		child_failure(&g->c, 15, &gdb);
+		return error_set(e, EXIT_FAIL, "%s\nGDB wrote no capture (is GDB built with Python?); "
+				 "see %s", gdb.msg, g->log);
+	}
+	return 0;
+}
+
+static void gdb_run_free(struct gdb_run *g)
+{
+	child_kill(&g->c);
+	if (g->go)
+		unlink(g->go);
+	strvec_clear(&g->argv);
+	free_all(g->log, g->go, g->env[0]);
+}
+
+/* The guest, paused, from its saved state when S wants it and it has one,
+ * else booted. */
+static int start_guest(const struct gdb_session *s, struct qemu_opts *q, const char *saved,
+		       struct child *qemu, int *channel, struct error *e)
+{
+	if (saved) {
+		if (snapshot_restore(q, saved, s->append, qemu, channel, e) < 0)
+			return -1;
+		if (opts.verbose)
+			note("the guest restored from %s", saved);
+		return 0;
+	}
+	q->append = s->append;
+	return qemu_start(q, qemu, e);
 }
 
 int gdb_session_run(const struct gdb_session *s, struct error *e)
 {
-	char *sock = gdb_session_socket(s->run_dir, e);
+	char *sock = run_socket(s->run_dir, "gdb.sock", e), *saved = NULL;
 	struct qemu_opts q = {
-		.kernel = s->kernel, .initrd = s->initrd, .append = s->append,
+		.kernel = s->kernel, .initrd = s->initrd, .append = SNAPSHOT_APPEND,
 		.run_dir = s->run_dir, .paused = true, .gdb_socket = sock, .kvm = s->kvm,
 		.timeout = s->interactive ? 0 : s->timeout + 5,
 	};
-	struct child qemu;
+	struct child qemu = { 0 };
+	struct gdb_run g = { 0 };
 	struct error qe;
-	int ret;
+	int ret = -1, channel = -1;
 
-	if (!sock || qemu_start(&q, &qemu, e) < 0) {
-		free(sock);
+	if (!sock)
 		return -1;
-	}
+	/* a state is saved before GDB's clock starts: its boot is not the trace's */
+	if (s->restore)
+		saved = snapshot_ensure(&q, e);
+	if (start_gdb(&g, s, sock, e) < 0 || start_guest(s, &q, saved, &qemu, &channel, e) < 0)
+		goto out;
 	if (qemu_wait_gdbstub(&q, &qemu, s->timeout) < 0) {
 		child_kill(&qemu);
 		child_failure(&qemu, 10, &qe);
-		ret = error_set(e, EXIT_FAIL, "%s\nQEMU did not open its gdbstub socket %s",
-				qe.msg, sock);
-	} else {
-		ret = run_gdb(s, sock, e);
+		error_set(e, EXIT_FAIL, "%s\nQEMU did not open its gdbstub socket %s", qe.msg, sock);
+		goto out;
 	}
+	if (release_gdb(&g, e) == 0)
+		ret = finish_gdb(&g, s, e);
+out:
+	gdb_run_free(&g);
 	child_kill(&qemu);
+	if (channel >= 0)
+		close(channel);
 	strv_free((char **)qemu.argv);
 	free((char *)qemu.log);
-	free(sock);
+	free_all(sock, saved);
 	return ret;
 }
 

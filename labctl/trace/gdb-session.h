@@ -27,6 +27,9 @@ struct gdb_session {
 	const char *command;    /* "lab-trace" */
 	const char *params;     /* its PARAMS.json */
 	const char *capture;    /* the JSON file the command writes */
+	bool restore;           /* start the guest from its saved state (snapshot.h),
+	                         * saved first when need be, APPEND then given to
+	                         * its init on ttyS1; a cold boot when none can be */
 	bool interactive;       /* GDB on the user's terminal, the command run first
 	                         * (lab-stop), then its prompt: no time limit but
 	                         * TIMEOUT's for QEMU's start, no capture required */
@@ -35,9 +38,6 @@ struct gdb_session {
 /* The GDB command that puts labctl's Python package (DATADIR/gdb) on GDB's
  * path, before `python import labctl.register`; caller frees. */
 char *gdb_session_package_path(void);
-/* The gdbstub's socket path in RUN_DIR (caller frees); NULL with E
- * (EXIT_ENV) when the path is too long for a Unix socket. */
-char *gdb_session_socket(const char *run_dir, struct error *e);
 /*
  * Boot, run the command, kill and reap QEMU and GDB (interactive: when the
  * user quits GDB).  -1 with E:

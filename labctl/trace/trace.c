@@ -58,6 +58,7 @@ struct run {
 	char *compare;                    /* the x86-64 capture beside an i386 one */
 	json_t *warnings;                 /* the capture's, for trace_result */
 	char *traced_step;                /* the scenario's traced step, when known */
+	bool lab_image;                   /* the guest is the lab's image, unchanged */
 };
 
 bool trace_wants(const char *formats, const char *format)
@@ -270,6 +271,8 @@ static int trace(struct run *r, struct error *e)
 		.kvm = r->o->kvm, .timeout = r->o->timeout,
 		.command = r->o->interactive ? "lab-stop" : "lab-trace",
 		.params = r->params, .capture = r->capture, .interactive = r->o->interactive,
+		/* a saved guest is the lab's image under TCG (snapshot.h) */
+		.restore = r->lab_image && !r->o->kvm && !r->o->no_snapshot,
 	};
 	int ret = -1;
 
@@ -487,6 +490,7 @@ static int choose_guest(struct run *r, struct error *e)
 		if (ret < 0)
 			return -1;
 	}
+	r->lab_image = !o->initrd;
 	r->initrd = o->initrd ? xstrdup(o->initrd)
 			      : initramfs_create(&(struct initramfs_opts){ 0 }, e);
 	return r->initrd ? 0 : -1;
@@ -610,7 +614,7 @@ static int companion_trace(struct run *r32, struct error *e)
 {
 	struct trace_opts o = { .syscall = r32->sc->name, .abi = "x86_64", .formats = "",
 				.kernel = r32->o->kernel, .timeout = r32->o->timeout, .kvm = r32->o->kvm,
-				.initrd = r32->initrd };
+				.no_snapshot = r32->o->no_snapshot, .initrd = r32->o->initrd };
 	struct run r = { .o = &o };
 	int ret = prepare(&r, xasprintf("%s/x86_64", r32->dir), e);
 

@@ -32,6 +32,7 @@ struct trace_opts {
 	const char *run_root;   /* NULL: $LABCTL_RUN_ROOT, or the cache's runs/ */
 	double timeout;         /* interactive: for the guest to reach the call */
 	bool kvm;
+	bool no_snapshot;       /* boot the guest, never restore its saved state */
 	bool interactive;       /* stop at the call, GDB's prompt on the terminal
 	                         * (lab-step, lab-regs, lab-where, lab-report) */
 	char **args;            /* for the generic program (labctl.args=) */

@@ -1,0 +1,341 @@
+/* The lab guest saved once booted, restored for each trace: see snapshot.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/cache.h"
+#include "lib/fs.h"
+#include "lib/labctl.h"
+#include "lib/rundir.h"
+#include "lib/strvec.h"
+#include "qemu/qmp.h"
+#include "qemu/snapshot.h"
+
+/* Changed when what init does before it waits changes: older states go. */
+#define FORMAT        "labctl-snapshot-1"
+#define BOOT_TIMEOUT  120.0     /* a cold boot to init's wait, on a loaded host */
+#define QMP_TIMEOUT   60.0      /* saving or loading the state */
+#define WAITING       "LABCTL waiting"
+
+static const struct timespec tick = { .tv_nsec = 2 * 1000 * 1000 };
+
+/* Q as the guest is saved: booted, running, no debugger, QMP and ttyS1
+ * on sockets in DIR. */
+static struct qemu_opts saved_opts(const struct qemu_opts *q, const char *dir)
+{
+	struct qemu_opts o = *q;
+
+	o.run_dir = dir;
+	o.paused = o.incoming = false;
+	o.gdb_socket = NULL;
+	o.gdb_port = 0;
+	o.qmp_socket = o.channel_socket = NULL;
+	return o;
+}
+
+static void hash_stat(struct hasher *h, const char *path)
+{
+	struct stat st;
+	char buf[128];
+
+	if (path && stat(path, &st) == 0) {
+		snprintf(buf, sizeof(buf), "%llu:%llu:%lld:%lld.%09ld", (unsigned long long)st.st_dev,
+			 (unsigned long long)st.st_ino, (long long)st.st_size,
+			 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+		hasher_add_str(h, buf);
+	}
+	hasher_add_str(h, "-");
+}
+
+char *snapshot_path(const struct qemu_opts *q, struct error *e)
+{
+	struct qemu_opts o = saved_opts(q, "RUN");
+	struct hasher *h = hasher_new();
+	char hex[SHA256_HEX_LEN + 1], *name, *path;
+	char **argv;
+
+	o.qmp_socket = "RUN/qmp.sock";
+	o.channel_socket = "RUN/cmd.sock";
+	argv = qemu_argv(&o);
+	hasher_add_str(h, FORMAT);
+	for (char **a = argv; *a; a++)
+		hasher_add_str(h, *a);
+	strv_free(argv);
+	/* the files behind the paths: QEMU's (another build cannot load the
+	 * state), the image and the kernel (content-keyed names, replaced in place
+	 * by nothing of labctl's, but stated all the same) */
+	hash_stat(h, which("qemu-system-x86_64"));
+	hash_stat(h, q->initrd);
+	hash_stat(h, q->kernel->boot_image);
+	hasher_hex(h, hex);
+	name = xasprintf("%s.state", hex);
+	path = cache_path("snapshots", name, e);
+	free(name);
+	return path;
+}
+
+/* Wait until the console LOG says init waits, QEMU running as C. */
+static int wait_for_init(const char *log, const struct child *c, struct error *e)
+{
+	double end = now() + BOOT_TIMEOUT;
+	char *text;
+	bool seen = false;
+
+	while (!seen) {
+		if (child_exited(c))
+			return error_set(e, EXIT_FAIL, "the guest ended before init waited for its "
+					 "scenario (see %s)", log);
+		if (now() > end)
+			return error_set(e, EXIT_TIMEOUT, "init did not wait for its scenario within "
+					 "%g s (see %s)", BOOT_TIMEOUT, log);
+		text = read_file(log, NULL);
+		seen = text && strstr(text, WAITING "\r\n");	/* the tty adds \r */
+		free(text);
+		if (!seen)
+			nanosleep(&tick, NULL);
+	}
+	return 0;
+}
+
+/* Poll COMMAND until its "status" is none of BUSY: that reply, or NULL
+ * with E. */
+static json_t *poll_status(struct qmp *m, const char *command, const char *const *busy,
+			   struct error *e)
+{
+	json_t *r = NULL;
+	const char *st;
+	bool waiting;
+
+	for (;;) {
+		if (qmp_execute(m, command, NULL, &r, e) < 0)
+			return NULL;
+		st = json_string_value(json_object_get(r, "status"));
+		waiting = !st;
+		for (const char *const *b = busy; st && *b; b++)
+			waiting |= !strcmp(st, *b);
+		if (!waiting)
+			return r;
+		json_decref(r);
+		nanosleep(&tick, NULL);
+	}
+}
+
+/* Stop the guest (QMP on M) and migrate its state into FD. */
+static int migrate_to(struct qmp *m, int fd, struct error *e)
+{
+	static const char *const busy[] = { "none", "setup", "active", "device", NULL };
+	json_t *r;
+	const char *st, *why;
+	int ret = 0;
+
+	if (qmp_execute(m, "stop", NULL, NULL, e) < 0 || qmp_send_fd(m, "state", fd, e) < 0 ||
+	    qmp_execute(m, "migrate", json_pack("{s:s}", "uri", "fd:state"), NULL, e) < 0 ||
+	    !(r = poll_status(m, "query-migrate", busy, e)))
+		return -1;
+	st = json_string_value(json_object_get(r, "status"));
+	why = json_string_value(json_object_get(r, "error-desc"));
+	if (strcmp(st, "completed"))
+		ret = error_set(e, EXIT_ENV, "QEMU could not write the state: %s", why ? why : st);
+	json_decref(r);
+	return ret;
+}
+
+/* Boot the guest Q describes until init waits, and save it to PATH. */
+static int save(const struct qemu_opts *q, const char *path, struct error *e)
+{
+	char *dir = xasprintf("%s/save", q->run_dir), *log = xasprintf("%s/serial.log", dir);
+	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+	struct qemu_opts o = saved_opts(q, dir);
+	struct child c = { 0 };
+	struct qmp m = { .fd = -1 };
+	int fd = -1, ret = -1;
+
+	o.timeout = BOOT_TIMEOUT + QMP_TIMEOUT;
+	if (make_dirs(dir, e) < 0 || !(o.qmp_socket = run_socket(dir, "qmp.sock", e)) ||
+	    !(o.channel_socket = run_socket(dir, "cmd.sock", e)) || qemu_start(&o, &c, e) < 0)
+		goto out;
+	if (wait_for_init(log, &c, e) < 0 || qmp_connect(&m, o.qmp_socket, &c, QMP_TIMEOUT, e) < 0)
+		goto out;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		error_set(e, EXIT_ENV, "cannot write %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (migrate_to(&m, fd, e) < 0)
+		goto out;
+	if (fsync(fd) < 0 || rename(tmp, path) < 0) {
+		error_set(e, EXIT_ENV, "cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0)
+		unlink(tmp);
+	qmp_close(&m);
+	child_kill(&c);
+	strv_free((char **)c.argv);
+	free_all((char *)c.log, (char *)o.qmp_socket, (char *)o.channel_socket, dir, log, tmp);
+	return ret;
+}
+
+/* Save the guest to PATH unless another labctl did meanwhile. */
+static int ensure_saved(const struct qemu_opts *q, const char *path, struct error *e)
+{
+	int lock = cache_lock("snapshots", e), ret = 0;
+
+	if (lock < 0)
+		return -1;
+	if (!is_file(path)) {
+		note("saving the booted guest once, for the traces that follow (logs in %s/save)",
+		     q->run_dir);
+		ret = save(q, path, e);
+	}
+	cache_unlock(lock);
+	return ret;
+}
+
+/* The last line QEMU wrote to LOG: why it could not load a state. */
+static char *last_line(const char *log)
+{
+	char *text = read_file(log, NULL), *end, *start, *line;
+
+	if (!text)
+		return xstrdup("no log");
+	end = text + strlen(text);
+	while (end > text && end[-1] == '\n')
+		*--end = '\0';
+	start = strrchr(text, '\n');
+	line = xstrdup(start ? start + 1 : *text ? text : "it said nothing");
+	free(text);
+	return line;
+}
+
+/* ttyS1's socket SOCK, WORDS and the clock and seed written to it. */
+static int give_words(const char *sock, const char *words, int *channel, struct error *e)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	unsigned char seed[32];
+	char hex[2 * sizeof(seed) + 1], *line;
+	ssize_t n;
+	int fd;
+
+	if (getrandom(seed, sizeof(seed), 0) != sizeof(seed))
+		return error_set(e, EXIT_ENV, "getrandom: %s", strerror(errno));
+	for (size_t i = 0; i < sizeof(seed); i++)
+		snprintf(hex + 2 * i, 3, "%02x", seed[i]);
+	line = xasprintf("%s%slabctl.time=%lld labctl.seed=%s\n", words ? words : "",
+			 words ? " " : "", (long long)time(NULL), hex);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		error_set(e, EXIT_FAIL, "cannot connect to the guest's ttyS1 at %s: %s", sock,
+			  strerror(errno));
+		goto fail;
+	}
+	/* the guest is paused: the line waits in the socket until init reads it */
+	n = send(fd, line, strlen(line), MSG_NOSIGNAL);
+	if (n != (ssize_t)strlen(line)) {
+		error_set(e, EXIT_FAIL, "cannot write to the guest's ttyS1: %s",
+			  n < 0 ? strerror(errno) : "short write");
+		goto fail;
+	}
+	free(line);
+	*channel = fd;
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(line);
+	return -1;
+}
+
+/* Start QEMU as Q from the state in PATH, paused, and give init WORDS. */
+static int restore(const struct qemu_opts *q, const char *path, const char *words,
+		   struct child *qemu, int *channel, struct error *e)
+{
+	static const char *const loading[] = { "inmigrate", NULL };
+	struct qemu_opts o = *q;
+	struct qmp m = { .fd = -1 };
+	char *why;
+	json_t *st = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = -1;
+
+	memset(qemu, 0, sizeof(*qemu));
+	o.incoming = true;
+	if (fd < 0) {
+		error_set(e, EXIT_ENV, "cannot read %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!(o.qmp_socket = run_socket(q->run_dir, "qmp.sock", e)) ||
+	    !(o.channel_socket = run_socket(q->run_dir, "cmd.sock", e)) || qemu_start(&o, qemu, e) < 0)
+		goto out;
+	if (qmp_connect(&m, o.qmp_socket, qemu, QMP_TIMEOUT, e) < 0 ||
+	    qmp_send_fd(&m, "state", fd, e) < 0 ||
+	    qmp_execute(&m, "migrate-incoming", json_pack("{s:s}", "uri", "fd:state"), NULL, e) < 0 ||
+	    !(st = poll_status(&m, "query-status", loading, e))) {
+		/* QEMU refused the file and ended: its log says why */
+		if (child_exited(qemu)) {
+			child_wait(qemu);
+			why = last_line(qemu->log);
+			error_set(e, EXIT_FAIL, "%s", why);
+			free(why);
+		}
+		goto out;
+	}
+	if (strcmp(json_string_value(json_object_get(st, "status")), "paused")) {
+		error_set(e, EXIT_FAIL, "the guest was %s after loading, not paused",
+			  json_string_value(json_object_get(st, "status")));
+		goto out;
+	}
+	ret = give_words(o.channel_socket, words, channel, e);
+out:
+	json_decref(st);
+	if (fd >= 0)
+		close(fd);
+	qmp_close(&m);
+	if (ret < 0 && qemu->argv) {
+		child_kill(qemu);
+		strv_free((char **)qemu->argv);
+		free((char *)qemu->log);
+		memset(qemu, 0, sizeof(*qemu));
+	}
+	free_all((char *)o.qmp_socket, (char *)o.channel_socket);
+	return ret;
+}
+
+char *snapshot_ensure(const struct qemu_opts *q, struct error *e)
+{
+	char *path = snapshot_path(q, e);
+
+	if (path && (is_file(path) || ensure_saved(q, path, e) == 0))
+		return path;
+	note("no saved guest (%s): booting it", e->msg);
+	free(path);
+	return NULL;
+}
+
+int snapshot_restore(const struct qemu_opts *q, const char *path, const char *words,
+		     struct child *qemu, int *channel, struct error *e)
+{
+	*channel = -1;
+	if (restore(q, path, words, qemu, channel, e) == 0)
+		return 0;
+	if (e->code != EXIT_FAIL)
+		return -1;
+	/* another QEMU, a corrupt file: thrown away, saved again, once */
+	note("the saved guest %s did not load (%s): saving it again", path, e->msg);
+	unlink(path);
+	if (ensure_saved(q, path, e) < 0)
+		return -1;
+	return restore(q, path, words, qemu, channel, e);
+}

@@ -1,0 +1,58 @@
+/*
+ * The lab guest saved once booted, restored for each trace.
+ *
+ * Booting the guest is most of a trace's time, and every boot of a given
+ * kernel and image is the same up to the point where init reads its
+ * scenario.  So that point is where the guest is saved: booted with
+ * `labctl.wait=ttyS1`, rootfs/init mounts what it mounts, says "LABCTL
+ * waiting" on the console and blocks reading a line from its second serial
+ * port (ttyS1, a Unix socket here).  labctl then stops it and has QEMU
+ * migrate its whole state into a file, once, under the cache:
+ *
+ *   CACHE/snapshots/KEY.state   KEY = sha256(QEMU's argv for the guest,
+ *                               the QEMU binary's identity, the image's)
+ *
+ * A trace starts QEMU with the same argv, `-incoming defer` and -S, hands
+ * it the file through QMP and waits until it is loaded: the guest is
+ * paused where it was saved, GDB attaches as to a cold one.  The line init
+ * waits for is written at once (the guest reads it when it runs): the
+ * scenario's words as a cold boot has them on the kernel command line, with
+ * the wall clock (labctl.time=, set with date) and 32 random bytes
+ * (labctl.seed=, written to /dev/urandom), so that no two restored guests
+ * share a clock or a random pool.  Their pids are those of a cold boot plus
+ * the few processes init runs before it waits.
+ *
+ * A state that does not load (another QEMU, a corrupt file) is thrown away
+ * and saved again, once, with one message; one that cannot be saved (disk
+ * full) leaves the trace to a cold boot, and the reason is named.
+ */
+#ifndef LABCTL_SNAPSHOT_H
+#define LABCTL_SNAPSHOT_H
+
+#include "lib/error.h"
+#include "lib/proc.h"
+#include "qemu/qemu.h"
+
+/* The kernel command line word that makes init wait for its scenario. */
+#define SNAPSHOT_APPEND "labctl.wait=ttyS1"
+
+/* Where the saved state of the guest Q describes lives (caller frees);
+ * NULL with E when the cache cannot hold it. */
+char *snapshot_path(const struct qemu_opts *q, struct error *e);
+/* The path of the saved state of the guest Q describes (Q->append must be
+ * SNAPSHOT_APPEND), saved now if there is none (booting it, a second or
+ * so); caller frees.  NULL when there is none and none could be saved: that
+ * is noted, with why, and the guest is to be booted cold. */
+char *snapshot_ensure(const struct qemu_opts *q, struct error *e);
+/*
+ * Start the guest Q describes (paused, with its gdbstub: Q's run_dir,
+ * gdb_socket, timeout) from the state in PATH and give its init WORDS (the
+ * scenario, as on a cold kernel command line).  A state QEMU cannot load is
+ * saved again, once.  0: QEMU runs as child QEMU, paused where it was saved,
+ * and *CHANNEL is the open ttyS1 socket, to close once QEMU is gone.  -1
+ * with E.
+ */
+int snapshot_restore(const struct qemu_opts *q, const char *path, const char *words,
+		     struct child *qemu, int *channel, struct error *e);
+
+#endif
