@@ -124,6 +124,16 @@ def kernel_readable():
     return True
 
 
+def kernel_running():
+    """Has the kernel finished booting (a guest restored from its saved
+    state), rather than being at its first instruction, paging off, where
+    no kernel address reads?"""
+    try:
+        return bool(gdb.parse_and_eval('system_state == SYSTEM_RUNNING'))
+    except gdb.error:
+        return False
+
+
 def restore_page_tables(cr3):
     if cr3 is not None:
         gdb.execute('set $cr3 = (unsigned long)0x%x' % cr3, to_string=True)

@@ -80,11 +80,13 @@ class Timeline:
             raise TraceError('input', 'vmlinux has no debug information (no struct pt_regs)')
         gdb.execute('set print frame-arguments none')
         self.regs_type = gdb.lookup_type('struct pt_regs').pointer()
-        # Paging is off when the guest starts: the tables (and software
-        # breakpoints) are reachable once the kernel runs its first task.
-        boot = gdb.Breakpoint('kernel_init', type=gdb.BP_HARDWARE_BREAKPOINT, internal=True)
-        gdb.execute('continue', to_string=True)
-        boot.delete()
+        # Paging is off when a booted guest starts: the tables (and software
+        # breakpoints) are reachable once the kernel runs its first task.  A
+        # guest restored from its saved state is past that already.
+        if not k.kernel_running():
+            boot = gdb.Breakpoint('kernel_init', type=gdb.BP_HARDWARE_BREAKPOINT, internal=True)
+            gdb.execute('continue', to_string=True)
+            boot.delete()
         self.table = self.handlers()
         bps = [JudgedBreakpoint('*0x%x' % a, self.ours) for a in self.table]
         self.out['setup'] = {

@@ -44,6 +44,17 @@ for call in "connect" "getpid" "connect --abi i386"; do
 		"$T/restored-$tag/report.json"
 done
 
+# A timeline restored: the same calls, in the same order, with the same
+# results as booted (its events' jiffies, pids, addresses and ports are the
+# guest's history, as above).
+calls() { q "$1" '[(e["step"], e["call"], e.get("ret")) for s in c["scenarios"] for e in s["events"]]'; }
+expect_exit "trace --timeline hello-hi --no-snapshot" 0 trace "$T/tl-cold" --timeline hello-hi --no-snapshot
+expect_exit "trace --timeline hello-hi (restored)" 0 trace "$T/tl" --timeline hello-hi
+check "timeline hello-hi: restored, not booted" grep -q 'the guest restored from' "$T/tl.err"
+check "timeline hello-hi: the same calls and results restored as booted" \
+	test "$(calls "$T/tl/report.json")" = "$(calls "$T/tl-cold/report.json")" -a \
+	"$(q "$T/tl/report.json" 'len(c["scenarios"][0]["events"])')" -gt 5
+
 # Two restored guests do not share a random pool: the stack's randomization
 # (from the kernel's get_random_*) differs between them.
 expect_exit "trace connect (restored again)" 0 trace "$T/again" connect
