@@ -98,7 +98,7 @@ static int obtain_trace(const struct grade_opts *o, const char *dir, const char 
 	struct guest_opts g = {
 		.dir = dir, .exe = exe, .untraced = untraced, .program = program, .nr = nr, .syscall_name = name,
 		.function = fn, .also = also, .nalso = nalso, .run_timeout = o->run_timeout,
-		.kernel = o->kernel,
+		.kernel = o->kernel, .no_snapshot = o->no_snapshot,
 	};
 	int rc;
 
@@ -301,6 +301,8 @@ int cmd_grade(int argc, char **argv)
 		OPT_SECONDS(0, "compile-timeout", &o.sandbox.timeout, 0, 0, "S",
 			    "wall-clock limit of the compiler (default 60)"),
 		KERNEL_OPTION(&o.kernel),
+		OPT_FLAG(0, "no-snapshot", &o.no_snapshot,
+			 "boot each guest instead of restoring it from its saved state"),
 		OPT_COUNT('j', "jobs", &o.jobs, 1, 64, "N",
 			  "grade N submissions at a time (default and most: the\n"
 			  "number of cores, one guest per core)"),

@@ -107,7 +107,7 @@ static char *capture_one(struct timeline_run *t, const char *name)
 {
 	struct scenario sc;
 	char *dir = xasprintf("%s/%s", t->dir, name), *params, *capture, *serial, *append;
-	char *initrd = NULL;
+	char *initrd = NULL, *inbox = NULL;
 	const struct scenario_step *traced;
 	json_t *root, *steps;
 	struct gdb_session s = { .kernel = &t->k, .kvm = t->o->kvm,
@@ -122,11 +122,14 @@ static char *capture_one(struct timeline_run *t, const char *name)
 		    name);
 	steps = steps_json(&sc, &t->progs, t->have_own ? &t->own : NULL, traced);
 	if (t->have_own && !(initrd = own_program_image(&t->own, &sc, (struct scenario_step *)traced,
-							 t->o->args, t->o->nargs, dir, &e)))
+							 t->o->args, t->o->nargs, dir, &inbox, &e)))
 		die_error(&e);
 	s.initrd = initrd ? initrd : t->initrd;
-	/* the lab's image, as saved once booted: an own program's is new */
-	s.restore = !initrd && !t->o->kvm && !t->o->no_snapshot;
+	/* the lab's image, as saved once booted; an own program's archive is
+	 * given to it */
+	s.restore = !t->o->kvm && !t->o->no_snapshot;
+	s.saved_initrd = t->initrd;
+	s.inbox = inbox;
 	params = xasprintf("%s/params.json", dir);
 	capture = xasprintf("%s/capture.json", dir);
 	serial = xasprintf("%s/serial.log", dir);
@@ -148,7 +151,7 @@ static char *capture_one(struct timeline_run *t, const char *name)
 	if (gdb_session_run(&s, &e) < 0 || gdb_capture_check(capture, dir, NULL, NULL, NULL, &e) < 0)
 		die_error(&e);
 	scenario_free(&sc);
-	free_all(initrd, dir, params, serial, append);
+	free_all(initrd, inbox, dir, params, serial, append);
 	return capture;
 }
 

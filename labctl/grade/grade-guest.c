@@ -78,8 +78,9 @@ static char *grade_script(const struct guest_opts *o, bool server)
 		srv, o->run_timeout, OUTPUT_CAP, o->program, stop);
 }
 
-/* DIR/work/guest.cpio: the lab's image, then the grading's own archive. */
-static char *build_initrd(const struct guest_opts *o, const char *lab, char **err)
+/* DIR/work/guest.cpio: the lab's image, then the grading's own archive,
+ * which is *INBOX (DIR/work/inbox.cpio) alone, for a restored guest. */
+static char *build_initrd(const struct guest_opts *o, const char *lab, char **inbox, char **err)
 {
 	char *work = xasprintf("%s/work", o->dir);
 	char *out = xasprintf("%s/guest.cpio", work), *script, *traced = NULL;
@@ -105,7 +106,8 @@ static char *build_initrd(const struct guest_opts *o, const char *lab, char **er
 		*err = xasprintf("cannot read %s or %s: %s", o->exe, o->untraced, strerror(errno));
 		goto out;
 	}
-	if (initramfs_append(lab, c, out, &e) < 0) {
+	*inbox = xasprintf("%s/inbox.cpio", work);
+	if (initramfs_append(lab, c, *inbox, out, &e) < 0) {
 		*err = xstrdup(e.msg);
 		goto out;
 	}
@@ -115,6 +117,8 @@ out:
 	free_all(script, path, traced, untraced, work);
 	if (rc < 0) {
 		free(out);
+		free(*inbox);
+		*inbox = NULL;
 		return NULL;
 	}
 	return out;
@@ -157,7 +161,7 @@ static char *run_root(const char *dir, char **tmp)
 	struct error e;
 
 	*tmp = NULL;
-	if (strlen(root) + sizeof("/trace-20250101-000000-4194304/gdb.sock") <
+	if (strlen(root) + sizeof("/trace-20250101-000000-4194304/save/qmp.sock") <
 	    sizeof(((struct sockaddr_un *)NULL)->sun_path))
 		return root;
 	if (make_dirs(root, &e) < 0 || !(*tmp = temp_dir_create(tmp_base(), GUEST_TEMP, &e)))
@@ -258,14 +262,14 @@ static char *students_fault(enum guest_blame blame, const struct guest_opts *o,
 
 int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 {
-	char *lab, *initrd, *root, *tmp, *serial, *rdir = NULL;
+	char *lab, *initrd, *root, *tmp, *serial, *rdir = NULL, *inbox = NULL;
 	char *timeout_note, *outdir = xasprintf("%s/trace", o->dir);
 	double limit = 2 * o->run_timeout + 20;
 	struct trace_opts t = {
 		.syscall = o->syscall_name, .program = o->exe, .function = o->function,
 		.also = o->also, .nalso = o->nalso,
 		.out = outdir, .formats = "json,md", .scenario = SCENARIO, .timeout = limit,
-		.kernel = o->kernel,
+		.kernel = o->kernel, .no_snapshot = o->no_snapshot,
 	};
 	struct trace_result res = { 0 };
 	struct error e = { 0 };
@@ -279,7 +283,7 @@ int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 		free(outdir);
 		return -1;
 	}
-	initrd = build_initrd(o, lab, err);
+	initrd = build_initrd(o, lab, &inbox, err);
 	free(lab);
 	if (!initrd) {
 		free(outdir);
@@ -287,6 +291,7 @@ int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 	}
 	root = run_root(o->dir, &tmp);
 	t.initrd = initrd;
+	t.inbox = inbox;
 	t.run_root = root;
 	/* The trace's progress is the grader's business, not the student's. */
 	opts.quiet = true;
@@ -298,6 +303,7 @@ int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 	}
 	opts.quiet = quiet;
 	unlink(initrd);
+	unlink(inbox);
 	if (tmp) {
 		char *real = rdir ? under_runs(o->dir, root, rdir) : NULL;
 
@@ -344,6 +350,6 @@ out:
 		*err = xasprintf("the trace failed (see %s)", rdir ? rdir : o->dir);
 	console_free(&con);
 	trace_result_free(&res);
-	free_all(serial, rdir, root, tmp, initrd, outdir);
+	free_all(serial, rdir, root, tmp, initrd, inbox, outdir);
 	return rc;
 }

@@ -17,6 +17,7 @@ struct guest_opts {
 	int nalso;
 	double run_timeout;        /* seconds each run of the program may take */
 	const char *kernel;        /* the kernel's version (kernel_load()); NULL: the last built */
+	bool no_snapshot;          /* boot the guest, never restore its saved state */
 };
 
 /*

@@ -16,6 +16,7 @@ struct grade_opts {
 	                            * reads the course's and --compare's */
 	struct sandbox_opts sandbox;
 	const char *kernel;        /* --kernel: a version (versions.h); NULL: the last built */
+	bool no_snapshot;          /* --no-snapshot: boot each guest, never restore it */
 	int jobs;
 	double run_timeout;        /* seconds per run of the program in the guest */
 };

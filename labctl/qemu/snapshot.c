@@ -18,6 +18,7 @@
 #include "lib/strvec.h"
 #include "qemu/qmp.h"
 #include "qemu/snapshot.h"
+#include "../../rootfs/programs/inbox.h"
 
 /* Changed when what init does before it waits changes: older states go. */
 #define FORMAT        "labctl-snapshot-1"
@@ -322,6 +323,26 @@ char *snapshot_ensure(const struct qemu_opts *q, struct error *e)
 	note("no saved guest (%s): booting it", e->msg);
 	free(path);
 	return NULL;
+}
+
+char *snapshot_inbox_word(const char *archive, struct error *e)
+{
+	size_t len;
+	char *data = read_file(archive, &len), *word;
+
+	if (!data) {
+		error_set(e, EXIT_ENV, "cannot read %s: %s", archive, strerror(errno));
+		return NULL;
+	}
+	if (len > LAB_INBOX_SIZE) {
+		error_set(e, EXIT_INPUT, "%s: %zu bytes, more than the inbox's %lu", archive, len,
+			  LAB_INBOX_SIZE);
+		free(data);
+		return NULL;
+	}
+	word = xasprintf("labctl.inbox=%zu:%llx", len, lab_inbox_hash((unsigned char *)data, len));
+	free(data);
+	return word;
 }
 
 int snapshot_restore(const struct qemu_opts *q, const char *path, const char *words,

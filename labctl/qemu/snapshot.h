@@ -4,10 +4,11 @@
  * Booting the guest is most of a trace's time, and every boot of a given
  * kernel and image is the same up to the point where init reads its
  * scenario.  So that point is where the guest is saved: booted with
- * `labctl.wait=ttyS1`, rootfs/init mounts what it mounts, says "LABCTL
- * waiting" on the console and blocks reading a line from its second serial
- * port (ttyS1, a Unix socket here).  labctl then stops it and has QEMU
- * migrate its whole state into a file, once, under the cache:
+ * `labctl.wait=ttyS1`, rootfs/init mounts what it mounts and runs
+ * /lab/inbox (rootfs/programs/inbox.c), which maps its inbox, says "LABCTL
+ * waiting" on the console and blocks reading a line from the guest's second
+ * serial port (ttyS1, a Unix socket here).  labctl then stops the guest and
+ * has QEMU migrate its whole state into a file, once, under the cache:
  *
  *   CACHE/snapshots/KEY.state   KEY = sha256(QEMU's argv for the guest,
  *                               the QEMU binary's identity, the image's)
@@ -20,7 +21,10 @@
  * the wall clock (labctl.time=, set with date) and 32 random bytes
  * (labctl.seed=, written to /dev/urandom), so that no two restored guests
  * share a clock or a random pool.  Their pids are those of a cold boot plus
- * the few processes init runs before it waits.
+ * the few processes init runs before it waits.  Files a cold boot would
+ * have in an archive appended to the image (the user's own program, a
+ * submission) are written by GDB into the inbox before the guest runs
+ * (lab-inbox), and labctl.inbox=SIZE:HASH tells init to unpack them.
  *
  * A state that does not load (another QEMU, a corrupt file) is thrown away
  * and saved again, once, with one message; one that cannot be saved (disk
@@ -44,6 +48,11 @@ char *snapshot_path(const struct qemu_opts *q, struct error *e);
  * so); caller frees.  NULL when there is none and none could be saved: that
  * is noted, with why, and the guest is to be booted cold. */
 char *snapshot_ensure(const struct qemu_opts *q, struct error *e);
+/* The word that tells a restored guest's init what GDB wrote into its
+ * inbox (rootfs/programs/inbox.h, gdb/labctl/inbox.py): ARCHIVE's size and
+ * hash, "labctl.inbox=SIZE:HASH" (caller frees); NULL with E when ARCHIVE
+ * cannot be read or is larger than the inbox. */
+char *snapshot_inbox_word(const char *archive, struct error *e);
 /*
  * Start the guest Q describes (paused, with its gdbstub: Q's run_dir,
  * gdb_socket, timeout) from the state in PATH and give its init WORDS (the

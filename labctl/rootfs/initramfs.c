@@ -220,18 +220,19 @@ out:
 	return out;
 }
 
-int initramfs_append(const char *base, struct cpio *extra, const char *out, struct error *e)
+int initramfs_append(const char *base, struct cpio *extra, const char *extra_out, const char *out,
+		     struct error *e)
 {
-	char *tmp = xasprintf("%s.extra", out), *data = NULL, *add = NULL;
+	char *data = NULL, *add = NULL;
 	size_t blen, alen;
 	int ret = -1;
 
-	if (cpio_save(extra, tmp, false, e) < 0)
+	if (cpio_save(extra, extra_out, false, e) < 0)
 		goto out;
 	data = read_file(base, &blen);
-	add = read_file(tmp, &alen);
+	add = read_file(extra_out, &alen);
 	if (!data || !add) {
-		error_set(e, EXIT_ENV, "cannot read %s: %s", data ? tmp : base, strerror(errno));
+		error_set(e, EXIT_ENV, "cannot read %s: %s", data ? extra_out : base, strerror(errno));
 		goto out;
 	}
 	/* Each archive starts 4-byte aligned; zeros between them are skipped. */
@@ -245,7 +246,6 @@ int initramfs_append(const char *base, struct cpio *extra, const char *out, stru
 	}
 	ret = 0;
 out:
-	unlink(tmp);
-	free_all(data, add, tmp);
+	free_all(data, add);
 	return ret;
 }

@@ -35,9 +35,12 @@ char *initramfs_create(const struct initramfs_opts *o, struct error *e);
 /*
  * OUT: the image BASE with the archive EXTRA after it.  The kernel unpacks
  * concatenated archives in order, a later file over an earlier one, so a
- * program or a scenario is added without rebuilding the image.  -1 with E.
+ * program or a scenario is added without rebuilding the image.  EXTRA alone
+ * is written to EXTRA_OUT: what a guest restored from its saved state (the
+ * lab's image, booted) receives instead (qemu/snapshot.h).  -1 with E.
  */
 struct cpio;
-int initramfs_append(const char *base, struct cpio *extra, const char *out, struct error *e);
+int initramfs_append(const char *base, struct cpio *extra, const char *extra_out, const char *out,
+		     struct error *e);
 
 #endif

@@ -17,6 +17,7 @@
 #include "lib/strvec.h"
 #include "qemu/qemu.h"
 #include "qemu/snapshot.h"
+#include "../../rootfs/programs/inbox.h"
 #include "trace/capture.h"
 #include "trace/gdb-session.h"
 
@@ -49,7 +50,8 @@ static void on_gdb_line(struct child *c, const char *line, void *data)
  * the FIFO $LABCTL_GO before it connects: the guest may be loading a saved
  * state, which no debugger must read half done.
  */
-static void gdb_argv(struct strvec *a, const struct gdb_session *s, const char *sock)
+static void gdb_argv(struct strvec *a, const struct gdb_session *s, const char *sock,
+		     bool inbox)
 {
 	char *package = gdb_session_package_path();
 
@@ -61,7 +63,12 @@ static void gdb_argv(struct strvec *a, const struct gdb_session *s, const char *
 	strvec_pushl(a, "-iex", package, s->kernel->vmlinux,
 		     "-ex", "python import os; open(os.environ['LABCTL_GO']).read()", "-ex", NULL);
 	strvec_pushf(a, "target remote %s", sock);
-	strvec_pushl(a, "-ex", "python import labctl.register", "-ex", NULL);
+	strvec_pushl(a, "-ex", "python import labctl.register", NULL);
+	if (inbox) {
+		strvec_push(a, "-ex");
+		strvec_pushf(a, "lab-inbox \"%s\" 0x%lx", s->inbox, LAB_INBOX_ADDR);
+	}
+	strvec_push(a, "-ex");
 	strvec_pushf(a, "%s %s", s->command, s->params);
 	if (!s->interactive)
 		strvec_pushl(a, "-ex", "kill", NULL);
@@ -83,7 +90,7 @@ struct gdb_run {
  * command leaves the guest stopped at GDB's prompt.
  */
 static int start_gdb(struct gdb_run *g, const struct gdb_session *s, const char *sock,
-		     struct error *e)
+		     bool inbox, struct error *e)
 {
 	g->log = xasprintf("%s/gdb.log", s->run_dir);
 	g->go = xasprintf("%s/gdb.go", s->run_dir);
@@ -94,7 +101,7 @@ static int start_gdb(struct gdb_run *g, const struct gdb_session *s, const char 
 			       .echo = opts.verbose > 1, .on_line = on_gdb_line, .data = &g->ph };
 	if (s->interactive)
 		g->c = (struct child){ .name = "gdb", .terminal = true };
-	gdb_argv(&g->argv, s, sock);
+	gdb_argv(&g->argv, s, sock, inbox);
 	g->c.argv = g->argv.v;
 	g->c.env = (const char **)g->env;
 	unlink(g->go);
@@ -151,24 +158,43 @@ static void gdb_run_free(struct gdb_run *g)
 /* The guest, paused, from its saved state when S wants it and it has one,
  * else booted. */
 static int start_guest(const struct gdb_session *s, struct qemu_opts *q, const char *saved,
-		       struct child *qemu, int *channel, struct error *e)
+		       const char *words, struct child *qemu, int *channel, struct error *e)
 {
 	if (saved) {
-		if (snapshot_restore(q, saved, s->append, qemu, channel, e) < 0)
+		if (snapshot_restore(q, saved, words, qemu, channel, e) < 0)
 			return -1;
 		if (opts.verbose)
 			note("the guest restored from %s", saved);
 		return 0;
 	}
 	q->append = s->append;
+	q->initrd = s->initrd;
 	return qemu_start(q, qemu, e);
+}
+
+/* What the restored guest's init is told: APPEND's words, and the inbox's
+ * when there is one; NULL (noted) when the inbox cannot take it: boot. */
+static char *restore_words(const struct gdb_session *s, struct error *e)
+{
+	char *word, *words;
+
+	if (!s->inbox)
+		return xstrdup(s->append ? s->append : "");
+	if (!(word = snapshot_inbox_word(s->inbox, e))) {
+		note("%s: booting the guest", e->msg);
+		return NULL;
+	}
+	words = xasprintf("%s%s%s", s->append ? s->append : "", s->append ? " " : "", word);
+	free(word);
+	return words;
 }
 
 int gdb_session_run(const struct gdb_session *s, struct error *e)
 {
-	char *sock = run_socket(s->run_dir, "gdb.sock", e), *saved = NULL;
+	char *sock = run_socket(s->run_dir, "gdb.sock", e), *saved = NULL, *words = NULL;
 	struct qemu_opts q = {
-		.kernel = s->kernel, .initrd = s->initrd, .append = SNAPSHOT_APPEND,
+		.kernel = s->kernel, .initrd = s->saved_initrd ? s->saved_initrd : s->initrd,
+		.append = SNAPSHOT_APPEND,
 		.run_dir = s->run_dir, .paused = true, .gdb_socket = sock, .kvm = s->kvm,
 		.timeout = s->interactive ? 0 : s->timeout + 5,
 	};
@@ -180,9 +206,10 @@ int gdb_session_run(const struct gdb_session *s, struct error *e)
 	if (!sock)
 		return -1;
 	/* a state is saved before GDB's clock starts: its boot is not the trace's */
-	if (s->restore)
+	if (s->restore && (words = restore_words(s, e)))
 		saved = snapshot_ensure(&q, e);
-	if (start_gdb(&g, s, sock, e) < 0 || start_guest(s, &q, saved, &qemu, &channel, e) < 0)
+	if (start_gdb(&g, s, sock, saved && s->inbox, e) < 0 ||
+	    start_guest(s, &q, saved, words, &qemu, &channel, e) < 0)
 		goto out;
 	if (qemu_wait_gdbstub(&q, &qemu, s->timeout) < 0) {
 		child_kill(&qemu);
@@ -199,7 +226,7 @@ out:
 		close(channel);
 	strv_free((char **)qemu.argv);
 	free((char *)qemu.log);
-	free_all(sock, saved);
+	free_all(sock, saved, words);
 	return ret;
 }
 

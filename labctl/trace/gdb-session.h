@@ -30,6 +30,9 @@ struct gdb_session {
 	bool restore;           /* start the guest from its saved state (snapshot.h),
 	                         * saved first when need be, APPEND then given to
 	                         * its init on ttyS1; a cold boot when none can be */
+	const char *saved_initrd; /* restored: the saved guest's image, the lab's
+	                         * (NULL: INITRD), INITRD being it with INBOX appended */
+	const char *inbox;      /* restored: the archive GDB writes into its inbox, or NULL */
 	bool interactive;       /* GDB on the user's terminal, the command run first
 	                         * (lab-stop), then its prompt: no time limit but
 	                         * TIMEOUT's for QEMU's start, no capture required */

@@ -273,7 +273,8 @@ int own_program_find_call(struct own_program *p, long nr, const char *name,
 }
 
 char *own_program_image(const struct own_program *p, struct scenario *sc, struct scenario_step *st,
-			char *const *args, int nargs, const char *dir, struct error *e)
+			char *const *args, int nargs, const char *dir, char **inbox,
+			struct error *e)
 {
 	struct cpio *c = cpio_new();
 	char *script, *script_path, *in_guest, *lab = NULL, *out = NULL;
@@ -303,9 +304,11 @@ char *own_program_image(const struct own_program *p, struct scenario *sc, struct
 		error_set(e, EXIT_INPUT, "cannot read %s: %s", p->exe, strerror(errno));
 	else if ((lab = initramfs_create(&(struct initramfs_opts){ 0 }, e))) {
 		out = xasprintf("%s/guest.cpio", dir);
-		if (initramfs_append(lab, c, out, e) < 0) {
+		*inbox = xasprintf("%s/inbox.cpio", dir);
+		if (initramfs_append(lab, c, *inbox, out, e) < 0) {
 			free(out);
-			out = NULL;
+			free(*inbox);
+			out = *inbox = NULL;
 		}
 	}
 	cpio_free(c);

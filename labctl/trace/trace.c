@@ -59,6 +59,8 @@ struct run {
 	json_t *warnings;                 /* the capture's, for trace_result */
 	char *traced_step;                /* the scenario's traced step, when known */
 	bool lab_image;                   /* the guest is the lab's image, unchanged */
+	char *inbox, *saved_initrd;       /* or the lab's (saved_initrd) with the archive
+	                                   * INBOX appended (the own program's) */
 };
 
 bool trace_wants(const char *formats, const char *format)
@@ -271,8 +273,10 @@ static int trace(struct run *r, struct error *e)
 		.kvm = r->o->kvm, .timeout = r->o->timeout,
 		.command = r->o->interactive ? "lab-stop" : "lab-trace",
 		.params = r->params, .capture = r->capture, .interactive = r->o->interactive,
-		/* a saved guest is the lab's image under TCG (snapshot.h) */
-		.restore = r->lab_image && !r->o->kvm && !r->o->no_snapshot,
+		/* a saved guest is the lab's image under TCG (snapshot.h), an
+		 * own program's archive given to it */
+		.restore = (r->lab_image || r->inbox) && !r->o->kvm && !r->o->no_snapshot,
+		.saved_initrd = r->saved_initrd, .inbox = r->inbox,
 	};
 	int ret = -1;
 
@@ -414,7 +418,8 @@ static int own_guest(struct run *r, struct error *e)
 		sc.steps = &alone;
 		sc.nsteps = 1;
 	}
-	if (!(r->initrd = own_program_image(&p, &sc, st, o->args, o->nargs, r->dir, e)))
+	if (!(r->initrd = own_program_image(&p, &sc, st, o->args, o->nargs, r->dir, &r->inbox, e)) ||
+	    !(r->saved_initrd = initramfs_create(&(struct initramfs_opts){ 0 }, e)))
 		goto out;
 	r->program = p.exe;
 	r->exe = p.name;
@@ -493,6 +498,11 @@ static int choose_guest(struct run *r, struct error *e)
 	r->lab_image = !o->initrd;
 	r->initrd = o->initrd ? xstrdup(o->initrd)
 			      : initramfs_create(&(struct initramfs_opts){ 0 }, e);
+	if (r->initrd && o->inbox) {
+		r->inbox = xstrdup(o->inbox);
+		r->saved_initrd = initramfs_create(&(struct initramfs_opts){ 0 }, e);
+		return r->saved_initrd ? 0 : -1;
+	}
 	return r->initrd ? 0 : -1;
 }
 
@@ -578,7 +588,7 @@ static void run_free(struct run *r)
 	json_decref(r->functions);
 	json_decref(r->warnings);
 	free_all(r->traced_step, r->initrd, r->function, r->dir, r->params, r->capture,
-		 r->compare);
+		 r->compare, r->inbox, r->saved_initrd);
 }
 
 /* Set up R: the guest, the program, the number, the run directory (a new

@@ -19,6 +19,9 @@ struct trace_opts {
 	const char *kernel;     /* --kernel: the last built of this version (NULL: the last built) */
 	const char *scenario;   /* NULL: SYSCALL.ini (SYSCALL32.ini), else the generic program */
 	const char *initrd;     /* NULL: the lab's, built when needed */
+	const char *inbox;      /* with INITRD: the archive appended to the lab's image
+	                         * in it, which a guest restored from its saved state
+	                         * receives instead (qemu/snapshot.h); or NULL */
 	const char *program;    /* NULL: the scenario's traced program */
 	const char *function;   /* NULL: lab_SYSCALL, or the scenario's */
 	char *const *also;      /* with PROGRAM: its other functions that may make the

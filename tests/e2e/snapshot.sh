@@ -44,6 +44,50 @@ for call in "connect" "getpid" "connect --abi i386"; do
 		"$T/restored-$tag/report.json"
 done
 
+# The user's own program reaches the restored guest through its inbox
+# (rootfs/programs/inbox.c): the same trace as booted with it appended.
+cat >"$T/mine.c" <<'EOF'
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <sys/socket.h>
+int main(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(1234) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	long r;
+
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	__asm__ volatile("syscall" : "=a"(r) : "a"(42), "D"(fd), "S"(&a), "d"(sizeof(a))
+			 : "rcx", "r11", "memory");
+	printf("connect returned %ld\n", r);
+	return 0;
+}
+EOF
+for n in 1 2; do
+	expect_exit "trace connect --program mine.c --no-snapshot ($n)" 0 \
+		trace "$T/own-cold$n" connect --program "$T/mine.c" --no-snapshot
+done
+expect_exit "trace connect --program mine.c (restored)" 0 trace "$T/own" connect --program "$T/mine.c"
+check "trace --program: restored, the program in the inbox" grep -q 'the guest restored from' "$T/own.err"
+check "trace --program: restored and cold captures are the same, field by field" \
+	python3 "$FIX/same_trace.py" "$T/own-cold1/report.json" "$T/own-cold2/report.json" "$T/own/report.json"
+check "trace --program: the traced program is the user's" \
+	test "$(q "$T/own/report.json" 'c["user"]["task"]["exe"]')" = mine
+
+# A submission graded restored (its programs in the inbox) and booted:
+# the same verdicts, word for word but the pid a message names (the
+# restored guest's init ran inbox, date and cpio before the program).
+verdicts() { q "$1/grade.json" '[c["status"], c["score"]] + [(x["id"], x["passed"], __import__("re").sub(r"pid \d+", "pid N", x["message"])) for x in c["checks"]]'; }
+expect_exit "grade the example submission (restored)" 0 "$LABCTL" -q grade "$ROOT/ci/example-submission" --out "$T/g"
+expect_exit "grade the example submission --no-snapshot" 0 \
+	"$LABCTL" -q grade "$ROOT/ci/example-submission" --out "$T/g-cold" --no-snapshot
+check "grade: the guest was restored (QMP and ttyS1 sockets in its trace's run)" \
+	test -S "$(ls -d "$T"/g/runs/trace-2*/ | head -1)/cmd.sock"
+check "grade: booted with --no-snapshot (no QMP socket)" \
+	test ! -e "$(ls -d "$T"/g-cold/runs/trace-2*/ | head -1)/qmp.sock"
+check "grade: the same verdicts restored as booted" \
+	test "$(verdicts "$T/g")" = "$(verdicts "$T/g-cold")" -a -s "$T/g/grade.json"
+
 # A timeline restored: the same calls, in the same order, with the same
 # results as booted (its events' jiffies, pids, addresses and ports are the
 # guest's history, as above).
