@@ -37,6 +37,8 @@ own() {
 
 # untraced SCENARIO: the same guest booted without GDB (the traced run ends
 # at the sysret, before the program prints); its console in $T/untraced.
+# A trace compared with it by pid boots too (--no-snapshot): a restored
+# guest's pids are not a booted one's (tests/e2e/snapshot.sh).
 untraced() {
 	"$LABCTL" -q boot --initrd "$run/guest.cpio" --scenario "$1" >/dev/null 2>&1
 	tr -d '\r' <"$T/runs/boot-latest/serial.log" >"$T/untraced"
@@ -144,7 +146,7 @@ check "... saying it was waiting in system call $(awk '$3 == "pause" { print $1 
 	grep -q "was waiting in system call $(awk '$3 == "pause" { print $1 }' "$TBL") (pause)" "$T/err"
 
 # A call without a scenario of its own: the program runs alone.
-own getpid_static getpid
+own getpid_static getpid --no-snapshot
 check "getpid_static: runs alone, as scenario own" test "$(q "$j" 'c["setup"]["scenario"]')" = own
 untraced own
 pid=$(sed -n 's/^pid \([0-9]*\)$/\1/p' "$T/untraced")
@@ -155,7 +157,7 @@ check "getpid_static: made by main (the static helper inlined), by objdump" sh -
 
 # A program written in assembly, main and all (lab.S): its own syscall.
 expect_exit "asm_getpid: trace getpid --program asm_getpid.S" 0 "$LABCTL" -q trace getpid \
-	--program "$FIX/asm_getpid.S" --out "$T/asm_getpid" --format json
+	--program "$FIX/asm_getpid.S" --out "$T/asm_getpid" --format json --no-snapshot
 j=$T/asm_getpid/report.json
 elf=$(q "$j" 'c["setup"]["program"]["path"]')
 check "asm_getpid: pt_regs ip is after main's syscall (objdump)" test "$(q "$j" \
@@ -170,7 +172,7 @@ check "asm_getpid: returned the pid it printed ($pid)" \
 # The 32-bit way in: --abi i386 compiles the source with -m32; the call is
 # syscall_32.tbl's, made by int $0x80 (objdump), returning the printed pid.
 TBL32=$(dirname "$TBL")/syscall_32.tbl
-own getpid_i386 getpid --abi i386
+own getpid_i386 getpid --abi i386 --no-snapshot
 check "getpid_i386: an i386 program (readelf)" \
 	grep -q 'Class:[[:space:]]*ELF32' <(readelf -h "$elf")
 check "getpid_i386: orig_ax = $(awk '$3 == "getpid" { print $1 }' "$TBL32") from syscall_32.tbl" \
