@@ -284,7 +284,10 @@ static int restore(const struct qemu_opts *q, const char *path, const char *word
 	    qmp_send_fd(&m, "state", fd, e) < 0 ||
 	    qmp_execute(&m, "migrate-incoming", json_pack("{s:s}", "uri", "fd:state"), NULL, e) < 0 ||
 	    !(st = poll_status(&m, "query-status", loading, e))) {
-		/* QEMU refused the file and ended: its log says why */
+		/* QEMU refused the file and ends (it closed QMP first): its log
+		 * says why */
+		for (int i = 0; i < 200 && !child_exited(qemu); i++)
+			nanosleep(&tick, NULL);
 		if (child_exited(qemu)) {
 			child_wait(qemu);
 			why = last_line(qemu->log);
