@@ -37,10 +37,13 @@ class LabInbox(gdb.Command):
                 data = f.read()
         except OSError as e:
             raise gdb.GdbError('lab-inbox: %s' % e)
-        inbox = next((t for t in k.tasks() if k.task_comm(t) == 'inbox'), None)
-        if inbox is None:
-            raise gdb.GdbError('lab-inbox: no inbox process in the guest (not a saved guest?)')
-        pgd = u64(inbox['mm']['pgd']) - page_offset()
+        # saved wherever it was stopped: in user mode too, under PTI
+        with k.kernel_mapped():
+            inbox = next((t for t in k.tasks() if k.task_comm(t) == 'inbox'), None)
+            if inbox is None:
+                raise gdb.GdbError('lab-inbox: no inbox process in the guest (not a saved '
+                                   'guest?)')
+            pgd = u64(inbox['mm']['pgd']) - page_offset()
         cr3 = k.reg('cr3')
         gdb.execute('set $cr3 = (unsigned long)0x%x' % pgd, to_string=True)
         try:

@@ -126,11 +126,13 @@ def kernel_readable():
 
 def kernel_running():
     """Has the kernel finished booting (a guest restored from its saved
-    state), rather than being at its first instruction, paging off, where
-    no kernel address reads?"""
+    state, stopped anywhere: under PTI's user page tables too), rather than
+    being at its first instruction, paging off, where no kernel address
+    reads?"""
     try:
-        return bool(gdb.parse_and_eval('system_state == SYSTEM_RUNNING'))
-    except gdb.error:
+        with kernel_mapped():
+            return bool(gdb.parse_and_eval('system_state == SYSTEM_RUNNING'))
+    except (gdb.error, gdb.GdbError):
         return False
 
 

@@ -27,6 +27,7 @@
 #define WAITING       "LABCTL waiting"
 
 static const struct timespec tick = { .tv_nsec = 2 * 1000 * 1000 };
+static const struct timespec settle = { .tv_nsec = 100 * 1000 * 1000 };
 
 /* Q as the guest is saved: booted, running, no debugger, QMP and ttyS1
  * on sockets in DIR. */
@@ -165,6 +166,9 @@ static int save(const struct qemu_opts *q, const char *path, struct error *e)
 		goto out;
 	if (wait_for_init(log, &c, e) < 0 || qmp_connect(&m, o.qmp_socket, &c, QMP_TIMEOUT, e) < 0)
 		goto out;
+	/* inbox said it waits just before its read(): let it get there, and
+	 * the CPU to its idle loop, so that the state is saved at rest */
+	nanosleep(&settle, NULL);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		error_set(e, EXIT_ENV, "cannot write %s: %s", tmp, strerror(errno));
