@@ -122,7 +122,8 @@ static char *capture_one(struct timeline_run *t, const char *name)
 		    name);
 	steps = steps_json(&sc, &t->progs, t->have_own ? &t->own : NULL, traced);
 	if (t->have_own && !(initrd = own_program_image(&t->own, &sc, (struct scenario_step *)traced,
-							 t->o->args, t->o->nargs, dir, &inbox, &e)))
+							 t->o->args, t->o->nargs, t->initrd, dir, &inbox,
+							 &e)))
 		die_error(&e);
 	s.initrd = initrd ? initrd : t->initrd;
 	/* the lab's image, as saved once booted; an own program's archive is

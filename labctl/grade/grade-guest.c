@@ -284,14 +284,14 @@ int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 		return -1;
 	}
 	initrd = build_initrd(o, lab, &inbox, err);
-	free(lab);
 	if (!initrd) {
-		free(outdir);
+		free_all(lab, outdir);
 		return -1;
 	}
 	root = run_root(o->dir, &tmp);
 	t.initrd = initrd;
 	t.inbox = inbox;
+	t.lab_initrd = lab;
 	t.run_root = root;
 	/* The trace's progress is the grader's business, not the student's. */
 	opts.quiet = true;
@@ -350,6 +350,6 @@ out:
 		*err = xasprintf("the trace failed (see %s)", rdir ? rdir : o->dir);
 	console_free(&con);
 	trace_result_free(&res);
-	free_all(serial, rdir, root, tmp, initrd, inbox, outdir);
+	free_all(serial, rdir, root, tmp, lab, initrd, inbox, outdir);
 	return rc;
 }

@@ -273,11 +273,11 @@ int own_program_find_call(struct own_program *p, long nr, const char *name,
 }
 
 char *own_program_image(const struct own_program *p, struct scenario *sc, struct scenario_step *st,
-			char *const *args, int nargs, const char *dir, char **inbox,
-			struct error *e)
+			char *const *args, int nargs, const char *lab, const char *dir,
+			char **inbox, struct error *e)
 {
 	struct cpio *c = cpio_new();
-	char *script, *script_path, *in_guest, *lab = NULL, *out = NULL;
+	char *script, *script_path, *in_guest, *out = NULL;
 
 	for (size_t i = 0; i < sc->nsteps; i++)
 		if (&sc->steps[i] != st && !strcmp(sc->steps[i].program, p->name)) {
@@ -302,7 +302,7 @@ char *own_program_image(const struct own_program *p, struct scenario *sc, struct
 	cpio_add_data(c, script_path, 0644, script, strlen(script));
 	if (cpio_add_file(c, in_guest, 0755, p->exe) < 0)
 		error_set(e, EXIT_INPUT, "cannot read %s: %s", p->exe, strerror(errno));
-	else if ((lab = initramfs_create(&(struct initramfs_opts){ 0 }, e))) {
+	else {
 		out = xasprintf("%s/guest.cpio", dir);
 		*inbox = xasprintf("%s/inbox.cpio", dir);
 		if (initramfs_append(lab, c, *inbox, out, e) < 0) {
@@ -312,7 +312,7 @@ char *own_program_image(const struct own_program *p, struct scenario *sc, struct
 		}
 	}
 	cpio_free(c);
-	free_all(lab, script, script_path, in_guest);
+	free_all(script, script_path, in_guest);
 	return out;
 }
 

@@ -46,15 +46,15 @@ int own_program_build(const char *path, const char *work, bool i386, struct own_
 int own_program_find_call(struct own_program *p, long nr, const char *name,
 			  const char *function, struct error *e);
 /*
- * The lab's image with P in the place of SC's step ST (run with ARGS):
+ * The lab's image LAB with P in the place of SC's step ST (run with ARGS):
  * /lab/user/NAME and SC's script, an archive appended to the cached image
  * (nothing rebuilt), written to DIR/guest.cpio.  Its path, or NULL with E;
  * *INBOX (caller frees) is the archive alone, DIR/inbox.cpio, for a guest
  * restored from its saved state (qemu/snapshot.h).
  */
 char *own_program_image(const struct own_program *p, struct scenario *sc, struct scenario_step *st,
-			char *const *args, int nargs, const char *dir, char **inbox,
-			struct error *e);
+			char *const *args, int nargs, const char *lab, const char *dir,
+			char **inbox, struct error *e);
 void own_program_free(struct own_program *p);
 
 #endif

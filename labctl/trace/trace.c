@@ -58,9 +58,8 @@ struct run {
 	char *compare;                    /* the x86-64 capture beside an i386 one */
 	json_t *warnings;                 /* the capture's, for trace_result */
 	char *traced_step;                /* the scenario's traced step, when known */
-	bool lab_image;                   /* the guest is the lab's image, unchanged */
-	char *inbox, *saved_initrd;       /* or the lab's (saved_initrd) with the archive
-	                                   * INBOX appended (the own program's) */
+	char *inbox, *saved_initrd;       /* INITRD is the lab's (SAVED_INITRD) with the
+	                                   * archive INBOX appended (an own program's) */
 };
 
 bool trace_wants(const char *formats, const char *format)
@@ -275,7 +274,7 @@ static int trace(struct run *r, struct error *e)
 		.params = r->params, .capture = r->capture, .interactive = r->o->interactive,
 		/* a saved guest is the lab's image under TCG (snapshot.h), an
 		 * own program's archive given to it */
-		.restore = (r->lab_image || r->inbox) && !r->o->kvm && !r->o->no_snapshot,
+		.restore = (!r->o->initrd || r->inbox) && !r->o->kvm && !r->o->no_snapshot,
 		.saved_initrd = r->saved_initrd, .inbox = r->inbox,
 	};
 	int ret = -1;
@@ -418,8 +417,9 @@ static int own_guest(struct run *r, struct error *e)
 		sc.steps = &alone;
 		sc.nsteps = 1;
 	}
-	if (!(r->initrd = own_program_image(&p, &sc, st, o->args, o->nargs, r->dir, &r->inbox, e)) ||
-	    !(r->saved_initrd = initramfs_create(&(struct initramfs_opts){ 0 }, e)))
+	if (!(r->saved_initrd = initramfs_create(&(struct initramfs_opts){ 0 }, e)) ||
+	    !(r->initrd = own_program_image(&p, &sc, st, o->args, o->nargs, r->saved_initrd, r->dir,
+					    &r->inbox, e)))
 		goto out;
 	r->program = p.exe;
 	r->exe = p.name;
@@ -495,13 +495,11 @@ static int choose_guest(struct run *r, struct error *e)
 		if (ret < 0)
 			return -1;
 	}
-	r->lab_image = !o->initrd;
 	r->initrd = o->initrd ? xstrdup(o->initrd)
 			      : initramfs_create(&(struct initramfs_opts){ 0 }, e);
-	if (r->initrd && o->inbox) {
+	if (o->inbox) {
 		r->inbox = xstrdup(o->inbox);
-		r->saved_initrd = initramfs_create(&(struct initramfs_opts){ 0 }, e);
-		return r->saved_initrd ? 0 : -1;
+		r->saved_initrd = xstrdup(o->lab_initrd);
 	}
 	return r->initrd ? 0 : -1;
 }

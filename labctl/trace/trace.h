@@ -20,8 +20,9 @@ struct trace_opts {
 	const char *scenario;   /* NULL: SYSCALL.ini (SYSCALL32.ini), else the generic program */
 	const char *initrd;     /* NULL: the lab's, built when needed */
 	const char *inbox;      /* with INITRD: the archive appended to the lab's image
-	                         * in it, which a guest restored from its saved state
-	                         * receives instead (qemu/snapshot.h); or NULL */
+	                         * LAB_INITRD in it, which a guest restored from its
+	                         * saved state receives instead (qemu/snapshot.h); or NULL */
+	const char *lab_initrd; /* with INBOX: the lab's image (its saved guest) */
 	const char *program;    /* NULL: the scenario's traced program */
 	const char *function;   /* NULL: lab_SYSCALL, or the scenario's */
 	char *const *also;      /* with PROGRAM: its other functions that may make the
