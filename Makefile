@@ -54,7 +54,7 @@ RUN_PACKAGES = make gcc libc6-dev gcc-multilib flex bison bc libelf-dev libssl-d
 # Wanted, not needed: ccache (cached kernel objects across configurations).
 RECOMMEND_PACKAGES = ccache
 # To test it:
-TEST_PACKAGES = libcmocka-dev libyaml-dev file git chromium stress-ng tmux \
+TEST_PACKAGES = libcmocka-dev libyaml-dev file git chromium stress-ng tmux zstd \
   debhelper lintian debootstrap bash-completion zsh man-db
 DEBIAN_PACKAGES = $(filter-out debhelper-compat,$(BUILD_PACKAGES)) $(RUN_PACKAGES) \
   $(RECOMMEND_PACKAGES) $(TEST_PACKAGES)

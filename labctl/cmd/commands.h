@@ -15,6 +15,7 @@ int cmd_version(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_grade(int argc, char **argv);
 int cmd_image(int argc, char **argv);
+int cmd_bundle(int argc, char **argv);
 int cmd_boot(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_build(int argc, char **argv);

@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "config",  cmd_config,  "configure the kernel (base + fragments) and check it" },
 	{ "build",   cmd_build,   "build the debuggable kernel and the lab initramfs" },
 	{ "image",   cmd_image,   "build the lab programs and the initramfs" },
+	{ "bundle",  cmd_bundle,  "carry a built kernel to another machine (export, import)" },
 	{ "boot",    cmd_boot,    "boot the lab guest and run a scenario (or wait for GDB)" },
 	{ "trace",   cmd_trace,   "follow a system call through the kernel, write the report" },
 	{ "grade",   cmd_grade,   "grade a student's lab submission (or many)" },

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "kbuild/build.h"
+#include "kbuild/kernel.h"
 #include "lib/fs.h"
 #include "lib/labctl.h"
 #include "lib/proc.h"
@@ -157,30 +158,9 @@ bool build_cached(const struct build_plan *p)
 	return ok;
 }
 
-/* Point CACHE/kernels/NAME at KEY, atomically. */
-static int point(const char *name, const char *key, struct error *e)
-{
-	char *link = xasprintf("%s/kernels/%s", cache_root(), name);
-	char *tmp = xasprintf("%s.tmp.%d", link, (int)getpid());
-	int ret = 0;
-
-	unlink(tmp);
-	if (symlink(key, tmp) < 0 || rename(tmp, link) < 0) {
-		ret = error_set(e, EXIT_ENV, "cannot point %s at %s: %m", link, key);
-		unlink(tmp);
-	}
-	free(tmp);
-	free(link);
-	return ret;
-}
-
 int build_set_current(const struct build_plan *p, struct error *e)
 {
-	char *series = kernel_series(p->src.version);
-	int ret = point(series, p->key, e);
-
-	free(series);
-	return ret < 0 ? -1 : point("current", p->key, e);
+	return kernel_set_current(p->key, p->src.version, e);
 }
 
 /* A debug build's object directory, ccache and published copy, in MiB. */

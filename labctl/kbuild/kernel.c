@@ -6,12 +6,15 @@
 #include <stdlib.h>
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "kbuild/bundle.h"
 #include "kbuild/kernel.h"
 #include "lib/cache.h"
 #include "lib/error.h"
 #include "lib/fs.h"
 #include "lib/labctl.h"
+#include "source/versions.h"
 
 /* DIR/NAME with its links resolved, or NULL with E. */
 static char *resolve(const char *dir, const char *name, struct error *e)
@@ -42,6 +45,33 @@ static int read_meta(struct kernel *k, const char *dir, struct error *e)
 		return error_set(e, EXIT_ENV, "kernel in %s has no valid kernel.json (run 'labctl build')",
 				 dir);
 	return 0;
+}
+
+/* An imported kernel's building machine's paths, from its bundle manifest. */
+static int read_built(struct kernel *k, const char *dir, struct error *e)
+{
+	char *path = xasprintf("%s/" BUNDLE_MANIFEST, dir);
+	json_t *m, *built;
+	const char *source, *obj;
+	int ret = 0;
+
+	if (!is_file(path)) {
+		free(path);
+		return 0;
+	}
+	m = json_load_file(path, 0, NULL);
+	built = json_object_get(m, "built");
+	source = json_string_value(json_object_get(built, "source"));
+	obj = json_string_value(json_object_get(built, "obj"));
+	if (source && obj) {
+		k->built_source = xstrdup(source);
+		k->built_obj = xstrdup(obj);
+	} else {
+		ret = error_set(e, EXIT_ENV, "%s is not a valid bundle manifest", path);
+	}
+	json_decref(m);
+	free(path);
+	return ret;
 }
 
 static int read_boot(struct kernel *k, struct error *e)
@@ -82,6 +112,8 @@ int kernel_load(struct kernel *k, const char *version, struct error *e)
 	    (k->obj = resolve(dir, "obj", e)))
 		rc = read_meta(k, dir, e);
 	if (!rc)
+		rc = read_built(k, dir, e);
+	if (!rc)
 		rc = read_boot(k, e);
 	if (rc < 0)
 		kernel_free(k);
@@ -91,7 +123,8 @@ int kernel_load(struct kernel *k, const char *version, struct error *e)
 
 void kernel_free(struct kernel *k)
 {
-	free_all(k->dir, k->vmlinux, k->bzimage, k->config, k->source, k->obj, k->version);
+	free_all(k->dir, k->vmlinux, k->bzimage, k->config, k->source, k->obj, k->version,
+		 k->built_source, k->built_obj);
 	memset(k, 0, sizeof(*k));
 }
 
@@ -111,4 +144,30 @@ int kernel_config_value(const struct kernel *k, const char *name, char **value, 
 	free(text);
 	*value = val;
 	return 0;
+}
+
+/* Point CACHE/kernels/NAME at KEY, atomically. */
+static int point(const char *name, const char *key, struct error *e)
+{
+	char *link = xasprintf("%s/kernels/%s", cache_root(), name);
+	char *tmp = xasprintf("%s.tmp.%d", link, (int)getpid());
+	int ret = 0;
+
+	unlink(tmp);
+	if (symlink(key, tmp) < 0 || rename(tmp, link) < 0) {
+		ret = error_set(e, EXIT_ENV, "cannot point %s at %s: %m", link, key);
+		unlink(tmp);
+	}
+	free(tmp);
+	free(link);
+	return ret;
+}
+
+int kernel_set_current(const char *key, const char *version, struct error *e)
+{
+	char *series = kernel_series(version);
+	int ret = point(series, key, e);
+
+	free(series);
+	return ret < 0 ? -1 : point("current", key, e);
 }

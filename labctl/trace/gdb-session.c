@@ -60,6 +60,15 @@ static void gdb_argv(struct strvec *a, const struct gdb_session *s, const char *
 	/* quit ends the session: labctl kills the guest, nothing to confirm */
 	if (s->interactive)
 		strvec_pushl(a, "-iex", "set confirm off", NULL);
+	/* an imported kernel's DWARF names the machine that built it (bundle.h) */
+	if (s->kernel->built_source) {
+		strvec_push(a, "-iex");
+		strvec_pushf(a, "set substitute-path \"%s\" \"%s\"", s->kernel->built_source,
+			     s->kernel->source);
+		strvec_push(a, "-iex");
+		strvec_pushf(a, "set substitute-path \"%s\" \"%s\"", s->kernel->built_obj,
+			     s->kernel->obj);
+	}
 	strvec_pushl(a, "-iex", package, s->kernel->vmlinux,
 		     "-ex", "python import os; open(os.environ['LABCTL_GO']).read()", "-ex", NULL);
 	strvec_pushf(a, "target remote %s", sock);
