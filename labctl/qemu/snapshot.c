@@ -188,9 +188,22 @@ out:
 		unlink(tmp);
 	qmp_close(&m);
 	child_kill(&c);
+	snapshot_sockets_remove(dir);
 	strv_free((char **)c.argv);
 	free_all((char *)c.log, (char *)o.qmp_socket, (char *)o.channel_socket, dir, log, tmp);
 	return ret;
+}
+
+void snapshot_sockets_remove(const char *run_dir)
+{
+	static const char *const names[] = { "qmp.sock", "cmd.sock" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *path = xasprintf("%s/%s", run_dir, names[i]);
+
+		unlink(path);
+		free(path);
+	}
 }
 
 /* Save the guest to PATH unless another labctl did meanwhile. */

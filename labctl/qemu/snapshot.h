@@ -63,5 +63,9 @@ char *snapshot_inbox_word(const char *archive, struct error *e);
  */
 int snapshot_restore(const struct qemu_opts *q, const char *path, const char *words,
 		     struct child *qemu, int *channel, struct error *e);
+/* Remove the sockets a restored (or saved) guest had in RUN_DIR, once its
+ * QEMU is gone: a run directory keeps files, not dead endpoints (an
+ * artifact upload copies it). */
+void snapshot_sockets_remove(const char *run_dir);
 
 #endif

@@ -233,6 +233,9 @@ out:
 	child_kill(&qemu);
 	if (channel >= 0)
 		close(channel);
+	unlink(sock);
+	if (saved)
+		snapshot_sockets_remove(s->run_dir);
 	strv_free((char **)qemu.argv);
 	free((char *)qemu.log);
 	free_all(sock, saved, words);

@@ -81,10 +81,13 @@ verdicts() { q "$1/grade.json" '[c["status"], c["score"]] + [(x["id"], x["passed
 expect_exit "grade the example submission (restored)" 0 "$LABCTL" -q grade "$ROOT/ci/example-submission" --out "$T/g"
 expect_exit "grade the example submission --no-snapshot" 0 \
 	"$LABCTL" -q grade "$ROOT/ci/example-submission" --out "$T/g-cold" --no-snapshot
-check "grade: the guest was restored (QMP and ttyS1 sockets in its trace's run)" \
-	test -S "$(ls -d "$T"/g/runs/trace-2*/ | head -1)/cmd.sock"
-check "grade: booted with --no-snapshot (no QMP socket)" \
-	test ! -e "$(ls -d "$T"/g-cold/runs/trace-2*/ | head -1)/qmp.sock"
+# Where GDB first found the CPU: in the kernel, idle, for a restored guest;
+# at the reset vector for a booted one.
+first_stop() { head -1 "$(ls -d "$1"/runs/trace-2*/ | head -1)/gdb.log"; }
+check "grade: the guest was restored (GDB first stopped it in the kernel)" \
+	sh -c 'echo "$1" | grep -q "^0xffffffff[0-9a-f]* in "' _ "$(first_stop "$T/g")"
+check "grade: booted with --no-snapshot (GDB first stopped it at the reset vector)" \
+	sh -c 'echo "$1" | grep -q "^0x0*fff0 in "' _ "$(first_stop "$T/g-cold")"
 check "grade: the same verdicts restored as booted" \
 	test "$(verdicts "$T/g")" = "$(verdicts "$T/g-cold")" -a -s "$T/g/grade.json"
 
@@ -141,5 +144,10 @@ check "a full disk: the reason named, the guest booted" \
 check "a full disk: the trace is the cold one's" python3 "$FIX/same_trace.py" \
 	"$T/cold1-connect/report.json" "$T/cold2-connect/report.json" "$T/full/report.json"
 check "a full disk: nothing half-written left" test "$(ls -A "$SNAPS" | wc -l)" = 0
+
+# Every run directory above, restored, saved or booted, keeps files only:
+# no socket of a QEMU that is gone (an artifact upload copies the directory).
+check "no run directory keeps a socket (find -type s)" \
+	sh -c 'test -n "$(find "$1" -name serial.log)" && test -z "$(find "$1" -type s)"' _ "$LABCTL_RUN_ROOT"
 
 done_testing
