@@ -9,6 +9,7 @@
  * Every report is compared with every other of the batch: all of them are
  * read once, before the workers start, and each grading inherits them.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 
 #include "grade/grade-guest.h"
 #include "grade/grade-run.h"
+#include "grade/grade.h"
 #include "lib/fs.h"
 #include "lib/labctl.h"
 #include "lib/proc.h"
@@ -165,7 +167,12 @@ static int rank(enum grade_status st)
 	return ranks[st];
 }
 
-/* Read every grade.json back; returns the batch's exit code. */
+/*
+ * The gradebook of the gradings in B (each item's dir): DIR/summary.csv,
+ * one row per submission with each check's points, and DIR/summary.md, a
+ * table, also printed.  A grading that died before writing its grade is an
+ * error, named by its item's origin.  Returns the batch's exit code.
+ */
 static int summarize(struct batch *b, const char *dir)
 {
 	char *csv = NULL, *md = NULL, *p;
@@ -173,29 +180,48 @@ static int summarize(struct batch *b, const char *dir)
 	FILE *fc = open_memstream(&csv, &csvlen), *fm = open_memstream(&md, &mdlen);
 	enum grade_status worst = GRADE_PASSED;
 
-	fputs("submission,ref,student_id,commit,status,score,max,run_dir\n", fc);
-	fputs("| submission | student | commit | status | score |\n|---|---|---|---|---|\n", fm);
+	fputs("submission,ref,student_id,commit,status,score,max", fc);
+	fputs("| submission | student | commit | status | score |", fm);
+	for (int k = 0; k < NCHECKS; k++) {
+		fprintf(fc, ",%s", check_key(k));
+		fprintf(fm, " %s |", check_key(k));
+	}
+	fputs(",run_dir\n", fc);
+	fputs("\n|---|---|---|---|---|", fm);
+	for (int k = 0; k < NCHECKS; k++)
+		fputs("---|", fm);
+	fputc('\n', fm);
 	for (int i = 0; i < b->n; i++) {
 		struct grade_record g;
-		const char *status;
+		const char *status, *origin, *ref;
 		char score[64];
 
-		/* A grading that died before writing its grade is an error. */
 		grade_read(&g, b->v[i].dir, NULL);
 		status = grade_status_name(g.status);
+		origin = *g.origin ? g.origin : b->v[i].origin;
+		ref = *g.ref ? g.ref : b->v[i].ref;
 		snprintf(score, sizeof(score), "%lld/%lld", g.score, g.max);
-		csv_field(fc, b->v[i].origin, ",");
-		csv_field(fc, b->v[i].ref, ",");
+		csv_field(fc, origin, ",");
+		csv_field(fc, ref, ",");
 		csv_field(fc, g.student_id, ",");
 		csv_field(fc, g.commit, ",");
 		csv_field(fc, status, ",");
 		fprintf(fc, "%lld,%lld,", g.score, g.max);
-		csv_field(fc, b->v[i].dir, "\n");
-		md_cell(fm, b->v[i].origin);
+		md_cell(fm, origin);
 		md_cell(fm, g.student_id);
 		md_cell(fm, g.commit);
 		md_cell(fm, status);
 		md_cell(fm, score);
+		for (int k = 0; k < NCHECKS; k++) {
+			if (g.have_checks) {
+				fprintf(fc, "%d,", g.points[k]);
+				fprintf(fm, "| %d ", g.points[k]);
+			} else {
+				fputs(",", fc);
+				fputs("| ", fm);
+			}
+		}
+		csv_field(fc, b->v[i].dir, "\n");
 		fputs("|\n", fm);
 		if (rank(g.status) > rank(worst))
 			worst = g.status;
@@ -215,6 +241,66 @@ static int summarize(struct batch *b, const char *dir)
 	free(csv);
 	free(md);
 	return grade_exit_code(worst);
+}
+
+static void batch_free(struct batch *b)
+{
+	for (int i = 0; i < b->n; i++)
+		free_all(b->v[i].origin, b->v[i].ref, b->v[i].dir);
+	free(b->v);
+}
+
+static int by_dir(const void *x, const void *y)
+{
+	return strcmp(((const struct item *)x)->dir, ((const struct item *)y)->dir);
+}
+
+/* DIR's grading, or each one of the batch directory DIR (DIR/NNN/). */
+static void add_gradings(struct batch *b, const char *dir)
+{
+	char *one = xasprintf("%s/grade.json", dir);
+	DIR *d;
+	struct dirent *de;
+	int first = b->n;
+
+	if (is_file(one)) {
+		add(b, dir, NULL);
+		b->v[b->n - 1].dir = xstrdup(dir);
+	} else if ((d = opendir(dir))) {
+		while ((de = readdir(d))) {
+			char *sub = xasprintf("%s/%s/grade.json", dir, de->d_name);
+
+			if (de->d_name[0] != '.' && is_file(sub)) {
+				add(b, de->d_name, NULL);
+				b->v[b->n - 1].dir = xasprintf("%s/%s", dir, de->d_name);
+			}
+			free(sub);
+		}
+		closedir(d);
+	}
+	free(one);
+	if (b->n == first)
+		die(EXIT_INPUT, "--gradebook %s: no grade.json there, nor in its subdirectories", dir);
+	qsort(b->v + first, b->n - first, sizeof(*b->v), by_dir);
+}
+
+int grade_gradebook(const struct grade_opts *o, char **dirs, int ndirs)
+{
+	struct batch b = { 0 };
+	struct error e;
+	int code;
+
+	if (!ndirs)
+		die(EXIT_USAGE, "--gradebook: which gradings (batch directories)?");
+	if (!o->out)
+		die(EXIT_USAGE, "--gradebook: where (--out DIR)?");
+	for (int i = 0; i < ndirs; i++)
+		add_gradings(&b, dirs[i]);
+	if (make_dirs(o->out, &e) < 0)
+		die_error(&e);
+	code = summarize(&b, o->out);
+	batch_free(&b);
+	return code;
 }
 
 /* The course's reports, --compare's and those of the batch's submissions
@@ -251,7 +337,9 @@ int grade_batch(const struct grade_opts *batch_opts, char **subs, int nsubs)
 		read_roster(&b, o->roster);
 	if (!b.n)
 		die(EXIT_USAGE, "no submissions to grade");
-	if (!(dir = run_dir_create("grade-batch", &e)))
+	dir = o->out ? (make_dirs(o->out, &e) < 0 ? NULL : xstrdup(o->out))
+		     : run_dir_create("grade-batch", &e);
+	if (!dir)
 		die_error(&e);
 	for (int i = 0; i < b.n; i++)
 		b.v[i].dir = xasprintf("%s/%03d", dir, i + 1);
@@ -264,9 +352,7 @@ int grade_batch(const struct grade_opts *batch_opts, char **subs, int nsubs)
 	free(err);
 	run_workers(o, &b, o->jobs < b.n ? o->jobs : b.n);
 	code = summarize(&b, dir);
-	for (int i = 0; i < b.n; i++)
-		free_all(b.v[i].origin, b.v[i].ref, b.v[i].dir);
-	free(b.v);
+	batch_free(&b);
 	report_sources_free(&rs);
 	free(dir);
 	return code;

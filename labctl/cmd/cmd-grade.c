@@ -290,6 +290,7 @@ int cmd_grade(int argc, char **argv)
 {
 	struct grade_opts o = { .run_timeout = 10 };
 	const char *lang = NULL;
+	bool gradebook = false;
 	const struct option_def options[] = {
 		OPT_STRING(0, "ref", &o.ref, "REF", "the commit, branch or tag to grade (default HEAD)"),
 		OPT_STRING_OF(0, "out", &o.out, OPT_DIRS, "DIR", "write the results here (default a new run directory)"),
@@ -311,6 +312,9 @@ int cmd_grade(int argc, char **argv)
 		OPT_STRINGS_OF(0, "compare", &o.compare, OPT_DIRS, "SUBMISSION",
 			    "another submission whose report this one must not copy\n"
 			    "(repeatable; a batch compares its submissions too)"),
+		OPT_FLAG(0, "gradebook", &gradebook,
+			 "summarize gradings already made: the operands are batch\n"
+			 "directories (--out), their summary goes to --out"),
 		OPT_CHOICE(0, "lang", &lang, lang_codes, "LANG",
 			   "the language of what students read (the checks and their\n"
 			   "verdicts): en or zh (Simplified Chinese)"),
@@ -351,9 +355,9 @@ int cmd_grade(int argc, char **argv)
 		note("--jobs %d: capped at %ld, one guest per core", o.jobs, cores);
 		o.jobs = (int)cores;
 	}
-	if (o.roster || argc - i > 1 || jobs_asked > 1) {
-		if (o.out)
-			die(EXIT_USAGE, "--out grades one submission only");
+	if (gradebook) {
+		rc = grade_gradebook(&o, argv + i, argc - i);
+	} else if (o.roster || argc - i > 1 || jobs_asked > 1) {
 		rc = grade_batch(&o, argv + i, argc - i);
 	} else if (argc - i == 1) {
 		o.origin = argv[i];

@@ -274,6 +274,23 @@ static int status_from_name(const char *name)
 	return -1;
 }
 
+/* Each check's points, by its id, from grade.json's checks. */
+static void read_points(struct grade_record *r, json_t *checks)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(checks, i, c) {
+		const char *id = json_string_value(json_object_get(c, "id"));
+
+		for (int k = 0; id && k < NCHECKS; k++)
+			if (!strcmp(id, check_key(k))) {
+				r->points[k] = (int)json_integer_value(json_object_get(c, "points"));
+				r->have_checks = true;
+			}
+	}
+}
+
 int grade_read(struct grade_record *r, const char *dir, struct error *e)
 {
 	char *path = xasprintf("%s/grade.json", dir);
@@ -291,8 +308,12 @@ int grade_read(struct grade_record *r, const char *dir, struct error *e)
 		r->score = json_integer_value(json_object_get(root, "score"));
 		r->max = json_integer_value(json_object_get(root, "max"));
 	}
+	r->origin = xstrdup(rc ? "" : jstring(root, "submission", "origin"));
+	r->ref = xstrdup(rc ? "" : jstring(root, "submission", "ref"));
 	r->student_id = xstrdup(rc ? "" : jstring(root, "submission", "student_id"));
 	r->commit = xstrdup(rc ? "" : jstring(root, "submission", "commit"));
+	if (!rc)
+		read_points(r, json_object_get(root, "checks"));
 	json_decref(root);
 	free(path);
 	return rc;
@@ -300,6 +321,8 @@ int grade_read(struct grade_record *r, const char *dir, struct error *e)
 
 void grade_record_free(struct grade_record *r)
 {
+	free(r->origin);
+	free(r->ref);
 	free(r->student_id);
 	free(r->commit);
 	memset(r, 0, sizeof(*r));

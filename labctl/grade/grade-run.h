@@ -29,5 +29,8 @@ int grade_reports(const struct grade_opts *o, struct report_sources *rs, const c
 int grade_one(const struct grade_opts *o);
 /* Grade SUBS (and O->roster's lines), O->jobs at a time; the exit code. */
 int grade_batch(const struct grade_opts *o, char **subs, int nsubs);
+/* The gradebook (summary.csv, summary.md) of the gradings under DIRS (batch
+ * directories, or one grading's), into o->out; the worst status's code. */
+int grade_gradebook(const struct grade_opts *o, char **dirs, int ndirs);
 
 #endif

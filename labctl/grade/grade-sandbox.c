@@ -122,6 +122,69 @@ void sandbox_clean_stale(void)
 	temp_dirs_clean("/tmp", SANDBOX_TEMP);
 }
 
+/* An integer sysctl, -1 when this kernel has no such file. */
+static int sysctl_int(const char *path)
+{
+	char *text = read_file(path, NULL);
+	int v = text ? atoi(text) : -1;
+
+	free(text);
+	return v;
+}
+
+void sandbox_host_read(struct sandbox_host *h)
+{
+	h->container = access("/.dockerenv", F_OK) == 0 || access("/run/.containerenv", F_OK) == 0;
+	h->userns_clone = sysctl_int("/proc/sys/kernel/unprivileged_userns_clone");
+	h->max_userns = sysctl_int("/proc/sys/user/max_user_namespaces");
+	h->apparmor_restrict = sysctl_int("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
+}
+
+/*
+ * Inside a container the kernel's switches are the host's (one kernel), so
+ * they come first; then the container's own confinement, as docker's
+ * defaults have it: its seccomp profile refuses the user namespace, and its
+ * masked /proc paths refuse a new /proc (ci/README.md, measured).
+ */
+const char *sandbox_hint(const char *log, const struct sandbox_host *h)
+{
+	static const char container_opts[] =
+		"run the container with --security-opt seccomp=unconfined --security-opt "
+		"systempaths=unconfined (or privileged: a GitLab runner's privileged = true; "
+		"see ci/README.md)";
+	static char hint[512];
+
+	if (!log)
+		return NULL;
+	if (strstr(log, "Can't mount proc")) {
+		if (!h->container)
+			return NULL;
+		snprintf(hint, sizeof(hint), "this container hides parts of /proc, so no new /proc "
+			 "can be mounted: %s", container_opts);
+		return hint;
+	}
+	/* "No permissions to create new namespace", "Creating new namespace
+	 * failed: ...", "setting up uid map: ..." */
+	if (!strstr(log, "new namespace") && !strstr(log, "setting up uid map"))
+		return NULL;
+	if (h->userns_clone == 0)
+		return "unprivileged user namespaces are off on this kernel: sysctl "
+		       "kernel.unprivileged_userns_clone=1 turns them on";
+	if (h->max_userns == 0)
+		return "user.max_user_namespaces is 0 on this kernel: sysctl "
+		       "user.max_user_namespaces=10000 allows them";
+	if (h->apparmor_restrict == 1)
+		return "AppArmor restricts unprivileged user namespaces: sysctl "
+		       "kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile "
+		       "for bwrap";
+	if (h->container) {
+		snprintf(hint, sizeof(hint), "this container refuses user namespaces: %s",
+			 container_opts);
+		return hint;
+	}
+	return NULL;
+}
+
 const char *sandbox_probe(const char *workdir)
 {
 	static char why[sizeof(((struct error *)0)->msg) + PATH_MAX];
@@ -153,8 +216,15 @@ const char *sandbox_probe(const char *workdir)
 		strcpy(why, e.msg);	/* it fits: see why's size */
 		res = why;
 	} else if (child_wait(&c) < 0) {
-		snprintf(why, sizeof(why), "bubblewrap cannot create a sandbox here (%s; see %s)",
-			 child_outcome(&c), log);
+		char *said = read_file(log, NULL);
+		struct sandbox_host h;
+		const char *hint;
+
+		sandbox_host_read(&h);
+		hint = sandbox_hint(said, &h);
+		snprintf(why, sizeof(why), "bubblewrap cannot create a sandbox here (%s; see %s)%s%s",
+			 child_outcome(&c), log, hint ? ": " : "", hint ? hint : "");
+		free(said);
 		res = why;
 	}
 	strvec_clear(&a);

@@ -91,8 +91,21 @@ struct sandbox_opts {
 	int nproc;
 };
 void sandbox_defaults(struct sandbox_opts *o);
-/* Can bwrap make a sandbox here?  NULL if so, else why not (static). */
+/* Can bwrap make a sandbox here?  NULL if so, else why not and, when it is
+ * known, the setting that would let it (static). */
 const char *sandbox_probe(const char *workdir);
+/* What decides whether bwrap may make its namespaces here: the kernel's
+ * switches (-1 where this kernel has none) and whether this is a container. */
+struct sandbox_host {
+	bool container;          /* docker's /.dockerenv, podman's /run/.containerenv */
+	int userns_clone;        /* kernel.unprivileged_userns_clone (Debian's patch) */
+	int max_userns;          /* user.max_user_namespaces */
+	int apparmor_restrict;   /* kernel.apparmor_restrict_unprivileged_userns (Ubuntu) */
+};
+void sandbox_host_read(struct sandbox_host *h);
+/* The cause of bwrap's failure that LOG (what it printed) and H show, and
+ * the setting that removes it; NULL when neither says. */
+const char *sandbox_hint(const char *log, const struct sandbox_host *h);
 /* The prefix of the sandbox's directories in /tmp (run by root). */
 #define SANDBOX_TEMP "labctl-sandbox"
 /* Remove the sandbox directories of grades that were killed. */
@@ -309,8 +322,11 @@ char *utf8_clean(const char *data, size_t len);
 struct grade_record {
 	enum grade_status status;
 	long long score, max;
+	char *origin, *ref;        /* the submission as given ("" for none) */
 	char *student_id;          /* "" when the grade has none */
 	char *commit;              /* "" for a directory */
+	bool have_checks;          /* the checks ran: POINTS is theirs */
+	int points[NCHECKS];
 };
 /*
  * Read DIR/grade.json.  0, or -1 with E (EXIT_ENV) when it is missing or

@@ -1000,6 +1000,51 @@ static void test_outputs_grader_error(void **state)
 	assert_int_equal(grade_exit_code(GRADE_ERROR), EXIT_ENV);
 }
 
+/* bwrap's own words, as it printed them in a debian:12 docker container
+ * (docker's defaults; then with seccomp=unconfined alone), and on hosts
+ * whose kernel switches refuse user namespaces. */
+static const char bwrap_no_userns[] =
+	"bwrap: No permissions to create new namespace, likely because the kernel does not "
+	"allow non-privileged user namespaces. See <https://deb.li/bubblewrap> or "
+	"<file:///usr/share/doc/bubblewrap/README.Debian.gz>.\n";
+static const char bwrap_no_proc[] =
+	"bwrap: Can't mount proc on /newroot/proc: Operation not permitted\n";
+
+static void test_sandbox_hint(void **state)
+{
+	const struct sandbox_host docker = { .container = true, .userns_clone = -1,
+					     .max_userns = 96367, .apparmor_restrict = -1 };
+	const struct sandbox_host host = { .container = false, .userns_clone = -1,
+					   .max_userns = 96367, .apparmor_restrict = -1 };
+	struct sandbox_host h;
+	const char *hint;
+
+	hint = sandbox_hint(bwrap_no_userns, &docker);
+	assert_non_null(hint);
+	assert_non_null(strstr(hint, "this container refuses user namespaces"));
+	assert_non_null(strstr(hint, "--security-opt seccomp=unconfined"));
+	assert_non_null(strstr(hint, "systempaths=unconfined"));
+	hint = sandbox_hint(bwrap_no_proc, &docker);
+	assert_non_null(hint);
+	assert_non_null(strstr(hint, "hides parts of /proc"));
+	/* the host's switches name the cause, in or out of a container */
+	h = docker;
+	h.userns_clone = 0;
+	assert_non_null(strstr(sandbox_hint(bwrap_no_userns, &h),
+			       "kernel.unprivileged_userns_clone=1"));
+	h = host;
+	h.max_userns = 0;
+	assert_non_null(strstr(sandbox_hint(bwrap_no_userns, &h), "user.max_user_namespaces"));
+	h = host;
+	h.apparmor_restrict = 1;
+	assert_non_null(strstr(sandbox_hint(bwrap_no_userns, &h), "AppArmor"));
+	/* nothing known: no guess */
+	assert_null(sandbox_hint(bwrap_no_userns, &host));
+	assert_null(sandbox_hint(bwrap_no_proc, &host));
+	assert_null(sandbox_hint("bwrap: execvp true: No such file or directory\n", &docker));
+	assert_null(sandbox_hint(NULL, &docker));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1017,6 +1062,7 @@ int main(void)
 		cmocka_unit_test(test_outputs_invalid_latin1),
 		cmocka_unit_test(test_outputs_grader_error),
 		cmocka_unit_test(test_blame),
+		cmocka_unit_test(test_sandbox_hint),
 #define F(t) cmocka_unit_test_setup_teardown(t, fixture_setup, fixture_teardown)
 		F(test_all_pass), F(test_not_compiled), F(test_dynamic), F(test_loops_forever), F(test_waits_forever), F(test_killed_waiting),
 		F(test_never_calls), F(test_wrong_number), F(test_wrong_task),
