@@ -55,7 +55,7 @@ RUN_PACKAGES = make gcc libc6-dev gcc-multilib flex bison bc libelf-dev libssl-d
 RECOMMEND_PACKAGES = ccache
 # To test it:
 TEST_PACKAGES = libcmocka-dev libyaml-dev file git chromium stress-ng tmux zstd \
-  debhelper lintian debootstrap bash-completion zsh man-db
+  debhelper lintian debootstrap bash-completion zsh man-db docker.io rsync python3-yaml
 DEBIAN_PACKAGES = $(filter-out debhelper-compat,$(BUILD_PACKAGES)) $(RUN_PACKAGES) \
   $(RECOMMEND_PACKAGES) $(TEST_PACKAGES)
 # Node and npm run the browser tier (tests/browser).  A node already there is
@@ -118,7 +118,7 @@ test: bin/labctl build/asan/bin/labctl $(UNIT_BINS)
 	tests/run $(UNIT_BINS)
 
 test-stress: bin/labctl build/asan/bin/labctl $(UNIT_BINS)
-	TESTS_TIERS="unit py browser e2e stress repeat" tests/run $(UNIT_BINS)
+	TESTS_TIERS="unit py browser e2e ci stress repeat" tests/run $(UNIT_BINS)
 
 # The data labctl reads at run time (lib/datadir.c finds DATADIR from the
 # binary's own path), without Python's byte-code caches.
@@ -152,9 +152,17 @@ deps:
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEBIAN_PACKAGES) $(NODE_PACKAGES)
 
+# What a grading machine needs and no more (a CI job in debian:12, ci/):
+# build labctl, build or import the kernel, grade.
+deps-run:
+	@if [ "$$(id -u)" -ne 0 ]; then echo "make deps-run: run as root" >&2; exit 1; fi
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		$(filter-out debhelper-compat,$(BUILD_PACKAGES)) $(RUN_PACKAGES)
+
 clean:
 	rm -rf build bin
 
-.PHONY: all test test-stress install deb deps clean FORCE
+.PHONY: all test test-stress install deb deps deps-run clean FORCE
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)
