@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/commands.h"
 #include "kbuild/bundle.h"
@@ -15,16 +16,37 @@
 #include "lib/error.h"
 #include "lib/labctl.h"
 #include "lib/parse-options.h"
+#include "source/http.h"
 #include "source/versions.h"
 
 static const char usage[] =
 	"usage: labctl bundle export [--kernel VERSION] [--json] FILE\n"
-	"       labctl bundle import [--json] FILE\n"
+	"       labctl bundle import [--json] FILE|URL\n"
 	"\n"
 	"export writes the built kernel (vmlinux, its config, the source files a\n"
 	"trace reads) to FILE, one archive with relative paths; import checks such\n"
-	"a FILE against its manifest and makes it the cache's kernel of its series,\n"
-	"as if built here.  Prints the archive (export) or the kernel's directory.\n";
+	"a FILE (or one downloaded from an http(s) URL) against its manifest and\n"
+	"makes it the cache's kernel of its series, as if built here.  Prints the\n"
+	"archive (export) or the kernel's directory.\n";
+
+/* FILE, or the bundle at the http(s) URL downloaded into the cache, to
+ * import then remove (*TEMP). */
+static char *local_bundle(const char *arg, char **temp)
+{
+	char have[SHA256_HEX_LEN + 1], *name;
+	struct error e;
+
+	*temp = NULL;
+	if (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))
+		return xstrdup(arg);
+	name = xasprintf("bundle.%d.tar.zst", (int)getpid());
+	*temp = cache_path("downloads", name, &e);
+	free(name);
+	if (!*temp || http_download(have, arg, *temp, NULL, &e) < 0)
+		die_error(&e);
+	note("downloaded %s (sha256 %s)", arg, have);
+	return xstrdup(*temp);
+}
 
 static void print_result(const struct bundle_info *b, const char *path, bool json)
 {
@@ -57,8 +79,8 @@ int cmd_bundle(int argc, char **argv)
 	struct kernel k;
 	struct error e;
 	const char *verb;
-	char *dir;
-	int i = parse_command_line(&cl, argc, argv);
+	char *dir, *path, *temp;
+	int rc, i = parse_command_line(&cl, argc, argv);
 
 	if (i >= argc)
 		die(EXIT_USAGE, "bundle: export or import?");
@@ -77,7 +99,12 @@ int cmd_bundle(int argc, char **argv)
 	} else {
 		if (version)
 			die(EXIT_USAGE, "bundle import: the bundle says which kernel it is (no --kernel)");
-		if (bundle_import(argv[i], &b, &e) < 0)
+		path = local_bundle(argv[i], &temp);
+		rc = bundle_import(path, &b, &e);
+		if (temp)
+			unlink(temp);
+		free_all(path, temp);
+		if (rc < 0)
 			die_error(&e);
 		dir = xasprintf("%s/kernels/%s", cache_root(), b.key);
 		note("%s Linux %s (%s): %zu files checked%s", b.existed ? "kept" : "imported",

@@ -96,6 +96,11 @@ def evaluate(expr, ctx):
     raise Unsupported('expression %r' % expr)
 
 
+def text(v):
+    """A value as GitHub writes it into a string: null is empty."""
+    return '' if v is None else str(v)
+
+
 def interpolate(value, ctx):
     """A string with ${{ }} expressions replaced; a whole-expression value
     keeps its type (a matrix's list)."""
@@ -104,7 +109,7 @@ def interpolate(value, ctx):
     m = re.fullmatch(r'\s*\$\{\{(.*?)\}\}\s*', value, re.S)
     if m:
         return evaluate(m.group(1), ctx)
-    return re.sub(r'\$\{\{(.*?)\}\}', lambda m: str(evaluate(m.group(1), ctx) or ''), value)
+    return re.sub(r'\$\{\{(.*?)\}\}', lambda m: text(evaluate(m.group(1), ctx)), value)
 
 
 def condition(step_or_job, ctx):
@@ -178,7 +183,7 @@ class Runner:
         env = {}
         for layer in layers:
             for k, v in (layer or {}).items():
-                env[k] = str(interpolate(v, dict(ctx, env=env)))
+                env[k] = text(interpolate(v, dict(ctx, env=env)))
         return env
 
     def job(self, name, job, ctx, label):
@@ -212,7 +217,7 @@ class Runner:
             if not failed:
                 for key, path in saves:
                     self.cache_save(work, key, path)
-            out = {k: str(interpolate(v, dict(ctx, failed=failed))) for k, v in (job.get('outputs') or {}).items()}
+            out = {k: text(interpolate(v, dict(ctx, failed=failed))) for k, v in (job.get('outputs') or {}).items()}
             self.outputs[name] = out
         finally:
             subprocess.run(['docker', 'rm', '-f', cid], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -101,6 +101,24 @@ expect_exit "grade the example with the imported kernel" 0 imp grade --out "$T/g
 check "the example passes 100/100 there" \
 	test "$(q "$T/g/grade.json" 'c["status"], c["score"]')" = "('passed', 100)"
 
+# From a URL (a course publishes its bundle): downloaded, checked, imported.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server --bind 127.0.0.1 --directory "$T" "$port" >"$T/http.log" 2>&1 &
+HTTP=$!
+for _ in $(seq 50); do python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null && break; sleep 0.1; done
+expect_exit "import from an http URL into another clean cache" 0 \
+	env LABCTL_CACHE_DIR=$T/cache4 "$LABCTL" bundle import "http://127.0.0.1:$port/k.tar.zst"
+check "from a URL: the same kernel, its vmlinux the built one" \
+	cmp -s "$K/vmlinux" "$T/cache4/kernels/current/vmlinux"
+check "from a URL: the download is not left in the cache" test -z "$(ls "$T/cache4/downloads")"
+expect_exit "import from a URL that is not there" 4 \
+	env LABCTL_CACHE_DIR=$T/cache5 "$LABCTL" bundle import "http://127.0.0.1:$port/none.tar.zst"
+check "a URL not there: one error line naming the server's answer, no kernel" \
+	sh -c 'test "$(grep -c "^labctl: error: " "$1")" = 1 && grep -q "HTTP status 404" "$1" &&
+		test ! -e "$2/kernels/current"' _ "$T/err" "$T/cache5"
+kill "$HTTP"
+rm -rf "$T/cache4" "$T/cache5"
+
 expect_exit "import it again" 0 imp bundle import --json "$B"
 check "again: kept, the cache had it" test "$(q "$T/out" 'c["existed"]')" = True
 
