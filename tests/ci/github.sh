@@ -22,13 +22,8 @@ sed 's/^    steps:/    stepz:/' "$ROOT/ci/github/student-grade.yml" >"$T/broken.
 expect_exit "action-validator refuses a workflow with a misspelt key" 1 "$AV" "$T/broken.yml"
 
 labctl_repo "$T/labctl.git"
-KREF=kernel-$(cd "$ROOT" && cat $(git ls-files kernel-config labctl/kbuild labctl/kconfig labctl/source) |
-	sha256sum | cut -c1-16)
+KREF=$(kernel_ref)
 git --git-dir="$T/labctl.git" tag "$KREF" main
-KEEP=${XDG_CACHE_HOME:-$HOME/.cache}/labctl-tests/ci
-q() { python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
-newrepo() { rm -rf "$1"; mkdir -p "$1"; git -C "$1" init -q -b main; }
-commit() { git -C "$1" add -A && git -C "$1" -c user.email=s@lab -c user.name=s commit -qm "$2"; }
 # gha NAME WORKFLOW REPO ARGS...: the workflow's jobs, state (cache,
 # artifacts, workspaces) in $T/gha-NAME
 gha() {
@@ -61,24 +56,7 @@ check "student-grade: the uploaded grade.json says passed 100/100 at the pushed 
 # -- the course's workflow: a roster in chunks, one gradebook ---------------
 C=$T/course
 newrepo "$C"
-mk_sub() {
-	local w=$T/sub-$1
-	newrepo "$w"
-	cp "$EX"/* "$w"/
-	sed -i "s/^id = [0-9]*/id = $2/" "$w/labctl.ini"
-	[ -n "$3" ] && cp "$3" "$w/REPORT.md"
-	commit "$w" "lab of $2"
-	mkdir -p "$T/subs"
-	git clone -q --bare "$w" "$T/subs/$1.git"
-}
-mk_sub s1 2023000142 "$FIX/REPORT-en.md"
-mk_sub s2 2023000242 "$FIX/REPORT-zh.md"
-sed -i 's/"a"(42L)/"a"(41L)/' "$T/sub-s2/lab.c"
-commit "$T/sub-s2" "wrong call" && git -C "$T/sub-s2" push -q "$T/subs/s2.git" main
-mk_sub s3 2023000342 ""
-git -C "$T/sub-s3" rm -q labctl.ini && commit "$T/sub-s3" "no manifest" &&
-	git -C "$T/sub-s3" push -q "$T/subs/s3.git" main
-printf '/subs/s1.git main\n/subs/s2.git main\n/subs/s3.git main\n' >"$C/roster.txt"
+course_roster "$C/roster.txt"
 commit "$C" "course"
 gha course instructor-grade "$C" --volume "$T/subs:/subs:ro" --input roster=roster.txt --input chunk=2
 rc=$?
@@ -88,17 +66,8 @@ check "instructor-grade: the kernel job's chunk list reached the matrix (chunk 2
 	grep -q '^job grade (2): success' "$T/course.log"
 check "instructor-grade: two matrix jobs, one per chunk" \
 	test "$(grep -c '^job grade (' "$T/course.log")" = 2
-check "instructor-grade: the gradebook is each submission's status at its commit (git; python's csv)" python3 -c '
-import csv, subprocess, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-want = {"/subs/s1.git": "passed", "/subs/s2.git": "failed", "/subs/s3.git": "invalid"}
-assert sorted(r["submission"] for r in rows) == sorted(want), rows
-for r in rows:
-    assert r["status"] == want[r["submission"]], r
-    if r["status"] != "invalid":
-        commit = subprocess.run(["git", "--git-dir", sys.argv[2] + r["submission"], "rev-parse", "main"],
-                                capture_output=True, text=True, check=True).stdout.strip()
-        assert r["commit"] == commit, (r, commit)' "$T/gha-course/artifacts/gradebook/summary.csv" "$T"
+check "instructor-grade: the gradebook is each submission's status at its commit (git; python's csv)" \
+	gradebook_ok "$T/gha-course/artifacts/gradebook/summary.csv"
 check "instructor-grade: the run's summary is the gradebook's table" \
 	test "$(find "$T/gha-course/work" -name step_summary -exec grep -h -c '^| /subs/s[123].git ' {} +)" = 3
 

@@ -25,12 +25,8 @@ FIX=$ROOT/tests/e2e/fixtures/grade
 EX=$ROOT/ci/example-submission
 
 labctl_repo "$T/labctl.git"
-# The kernel's cache key follows what the kernel is made of (LABCTL_REF is a
-# tag named after it): a change there builds it again, in the container.
-KREF=kernel-$(cd "$ROOT" && cat $(git ls-files kernel-config labctl/kbuild labctl/kconfig labctl/source) |
-	sha256sum | cut -c1-16)
+KREF=$(kernel_ref)
 git --git-dir="$T/labctl.git" tag "$KREF" main
-KEEP=${XDG_CACHE_HOME:-$HOME/.cache}/labctl-tests/ci
 mkdir -p "$KEEP"
 docker_unconfined "$T/docker-unconfined"
 
@@ -42,8 +38,7 @@ gcl() {
 		--volume "$T/labctl.git:/labctl.git:ro" --variable LABCTL_REPO=/labctl.git \
 		--variable "LABCTL_REF=$KREF" "$@") >"$log" 2>&1
 }
-# The engine's cache of the kernel bundle, kept between runs of this test
-# under its key (a TA's runner keeps its cache the same way).
+# The engine's cache of the kernel bundle, seeded from KEEP and kept there.
 CACHED=labctl-kernel-$KREF/labctl-kernel.tar.zst
 seed() {
 	[ -f "$KEEP/$KREF.tar.zst" ] || return 0
@@ -56,9 +51,6 @@ keep() {
 		mv "$KEEP/$KREF.tar.zst.tmp" "$KEEP/$KREF.tar.zst"
 	find "$KEEP" -name 'kernel-*.tar.zst' ! -name "$KREF.tar.zst" -delete
 }
-newrepo() { rm -rf "$1"; mkdir -p "$1"; git -C "$1" init -q -b main; }
-commit() { git -C "$1" add -A && git -C "$1" -c user.email=s@lab -c user.name=s commit -qm "$2"; }
-q() { python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
 # passes LOG JOB / fails LOG JOB: gitlab-ci-local's verdict line for JOB
 passes() { grep -Eq "^ PASS +\[[^]]*\] $2( |$)" "$1"; }
 fails() { grep -Eq "^ FAIL +\[[^]]*\] $2( |$)" "$1"; }
@@ -130,24 +122,7 @@ check "student: graded as the grader's error, not the student's" \
 C=$T/course
 newrepo "$C"
 cp "$ROOT/ci/gitlab/gitlab-ci.yml" "$C/.gitlab-ci.yml"
-mk_sub() {	# mk_sub NAME ID REPORT: a student's repository, /subs/NAME.git to the jobs
-	local w=$T/sub-$1
-	newrepo "$w"
-	cp "$EX"/* "$w"/
-	sed -i "s/^id = [0-9]*/id = $2/" "$w/labctl.ini"
-	[ -n "$3" ] && cp "$3" "$w/REPORT.md"
-	commit "$w" "lab of $2"
-	mkdir -p "$T/subs"
-	git clone -q --bare "$w" "$T/subs/$1.git"
-}
-mk_sub s1 2023000142 "$FIX/REPORT-en.md"
-mk_sub s2 2023000242 "$FIX/REPORT-zh.md"
-sed -i 's/"a"(42L)/"a"(41L)/' "$T/sub-s2/lab.c"
-commit "$T/sub-s2" "wrong call" && git -C "$T/sub-s2" push -q "$T/subs/s2.git" main
-mk_sub s3 2023000342 ""
-git -C "$T/sub-s3" rm -q labctl.ini && commit "$T/sub-s3" "no manifest" &&
-	git -C "$T/sub-s3" push -q "$T/subs/s3.git" main
-printf '# the course roster\n/subs/s1.git main\n/subs/s2.git main\n\n/subs/s3.git main\n' >"$C/roster.txt"
+course_roster "$C/roster.txt"
 commit "$C" "course"
 seed "$C"
 t0=$(date +%s)
@@ -170,24 +145,8 @@ for j in chunk-1 chunk-2 gradebook; do
 	check "course: job $j passes" passes "$T/course2.log" "$j"
 done
 G=$C/.gitlab-ci-local/artifacts/gradebook/gradebook
-check "course: the gradebook is each submission's status at its commit (git), with each check's points (python's csv)" python3 -c '
-import csv, subprocess, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-subs = sys.argv[2]
-want = {"/subs/s1.git": "passed", "/subs/s2.git": "failed", "/subs/s3.git": "invalid"}
-assert sorted(r["submission"] for r in rows) == sorted(want), rows
-checks = ["static", "runs", "syscall", "inline", "args", "report"]
-for r in rows:
-    assert r["status"] == want[r["submission"]], r
-    if r["status"] != "invalid":
-        commit = subprocess.run(["git", "--git-dir", subs + r["submission"], "rev-parse", "main"],
-                                capture_output=True, text=True, check=True).stdout.strip()
-        assert r["commit"] == commit, (r, commit)
-        assert sum(int(r[k]) for k in checks) == int(r["score"]), r
-    if r["status"] == "passed":
-        assert int(r["score"]) == 100, r
-    if r["status"] == "failed":
-        assert int(r["syscall"]) == 0 and int(r["score"]) < 100, r' "$G/summary.csv" "$T"
+check "course: the gradebook is each submission's status at its commit (git), with each check's points (python's csv)" \
+	gradebook_ok "$G/summary.csv"
 check "course: summary.md is a table of the three" \
 	test "$(grep -c '^| /subs/s[123].git ' "$G/summary.md")" = 3
 check "course: each chunk's gradings have their junit.xml (python's xml)" python3 -c '

@@ -344,6 +344,35 @@ copy_each_other() {
 	check_is "$sum/002/grade.json" report False "of the report of $N (student 20231042)"
 }
 check "two reports alike in one batch: each fails, naming the other" copy_each_other
+check "summary.csv has each check's points, adding up to the score (python's csv)" python3 -c '
+import csv, json, sys, os
+rows = list(csv.DictReader(open(sys.argv[1] + "/summary.csv")))
+checks = ["static", "runs", "syscall", "inline", "args", "report"]
+graded = 0
+for r in rows:
+    g = json.load(open(os.path.join(r["run_dir"], "grade.json")))
+    if g["checks"]:
+        graded += 1
+        assert [int(r[k]) for k in checks] == [c["points"] for c in g["checks"]], (r, g["checks"])
+        assert sum(int(r[k]) for k in checks) == int(r["score"]), r
+    else:
+        assert all(r[k] == "" for k in checks), r
+assert graded >= 3, graded' "$sum"
+
+# One gradebook of batches graded apart (a CI job per chunk), and of a single grading.
+expect_exit "grade --gradebook of a batch and a grading" 4 \
+	"$LABCTL" -q grade --gradebook --out "$T/book" "$sum" "$T/g1"
+check "--gradebook: the batch's rows, then the grading's" python3 -c '
+import csv, sys
+book = list(csv.DictReader(open(sys.argv[1] + "/summary.csv")))
+batch = list(csv.DictReader(open(sys.argv[2] + "/summary.csv")))
+assert [r["submission"] for r in book[:len(batch)]] == [r["submission"] for r in batch], (book, batch)
+assert [r["status"] for r in book[:len(batch)]] == [r["status"] for r in batch]
+assert len(book) == len(batch) + 1 and book[-1]["status"] == "passed", book[-1]' "$T/book" "$sum"
+expect_exit "--gradebook without --out is a usage error" 2 "$LABCTL" grade --gradebook "$sum"
+mkdir -p "$T/no-gradings/sub"
+expect_exit "--gradebook of a directory without gradings is bad input" 4 \
+	"$LABCTL" grade --gradebook --out "$T/book2" "$T/no-gradings"
 
 # The sandboxed compiler runs as nobody (other builds on this machine do not).
 # Zombies are not running: an init that does not reap keeps bwrap's own.
