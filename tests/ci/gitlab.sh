@@ -27,7 +27,6 @@ EX=$ROOT/ci/example-submission
 labctl_repo "$T/labctl.git"
 KREF=$(kernel_ref)
 git --git-dir="$T/labctl.git" tag "$KREF" main
-mkdir -p "$KEEP"
 docker_unconfined "$T/docker-unconfined"
 
 # gcl DIR LOG ARGS...: gitlab-ci-local in the project DIR, its output in LOG;
@@ -38,19 +37,8 @@ gcl() {
 		--volume "$T/labctl.git:/labctl.git:ro" --variable LABCTL_REPO=/labctl.git \
 		--variable "LABCTL_REF=$KREF" "$@") >"$log" 2>&1
 }
-# The engine's cache of the kernel bundle, seeded from KEEP and kept there.
-CACHED=labctl-kernel-$KREF/labctl-kernel.tar.zst
-seed() {
-	[ -f "$KEEP/$KREF.tar.zst" ] || return 0
-	mkdir -p "$1/.gitlab-ci-local/cache/labctl-kernel-$KREF"
-	cp "$KEEP/$KREF.tar.zst" "$1/.gitlab-ci-local/cache/$CACHED"
-}
-keep() {
-	[ -f "$1/.gitlab-ci-local/cache/$CACHED" ] || return 0
-	cp "$1/.gitlab-ci-local/cache/$CACHED" "$KEEP/$KREF.tar.zst.tmp" &&
-		mv "$KEEP/$KREF.tar.zst.tmp" "$KEEP/$KREF.tar.zst"
-	find "$KEEP" -name 'kernel-*.tar.zst' ! -name "$KREF.tar.zst" -delete
-}
+# The project's gitlab-ci-local cache of the kernel bundle, seeded from KEEP.
+cached() { echo "$1/.gitlab-ci-local/cache/labctl-kernel-$KREF/labctl-kernel.tar.zst"; }
 # passes LOG JOB / fails LOG JOB: gitlab-ci-local's verdict line for JOB
 passes() { grep -Eq "^ PASS +\[[^]]*\] $2( |$)" "$1"; }
 fails() { grep -Eq "^ FAIL +\[[^]]*\] $2( |$)" "$1"; }
@@ -72,8 +60,8 @@ cp "$EX"/* "$S"/
 cp "$FIX/REPORT-en.md" "$S/REPORT.md"
 cp "$ROOT/ci/gitlab/gitlab-ci.yml" "$S/.gitlab-ci.yml"
 commit "$S" "lab"
-seed "$S"
-had_bundle=$([ -f "$KEEP/$KREF.tar.zst" ] && echo yes || echo no)
+seed_bundle "$KREF" "$(cached "$S")"
+had_bundle=$(has_bundle "$KREF" && echo yes || echo no)
 t0=$(date +%s)
 gcl "$S" "$T/student1.log"
 rc=$?
@@ -87,7 +75,7 @@ else
 	check "student: the kernel was built in the container and exported" \
 		grep -q 'labctl: built Linux' "$T/student1.log"
 fi
-keep "$S"
+keep_bundle "$KREF" "$(cached "$S")"
 check "student: the grade job passes" passes "$T/student1.log" grade
 A=$S/.gitlab-ci-local/artifacts/grade/results
 check "student: grade.json says passed 100/100, at the pushed commit (git)" \
@@ -124,7 +112,7 @@ newrepo "$C"
 cp "$ROOT/ci/gitlab/gitlab-ci.yml" "$C/.gitlab-ci.yml"
 course_roster "$C/roster.txt"
 commit "$C" "course"
-seed "$C"
+seed_bundle "$KREF" "$(cached "$C")"
 t0=$(date +%s)
 gcl "$C" "$T/course1.log" --volume "$T/subs:/subs:ro" --variable ROSTER=roster.txt --variable CHUNK=2
 rc=$?
