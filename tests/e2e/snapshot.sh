@@ -81,11 +81,12 @@ verdicts() { q "$1/grade.json" '[c["status"], c["score"]] + [(x["id"], x["passed
 expect_exit "grade the example submission (restored)" 0 "$LABCTL" -q grade "$ROOT/ci/example-submission" --out "$T/g"
 expect_exit "grade the example submission --no-snapshot" 0 \
 	"$LABCTL" -q grade "$ROOT/ci/example-submission" --out "$T/g-cold" --no-snapshot
-# Where GDB first found the CPU: in the kernel, idle, for a restored guest;
-# at the reset vector for a booted one.
-first_stop() { head -1 "$(ls -d "$1"/runs/trace-2*/ | head -1)/gdb.log"; }
-check "grade: the guest was restored (GDB first stopped it in the kernel)" \
-	sh -c 'echo "$1" | grep -q "^0xffffffff[0-9a-f]* in "' _ "$(first_stop "$T/g")"
+# Where GDB first found the CPU: at the reset vector in a booted guest; in
+# a restored one, wherever the save caught it (idle in the kernel, as a
+# rule; in inbox itself when a loaded machine was slow to settle).
+first_stop() { grep -m1 '^0x[0-9a-f]* in ' "$(ls -d "$1"/runs/trace-2*/ | head -1)/gdb.log"; }
+check "grade: the guest was restored (GDB first stopped it elsewhere than the reset vector)" \
+	sh -c 'echo "$1" | grep -q "^0x" && ! echo "$1" | grep -q "^0x0*fff0 in "' _ "$(first_stop "$T/g")"
 check "grade: booted with --no-snapshot (GDB first stopped it at the reset vector)" \
 	sh -c 'echo "$1" | grep -q "^0x0*fff0 in "' _ "$(first_stop "$T/g-cold")"
 check "grade: the same verdicts restored as booted" \
