@@ -74,7 +74,6 @@ int cmd_bundle(int argc, char **argv)
 		OPT_END()
 	};
 	const struct command_line cl = { .usage = usage, .options = { options } };
-	static const char *const verbs[] = { "export", "import", NULL };
 	struct bundle_info b;
 	struct kernel k;
 	struct error e;
@@ -85,7 +84,7 @@ int cmd_bundle(int argc, char **argv)
 	if (i >= argc)
 		die(EXIT_USAGE, "bundle: export or import?");
 	verb = argv[i++];
-	if (strcmp(verb, verbs[0]) && strcmp(verb, verbs[1]))
+	if (strcmp(verb, "export") && strcmp(verb, "import"))
 		die(EXIT_USAGE, "bundle: '%s' is neither export nor import", verb);
 	if (i != argc - 1)
 		die(EXIT_USAGE, "bundle %s: one FILE", verb);

@@ -20,6 +20,7 @@
 #include "lib/error.h"
 #include "lib/fs.h"
 #include "lib/labctl.h"
+#include "lib/strvec.h"
 #include "source/archive.h"
 
 /* What the bundle takes of the source tree, besides what the build
@@ -151,7 +152,7 @@ static void add_built_file(struct members *m, const struct kernel *k, const char
  * gcc's -MMD wrote (every header included), less the $(wildcard ...)
  * entries (config options, not files).
  */
-static void add_cmd_file(struct members *m, const struct kernel *k, const char *cmd)
+static void read_cmd_file(struct strvec *named, const char *cmd)
 {
 	char *text = read_file(cmd, NULL), *save = NULL;
 	bool deps = false;
@@ -161,7 +162,7 @@ static void add_cmd_file(struct members *m, const struct kernel *k, const char *
 		char *v, *end;
 
 		if (!strncmp(line, "source_", 7) && (v = strstr(line, " := "))) {
-			add_built_file(m, k, v + 4);
+			strvec_push(named, v + 4);
 			continue;
 		}
 		if (!strncmp(line, "deps_", 5)) {
@@ -178,20 +179,28 @@ static void add_cmd_file(struct members *m, const struct kernel *k, const char *
 		end = v + strcspn(v, " \t\\");
 		*end = '\0';
 		if (*v)
-			add_built_file(m, k, v);
+			strvec_push(named, v);
 	}
 	free(text);
+}
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /*
  * What the build compiled: every file a .cmd file of the object directory
  * names (the .c and .S files, and every header they included, generated
- * ones too), as Kbuild recorded them to know what to rebuild.
+ * ones too), as Kbuild recorded them to know what to rebuild.  Each name
+ * is resolved once: the .cmd files name the common headers hundreds of
+ * times over (for the lab's 5.10: 390,873 names, 3,037 distinct).
  */
 static int add_compiled(struct members *m, const struct kernel *k, struct error *e)
 {
 	char *paths[] = { k->obj, NULL };
 	FTS *fts = fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+	struct strvec named = { 0 };
 	FTSENT *f;
 	int ret = 0;
 
@@ -199,10 +208,15 @@ static int add_compiled(struct members *m, const struct kernel *k, struct error 
 		return error_set(e, EXIT_ENV, "cannot read %s: %m", k->obj);
 	while ((errno = 0, f = fts_read(fts)))
 		if (f->fts_info == FTS_F && f->fts_name[0] == '.' && ends_with(f->fts_name, ".cmd"))
-			add_cmd_file(m, k, f->fts_path);
+			read_cmd_file(&named, f->fts_path);
 	if (errno)
 		ret = error_set(e, EXIT_ENV, "cannot read %s: %m", k->obj);
 	fts_close(fts);
+	qsort(named.v, named.nr, sizeof(*named.v), by_string);
+	for (size_t i = 0; !ret && i < named.nr; i++)
+		if (!i || strcmp(named.v[i], named.v[i - 1]))
+			add_built_file(m, k, named.v[i]);
+	strvec_clear(&named);
 	return ret;
 }
 
