@@ -14,6 +14,24 @@ from labctl.report.lang import N_
 
 _phase = [None]
 _quiet = [False]
+_guest = [None]
+
+
+def guest_started(line):
+    """What labctl said on $LABCTL_GO when the guest was ready: 'booted',
+    'restored' (from the state saved before its scenario) or 'restored
+    STEP' (from the one saved at the scenario's STEP, its steps before it
+    run), kept for setup.guest."""
+    words = line.split()
+    if not words or words[0] not in ('booted', 'restored') or len(words) > 2:
+        raise gdb.GdbError('labctl said %r on LABCTL_GO: not how a guest started' % line)
+    _guest[0] = {'started': words[0], 'step': words[1] if len(words) > 1 else None}
+
+
+def guest():
+    """{'started', 'step'} of guest_started(), or None (GDB not started by
+    labctl's session)."""
+    return _guest[0]
 
 
 def phase(name):

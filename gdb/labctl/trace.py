@@ -23,7 +23,8 @@ from labctl import kernel as k
 from labctl import sockets
 from labctl import stubs
 from labctl.breakpoints import JudgedBreakpoint, TaskBreakpoint
-from labctl.command import ParamsCommand, TraceError, current_phase, phase, run_command, time_is_up
+from labctl.command import (ParamsCommand, TraceError, current_phase, guest, phase, run_command,
+                            time_is_up)
 from labctl.kernel import USER_TOP, u64
 from labctl.report.lang import N_
 
@@ -130,6 +131,7 @@ class Capture:
                        'machine': uts['machine'].string(),
                        'config': read_config(p.get('config'))},
             'accelerator': p.get('accel'),
+            'guest': guest(),
             'scenario': p.get('scenario'),
             'abi': self.abi.name,
             'program': dict(p['program'], **self.hit),

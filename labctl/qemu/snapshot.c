@@ -93,10 +93,10 @@ static int wait_for_init(const char *log, const struct child *c, struct error *e
 
 	while (!seen) {
 		if (child_exited(c))
-			return error_set(e, EXIT_FAIL, "the guest ended before init waited for its "
-					 "scenario (see %s)", log);
+			return error_set(e, EXIT_FAIL, "the guest ended before init waited to be "
+					 "saved (see %s)", log);
 		if (now() > end)
-			return error_set(e, EXIT_TIMEOUT, "init did not wait for its scenario within "
+			return error_set(e, EXIT_TIMEOUT, "init did not wait to be saved within "
 					 "%g s (see %s)", BOOT_TIMEOUT, log);
 		text = read_file(log, NULL);
 		seen = text && strstr(text, WAITING "\r\n");	/* the tty adds \r */
@@ -150,22 +150,12 @@ static int migrate_to(struct qmp *m, int fd, struct error *e)
 	return ret;
 }
 
-/* Boot the guest Q describes until init waits, and save it to PATH. */
-static int save(const struct qemu_opts *q, const char *path, struct error *e)
+/* Save the guest (QMP on M), whose init said it waits, to PATH. */
+static int save_waiting(struct qmp *m, const char *path, struct error *e)
 {
-	char *dir = xasprintf("%s/save", q->run_dir), *log = xasprintf("%s/serial.log", dir);
 	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-	struct qemu_opts o = saved_opts(q, dir);
-	struct child c = { 0 };
-	struct qmp m = { .fd = -1 };
-	int fd = -1, ret = -1;
+	int fd, ret = -1;
 
-	o.timeout = BOOT_TIMEOUT + QMP_TIMEOUT;
-	if (make_dirs(dir, e) < 0 || !(o.qmp_socket = run_socket(dir, "qmp.sock", e)) ||
-	    !(o.channel_socket = run_socket(dir, "cmd.sock", e)) || qemu_start(&o, &c, e) < 0)
-		goto out;
-	if (wait_for_init(log, &c, e) < 0 || qmp_connect(&m, o.qmp_socket, &c, QMP_TIMEOUT, e) < 0)
-		goto out;
 	/* inbox said it waits just before its read(): let it get there, and
 	 * the CPU to its idle loop, so that the state is saved at rest */
 	nanosleep(&settle, NULL);
@@ -174,7 +164,7 @@ static int save(const struct qemu_opts *q, const char *path, struct error *e)
 		error_set(e, EXIT_ENV, "cannot write %s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (migrate_to(&m, fd, e) < 0)
+	if (migrate_to(m, fd, e) < 0)
 		goto out;
 	if (fsync(fd) < 0 || rename(tmp, path) < 0) {
 		error_set(e, EXIT_ENV, "cannot write %s: %s", path, strerror(errno));
@@ -186,11 +176,31 @@ out:
 		close(fd);
 	if (ret < 0)
 		unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
+/* Boot the guest Q describes until init waits, and save it to PATH. */
+static int save(const struct qemu_opts *q, const char *path, struct error *e)
+{
+	char *dir = xasprintf("%s/save", q->run_dir), *log = xasprintf("%s/serial.log", dir);
+	struct qemu_opts o = saved_opts(q, dir);
+	struct child c = { 0 };
+	struct qmp m = { .fd = -1 };
+	int ret = -1;
+
+	o.timeout = BOOT_TIMEOUT + QMP_TIMEOUT;
+	if (make_dirs(dir, e) < 0 || !(o.qmp_socket = run_socket(dir, "qmp.sock", e)) ||
+	    !(o.channel_socket = run_socket(dir, "cmd.sock", e)) || qemu_start(&o, &c, e) < 0)
+		goto out;
+	if (wait_for_init(log, &c, e) == 0 && qmp_connect(&m, o.qmp_socket, &c, QMP_TIMEOUT, e) == 0)
+		ret = save_waiting(&m, path, e);
+out:
 	qmp_close(&m);
 	child_kill(&c);
 	snapshot_sockets_remove(dir);
 	strv_free((char **)c.argv);
-	free_all((char *)c.log, (char *)o.qmp_socket, (char *)o.channel_socket, dir, log, tmp);
+	free_all((char *)c.log, (char *)o.qmp_socket, (char *)o.channel_socket, dir, log);
 	return ret;
 }
 
@@ -204,22 +214,6 @@ void snapshot_sockets_remove(const char *run_dir)
 		unlink(path);
 		free(path);
 	}
-}
-
-/* Save the guest to PATH unless another labctl did meanwhile. */
-static int ensure_saved(const struct qemu_opts *q, const char *path, struct error *e)
-{
-	int lock = cache_lock("snapshots", e), ret = 0;
-
-	if (lock < 0)
-		return -1;
-	if (!is_file(path)) {
-		note("saving the booted guest once, for the traces that follow (logs in %s/save)",
-		     q->run_dir);
-		ret = save(q, path, e);
-	}
-	cache_unlock(lock);
-	return ret;
 }
 
 /* The last line QEMU wrote to LOG: why it could not load a state. */
@@ -334,13 +328,97 @@ out:
 	return ret;
 }
 
+/* Restore the guest Q describes from H's base, give it H's words, and
+ * save it to PATH once the inbox in the held step's place waits. */
+static int save_held(const struct qemu_opts *q, const struct snapshot_hold *h, const char *path,
+		     struct error *e)
+{
+	char *dir = xasprintf("%s/save-%s", q->run_dir, h->step);
+	char *log = xasprintf("%s/serial.log", dir), *qmp_sock = NULL;
+	struct qemu_opts o = saved_opts(q, dir);
+	struct child c = { 0 };
+	struct qmp m = { .fd = -1 };
+	int channel = -1, ret = -1;
+
+	o.paused = true;	/* loaded paused, then continued here */
+	o.timeout = BOOT_TIMEOUT + 2 * QMP_TIMEOUT;
+	if (make_dirs(dir, e) < 0 || !(qmp_sock = run_socket(dir, "qmp.sock", e)) ||
+	    restore(&o, h->base, h->words, &c, &channel, e) < 0)
+		goto out;
+	/* restore() has left QMP: its socket takes a new client */
+	if (qmp_connect(&m, qmp_sock, &c, QMP_TIMEOUT, e) < 0 ||
+	    qmp_execute(&m, "cont", NULL, NULL, e) < 0)
+		goto out;
+	if (wait_for_init(log, &c, e) == 0)
+		ret = save_waiting(&m, path, e);
+out:
+	qmp_close(&m);
+	if (channel >= 0)
+		close(channel);
+	child_kill(&c);
+	snapshot_sockets_remove(dir);
+	strv_free((char **)c.argv);
+	free_all((char *)c.log, qmp_sock, dir, log);
+	return ret;
+}
+
+/* Save the guest to PATH (booted, or H's) unless another labctl did
+ * meanwhile. */
+static int ensure_saved(const struct qemu_opts *q, const char *path,
+			const struct snapshot_hold *h, struct error *e)
+{
+	int lock = cache_lock("snapshots", e), ret = 0;
+
+	if (lock < 0)
+		return -1;
+	if (!is_file(path) && !h) {
+		note("saving the booted guest once, for the traces that follow (logs in %s/save)",
+		     q->run_dir);
+		ret = save(q, path, e);
+	} else if (!is_file(path)) {
+		note("saving the guest at step %s once, for the traces that follow (logs in %s/save-%s)",
+		     h->step, q->run_dir, h->step);
+		ret = save_held(q, h, path, e);
+	}
+	cache_unlock(lock);
+	return ret;
+}
+
 char *snapshot_ensure(const struct qemu_opts *q, struct error *e)
 {
 	char *path = snapshot_path(q, e);
 
-	if (path && (is_file(path) || ensure_saved(q, path, e) == 0))
+	if (path && (is_file(path) || ensure_saved(q, path, NULL, e) == 0))
 		return path;
 	note("no saved guest (%s): booting it", e->msg);
+	free(path);
+	return NULL;
+}
+
+/* snapshots/KEY.state of H: KEY = sha256(the format, H's base, its words) */
+static char *held_path(const struct snapshot_hold *h, struct error *e)
+{
+	struct hasher *hs = hasher_new();
+	char hex[SHA256_HEX_LEN + 1], *name, *path;
+
+	hasher_add_str(hs, FORMAT);
+	hasher_add_str(hs, h->base);
+	hasher_add_str(hs, h->words);
+	hasher_hex(hs, hex);
+	name = xasprintf("%s.state", hex);
+	path = cache_path("snapshots", name, e);
+	free(name);
+	return path;
+}
+
+char *snapshot_ensure_held(const struct qemu_opts *q, const struct snapshot_hold *h,
+			   struct error *e)
+{
+	char *path = held_path(h, e);
+
+	if (path && (is_file(path) || ensure_saved(q, path, h, e) == 0))
+		return path;
+	note("no guest saved at step %s (%s): restoring it before its scenario", h->step, e->msg);
 	free(path);
 	return NULL;
 }
@@ -365,8 +443,8 @@ char *snapshot_inbox_word(const char *archive, struct error *e)
 	return word;
 }
 
-int snapshot_restore(const struct qemu_opts *q, const char *path, const char *words,
-		     struct child *qemu, int *channel, struct error *e)
+int snapshot_restore(const struct qemu_opts *q, const char *path, const struct snapshot_hold *h,
+		     const char *words, struct child *qemu, int *channel, struct error *e)
 {
 	*channel = -1;
 	if (restore(q, path, words, qemu, channel, e) == 0)
@@ -376,7 +454,7 @@ int snapshot_restore(const struct qemu_opts *q, const char *path, const char *wo
 	/* another QEMU, a corrupt file: thrown away, saved again, once */
 	note("the saved guest %s did not load (%s): saving it again", path, e->msg);
 	unlink(path);
-	if (ensure_saved(q, path, e) < 0)
+	if (ensure_saved(q, path, h, e) < 0)
 		return -1;
 	return restore(q, path, words, qemu, channel, e);
 }

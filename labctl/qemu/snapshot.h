@@ -26,6 +26,12 @@
  * submission) are written by GDB into the inbox before the guest runs
  * (lab-inbox), and labctl.inbox=SIZE:HASH tells init to unpack them.
  *
+ * A trace of a lab scenario restores a later point still (snapshot_hold):
+ * the guest restored from that state, told its scenario and the traced step
+ * (labctl.hold=), runs the steps before it and waits again, a second inbox
+ * in the step's place, and is saved there too, once.  Restored there, that
+ * inbox takes the clock and the seed and execs the step's program.
+ *
  * A state that does not load (another QEMU, a corrupt file) is thrown away
  * and saved again, once, with one message; one that cannot be saved (disk
  * full) leaves the trace to a cold boot, and the reason is named.
@@ -48,6 +54,25 @@ char *snapshot_path(const struct qemu_opts *q, struct error *e);
  * so); caller frees.  NULL when there is none and none could be saved: that
  * is noted, with why, and the guest is to be booted cold. */
 char *snapshot_ensure(const struct qemu_opts *q, struct error *e);
+/*
+ * A guest saved once more, later: restored from BASE (a saved state),
+ * given WORDS (a scenario's, and labctl.hold=STEP), run until the inbox
+ * waiting in STEP's place says so (rootfs/init), and saved there, the
+ * scenario's earlier steps run (a server listening).  A trace of STEP
+ * restored there starts from its program's exec.  Keyed by BASE and WORDS.
+ */
+struct snapshot_hold {
+	const char *base;
+	const char *words;
+	const char *step;
+};
+
+/* The path of H's saved state, saved now if there is none (a restore and
+ * the steps before H's, about a second); caller frees.  NULL when there is
+ * none and none could be saved: noted, with why, and the guest is to be
+ * restored from H's base. */
+char *snapshot_ensure_held(const struct qemu_opts *q, const struct snapshot_hold *h,
+			   struct error *e);
 /* The word that tells a restored guest's init what GDB wrote into its
  * inbox (rootfs/programs/inbox.h, gdb/labctl/inbox.py): ARCHIVE's size and
  * hash, "labctl.inbox=SIZE:HASH" (caller frees); NULL with E when ARCHIVE
@@ -55,14 +80,15 @@ char *snapshot_ensure(const struct qemu_opts *q, struct error *e);
 char *snapshot_inbox_word(const char *archive, struct error *e);
 /*
  * Start the guest Q describes (paused, with its gdbstub: Q's run_dir,
- * gdb_socket, timeout) from the state in PATH and give its init WORDS (the
- * scenario, as on a cold kernel command line).  A state QEMU cannot load is
- * saved again, once.  0: QEMU runs as child QEMU, paused where it was saved,
- * and *CHANNEL is the open ttyS1 socket, to close once QEMU is gone.  -1
- * with E.
+ * gdb_socket, timeout) from the state in PATH (H's, or the booted one's
+ * when H is NULL) and give its init WORDS (the scenario, as on a cold
+ * kernel command line; none to a held one, but the clock and the seed).
+ * A state QEMU cannot load is saved again, once.  0: QEMU runs as child
+ * QEMU, paused where it was saved, and *CHANNEL is the open ttyS1 socket,
+ * to close once QEMU is gone.  -1 with E.
  */
-int snapshot_restore(const struct qemu_opts *q, const char *path, const char *words,
-		     struct child *qemu, int *channel, struct error *e);
+int snapshot_restore(const struct qemu_opts *q, const char *path, const struct snapshot_hold *h,
+		     const char *words, struct child *qemu, int *channel, struct error *e);
 /* Remove the sockets a restored (or saved) guest had in RUN_DIR, once its
  * QEMU is gone: a run directory keeps files, not dead endpoints (an
  * artifact upload copies it). */

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/cache.h"
 #include "lib/error.h"
 #include "lib/fs.h"
 #include "lib/labctl.h"
@@ -46,9 +47,9 @@ static void on_gdb_line(struct child *c, const char *line, void *data)
 /*
  * GDB with vmlinux and labctl's package, on the guest, running the command;
  * under -batch it then ends (and kills the guest), else its prompt follows.
- * It loads vmlinux while the guest starts, then waits for labctl's word on
- * the FIFO $LABCTL_GO before it connects: the guest may be loading a saved
- * state, which no debugger must read half done.
+ * It loads vmlinux and the package while the guest starts, then waits for
+ * labctl's word on the FIFO $LABCTL_GO before it connects: the guest may be
+ * loading a saved state, which no debugger must read half done.
  */
 static void gdb_argv(struct strvec *a, const struct gdb_session *s, const char *sock,
 		     bool inbox)
@@ -69,10 +70,10 @@ static void gdb_argv(struct strvec *a, const struct gdb_session *s, const char *
 		strvec_pushf(a, "set substitute-path \"%s\" \"%s\"", s->kernel->built_obj,
 			     s->kernel->obj);
 	}
-	strvec_pushl(a, "-iex", package, s->kernel->vmlinux,
-		     "-ex", "python import os; open(os.environ['LABCTL_GO']).read()", "-ex", NULL);
+	strvec_pushl(a, "-iex", package, s->kernel->vmlinux, "-ex", "python import labctl.register",
+		     "-ex", "python import os, labctl.command as c; "
+		     "c.guest_started(open(os.environ['LABCTL_GO']).read())", "-ex", NULL);
 	strvec_pushf(a, "target remote %s", sock);
-	strvec_pushl(a, "-ex", "python import labctl.register", NULL);
 	if (inbox) {
 		strvec_push(a, "-ex");
 		strvec_pushf(a, "lab-inbox \"%s\" 0x%lx", s->inbox, LAB_INBOX_ADDR);
@@ -88,7 +89,7 @@ struct gdb_run {
 	struct child c;
 	struct strvec argv;
 	struct phase ph;
-	char *log, *go, *env[2];
+	char *log, *go, *env[4];
 };
 
 /*
@@ -104,6 +105,12 @@ static int start_gdb(struct gdb_run *g, const struct gdb_session *s, const char 
 	g->log = xasprintf("%s/gdb.log", s->run_dir);
 	g->go = xasprintf("%s/gdb.go", s->run_dir);
 	g->env[0] = xasprintf("LABCTL_GO=%s", g->go);
+	/* GDB's Python compiles its modules and labctl's at every start (a
+	 * tenth of GDB's): compiled once, into the cache, never beside their
+	 * sources (an installed DATADIR is read-only); so whatever
+	 * PYTHONDONTWRITEBYTECODE says, set for sources it would litter */
+	g->env[1] = xasprintf("PYTHONPYCACHEPREFIX=%s/python", cache_root());
+	g->env[2] = xstrdup("PYTHONDONTWRITEBYTECODE=");
 	g->ph = (struct phase){ "connect" };
 	g->c = (struct child){ .name = "gdb", .log = g->log, .timeout = s->timeout,
 			       .interrupt_at = s->timeout > 4 ? s->timeout - 2 : 0,
@@ -119,22 +126,29 @@ static int start_gdb(struct gdb_run *g, const struct gdb_session *s, const char 
 	return child_start(&g->c, e);
 }
 
-/* Let GDB connect: a word on its FIFO, once it has opened it. */
-static int release_gdb(struct gdb_run *g, struct error *e)
+/* Let GDB connect: a line on its FIFO, once it has opened it, saying how
+ * the guest started (STARTED, for the capture's setup.guest). */
+static int release_gdb(struct gdb_run *g, const char *started, struct error *e)
 {
 	const struct timespec tick = { .tv_nsec = 2 * 1000 * 1000 };
+	char *line = xasprintf("%s\n", started);
+	ssize_t n;
 	int fd;
 
 	while ((fd = open(g->go, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
 		if (errno != ENXIO)
 			return error_set(e, EXIT_ENV, "cannot open %s: %s", g->go, strerror(errno));
-		if (child_exited(&g->c))
+		if (child_exited(&g->c)) {
+			free(line);
 			return 0;	/* finish_gdb() tells why */
+		}
 		nanosleep(&tick, NULL);
 	}
-	if (write(fd, "go\n", 3) != 3)
-		warn("cannot write to %s: %s", g->go, strerror(errno));
+	n = write(fd, line, strlen(line));
+	if (n != (ssize_t)strlen(line))
+		warn("cannot write to %s: %s", g->go, n < 0 ? strerror(errno) : "short write");
 	close(fd);
+	free(line);
 	return 0;
 }
 
@@ -161,23 +175,36 @@ static void gdb_run_free(struct gdb_run *g)
 	if (g->go)
 		unlink(g->go);
 	strvec_clear(&g->argv);
-	free_all(g->log, g->go, g->env[0]);
+	free_all(g->log, g->go, g->env[0], g->env[1], g->env[2]);
 }
 
-/* The guest, paused, from its saved state when S wants it and it has one,
- * else booted. */
+/* The guest, paused, from its saved state when S wants it and it has one
+ * (held at S's step when it can be: H, its state HELD), else booted; how,
+ * in *STARTED ("booted", "restored", "restored STEP": GDB's word to go). */
 static int start_guest(const struct gdb_session *s, struct qemu_opts *q, const char *saved,
-		       const char *words, struct child *qemu, int *channel, struct error *e)
+		       const char *words, const struct snapshot_hold *h, const char *held,
+		       struct child *qemu, int *channel, char **started, struct error *e)
 {
+	if (held) {
+		if (snapshot_restore(q, held, h, NULL, qemu, channel, e) == 0) {
+			if (opts.verbose)
+				note("the guest restored from %s, at step %s", held, h->step);
+			*started = xasprintf("restored %s", h->step);
+			return 0;
+		}
+		note("%s: restoring the guest before its scenario", e->msg);
+	}
 	if (saved) {
-		if (snapshot_restore(q, saved, words, qemu, channel, e) < 0)
+		if (snapshot_restore(q, saved, NULL, words, qemu, channel, e) < 0)
 			return -1;
 		if (opts.verbose)
 			note("the guest restored from %s", saved);
+		*started = xstrdup("restored");
 		return 0;
 	}
 	q->append = s->append;
 	q->initrd = s->initrd;
+	*started = xstrdup("booted");
 	return qemu_start(q, qemu, e);
 }
 
@@ -201,6 +228,8 @@ static char *restore_words(const struct gdb_session *s, struct error *e)
 int gdb_session_run(const struct gdb_session *s, struct error *e)
 {
 	char *sock = run_socket(s->run_dir, "gdb.sock", e), *saved = NULL, *words = NULL;
+	char *held = NULL, *held_words = NULL, *started = NULL;
+	struct snapshot_hold h = { 0 };
 	struct qemu_opts q = {
 		.kernel = s->kernel, .initrd = s->saved_initrd ? s->saved_initrd : s->initrd,
 		.append = SNAPSHOT_APPEND,
@@ -217,8 +246,14 @@ int gdb_session_run(const struct gdb_session *s, struct error *e)
 	/* a state is saved before GDB's clock starts: its boot is not the trace's */
 	if (s->restore && (words = restore_words(s, e)))
 		saved = snapshot_ensure(&q, e);
+	/* an inbox may hold the scenario itself: it is read before any step */
+	if (saved && s->hold && !s->inbox) {
+		held_words = xasprintf("%s labctl.hold=%s", words, s->hold);
+		h = (struct snapshot_hold){ .base = saved, .words = held_words, .step = s->hold };
+		held = snapshot_ensure_held(&q, &h, e);
+	}
 	if (start_gdb(&g, s, sock, saved && s->inbox, e) < 0 ||
-	    start_guest(s, &q, saved, words, &qemu, &channel, e) < 0)
+	    start_guest(s, &q, saved, words, &h, held, &qemu, &channel, &started, e) < 0)
 		goto out;
 	if (qemu_wait_gdbstub(&q, &qemu, s->timeout) < 0) {
 		child_kill(&qemu);
@@ -226,7 +261,7 @@ int gdb_session_run(const struct gdb_session *s, struct error *e)
 		error_set(e, EXIT_FAIL, "%s\nQEMU did not open its gdbstub socket %s", qe.msg, sock);
 		goto out;
 	}
-	if (release_gdb(&g, e) == 0)
+	if (release_gdb(&g, started, e) == 0)
 		ret = finish_gdb(&g, s, e);
 out:
 	gdb_run_free(&g);
@@ -238,7 +273,7 @@ out:
 		snapshot_sockets_remove(s->run_dir);
 	strv_free((char **)qemu.argv);
 	free((char *)qemu.log);
-	free_all(sock, saved, words);
+	free_all(sock, saved, words, held, held_words, started);
 	return ret;
 }
 

@@ -33,6 +33,9 @@ struct gdb_session {
 	const char *saved_initrd; /* restored: the saved guest's image, the lab's
 	                         * (NULL: INITRD), INITRD being it with INBOX appended */
 	const char *inbox;      /* restored: the archive GDB writes into its inbox, or NULL */
+	const char *hold;       /* restored without an inbox: the scenario's step
+	                         * the guest is saved at too (snapshot_hold), its
+	                         * earlier steps run once for all traces; NULL: none */
 	bool interactive;       /* GDB on the user's terminal, the command run first
 	                         * (lab-stop), then its prompt: no time limit but
 	                         * TIMEOUT's for QEMU's start, no capture required */

@@ -275,7 +275,7 @@ static int trace(struct run *r, struct error *e)
 		/* a saved guest is the lab's image under TCG (snapshot.h), an
 		 * own program's archive given to it */
 		.restore = (!r->o->initrd || r->inbox) && !r->o->kvm && !r->o->no_snapshot,
-		.saved_initrd = r->saved_initrd, .inbox = r->inbox,
+		.saved_initrd = r->saved_initrd, .inbox = r->inbox, .hold = r->traced_step,
 	};
 	int ret = -1;
 

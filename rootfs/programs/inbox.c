@@ -21,7 +21,16 @@
  * process, started before the save: after the restore the scenario's
  * programs are the first processes to start, as in a booted guest.  Exit
  * 1, said on the console, when something is not what the line says.
+ *
+ *   inbox PROGRAM ARGS...
+ *
+ * waits the same way in the place of a scenario's step (init's
+ * labctl.hold=STEP: the guest saved once more, with the steps before it
+ * run), then, the line taken, becomes PROGRAM (execv): the step's
+ * program starts after the restore, in the pid, with the file descriptors,
+ * it would have had, on a clock and a random pool the line just set.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +126,8 @@ static int take(char *line, const unsigned char *box)
 	}
 	if (!(w = strstr(line, "labctl.inbox=")))
 		return 0;
+	if (chdir("/") < 0)
+		return fail("chdir /");
 	if (sscanf(w, "labctl.inbox=%lu:%llx", &size, &hash) != 2 || size > LAB_INBOX_SIZE)
 		return fail("a bad labctl.inbox=");
 	if (lab_inbox_hash(box, size) != hash)
@@ -124,7 +135,7 @@ static int take(char *line, const unsigned char *box)
 	return unpack(box, size);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	unsigned char *box = mmap((void *)LAB_INBOX_ADDR, LAB_INBOX_SIZE, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
@@ -152,8 +163,14 @@ int main(void)
 		return 1;
 	}
 	line[n] = '\0';
-	if (chdir("/") < 0 || take(line, box) < 0)
+	if (take(line, box) < 0)
 		return 1;
+	if (argc > 1) {
+		close(tty);
+		execv(argv[1], argv + 1);
+		fprintf(stderr, "LABCTL error: inbox: %s: %s\n", argv[1], strerror(errno));
+		return 127;
+	}
 	fputs(line, stdout);
 	return 0;
 }

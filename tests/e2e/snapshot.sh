@@ -21,12 +21,30 @@ trace() {
 		{ local rc=$?; tail -3 "$out.err" >&2; return $rc; }
 }
 
-# The first restored trace saves the guest, once; the next ones restore it.
+# The first restored trace saves the guest, once, and again at the traced
+# step (the server listening, rootfs/init's labctl.hold=); the next ones
+# restore it there.
 expect_exit "trace connect (saves the guest)" 0 trace "$T/first" connect
 check "the first trace saved the booted guest, once" \
-	test "$(grep -c 'saving the booted guest once' "$T/first.err")" = 1 -a "$(states)" = 1
-check "and traced the guest restored from it" grep -q 'the guest restored from' "$T/first.err"
+	test "$(grep -c 'saving the booted guest once' "$T/first.err")" = 1
+check "and the guest at its traced step, client, once" \
+	test "$(grep -c 'saving the guest at step client once' "$T/first.err")" = 1 -a "$(states)" = 2
+check "and traced the guest restored at step client" \
+	grep -q 'the guest restored from .*, at step client$' "$T/first.err"
+check "the server started before the hold (saved), not in the traced guest" \
+	sh -c 'grep -q "server: listening" "$1/save-client/serial.log" &&
+		grep -q "LABCTL waiting" "$1/save-client/serial.log" &&
+		test -f "$1/serial.log" && ! grep -q "LABCTL step server" "$1/serial.log"' _ \
+	"$(ls -d "$LABCTL_RUN_ROOT"/trace-2*/ | head -1)"
+# connect's two states: the booted guest's, and the one held at step client
+held=$(sed -n 's/.*the guest restored from \(.*\), at step client$/\1/p' "$T/first.err")
+base=$(find "$SNAPS" -name '*.state' ! -path "$held")
+check "connect's held state and the booted one are two files of the cache" \
+	test -f "$held" -a -f "$base" -a "$held" != "$base"
 
+# The pc GDB first stopped the CPU at in the run of trace OUT (the run
+# directory its stderr names): the reset vector when the guest booted.
+first_pc() { grep -m1 -o '^0x[0-9a-f]* in ' "$(sed -n '1s/.*, logs in //p' "$1.err")/gdb.log" | cut -d' ' -f1; }
 for call in "connect" "getpid" "connect --abi i386"; do
 	tag=${call// /}
 	for n in 1 2; do
@@ -37,8 +55,13 @@ for call in "connect" "getpid" "connect --abi i386"; do
 		lacks "$T/cold1-$tag.err" 'restored'
 	# i386's trace comes with an x86-64 one beside it: two guests restored
 	n=1; [ "$tag" = connect--abii386 ] && n=2
-	check "trace $call was restored ($n), from the state already saved" \
-		test "$(grep -c 'the guest restored from' "$T/restored-$tag.err")" = $n -a "$(states)" = 1
+	check "trace $call was restored ($n) at its traced step, the booted guest not saved again" \
+		sh -c 'test "$(grep -c "the guest restored from .*, at step" "$1")" = $2 &&
+			! grep -q "saving the booted guest" "$1"' _ "$T/restored-$tag.err" $n
+	check "trace $call: the captures say how the guest started, as GDB's first stop shows (reset vector: booted)" \
+		sh -c 'test "$1" = "booted ok" -a "$2" = "restored ok"' _ \
+		"$(q "$T/cold1-$tag/report.json" 'c["setup"]["guest"]["started"]') $(first_pc "$T/cold1-$tag" | grep -qx 0x0*fff0 && echo ok)" \
+		"$(q "$T/restored-$tag/report.json" 'c["setup"]["guest"]["started"]') $(first_pc "$T/restored-$tag" | grep -qvx '0x0*fff0' && echo ok)"
 	check "trace $call: restored and cold captures are the same, field by field" \
 		python3 "$FIX/same_trace.py" "$T/cold1-$tag/report.json" "$T/cold2-$tag/report.json" \
 		"$T/restored-$tag/report.json"
@@ -118,22 +141,43 @@ check "the restored guest's time() is the host's ($before..$after, date +%s)" \
 	test "$((got))" -ge "$before" -a "$((got))" -le "$((after + 1))"
 
 # A state QEMU cannot load: thrown away, saved again, with one message.
-state=$(find "$SNAPS" -name '*.state')
+# The state held at connect's step (named by the trace's own line) alone:
+# saved again from the booted one.
+corrupt() { if [ $1 = garbage ]; then head -c 1048576 /dev/urandom >"$2"; else truncate -s 4096 "$2"; fi; }
 for kind in garbage short; do
-	if [ $kind = garbage ]; then head -c 1048576 /dev/urandom >"$state"; else truncate -s 4096 "$state"; fi
-	expect_exit "trace connect over a $kind state" 0 trace "$T/$kind" connect
-	check "a $kind state: said once that it did not load, saved again" test \
-		"$(grep -c 'did not load' "$T/$kind.err")" = 1 -a "$(grep -c 'saving the booted guest once' "$T/$kind.err")" = 1
-	check "a $kind state: replaced by a whole one" test "$(stat -c %s "$state")" -gt 10000000
-	check "a $kind state: the trace is the cold one's" python3 "$FIX/same_trace.py" \
-		"$T/cold1-connect/report.json" "$T/cold2-connect/report.json" "$T/$kind/report.json"
+	corrupt $kind "$held"
+	expect_exit "trace connect over a $kind held state" 0 trace "$T/held-$kind" connect
+	check "a $kind held state: said once that it did not load, saved again at step client" test \
+		"$(grep -c 'did not load' "$T/held-$kind.err")" = 1 -a \
+		"$(grep -c 'saving the guest at step client once' "$T/held-$kind.err")" = 1 -a \
+		"$(grep -c 'saving the booted guest' "$T/held-$kind.err")" = 0
+	check "a $kind held state: replaced by a whole one" test "$(stat -c %s "$held")" -gt 10000000
+	check "a $kind held state: the trace is the cold one's" python3 "$FIX/same_trace.py" \
+		"$T/cold1-connect/report.json" "$T/cold2-connect/report.json" "$T/held-$kind/report.json"
 done
+# Both (the booted one too): the booted guest saved again, the trace
+# restored from it, and the next trace held at its step again.
+for kind in garbage short; do
+	corrupt $kind "$base"
+	corrupt $kind "$held"
+	expect_exit "trace connect over $kind states" 0 trace "$T/$kind" connect
+	check "$kind states: said that they did not load, the booted guest saved again, once" test \
+		"$(grep -c 'did not load' "$T/$kind.err")" -ge 1 -a "$(grep -c 'saving the booted guest once' "$T/$kind.err")" = 1
+	check "$kind states: the trace is the cold one's" python3 "$FIX/same_trace.py" \
+		"$T/cold1-connect/report.json" "$T/cold2-connect/report.json" "$T/$kind/report.json"
+	expect_exit "trace connect after $kind states" 0 trace "$T/$kind-next" connect
+	check "after $kind states: restored at step client, nothing said of a state" sh -c \
+		'grep -q "the guest restored from .*, at step client$" "$1" && ! grep -q "did not load" "$1"' _ "$T/$kind-next.err"
+done
+check "connect's states, booted and held, are whole again" \
+	test "$(stat -c %s "$base")" -gt 10000000 -a "$(stat -c %s "$held")" -gt 10000000
 
 # A changed image is another guest: saved anew.
 touch "$T/cache/images/current/initramfs.cpio"
 expect_exit "trace connect after the image changed" 0 trace "$T/changed" connect
-check "a changed image: the guest is saved anew" test \
-	"$(grep -c 'saving the booted guest once' "$T/changed.err")" = 1 -a "$(states)" = 2
+check "a changed image: the guest is saved anew, booted and at step client" test \
+	"$(grep -c 'saving the booted guest once' "$T/changed.err")" = 1 -a \
+	"$(grep -c 'saving the guest at step client once' "$T/changed.err")" = 1
 
 # A full disk while saving: a cold boot, and the reason named.
 rm -f "$SNAPS"/*.state

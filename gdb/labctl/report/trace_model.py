@@ -131,6 +131,20 @@ def stepper(cap):
                    [(f, line, t) for (f, line), t in lines])
 
 
+def guest_row(g):
+    """How the guest started (none in captures from before labctl said)."""
+    if not g:
+        return []
+    if g['started'] == 'booted':
+        how = _('booted')
+    elif g['step']:
+        how = text('restored at step %s: saved there once, the steps before it run',
+                   Code(g['step']))
+    else:
+        how = _('restored: saved once booted, before its scenario ran')
+    return [(_('guest'), how)]
+
+
 def setup(cap):
     st = cap['setup']
     sc = st['syscall']
@@ -144,6 +158,7 @@ def setup(cap):
             (_('kernel'), Code(st['kernel']['banner'])),
             (_('config'), conf),
             (_('accelerator'), st['accelerator']),
+            *guest_row(st.get('guest')),
             (_('scenario'), st['scenario']),
             (_('program'), text('%s (in the guest: %s), function %s at %s',
                              Code(st['program']['path']), st['program']['exe'],
