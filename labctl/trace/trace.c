@@ -58,6 +58,7 @@ struct run {
 	char *compare;                    /* the x86-64 capture beside an i386 one */
 	json_t *warnings;                 /* the capture's, for trace_result */
 	char *traced_step;                /* the scenario's traced step, when known */
+	bool hold;                        /* save the guest at it too: steps run before it */
 	char *inbox, *saved_initrd;       /* INITRD is the lab's (SAVED_INITRD) with the
 	                                   * archive INBOX appended (an own program's) */
 };
@@ -275,7 +276,8 @@ static int trace(struct run *r, struct error *e)
 		/* a saved guest is the lab's image under TCG (snapshot.h), an
 		 * own program's archive given to it */
 		.restore = (!r->o->initrd || r->inbox) && !r->o->kvm && !r->o->no_snapshot,
-		.saved_initrd = r->saved_initrd, .inbox = r->inbox, .hold = r->traced_step,
+		.saved_initrd = r->saved_initrd, .inbox = r->inbox,
+		.hold = r->hold ? r->traced_step : NULL,
 	};
 	int ret = -1;
 
@@ -487,6 +489,11 @@ static int choose_guest(struct run *r, struct error *e)
 		if (ret == 0) {
 			r->program = xstrdup(programs_find(&progs, scenario_traced(&sc)->program)->path);
 			r->traced_step = xstrdup(scenario_traced(&sc)->name);
+			/* what a guest saved at the traced step spares a trace is
+			 * the steps before it (a server's start); before a first
+			 * step there are none, and the booted state serves (one
+			 * saved state per number of the generic program would not) */
+			r->hold = scenario_traced(&sc) != &sc.steps[0];
 			r->function = xstrdup(o->function ? o->function : sc.function);
 			r->scenario_syscall = xstrdup(sc.syscall);
 			scenario_free(&sc);
