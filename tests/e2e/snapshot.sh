@@ -56,13 +56,13 @@ for call in "connect" "getpid" "connect --abi i386"; do
 	# i386's trace comes with an x86-64 one beside it: two guests restored.
 	# The generic program's step is its scenario's first: nothing runs
 	# before it, and the booted state serves (no state per number).
-	n=1 held=1
-	[ "$tag" = connect--abii386 ] && n=2 held=2
-	[ "$tag" = getpid ] && held=0
-	check "trace $call was restored ($n), at its traced step ($held), the booted guest not saved again" \
+	n=1 at_step=1
+	[ "$tag" = connect--abii386 ] && n=2 at_step=2
+	[ "$tag" = getpid ] && at_step=0
+	check "trace $call was restored ($n), at its traced step ($at_step), the booted guest not saved again" \
 		sh -c 'test "$(grep -c "the guest restored from" "$1")" = $2 &&
 			test "$(grep -c "the guest restored from .*, at step" "$1")" = $3 &&
-			! grep -q "saving the booted guest" "$1"' _ "$T/restored-$tag.err" $n $held
+			! grep -q "saving the booted guest" "$1"' _ "$T/restored-$tag.err" $n $at_step
 	check "trace $call: the captures say how the guest started, as GDB's first stop shows (reset vector: booted)" \
 		sh -c 'test "$1" = "booted ok" -a "$2" = "restored ok"' _ \
 		"$(q "$T/cold1-$tag/report.json" 'c["setup"]["guest"]["started"]') $(first_pc "$T/cold1-$tag" | grep -qx 0x0*fff0 && echo ok)" \
@@ -148,7 +148,12 @@ check "the restored guest's time() is the host's ($before..$after, date +%s)" \
 # A state QEMU cannot load: thrown away, saved again, with one message.
 # The state held at connect's step (named by the trace's own line) alone:
 # saved again from the booted one.
-corrupt() { if [ $1 = garbage ]; then head -c 1048576 /dev/urandom >"$2"; else truncate -s 4096 "$2"; fi; }
+# corrupt garbage|short STATE: STATE (a state of the cache, nothing else) overwritten
+corrupt() {
+	test -f "$2" && case $2 in "$SNAPS"/*.state) ;; *) false ;; esac ||
+		{ echo "not ok corrupt: $2 is not a saved state"; exit 1; }
+	if [ $1 = garbage ]; then head -c 1048576 /dev/urandom >"$2"; else truncate -s 4096 "$2"; fi
+}
 for kind in garbage short; do
 	corrupt $kind "$held"
 	expect_exit "trace connect over a $kind held state" 0 trace "$T/held-$kind" connect
