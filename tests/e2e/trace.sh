@@ -164,11 +164,22 @@ check "... saying so" grep -q 'no debug information' "$T/err"
 expect_exit "trace connect with the lab guest" 0 "$LABCTL" -q trace connect --out "$T/lab" --format json
 j=$T/lab/report.json
 check "lab trace: the traced task runs tcp_client" test "$(q "$j" 'c["user"]["task"]["exe"]')" = tcp_client
-check "lab trace: the server's syscalls at that address were not taken" \
-	test "$(q "$j" 'all(r["exe"] != "tcp_client" for r in c["filter"]["rejected_sample"])')" = True
-check "lab trace: the sockaddr is the scenario's server" test "$(q "$j" \
-	'"%s:%d" % (c["user"]["args"]["sockaddr"]["address"], c["user"]["args"]["sockaddr"]["port"])')" = \
+# Restored at the client's step, the server ran before the save: booted,
+# the whole scenario runs under GDB, the server's bind at the client's
+# syscall address included, and the server prints where it listens.
+expect_exit "trace connect with the lab guest booted (--no-snapshot)" 0 "$LABCTL" -q trace connect \
+	--no-snapshot --out "$T/lab-booted" --format json
+jb=$T/lab-booted/report.json
+sockaddr='"%s:%d" % (c["user"]["args"]["sockaddr"]["address"], c["user"]["args"]["sockaddr"]["port"])'
+check "booted: the server's syscalls at that address were stops turned down, none taken" \
+	test "$(q "$jb" 'c["filter"]["rejected"] > 0 and all(r["exe"] == "tcp_server" for r in c["filter"]["rejected_sample"])')" = True
+check "booted: the sockaddr is the server's, as it printed it" test "$(q "$jb" "$sockaddr")" = \
 	"$(tr -d '\r' <"$T/runs/trace-latest/serial.log" | sed -n 's/^server: listening on //p')"
+check "lab trace (restored at the client's step): the same sockaddr, the server's" \
+	test "$(q "$j" "$sockaddr")" = "$(q "$jb" "$sockaddr")"
+check "lab trace: the filter stopped at the client's syscall alone" \
+	test "$(q "$j" '[c["filter"]["stops"], c["filter"]["rejected"], c["setup"]["guest"]]')" = \
+	"[1, 0, {'started': 'restored', 'step': 'client'}]"
 check "lab trace: handler __x64_sys_connect" \
 	test "$(q "$j" 'c["dispatch"]["hits"][0]["at"]["name"]')" = __x64_sys_connect
 check "lab trace: every frame's function, file:line and inlining are addr2line -i's" \
