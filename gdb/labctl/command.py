@@ -9,6 +9,7 @@ import traceback
 import gdb
 
 from labctl import capture
+from labctl import memo
 from labctl.report.lang import N_
 
 
@@ -18,20 +19,38 @@ _guest = [None]
 
 
 def guest_started(line):
-    """What labctl said on $LABCTL_GO when the guest was ready: 'booted',
-    'restored' (from the state saved before its scenario) or 'restored
-    STEP' (from the one saved at the scenario's STEP, its steps before it
-    run), kept for setup.guest."""
-    words = line.split()
-    if not words or words[0] not in ('booted', 'restored') or len(words) > 2:
-        raise gdb.GdbError('labctl said %r on LABCTL_GO: not how a guest started' % line)
-    _guest[0] = {'started': words[0], 'step': words[1] if len(words) > 1 else None}
+    """What labctl said on $LABCTL_GO when the guest was ready (JSON, from
+    labctl/trace/gdb-session.c): how it started, 'booted', 'restored' (from
+    the state saved before its scenario) or 'restored STEP' (from the one
+    saved at the scenario's STEP, its steps before it run), kept for
+    setup.guest; and the archive for a restored guest's inbox, if any
+    (deliver_inbox())."""
+    try:
+        said = json.loads(line)
+        words = said['started'].split()
+        if words[0] not in ('booted', 'restored') or len(words) > 2:
+            raise ValueError(said['started'])
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
+        raise gdb.GdbError('labctl said %r on LABCTL_GO: not how a guest started (%s)'
+                           % (line, e))
+    _guest[0] = {'started': words[0], 'step': words[1] if len(words) > 1 else None,
+                 'inbox': said.get('inbox'), 'inbox_addr': said.get('inbox_addr')}
 
 
 def guest():
     """{'started', 'step'} of guest_started(), or None (GDB not started by
     labctl's session)."""
-    return _guest[0]
+    g = _guest[0]
+    return g and {'started': g['started'], 'step': g['step']}
+
+
+def deliver_inbox():
+    """Once GDB is attached, the archive labctl named into the restored
+    guest's inbox (inbox.py), when it named one."""
+    g = _guest[0]
+    if g and g['inbox']:
+        from labctl import inbox
+        inbox.write(g['inbox'], g['inbox_addr'])
 
 
 def phase(name):
@@ -101,6 +120,7 @@ def run_command(command, params, out, body, partial_reports=False):
     """Run BODY, which fills OUT; OUT is written whatever happens: with
     ok, or with the error (its kind when it has one, a traceback when it
     is a bug here); with PARTIAL_REPORTS, a failed one is rendered too."""
+    memo.load(params.get('memo'))
     try:
         body()
         out['ok'] = True
@@ -120,6 +140,7 @@ def run_command(command, params, out, body, partial_reports=False):
         out['error'] = str(e)
     except Exception:
         out['error'] = 'internal error in %s:\n%s' % (command, traceback.format_exc())
+    memo.save()
     finish(out, params, command, partial_reports)
 
 

@@ -1,9 +1,10 @@
-# lab-inbox ARCHIVE ADDR: before a guest restored from its saved state runs
-# again, write ARCHIVE (files that were not in its image: the user's own
-# program, a submission) into the inbox of its /lab/inbox process, the
-# anonymous mapping at ADDR that rootfs/programs/inbox.c made present before
-# the save.  That process then checks the bytes against the hash on its
-# ttyS1 line, which labctl wrote, and init unpacks them.
+# Before a guest restored from its saved state runs again, write an archive
+# (files that were not in its image: the user's own program, a submission)
+# into the inbox of its /lab/inbox process, the anonymous mapping that
+# rootfs/programs/inbox.c made present before the save.  labctl names the
+# archive on GDB's FIFO (command.deliver_inbox()).  That process then checks
+# the bytes against the hash on its ttyS1 line, which labctl wrote, and
+# init unpacks them.
 #
 # The mapping is the process's: GDB (QEMU's gdbstub) writes through cr3, so
 # cr3 is pointed at the process's page tables for the write and put back.
@@ -22,34 +23,23 @@ def page_offset():
     return high - (int(gdb.parse_and_eval('max_low_pfn')) << PAGE_SHIFT)
 
 
-class LabInbox(gdb.Command):
-    """Write a file into the inbox of a restored guest: lab-inbox ARCHIVE ADDR"""
-
-    def __init__(self):
-        super().__init__('lab-inbox', gdb.COMMAND_USER)
-
-    def invoke(self, arg, from_tty):
-        argv = gdb.string_to_argv(arg)
-        if len(argv) != 2:
-            raise gdb.GdbError('usage: lab-inbox ARCHIVE ADDR')
-        try:
-            with open(argv[0], 'rb') as f:
-                data = f.read()
-        except OSError as e:
-            raise gdb.GdbError('lab-inbox: %s' % e)
-        # saved wherever it was stopped: in user mode too, under PTI
-        with k.kernel_mapped():
-            inbox = next((t for t in k.tasks() if k.task_comm(t) == 'inbox'), None)
-            if inbox is None:
-                raise gdb.GdbError('lab-inbox: no inbox process in the guest (not a saved '
-                                   'guest?)')
-            pgd = u64(inbox['mm']['pgd']) - page_offset()
-        cr3 = k.reg('cr3')
-        gdb.execute('set $cr3 = (unsigned long)0x%x' % pgd, to_string=True)
-        try:
-            gdb.selected_inferior().write_memory(int(argv[1], 0), data)
-        finally:
-            k.restore_page_tables(cr3)
-
-
-LabInbox()
+def write(archive, addr):
+    """Write the file ARCHIVE at ADDR of the guest's inbox process."""
+    try:
+        with open(archive, 'rb') as f:
+            data = f.read()
+    except OSError as e:
+        raise gdb.GdbError('inbox: %s' % e)
+    # saved wherever it was stopped: in user mode too, under PTI
+    with k.kernel_mapped():
+        inbox = next((t for t in k.tasks() if k.task_comm(t) == 'inbox'), None)
+        if inbox is None:
+            raise gdb.GdbError('inbox: no inbox process in the guest (not a saved '
+                               'guest?)')
+        pgd = u64(inbox['mm']['pgd']) - page_offset()
+    cr3 = k.reg('cr3')
+    gdb.execute('set $cr3 = (unsigned long)0x%x' % pgd, to_string=True)
+    try:
+        gdb.selected_inferior().write_memory(addr, data)
+    finally:
+        k.restore_page_tables(cr3)

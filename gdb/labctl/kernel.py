@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 import gdb
 
-from labctl import dispatch, explain, lines
+from labctl import dispatch, explain, lines, memo
 
 # The first non-canonical address: user space is below it, the kernel above.
 USER_TOP = 0x0000800000000000
@@ -443,18 +443,24 @@ def field_path(type_, offset):
 
 def describe(addr):
     """symbol() of ADDR, plus 'field': the member of the variable ADDR falls
-    in ('cpu_tss_rw' + 0x14 -> 'x86_tss.sp2'), when DWARF knows it."""
+    in ('cpu_tss_rw' + 0x14 -> 'x86_tss.sp2'), when DWARF knows it (kept
+    in the kernel's memo: the variable's type costs a CU's expansion)."""
+    key = '%x' % addr
+    out = memo.get('describe', key)
+    if out is not None:
+        return dict(out)
     out = symbol(addr)
     if out['symbol'] and out['offset']:
         try:
             var_type = gdb.parse_and_eval(out['symbol']).type
         except gdb.error:   # no debug information for it
-            return out
-        path = field_path(var_type, out['offset'])
+            var_type = None
+        path = var_type and field_path(var_type, out['offset'])
         if path:
             out['field'] = path
             out['name'] = '%s.%s' % (out['symbol'], path)
-    return out
+    memo.put('describe', key, out)
+    return dict(out)
 
 
 def debug_symbol(name):

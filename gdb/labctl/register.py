@@ -2,4 +2,3 @@
 from labctl import trace  # noqa: F401  (registers lab-trace)
 from labctl import timeline  # noqa: F401  (registers lab-timeline)
 from labctl import interactive  # noqa: F401  (registers lab-stop, lab-step, lab-regs, ...)
-from labctl import inbox  # noqa: F401  (registers lab-inbox)

@@ -149,7 +149,7 @@ static char *capture_one(struct timeline_run *t, const char *name)
 	s.run_dir = dir;
 	s.params = params;
 	s.capture = capture;
-	if (gdb_session_run(&s, &e) < 0 || gdb_capture_check(capture, dir, NULL, NULL, NULL, &e) < 0)
+	if (gdb_session_run(&s, NULL, &e) < 0 || gdb_capture_check(capture, dir, NULL, NULL, NULL, &e) < 0)
 		die_error(&e);
 	scenario_free(&sc);
 	free_all(initrd, inbox, dir, params, serial, append);

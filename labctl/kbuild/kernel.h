@@ -12,6 +12,8 @@
  *       labctl-bundle.json        an imported kernel's (bundle.h): source and obj
  *                                 are directories, and the manifest says where
  *                                 they were when it was built
+ *       gdb-memo.json             what GDB learnt slowly of vmlinux, kept by
+ *                                 trace (gdb/labctl/memo.py)
  *   CACHE/kernels/current -> KEY  the last one built
  *   CACHE/kernels/X.Y -> KEY      the last one built of Linux X.Y (6.1 for
  *                                 6.1.192), for --kernel X.Y

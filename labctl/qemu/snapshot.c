@@ -1,4 +1,5 @@
 /* The lab guest saved once booted, restored for each trace: see snapshot.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -285,7 +286,9 @@ static int restore(const struct qemu_opts *q, const char *path, const char *word
 	memset(qemu, 0, sizeof(*qemu));
 	o.incoming = true;
 	if (fd < 0) {
-		error_set(e, EXIT_ENV, "cannot read %s: %s", path, strerror(errno));
+		/* gone (pruned by another labctl since it was found): saved again */
+		error_set(e, errno == ENOENT ? EXIT_FAIL : EXIT_ENV, "cannot read %s: %s", path,
+			  strerror(errno));
 		goto out;
 	}
 	if (!(o.qmp_socket = run_socket(q->run_dir, "qmp.sock", e)) ||
@@ -313,6 +316,8 @@ static int restore(const struct qemu_opts *q, const char *path, const char *word
 		goto out;
 	}
 	ret = give_words(o.channel_socket, words, channel, e);
+	if (ret == 0)
+		futimens(fd, NULL);	/* used now: kept before older ones (prune()) */
 out:
 	json_decref(st);
 	if (fd >= 0)
@@ -362,6 +367,71 @@ out:
 	return ret;
 }
 
+/* The saved states kept, the most recently used first, up to this many MiB
+ * in all: a kernel's booted state and its held ones are about 40 MiB each,
+ * and every image or kernel rebuilt saves new ones.  LABCTL_SNAPSHOTS_MB
+ * sets it. */
+#define KEEP_MB 2048
+
+struct state {
+	char *path;
+	struct timespec used;   /* mtime: saved, or last restored */
+	off_t size;
+};
+
+static int by_use(const void *a, const void *b)
+{
+	const struct state *x = a, *y = b;
+
+	if (x->used.tv_sec != y->used.tv_sec)
+		return x->used.tv_sec < y->used.tv_sec ? 1 : -1;
+	return x->used.tv_nsec < y->used.tv_nsec ? 1 : x->used.tv_nsec > y->used.tv_nsec ? -1 : 0;
+}
+
+/* Remove the least recently used states past the budget, but KEEP (the
+ * one just saved).  Called under the snapshots lock; a state removed while
+ * another labctl opens it is saved again there (snapshot_restore()). */
+static void prune(const char *keep)
+{
+	const char *env = getenv("LABCTL_SNAPSHOTS_MB");
+	unsigned long long budget = (env && *env ? strtoull(env, NULL, 10) : KEEP_MB) << 20;
+	unsigned long long total = 0;
+	struct error e;
+	char *dir = cache_subdir("snapshots", &e);
+	struct state *all = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *d;
+	struct stat st;
+	DIR *dp = dir ? opendir(dir) : NULL;
+
+	while (dp && (d = readdir(dp))) {
+		size_t len = strlen(d->d_name);
+		char *path;
+
+		if (len < 6 || strcmp(d->d_name + len - 6, ".state"))
+			continue;
+		path = xasprintf("%s/%s", dir, d->d_name);
+		if (stat(path, &st) < 0) {
+			free(path);
+			continue;
+		}
+		if (n == cap)
+			all = xrealloc(all, (cap = cap ? 2 * cap : 16) * sizeof(*all));
+		all[n++] = (struct state){ path, st.st_mtim, st.st_size };
+	}
+	if (dp)
+		closedir(dp);
+	qsort(all, n, sizeof(*all), by_use);
+	for (size_t i = 0; i < n; i++) {
+		total += (unsigned long long)all[i].size;
+		if (total > budget && strcmp(all[i].path, keep))
+			unlink(all[i].path);
+		free(all[i].path);
+	}
+	free(all);
+	free(dir);
+}
+
 /* Save the guest to PATH (booted, or H's) unless another labctl did
  * meanwhile. */
 static int ensure_saved(const struct qemu_opts *q, const char *path,
@@ -380,6 +450,8 @@ static int ensure_saved(const struct qemu_opts *q, const char *path,
 		     h->step, q->run_dir, h->step);
 		ret = save_held(q, h, path, e);
 	}
+	if (ret == 0)
+		prune(path);
 	cache_unlock(lock);
 	return ret;
 }

@@ -24,7 +24,7 @@
  * the few processes init runs before it waits.  Files a cold boot would
  * have in an archive appended to the image (the user's own program, a
  * submission) are written by GDB into the inbox before the guest runs
- * (lab-inbox), and labctl.inbox=SIZE:HASH tells init to unpack them.
+ * (gdb/labctl/inbox.py), and labctl.inbox=SIZE:HASH tells init to unpack them.
  *
  * A trace of a lab scenario restores a later point still (snapshot_hold):
  * the guest restored from that state, told its scenario and the traced step

@@ -51,8 +51,7 @@ static void on_gdb_line(struct child *c, const char *line, void *data)
  * labctl's word on the FIFO $LABCTL_GO before it connects: the guest may be
  * loading a saved state, which no debugger must read half done.
  */
-static void gdb_argv(struct strvec *a, const struct gdb_session *s, const char *sock,
-		     bool inbox)
+static void gdb_argv(struct strvec *a, const struct gdb_session *s, const char *sock)
 {
 	char *package = gdb_session_package_path();
 
@@ -74,11 +73,7 @@ static void gdb_argv(struct strvec *a, const struct gdb_session *s, const char *
 		     "-ex", "python import os, labctl.command as c; "
 		     "c.guest_started(open(os.environ['LABCTL_GO']).read())", "-ex", NULL);
 	strvec_pushf(a, "target remote %s", sock);
-	if (inbox) {
-		strvec_push(a, "-ex");
-		strvec_pushf(a, "lab-inbox \"%s\" 0x%lx", s->inbox, LAB_INBOX_ADDR);
-	}
-	strvec_push(a, "-ex");
+	strvec_pushl(a, "-ex", "python labctl.command.deliver_inbox()", "-ex", NULL);
 	strvec_pushf(a, "%s %s", s->command, s->params);
 	if (!s->interactive)
 		strvec_pushl(a, "-ex", "kill", NULL);
@@ -89,7 +84,7 @@ struct gdb_run {
 	struct child c;
 	struct strvec argv;
 	struct phase ph;
-	char *log, *go, *env[4];
+	char *log, *go, *sock, *env[4];
 };
 
 /*
@@ -99,9 +94,10 @@ struct gdb_run {
  * Interactive, it is the user's, on their terminal, until they quit: the
  * command leaves the guest stopped at GDB's prompt.
  */
-static int start_gdb(struct gdb_run *g, const struct gdb_session *s, const char *sock,
-		     bool inbox, struct error *e)
+static int start_gdb(struct gdb_run *g, const struct gdb_session *s, struct error *e)
 {
+	if (!(g->sock = run_socket(s->run_dir, "gdb.sock", e)))
+		return -1;
 	g->log = xasprintf("%s/gdb.log", s->run_dir);
 	g->go = xasprintf("%s/gdb.go", s->run_dir);
 	g->env[0] = xasprintf("LABCTL_GO=%s", g->go);
@@ -117,7 +113,7 @@ static int start_gdb(struct gdb_run *g, const struct gdb_session *s, const char 
 			       .echo = opts.verbose > 1, .on_line = on_gdb_line, .data = &g->ph };
 	if (s->interactive)
 		g->c = (struct child){ .name = "gdb", .terminal = true };
-	gdb_argv(&g->argv, s, sock, inbox);
+	gdb_argv(&g->argv, s, g->sock);
 	g->c.argv = g->argv.v;
 	g->c.env = (const char **)g->env;
 	unlink(g->go);
@@ -127,13 +123,27 @@ static int start_gdb(struct gdb_run *g, const struct gdb_session *s, const char 
 }
 
 /* Let GDB connect: a line on its FIFO, once it has opened it, saying how
- * the guest started (STARTED, for the capture's setup.guest). */
-static int release_gdb(struct gdb_run *g, const char *started, struct error *e)
+ * the guest started (STARTED: "booted", "restored", "restored STEP", for
+ * the capture's setup.guest) and the archive to write into a restored
+ * guest's inbox (gdb/labctl/inbox.py), as JSON.  GDB's time limit starts
+ * now: what came before (a first save of the guest) is not its command's. */
+static int release_gdb(struct gdb_run *g, const struct gdb_session *s, const char *started,
+		       bool inbox, struct error *e)
 {
 	const struct timespec tick = { .tv_nsec = 2 * 1000 * 1000 };
-	char *line = xasprintf("%s\n", started);
+	double waited = now() - g->c.started;
+	json_t *go = json_pack("{s:s, s:s?, s:I}", "started", started, "inbox",
+			       inbox ? s->inbox : NULL, "inbox_addr", (json_int_t)LAB_INBOX_ADDR);
+	char *json = json_dumps(go, JSON_COMPACT), *line = xasprintf("%s\n", json);
 	ssize_t n;
 	int fd;
+
+	json_decref(go);
+	free(json);
+	if (g->c.timeout > 0)
+		g->c.timeout += waited;
+	if (g->c.interrupt_at > 0)
+		g->c.interrupt_at += waited;
 
 	while ((fd = open(g->go, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
 		if (errno != ENXIO)
@@ -174,8 +184,28 @@ static void gdb_run_free(struct gdb_run *g)
 	child_kill(&g->c);
 	if (g->go)
 		unlink(g->go);
+	if (g->sock)
+		unlink(g->sock);
 	strvec_clear(&g->argv);
-	free_all(g->log, g->go, g->env[0], g->env[1], g->env[2]);
+	free_all(g->log, g->go, g->sock, g->env[0], g->env[1], g->env[2]);
+	free(g);
+}
+
+struct gdb_run *gdb_session_start(const struct gdb_session *s, struct error *e)
+{
+	struct gdb_run *g = xcalloc(1, sizeof(*g));
+
+	if (start_gdb(g, s, e) < 0) {
+		gdb_run_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void gdb_session_abandon(struct gdb_run *g)
+{
+	if (g)
+		gdb_run_free(g);
 }
 
 /* The guest, paused, from its saved state when S wants it and it has one
@@ -225,25 +255,25 @@ static char *restore_words(const struct gdb_session *s, struct error *e)
 	return words;
 }
 
-int gdb_session_run(const struct gdb_session *s, struct error *e)
+int gdb_session_run(const struct gdb_session *s, struct gdb_run *g, struct error *e)
 {
-	char *sock = run_socket(s->run_dir, "gdb.sock", e), *saved = NULL, *words = NULL;
-	char *held = NULL, *held_words = NULL, *started = NULL;
+	char *saved = NULL, *words = NULL, *held = NULL, *held_words = NULL, *started = NULL;
 	struct snapshot_hold h = { 0 };
 	struct qemu_opts q = {
 		.kernel = s->kernel, .initrd = s->saved_initrd ? s->saved_initrd : s->initrd,
 		.append = SNAPSHOT_APPEND,
-		.run_dir = s->run_dir, .paused = true, .gdb_socket = sock, .kvm = s->kvm,
+		.run_dir = s->run_dir, .paused = true, .kvm = s->kvm,
 		.timeout = s->interactive ? 0 : s->timeout + 5,
 	};
 	struct child qemu = { 0 };
-	struct gdb_run g = { 0 };
 	struct error qe;
 	int ret = -1, channel = -1;
 
-	if (!sock)
+	if (!g && !(g = gdb_session_start(s, e)))
 		return -1;
-	/* a state is saved before GDB's clock starts: its boot is not the trace's */
+	q.gdb_socket = g->sock;
+	/* a state is saved before GDB's clock starts (release_gdb()): its boot
+	 * is not the trace's */
 	if (s->restore && (words = restore_words(s, e)))
 		saved = snapshot_ensure(&q, e);
 	/* an inbox may hold the scenario itself: it is read before any step */
@@ -252,28 +282,28 @@ int gdb_session_run(const struct gdb_session *s, struct error *e)
 		h = (struct snapshot_hold){ .base = saved, .words = held_words, .step = s->hold };
 		held = snapshot_ensure_held(&q, &h, e);
 	}
-	if (start_gdb(&g, s, sock, saved && s->inbox, e) < 0 ||
-	    start_guest(s, &q, saved, words, &h, held, &qemu, &channel, &started, e) < 0)
+	if (start_guest(s, &q, saved, words, &h, held, &qemu, &channel, &started, e) < 0)
 		goto out;
 	if (qemu_wait_gdbstub(&q, &qemu, s->timeout) < 0) {
 		child_kill(&qemu);
 		child_failure(&qemu, 10, &qe);
-		error_set(e, EXIT_FAIL, "%s\nQEMU did not open its gdbstub socket %s", qe.msg, sock);
+		error_set(e, EXIT_FAIL, "%s\nQEMU did not open its gdbstub socket %s", qe.msg,
+			  g->sock);
 		goto out;
 	}
-	if (release_gdb(&g, started, e) == 0)
-		ret = finish_gdb(&g, s, e);
+	/* a booted guest has the archive appended to its image instead */
+	if (release_gdb(g, s, started, saved && s->inbox && strcmp(started, "booted"), e) == 0)
+		ret = finish_gdb(g, s, e);
 out:
-	gdb_run_free(&g);
+	gdb_run_free(g);
 	child_kill(&qemu);
 	if (channel >= 0)
 		close(channel);
-	unlink(sock);
 	if (saved)
 		snapshot_sockets_remove(s->run_dir);
 	strv_free((char **)qemu.argv);
 	free((char *)qemu.log);
-	free_all(sock, saved, words, held, held_words, started);
+	free_all(saved, words, held, held_words, started);
 	return ret;
 }
 

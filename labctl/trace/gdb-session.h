@@ -17,6 +17,8 @@
 #include "kbuild/kernel.h"
 #include "lib/error.h"
 
+struct gdb_run;
+
 struct gdb_session {
 	const struct kernel *kernel;
 	const char *initrd;
@@ -45,12 +47,23 @@ struct gdb_session {
  * path, before `python import labctl.register`; caller frees. */
 char *gdb_session_package_path(void);
 /*
- * Boot, run the command, kill and reap QEMU and GDB (interactive: when the
- * user quits GDB).  -1 with E:
+ * GDB started ahead of its guest, for S (of which it reads the kernel, the
+ * run directory, the command and its params path, the time limit and
+ * whether it is interactive): it loads vmlinux and labctl's package while
+ * labctl prepares the rest, then waits for gdb_session_run().  NULL with E.
+ */
+struct gdb_run *gdb_session_start(const struct gdb_session *s, struct error *e);
+/* A GDB started ahead that will not run after all (the preparation
+ * failed): killed, reaped and freed.  NULL is none. */
+void gdb_session_abandon(struct gdb_run *g);
+/*
+ * Boot, run the command in G (started ahead for S, or NULL: started here),
+ * kill and reap QEMU and GDB (interactive: when the user quits GDB); G is
+ * freed.  -1 with E:
  * EXIT_TIMEOUT (naming the phase), or EXIT_FAIL when no capture was
  * written; otherwise the capture's own verdict is for gdb_capture_check().
  */
-int gdb_session_run(const struct gdb_session *s, struct error *e);
+int gdb_session_run(const struct gdb_session *s, struct gdb_run *g, struct error *e);
 /* The capture's verdict: 0 when it says "ok", else -1 with E holding its
  * error (then DETAIL(root, DATA)'s words, when DETAIL gives some) and the
  * exit code of its error_kind (input, env, timeout).  Either way *WARNINGS

@@ -57,6 +57,7 @@ struct run {
 	char *dir, *params, *capture;
 	char *compare;                    /* the x86-64 capture beside an i386 one */
 	json_t *warnings;                 /* the capture's, for trace_result */
+	struct gdb_run *gdb;              /* GDB started ahead (gdb_session_start) */
 	char *traced_step;                /* the scenario's traced step, when known */
 	bool hold;                        /* save the guest at it too: steps run before it */
 	char *inbox, *saved_initrd;       /* INITRD is the lab's (SAVED_INITRD) with the
@@ -142,7 +143,7 @@ static char *kernel_append(const struct run *r, struct error *e)
 static int write_params(const struct run *r, struct error *e)
 {
 	json_t *sites = json_array(), *prog, *root, *formats;
-	char *copy = xstrdup(r->program);
+	char *copy = xstrdup(r->program), *memo;
 	int rc;
 
 	for (size_t i = 0; i < r->fn.nsites; i++)
@@ -167,6 +168,9 @@ static int write_params(const struct run *r, struct error *e)
 	for (size_t i = 0; i < 2; i++)
 		if (trace_wants(r->o->formats, rendered[i]))
 			json_array_append_new(formats, json_string(rendered[i]));
+	memo = xasprintf("%s/gdb-memo.json", r->k.dir);
+	json_object_set_new(root, "memo", json_string(memo));
+	free(memo);
 	json_object_set_new(root, "report_dir", json_string(out_dir(r)));
 	json_object_set_new(root, "formats", formats);
 	json_object_set_new(root, "lang", json_string(r->o->lang ? r->o->lang : "en"));
@@ -265,10 +269,10 @@ static void crash_from_console(const struct run *r, struct error *e)
 	free(log);
 }
 
-static int trace(struct run *r, struct error *e)
+/* R's GDB session, the guest's words APPEND. */
+static struct gdb_session session(const struct run *r, const char *append)
 {
-	char *append = kernel_append(r, e);
-	struct gdb_session s = {
+	return (struct gdb_session){
 		.kernel = &r->k, .initrd = r->initrd, .append = append, .run_dir = r->dir,
 		.kvm = r->o->kvm, .timeout = r->o->timeout,
 		.command = r->o->interactive ? "lab-stop" : "lab-trace",
@@ -279,10 +283,21 @@ static int trace(struct run *r, struct error *e)
 		.saved_initrd = r->saved_initrd, .inbox = r->inbox,
 		.hold = r->hold ? r->traced_step : NULL,
 	};
-	int ret = -1;
+}
 
+static int trace(struct run *r, struct error *e)
+{
+	char *append = kernel_append(r, e);
+	struct gdb_session s = session(r, append);
+	struct gdb_run *g = r->gdb;
+	int ret = -1, ran = -1;
+
+	if (append && write_params(r, e) == 0) {
+		r->gdb = NULL;	/* the session's now */
+		ran = gdb_session_run(&s, g, e);
+	}
 	/* Interactive, there is a capture only if the user asked lab-report for one. */
-	if (append && write_params(r, e) == 0 && gdb_session_run(&s, e) == 0)
+	if (ran == 0)
 		ret = r->o->interactive && !is_file(r->capture) ? 0 :
 		      gdb_capture_check(r->capture, r->dir, &r->warnings, no_call_detail, r, e);
 	if (ret < 0 && e->code == EXIT_FAIL) {
@@ -584,6 +599,7 @@ static void watch_others(struct run *r)
 
 static void run_free(struct run *r)
 {
+	gdb_session_abandon(r->gdb);
 	elf_func_free(&r->fn);
 	syscalls_free(&r->table);
 	kernel_free(&r->k);
@@ -601,22 +617,30 @@ static void run_free(struct run *r)
 static int prepare(struct run *r, char *dir, struct error *e)
 {
 	const struct trace_opts *o = r->o;
+	struct gdb_session early;
 
 	r->dir = dir;
 	if (kernel_load(&r->k, o->kernel, e) < 0 || load_table(r, o->abi ? o->abi : "x86_64", e) < 0)
 		return -1;
 	if (!r->dir && !(r->dir = run_dir_create_in(o->run_root, "trace", e)))
 		return -1;
-	if (make_dirs(r->dir, e) < 0 || choose_guest(r, e) < 0 ||
+	if (!which("gdb") || !which("qemu-system-x86_64"))
+		return error_set(e, EXIT_ENV, "trace needs gdb and qemu-system-x86_64 (see 'make deps')");
+	r->params = xasprintf("%s/params.json", r->dir);
+	r->capture = xasprintf("%s/capture.json", r->dir);
+	if (make_dirs(r->dir, e) < 0)
+		return -1;
+	/* GDB loads vmlinux (a tenth of a second) while the guest is chosen
+	 * and its image checked; not onto the user's terminal before then */
+	early = session(r, NULL);
+	if (!o->interactive && !(r->gdb = gdb_session_start(&early, e)))
+		return -1;
+	if (choose_guest(r, e) < 0 ||
 	    elf_syscall_sites(r->program, r->function, &r->fn, e) < 0 || choose_number(r, e) < 0)
 		return -1;
 	watch_others(r);
 	if (!is_file(r->initrd))
 		return error_set(e, EXIT_INPUT, "no initramfs %s", r->initrd);
-	if (!which("gdb") || !which("qemu-system-x86_64"))
-		return error_set(e, EXIT_ENV, "trace needs gdb and qemu-system-x86_64 (see 'make deps')");
-	r->params = xasprintf("%s/params.json", r->dir);
-	r->capture = xasprintf("%s/capture.json", r->dir);
 	return 0;
 }
 

@@ -8,8 +8,8 @@
  * opens ttyS1 (opening the UART clears its FIFO: before the line can come),
  * says "LABCTL waiting" on the console, and reads one line: there the guest
  * is saved.  Once it is restored, labctl writes the line, and GDB, before
- * the guest runs again, may write an archive into the inbox (the lab-inbox
- * command, gdb/labctl/inbox.py).  From the line's words:
+ * the guest runs again, may write an archive into the inbox
+ * (gdb/labctl/inbox.py).  From the line's words:
  *
  *   labctl.time=SECONDS     the wall clock, set (the save's is stale)
  *   labctl.seed=HEX         written to /dev/urandom (the save's pool is shared)

@@ -232,4 +232,9 @@ check "... asks to rename it" grep -q 'rename it' "$T/err"
 expect_exit "a file that is neither" 4 "$LABCTL" -q trace connect --program "$FIX/with_header.h"
 check "... says so" grep -q 'neither a program (ELF) nor a .c or .S source' "$T/err"
 check "nothing left running" test -z "$(pgrep -f "$T/runs" || true)"
+# GDB starts as soon as the run directory is made (it loads vmlinux while
+# the program is compiled and checked): a failed preparation kills it and
+# leaves no FIFO or socket of it.
+check "... no GDB started ahead left: no FIFO or socket in the run directories" \
+	sh -c 'test -n "$(find "$1" -name gdb.log)" && test -z "$(find "$1" -type p -o -type s)"' _ "$T/runs"
 done_testing

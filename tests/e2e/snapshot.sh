@@ -45,11 +45,20 @@ check "connect's held state and the booted one are two files of the cache" \
 # The pc GDB first stopped the CPU at in the run of trace OUT (the run
 # directory its stderr names): the reset vector when the guest booted.
 first_pc() { grep -m1 -o '^0x[0-9a-f]* in ' "$(sed -n '1s/.*, logs in //p' "$1.err")/gdb.log" | cut -d' ' -f1; }
+# GDB's memo of vmlinux (gdb/labctl/memo.py): the first cold trace learns
+# without one, the others read what it kept.
+memo=$(readlink -f "$KERNEL")/gdb-memo.json
+memory() { q "$1" '[s.get("memory") for s in c["entry"]["steps"] + c["return"]["steps"]]'; }
 for call in "connect" "getpid" "connect --abi i386"; do
 	tag=${call// /}
+	[ "$tag" != connect ] || rm -f "$memo"
 	for n in 1 2; do
 		expect_exit "trace $call --no-snapshot ($n)" 0 trace "$T/cold$n-$tag" $call --no-snapshot
 	done
+	[ "$tag" != connect ] || check "the first trace kept what GDB learnt slowly of vmlinux; the next read it: the same variables named" \
+		sh -c 'python3 -c "import json, sys; sys.exit(not json.load(open(sys.argv[1]))[\"describe\"])" "$1" &&
+			test "$2" = "$3" && echo "$2" | grep -q "cpu_tss_rw\."' _ \
+		"$memo" "$(memory "$T/cold1-$tag/report.json")" "$(memory "$T/cold2-$tag/report.json")"
 	expect_exit "trace $call (restored)" 0 trace "$T/restored-$tag" $call
 	check "trace $call --no-snapshot booted: nothing restored" \
 		lacks "$T/cold1-$tag.err" 'restored'
@@ -181,6 +190,29 @@ for kind in garbage short; do
 done
 check "connect's states, booted and held, are whole again" \
 	test "$(stat -c %s "$base")" -gt 10000000 -a "$(stat -c %s "$held")" -gt 10000000
+
+# The states kept: the most recently used first, up to LABCTL_SNAPSHOTS_MB.
+# A budget of two (90 MiB, states of 35-45): connect's two, then udp's held
+# state, saved from the booted one (used again): connect's held one goes.
+size_mb() { echo $(( $(stat -c %s "$1") >> 20 )); }
+check "connect's states are 30-45 MiB each (the budgets below count on it)" \
+	sh -c 'for m in "$@"; do test "$m" -ge 30 -a "$m" -le 45 || exit 1; done' _ \
+	"$(size_mb "$base")" "$(size_mb "$held")"
+expect_exit "trace udp, 90 MiB of saved guests kept" 0 \
+	env LABCTL_SNAPSHOTS_MB=90 "$LABCTL" -v trace udp --out "$T/udp" --format json 2>"$T/udp.err"
+udp_held=$(sed -n 's/.*the guest restored from \(.*\), at step client$/\1/p' "$T/udp.err")
+check "udp's held state saved from the booted one, the least recently used (connect's held) removed" \
+	sh -c 'test -f "$1" -a -f "$2" -a ! -e "$3" && test "$(find "$4" -name "*.state" | wc -l)" = 2' _ \
+	"$udp_held" "$base" "$held" "$SNAPS"
+# A budget under one state: the one saved last alone is kept, and a trace
+# saves again what it lacks, its results the same.
+expect_exit "trace connect, 1 MiB of saved guests kept" 0 \
+	env LABCTL_SNAPSHOTS_MB=1 "$LABCTL" -v trace connect --out "$T/budget" --format json 2>"$T/budget.err"
+check "a 1 MiB budget: one state kept, connect's held one, saved last" \
+	sh -c 'test "$(find "$1" -name "*.state" | wc -l)" = 1 -a -f "$2"' _ "$SNAPS" \
+	"$(sed -n 's/.*the guest restored from \(.*\), at step client$/\1/p' "$T/budget.err")"
+check "a 1 MiB budget: the trace is the cold one's" python3 "$FIX/same_trace.py" \
+	"$T/cold1-connect/report.json" "$T/cold2-connect/report.json" "$T/budget/report.json"
 
 # A changed image is another guest: saved anew.
 touch "$T/cache/images/current/initramfs.cpio"
