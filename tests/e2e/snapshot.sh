@@ -198,16 +198,17 @@ size_mb() { echo $(( $(stat -c %s "$1") >> 20 )); }
 check "connect's states are 30-45 MiB each (the budgets below count on it)" \
 	sh -c 'for m in "$@"; do test "$m" -ge 30 -a "$m" -le 45 || exit 1; done' _ \
 	"$(size_mb "$base")" "$(size_mb "$held")"
-expect_exit "trace udp, 90 MiB of saved guests kept" 0 \
-	env LABCTL_SNAPSHOTS_MB=90 "$LABCTL" -v trace udp --out "$T/udp" --format json 2>"$T/udp.err"
+export LABCTL_SNAPSHOTS_MB=90
+expect_exit "trace connect --scenario udp, 90 MiB of saved guests kept" 0 trace "$T/udp" connect --scenario udp
 udp_held=$(sed -n 's/.*the guest restored from \(.*\), at step client$/\1/p' "$T/udp.err")
 check "udp's held state saved from the booted one, the least recently used (connect's held) removed" \
 	sh -c 'test -f "$1" -a -f "$2" -a ! -e "$3" && test "$(find "$4" -name "*.state" | wc -l)" = 2' _ \
 	"$udp_held" "$base" "$held" "$SNAPS"
 # A budget under one state: the one saved last alone is kept, and a trace
 # saves again what it lacks, its results the same.
-expect_exit "trace connect, 1 MiB of saved guests kept" 0 \
-	env LABCTL_SNAPSHOTS_MB=1 "$LABCTL" -v trace connect --out "$T/budget" --format json 2>"$T/budget.err"
+export LABCTL_SNAPSHOTS_MB=1
+expect_exit "trace connect, 1 MiB of saved guests kept" 0 trace "$T/budget" connect
+unset LABCTL_SNAPSHOTS_MB
 check "a 1 MiB budget: one state kept, connect's held one, saved last" \
 	sh -c 'test "$(find "$1" -name "*.state" | wc -l)" = 1 -a -f "$2"' _ "$SNAPS" \
 	"$(sed -n 's/.*the guest restored from \(.*\), at step client$/\1/p' "$T/budget.err")"
