@@ -350,6 +350,9 @@ int grade_batch(const struct grade_opts *batch_opts, char **subs, int nsubs)
 	 * in the cache); a failure here is each grading's error to report. */
 	free(grade_lab_image(&err));
 	free(err);
+	/* bwrap asked once (0.05 s a grading); when it cannot, each grading
+	 * asks and says why in its own grade.json */
+	o->sandbox.probed = !o->sandbox.disabled && !sandbox_probe(dir);
 	run_workers(o, &b, o->jobs < b.n ? o->jobs : b.n);
 	code = summarize(&b, dir);
 	batch_free(&b);

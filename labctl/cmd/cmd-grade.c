@@ -153,7 +153,7 @@ static void run_stages(const struct grade_opts *o, const struct report_sources *
 	trace_facts_init(&facts);
 	if (make_dirs(work, &e) < 0)
 		die_error(&e);
-	if (!o->sandbox.disabled && (probe = sandbox_probe(dir))) {
+	if (!o->sandbox.disabled && !o->sandbox.probed && (probe = sandbox_probe(dir))) {
 		g->status = GRADE_ERROR;
 		*why = xasprintf("%s; refusing to compile untrusted code without it "
 				 "(--no-sandbox overrides)", probe);

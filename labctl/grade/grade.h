@@ -82,6 +82,8 @@ void submission_free(struct submission *s);
 
 struct sandbox_opts {
 	bool disabled;             /* --no-sandbox */
+	bool probed;               /* sandbox_probe() found bwrap working for this
+	                            * batch: a grading need not ask again */
 	bool untraced_copy;        /* also link PROGRAM.untraced (grade's untraced run) */
 	bool m32;                  /* an i386 program: -m32 */
 	double timeout;            /* wall clock, seconds */
