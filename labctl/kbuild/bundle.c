@@ -72,13 +72,6 @@ static void members_free(struct members *m)
 	free(m->v);
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && !strcmp(s + n - k, suffix);
-}
-
 static bool any_file(const char *rel)
 {
 	return true;

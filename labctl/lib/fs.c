@@ -125,6 +125,13 @@ bool is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
 char *staging_dir(const char *final, struct error *e)
 {
 	char *dir = xasprintf("%s.tmp.%d", final, (int)getpid());

@@ -18,6 +18,8 @@ char *read_file(const char *path, size_t *len);
 int remove_tree(const char *path);
 bool is_dir(const char *path);
 bool is_file(const char *path);
+/* Does the name S end with SUFFIX (".c", ".state")? */
+bool ends_with(const char *s, const char *suffix);
 /* A fresh directory beside FINAL to fill, then publish_dir() it; NULL
  * with E when it cannot be made. */
 char *staging_dir(const char *final, struct error *e);

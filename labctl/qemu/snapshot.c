@@ -58,11 +58,22 @@ static void hash_stat(struct hasher *h, const char *path)
 	hasher_add_str(h, "-");
 }
 
+/* snapshots/KEY.state, KEY what H hashed (H is freed); NULL with E. */
+static char *state_path(struct hasher *h, struct error *e)
+{
+	char hex[SHA256_HEX_LEN + 1], *name, *path;
+
+	hasher_hex(h, hex);
+	name = xasprintf("%s.state", hex);
+	path = cache_path("snapshots", name, e);
+	free(name);
+	return path;
+}
+
 char *snapshot_path(const struct qemu_opts *q, struct error *e)
 {
 	struct qemu_opts o = saved_opts(q, "RUN");
 	struct hasher *h = hasher_new();
-	char hex[SHA256_HEX_LEN + 1], *name, *path;
 	char **argv;
 
 	o.qmp_socket = "RUN/qmp.sock";
@@ -78,11 +89,7 @@ char *snapshot_path(const struct qemu_opts *q, struct error *e)
 	hash_stat(h, which("qemu-system-x86_64"));
 	hash_stat(h, q->initrd);
 	hash_stat(h, q->kernel->boot_image);
-	hasher_hex(h, hex);
-	name = xasprintf("%s.state", hex);
-	path = cache_path("snapshots", name, e);
-	free(name);
-	return path;
+	return state_path(h, e);
 }
 
 /* Wait until the console LOG says init waits, QEMU running as C. */
@@ -405,10 +412,9 @@ static void prune(const char *keep)
 	DIR *dp = dir ? opendir(dir) : NULL;
 
 	while (dp && (d = readdir(dp))) {
-		size_t len = strlen(d->d_name);
 		char *path;
 
-		if (len < 6 || strcmp(d->d_name + len - 6, ".state"))
+		if (!ends_with(d->d_name, ".state"))
 			continue;
 		path = xasprintf("%s/%s", dir, d->d_name);
 		if (stat(path, &st) < 0) {
@@ -441,17 +447,17 @@ static int ensure_saved(const struct qemu_opts *q, const char *path,
 
 	if (lock < 0)
 		return -1;
-	if (!is_file(path) && !h) {
-		note("saving the booted guest once, for the traces that follow (logs in %s/save)",
-		     q->run_dir);
-		ret = save(q, path, e);
-	} else if (!is_file(path)) {
-		note("saving the guest at step %s once, for the traces that follow (logs in %s/save-%s)",
-		     h->step, q->run_dir, h->step);
-		ret = save_held(q, h, path, e);
+	if (!is_file(path)) {
+		if (h)
+			note("saving the guest at step %s once, for the traces that follow (logs "
+			     "in %s/save-%s)", h->step, q->run_dir, h->step);
+		else
+			note("saving the booted guest once, for the traces that follow (logs in "
+			     "%s/save)", q->run_dir);
+		ret = h ? save_held(q, h, path, e) : save(q, path, e);
+		if (ret == 0)
+			prune(path);
 	}
-	if (ret == 0)
-		prune(path);
 	cache_unlock(lock);
 	return ret;
 }
@@ -471,16 +477,11 @@ char *snapshot_ensure(const struct qemu_opts *q, struct error *e)
 static char *held_path(const struct snapshot_hold *h, struct error *e)
 {
 	struct hasher *hs = hasher_new();
-	char hex[SHA256_HEX_LEN + 1], *name, *path;
 
 	hasher_add_str(hs, FORMAT);
 	hasher_add_str(hs, h->base);
 	hasher_add_str(hs, h->words);
-	hasher_hex(hs, hex);
-	name = xasprintf("%s.state", hex);
-	path = cache_path("snapshots", name, e);
-	free(name);
-	return path;
+	return state_path(hs, e);
 }
 
 char *snapshot_ensure_held(const struct qemu_opts *q, const struct snapshot_hold *h,

@@ -163,13 +163,6 @@ static void parse_deb822(struct pick *p, char *text)
 	stanza_end(p, &s);
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 static void parse_file(struct pick *p, const char *path, bool deb822)
 {
 	char *text = read_file(path, NULL);

@@ -23,13 +23,6 @@
 /* Bump when what a cached build holds changes. */
 #define BUILD_FORMAT "own-build/1"
 
-static bool ends_with(const char *s, const char *tail)
-{
-	size_t n = strlen(s), t = strlen(tail);
-
-	return n >= t && !strcmp(s + n - t, tail);
-}
-
 static bool is_source(const char *path)
 {
 	return ends_with(path, ".c") || ends_with(path, ".S");

@@ -106,6 +106,19 @@ static void test_temp_dirs(void **state)
 }
 
 /* A message longer than the buffer is cut, and says so. */
+/* The tail of a name, as a directory listing's filter asks it: a name
+ * shorter than the suffix, or one ending in it but for a byte, is not. */
+static void test_ends_with(void **state)
+{
+	assert_true(ends_with("42.state", ".state"));
+	assert_true(ends_with(".state", ".state"));
+	assert_true(ends_with("x", ""));
+	assert_false(ends_with("state", ".state"));
+	assert_false(ends_with("42.state.tmp.17", ".state"));
+	assert_false(ends_with("42.statf", ".state"));
+	assert_false(ends_with("", ".c"));
+}
+
 static void test_error_set_truncates(void **state)
 {
 	char *long_path = xmalloc(3000);
@@ -129,6 +142,7 @@ int main(void)
 		cmocka_unit_test(test_make_dirs_under_file),
 		cmocka_unit_test(test_staging_dir),
 		cmocka_unit_test(test_temp_dirs),
+		cmocka_unit_test(test_ends_with),
 		cmocka_unit_test(test_error_set_truncates),
 	};
 
