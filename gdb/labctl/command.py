@@ -20,35 +20,32 @@ _guest = [None]
 
 def guest_started(line):
     """What labctl said on $LABCTL_GO when the guest was ready (JSON, from
-    labctl/trace/gdb-session.c): how it started, 'booted', 'restored' (from
-    the state saved before its scenario) or 'restored STEP' (from the one
-    saved at the scenario's STEP, its steps before it run), kept for
+    labctl/trace/gdb-session.c): how it started, 'booted' or 'restored',
+    and the step it was restored at (None: before its scenario), kept for
     setup.guest; and the archive for a restored guest's inbox, if any
     (deliver_inbox())."""
     try:
         said = json.loads(line)
-        words = said['started'].split()
-        if words[0] not in ('booted', 'restored') or len(words) > 2:
+        if said['started'] not in ('booted', 'restored'):
             raise ValueError(said['started'])
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
+    except (ValueError, KeyError, TypeError) as e:
         raise gdb.GdbError('labctl said %r on LABCTL_GO: not how a guest started (%s)'
                            % (line, e))
-    _guest[0] = {'started': words[0], 'step': words[1] if len(words) > 1 else None,
-                 'inbox': said.get('inbox'), 'inbox_addr': said.get('inbox_addr')}
+    _guest[0] = said
 
 
 def guest():
     """{'started', 'step'} of guest_started(), or None (GDB not started by
     labctl's session)."""
     g = _guest[0]
-    return g and {'started': g['started'], 'step': g['step']}
+    return g and {'started': g['started'], 'step': g.get('step')}
 
 
 def deliver_inbox():
     """Once GDB is attached, the archive labctl named into the restored
     guest's inbox (inbox.py), when it named one."""
     g = _guest[0]
-    if g and g['inbox']:
+    if g and g.get('inbox'):
         from labctl import inbox
         inbox.write(g['inbox'], g['inbox_addr'])
 

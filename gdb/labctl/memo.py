@@ -6,7 +6,8 @@
 # writes it back whole (a temporary file, then rename).  Values keep JSON's
 # types: an answer is the one GDB gave.
 import json
-import os
+
+from labctl import capture
 
 _memo = {}
 _path = [None]
@@ -44,14 +45,8 @@ def save():
     written (a read-only cache) only makes the next command slower."""
     if not _dirty[0] or not _path[0]:
         return
-    tmp = '%s.tmp.%d' % (_path[0], os.getpid())
     try:
-        with open(tmp, 'w') as f:
-            json.dump(_memo, f, sort_keys=True)
-        os.rename(tmp, _path[0])
+        capture.write_atomic(_path[0], json.dumps(_memo, sort_keys=True))
     except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        pass
     _dirty[0] = False

@@ -123,17 +123,20 @@ static int start_gdb(struct gdb_run *g, const struct gdb_session *s, struct erro
 }
 
 /* Let GDB connect: a line on its FIFO, once it has opened it, saying how
- * the guest started (STARTED: "booted", "restored", "restored STEP", for
- * the capture's setup.guest) and the archive to write into a restored
- * guest's inbox (gdb/labctl/inbox.py), as JSON.  GDB's time limit starts
- * now: what came before (a first save of the guest) is not its command's. */
+ * the guest started (STARTED, "booted" or "restored", at STEP or NULL: the
+ * capture's setup.guest) and the archive to write into a restored guest's
+ * inbox (gdb/labctl/inbox.py), as JSON.  GDB's time limit starts now: what
+ * came before (a first save of the guest) is not its command's. */
 static int release_gdb(struct gdb_run *g, const struct gdb_session *s, const char *started,
-		       bool inbox, struct error *e)
+		       const char *step, struct error *e)
 {
 	const struct timespec tick = { .tv_nsec = 2 * 1000 * 1000 };
 	double waited = now() - g->c.started;
-	json_t *go = json_pack("{s:s, s:s?, s:I}", "started", started, "inbox",
-			       inbox ? s->inbox : NULL, "inbox_addr", (json_int_t)LAB_INBOX_ADDR);
+	/* a booted guest has the archive appended to its image instead */
+	bool inbox = s->inbox && strcmp(started, "booted");
+	json_t *go = json_pack("{s:s, s:s?, s:s?, s:I}", "started", started, "step", step,
+			       "inbox", inbox ? s->inbox : NULL,
+			       "inbox_addr", (json_int_t)LAB_INBOX_ADDR);
 	char *json = json_dumps(go, JSON_COMPACT), *line = xasprintf("%s\n", json);
 	ssize_t n;
 	int fd;
@@ -210,16 +213,20 @@ void gdb_session_abandon(struct gdb_run *g)
 
 /* The guest, paused, from its saved state when S wants it and it has one
  * (held at S's step when it can be: H, its state HELD), else booted; how,
- * in *STARTED ("booted", "restored", "restored STEP": GDB's word to go). */
+ * in *STARTED ("booted", "restored") and *STEP (H's, or NULL): GDB's word
+ * to go. */
 static int start_guest(const struct gdb_session *s, struct qemu_opts *q, const char *saved,
 		       const char *words, const struct snapshot_hold *h, const char *held,
-		       struct child *qemu, int *channel, char **started, struct error *e)
+		       struct child *qemu, int *channel, const char **started, const char **step,
+		       struct error *e)
 {
+	*started = "restored";
+	*step = NULL;
 	if (held) {
 		if (snapshot_restore(q, held, h, NULL, qemu, channel, e) == 0) {
 			if (opts.verbose)
 				note("the guest restored from %s, at step %s", held, h->step);
-			*started = xasprintf("restored %s", h->step);
+			*step = h->step;
 			return 0;
 		}
 		note("%s: restoring the guest before its scenario", e->msg);
@@ -229,12 +236,11 @@ static int start_guest(const struct gdb_session *s, struct qemu_opts *q, const c
 			return -1;
 		if (opts.verbose)
 			note("the guest restored from %s", saved);
-		*started = xstrdup("restored");
 		return 0;
 	}
 	q->append = s->append;
 	q->initrd = s->initrd;
-	*started = xstrdup("booted");
+	*started = "booted";
 	return qemu_start(q, qemu, e);
 }
 
@@ -257,7 +263,8 @@ static char *restore_words(const struct gdb_session *s, struct error *e)
 
 int gdb_session_run(const struct gdb_session *s, struct gdb_run *g, struct error *e)
 {
-	char *saved = NULL, *words = NULL, *held = NULL, *held_words = NULL, *started = NULL;
+	char *saved = NULL, *words = NULL, *held = NULL, *held_words = NULL;
+	const char *started, *step;
 	struct snapshot_hold h = { 0 };
 	struct qemu_opts q = {
 		.kernel = s->kernel, .initrd = s->saved_initrd ? s->saved_initrd : s->initrd,
@@ -282,7 +289,7 @@ int gdb_session_run(const struct gdb_session *s, struct gdb_run *g, struct error
 		h = (struct snapshot_hold){ .base = saved, .words = held_words, .step = s->hold };
 		held = snapshot_ensure_held(&q, &h, e);
 	}
-	if (start_guest(s, &q, saved, words, &h, held, &qemu, &channel, &started, e) < 0)
+	if (start_guest(s, &q, saved, words, &h, held, &qemu, &channel, &started, &step, e) < 0)
 		goto out;
 	if (qemu_wait_gdbstub(&q, &qemu, s->timeout) < 0) {
 		child_kill(&qemu);
@@ -291,8 +298,7 @@ int gdb_session_run(const struct gdb_session *s, struct gdb_run *g, struct error
 			  g->sock);
 		goto out;
 	}
-	/* a booted guest has the archive appended to its image instead */
-	if (release_gdb(g, s, started, saved && s->inbox && strcmp(started, "booted"), e) == 0)
+	if (release_gdb(g, s, started, step, e) == 0)
 		ret = finish_gdb(g, s, e);
 out:
 	gdb_run_free(g);
@@ -303,7 +309,7 @@ out:
 		snapshot_sockets_remove(s->run_dir);
 	strv_free((char **)qemu.argv);
 	free((char *)qemu.log);
-	free_all(saved, words, held, held_words, started);
+	free_all(saved, words, held, held_words);
 	return ret;
 }
 
