@@ -23,6 +23,7 @@
  *                                          NR: the system call it was waiting in
  *   LABCTL grade LABEL cannot-run ERRNO    exec failed
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -101,12 +102,6 @@ static void show(const char *buf, size_t n, size_t *left)
 }
 
 /*
- * Kill every process of uid NOBODY, as NOBODY (the killer spares itself),
- * and reap them: they are this subreaper's children now.  The killer stops
- * when none is left (kill(-1) fails with ESRCH: zombies count, hence the
- * reaping meanwhile).
- */
-/*
  * The system call PID is blocked in, from /proc/PID/syscall (its first
  * field: the number, "running", or -1 when it sleeps outside a call), or -1.
  */
@@ -127,6 +122,41 @@ static long waiting_in(pid_t pid)
 	return strtol(text, NULL, 10);
 }
 
+/* Is there a process of real uid NOBODY but this one (a zombie counts)? */
+static int nobody_left(void)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *d;
+	char path[64], text[512], *uid;
+	int found = 0, fd;
+	ssize_t n;
+
+	if (!proc)
+		return 1;	/* cannot tell: the caller tries again */
+	while (!found && (d = readdir(proc))) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9' || atoi(d->d_name) == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", d->d_name);
+		if ((fd = open(path, O_RDONLY)) < 0)
+			continue;	/* gone meanwhile */
+		n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+		text[n > 0 ? n : 0] = '\0';
+		uid = strstr(text, "\nUid:");
+		found = uid && atoi(uid + 5) == NOBODY;
+	}
+	closedir(proc);
+	return found;
+}
+
+/*
+ * Kill every process of uid NOBODY, as NOBODY (the killer spares itself),
+ * and reap them: they are this subreaper's children now.  The killer stops
+ * when none is left, zombies included, hence the reaping meanwhile.  (Not
+ * when kill(-1) fails: it fails only when no process but init and the
+ * caller exists at all, those it may not signal included, so it never did
+ * and the killer always ran its 50 rounds, a quarter of a second.)
+ */
 static void kill_nobody(void)
 {
 	pid_t k = fork(), w;
@@ -134,8 +164,12 @@ static void kill_nobody(void)
 	if (k == 0) {
 		if (setgid(NOBODY) < 0 || setuid(NOBODY) < 0)
 			_exit(1);
-		for (int i = 0; i < 50 && kill(-1, SIGKILL) == 0; i++)
+		for (int i = 0; i < 50; i++) {
+			kill(-1, SIGKILL);
+			if (!nobody_left())
+				break;
 			usleep(2000);
+		}
 		_exit(0);
 	}
 	while ((w = waitpid(-1, NULL, 0)) != k && (w > 0 || errno == EINTR))
