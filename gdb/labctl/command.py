@@ -157,6 +157,23 @@ def finish(out, params, command, partial_reports):
     render(data, params)
 
 
+def run_on():
+    """The guest let go to its end, unwatched: every breakpoint deleted,
+    then continued until it powers off (QEMU runs with -no-reboot: the
+    gdbstub's connection closes), or until labctl's time limit interrupts
+    it.  What the program did after the call, and how it ended, is then on
+    the guest's console, as if it had never been traced."""
+    if not gdb.selected_inferior().threads():
+        return      # the guest has ended already
+    phase('run-on')
+    for bp in gdb.breakpoints():
+        bp.delete()
+    try:
+        gdb.execute('continue', to_string=True)
+    except (gdb.error, KeyboardInterrupt):
+        pass        # the connection closed: the guest powered off; or the time is up
+
+
 def render(data, params):
     if params.get('report_dir'):
         # here, in GDB's Python, rather than in a new python3: its start-up

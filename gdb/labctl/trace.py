@@ -24,7 +24,7 @@ from labctl import sockets
 from labctl import stubs
 from labctl.breakpoints import JudgedBreakpoint, TaskBreakpoint
 from labctl.command import (ParamsCommand, TraceError, current_phase, guest, phase, run_command,
-                            time_is_up)
+                            run_on, time_is_up)
 from labctl.kernel import USER_TOP, u64
 from labctl.report.lang import N_
 
@@ -1155,7 +1155,11 @@ is written there as JSON (gdb/SCHEMA.md), also when it fails."""
         def phases():
             cap.to_the_call()
             cap.from_the_call()
-        run_command('lab-trace', params, cap.out, phases, partial_reports=True)
+        try:
+            run_command('lab-trace', params, cap.out, phases, partial_reports=True)
+        finally:
+            if params.get('run_on') and cap.out.get('error_kind') != 'timeout':
+                run_on()
 
 
 LabTrace()

@@ -82,13 +82,13 @@ static enum grade_status resolve_syscall(const struct syscall_table *t, const st
 }
 
 /*
- * What the kernel saw: the program runs in the lab's guest, untraced and
- * then under `labctl trace` (grade-guest.c), stopped at the syscall
+ * What the kernel saw: the program runs in the lab's guest under
+ * `labctl trace` (grade-guest.c), stopped at the syscall
  * instruction of the student's function that holds one (or of libc's
  * wrapper, which the inline check then fails).
  */
 static int obtain_trace(const struct grade_opts *o, const char *dir, const char *exe,
-			const char *untraced, const struct elf_info *elf, long nr, const char *name,
+			const struct elf_info *elf, long nr, const char *name,
 			const char *program, struct trace_facts *f, char **err)
 {
 	bool students;
@@ -96,7 +96,7 @@ static int obtain_trace(const struct grade_opts *o, const char *dir, const char 
 	int nalso = 0;
 	char **also = elf_call_functions(exe, elf, nr, name, fn, &nalso);
 	struct guest_opts g = {
-		.dir = dir, .exe = exe, .untraced = untraced, .program = program, .nr = nr, .syscall_name = name,
+		.dir = dir, .exe = exe, .program = program, .nr = nr, .syscall_name = name,
 		.function = fn, .also = also, .nalso = nalso, .run_timeout = o->run_timeout,
 		.kernel = o->kernel, .no_snapshot = o->no_snapshot,
 	};
@@ -183,7 +183,7 @@ static void run_stages(const struct grade_opts *o, const struct report_sources *
 		goto out;
 	}
 	if (cr.ok && elf_inspect(cr.exe, cr.objs, cr.nobjs, &elf) == 0 && elf.is_static) {
-		if (obtain_trace(o, dir, cr.exe, cr.untraced, &elf, g->nr, name, s->m.program, &facts, why) < 0) {
+		if (obtain_trace(o, dir, cr.exe, &elf, g->nr, name, s->m.program, &facts, why) < 0) {
 			g->status = GRADE_ERROR;
 			goto out;
 		}
@@ -329,7 +329,6 @@ int cmd_grade(int argc, char **argv)
 
 	/* Before parsing: --compile-timeout overrides the default limit. */
 	sandbox_defaults(&o.sandbox);
-	o.sandbox.untraced_copy = true;
 	i = parse_command_line(&cl, argc, argv);
 	/* What a grade killed before it cleaned up left in /tmp and $TMPDIR
 	 * (the student's sources, among others): never more than one run's. */

@@ -277,7 +277,7 @@ static void check_args(const struct grade_input *in, struct check_result *c)
 			"as it must.", name, f->call_exit_status);
 	else if (f->call_ended_task && f->exit_signal && !strcmp(f->exit_signal, "SIGKILL") &&
 		 f->waiting_in == in->nr)
-		/* the untraced run was stopped waiting in this very call */
+		/* the run was stopped waiting in this very call */
 		verdict(c, false, "%s never returned: your program was still waiting in it when "
 			"the time limit killed it (SIGKILL).", name);
 	else if (f->call_ended_task)

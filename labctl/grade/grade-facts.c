@@ -19,7 +19,7 @@
  * Addresses and register values are "0x..." strings; counts and the
  * syscall number are JSON numbers.
  *
- * The untraced run: how grade_run said it ended on the guest's console,
+ * The run: how grade_run said it ended on the guest's console,
  * as console.c read it.
  */
 #include <errno.h>

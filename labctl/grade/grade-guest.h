@@ -7,7 +7,6 @@
 struct guest_opts {
 	const char *dir;           /* the grading's directory: logs, trace/, runs/ */
 	const char *exe;           /* the compiled program; its basename is PROGRAM */
-	const char *untraced;      /* the same linked elsewhere (UNTRACED_TEXT, grade.h) */
 	const char *program;       /* its name in the guest (the manifest's) */
 	long nr;
 	const char *syscall_name;
@@ -15,13 +14,13 @@ struct guest_opts {
 	                            * (the program is only run) */
 	char *const *also;         /* other functions that may make the call */
 	int nalso;
-	double run_timeout;        /* seconds each run of the program may take */
+	double run_timeout;        /* seconds the program's run may take */
 	const char *kernel;        /* the kernel's version (kernel_load()); NULL: the last built */
 	bool no_snapshot;          /* boot the guest, never restore its saved state */
 };
 
 /*
- * Run the program in the guest, untraced then under `labctl trace`, and
+ * Run the program in the guest under `labctl trace`, to its end, and
  * fill F (trace_facts_init()ed) with what the console and the trace
  * showed.  0 when F holds the student's verdicts (also when the program
  * never made the call or hung), -1 with ERR when the grader failed (no
@@ -43,7 +42,7 @@ void grade_clean_stale(void);
 enum guest_blame {
 	BLAME_NONE,
 	BLAME_NO_SYSCALL_INSN,        /* nothing to trace, and the program ran */
-	BLAME_ENDED_WITHOUT_CALL,     /* the traced run ended before the call */
+	BLAME_ENDED_WITHOUT_CALL,     /* the run ended before the call */
 	BLAME_NO_CALL_IN_TIME,        /* it ran past the time limit without the call */
 	BLAME_GRADER,                 /* no QEMU, no kernel, a broken trace */
 };
@@ -51,9 +50,8 @@ enum guest_blame {
  * A pure function of what the run produced: TRACED (a function was
  * traced, else the program was only booted), CODE (0, or the exit code of
  * the trace's or boot's error), F (the console's and the capture's facts)
- * and whether the traced run started.
+ * and whether the run started.
  */
-enum guest_blame grade_blame(bool traced, int code, const struct trace_facts *f,
-			     bool traced_started);
+enum guest_blame grade_blame(bool traced, int code, const struct trace_facts *f, bool started);
 
 #endif

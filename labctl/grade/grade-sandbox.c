@@ -354,8 +354,8 @@ static int keep_results(struct compile_result *r, const char *out, const char *w
 	size_t len;
 	int ret = make_dirs(final, e);
 
-	for (int i = -2; i < r->nobjs; i++) {
-		name = i == -2 ? &r->untraced : i < 0 ? &r->exe : &r->objs[i];
+	for (int i = -1; i < r->nobjs; i++) {
+		name = i < 0 ? &r->exe : &r->objs[i];
 		if (!*name)
 			continue;
 		from = xasprintf("%s/%s", out, *name);
@@ -440,18 +440,6 @@ int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 		strvec_push(&a, r->objs[i]);
 	if (run_step(o, out, log, &a, &why) < 0)
 		goto failed;
-	/* ... and again for the untraced run, its code elsewhere (grade.h). */
-	if (o->untraced_copy) {
-		strvec_truncate(&a, flags_end);
-		strvec_push(&a, "-Wl,-Ttext-segment=" UNTRACED_TEXT);
-		strvec_push(&a, "-o");
-		strvec_pushf(&a, "%s.untraced", s->m.program);
-		for (int i = 0; i < r->nobjs; i++)
-			strvec_push(&a, r->objs[i]);
-		if (run_step(o, out, log, &a, &why) < 0)
-			goto failed;
-		r->untraced = xasprintf("%s.untraced", s->m.program);
-	}
 	r->ok = true;
 	r->exe = xstrdup(s->m.program);
 	goto done;
@@ -476,7 +464,6 @@ out:
 void compile_result_free(struct compile_result *r)
 {
 	free(r->exe);
-	free(r->untraced);
 	strv_free_n(r->objs, r->nobjs);
 	free(r->log);
 	free(r->why);

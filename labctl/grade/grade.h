@@ -84,7 +84,6 @@ struct sandbox_opts {
 	bool disabled;             /* --no-sandbox */
 	bool probed;               /* sandbox_probe() found bwrap working for this
 	                            * batch: a grading need not ask again */
-	bool untraced_copy;        /* also link PROGRAM.untraced (grade's untraced run) */
 	bool m32;                  /* an i386 program: -m32 */
 	double timeout;            /* wall clock, seconds */
 	int cpu_seconds;
@@ -116,7 +115,6 @@ void sandbox_clean_stale(void);
 struct compile_result {
 	bool ok;
 	char *exe;                 /* the linked program, when ok */
-	char *untraced;            /* the same objects linked at UNTRACED_TEXT, when ok */
 	char **objs;               /* one object per .c/.S source */
 	int nobjs;
 	char *log;                 /* the compiler's output */
@@ -124,14 +122,6 @@ struct compile_result {
 };
 /* Compile S's sources in WORKDIR/build; 0 (R says whether the student's
  * code compiled), or -1 with E when the sandbox itself failed. */
-/*
- * Where the untraced copy's code starts (a static program's default is
- * 0x400000).  QEMU stops at a breakpoint by PC in any address space, so the
- * copy run to see whether the program finishes would meet the trace's
- * breakpoints on the program's syscall instructions at every call; at
- * other addresses it never does, and it is the same objects and libc.
- */
-#define UNTRACED_TEXT "0x10000000"
 int sandbox_compile(const struct submission *s, const struct sandbox_opts *o,
 		    const char *workdir, struct compile_result *r, struct error *e);
 void compile_result_free(struct compile_result *r);
@@ -147,14 +137,14 @@ enum tri { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
 #define TRACE_SCHEMA "labctl-trace/1"
 
 /*
- * What the guest showed, from two sources: the console of the untraced
- * run (trace_facts_console()) and the trace's capture of the traced one
- * (trace_facts_parse()).  Initialize with trace_facts_init().
+ * What the guest showed of the program's run, from two sources: the
+ * console (trace_facts_console()), how the run ended, and the trace's
+ * capture (trace_facts_parse()), what the call did.  Initialize with trace_facts_init().
  */
 struct trace_facts {
 	char *kernel_version;      /* setup.kernel.release */
 
-	/* The untraced run, from the console (rootfs/programs/grade_run.c). */
+	/* The run, from the console (rootfs/programs/grade_run.c). */
 	bool ran;                  /* the program started in the guest */
 	bool finished;             /* ... and exited by itself in time */
 	int exit_status;

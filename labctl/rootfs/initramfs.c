@@ -220,19 +220,14 @@ out:
 	return out;
 }
 
-int initramfs_append(const char *base, struct cpio *extra, const char *extra_out, const char *out,
-		     struct error *e)
+int initramfs_join(const char *base, const char *extra, const char *out, struct error *e)
 {
-	char *data = NULL, *add = NULL;
 	size_t blen, alen;
+	char *data = read_file(base, &blen), *add = read_file(extra, &alen);
 	int ret = -1;
 
-	if (cpio_save(extra, extra_out, false, e) < 0)
-		goto out;
-	data = read_file(base, &blen);
-	add = read_file(extra_out, &alen);
 	if (!data || !add) {
-		error_set(e, EXIT_ENV, "cannot read %s: %s", data ? extra_out : base, strerror(errno));
+		error_set(e, EXIT_ENV, "cannot read %s: %s", data ? extra : base, strerror(errno));
 		goto out;
 	}
 	/* Each archive starts 4-byte aligned; zeros between them are skipped. */

@@ -18,6 +18,7 @@
 #include "lib/strvec.h"
 #include "qemu/qemu.h"
 #include "qemu/snapshot.h"
+#include "rootfs/initramfs.h"
 #include "../../rootfs/programs/inbox.h"
 #include "trace/capture.h"
 #include "trace/gdb-session.h"
@@ -241,6 +242,8 @@ static int start_guest(const struct gdb_session *s, struct qemu_opts *q, const c
 	q->append = s->append;
 	q->initrd = s->initrd;
 	*started = "booted";
+	if (s->inbox && initramfs_join(s->saved_initrd, s->inbox, s->initrd, e) < 0)
+		return -1;
 	return qemu_start(q, qemu, e);
 }
 

@@ -33,7 +33,8 @@ struct gdb_session {
 	                         * saved first when need be, APPEND then given to
 	                         * its init on ttyS1; a cold boot when none can be */
 	const char *saved_initrd; /* restored: the saved guest's image, the lab's
-	                         * (NULL: INITRD), INITRD being it with INBOX appended */
+	                         * (NULL: INITRD); with INBOX, INITRD is where it is
+	                         * written with INBOX appended if the guest boots */
 	const char *inbox;      /* restored: the archive GDB writes into its inbox, or NULL */
 	const char *hold;       /* restored without an inbox: the scenario's step
 	                         * the guest is saved at too (snapshot_hold), its

@@ -164,6 +164,8 @@ static int write_params(const struct run *r, struct error *e)
 		json_object_set_new(root, "socketcall", json_string(r->socketcall));
 	if (r->compare)
 		json_object_set_new(root, "compare_with", json_string(r->compare));
+	if (r->o->run_on)
+		json_object_set_new(root, "run_on", json_true());
 	formats = json_array();
 	for (size_t i = 0; i < 2; i++)
 		if (trace_wants(r->o->formats, rendered[i]))
@@ -639,8 +641,10 @@ static int prepare(struct run *r, char *dir, struct error *e)
 	    elf_syscall_sites(r->program, r->function, &r->fn, e) < 0 || choose_number(r, e) < 0)
 		return -1;
 	watch_others(r);
-	if (!is_file(r->initrd))
-		return error_set(e, EXIT_INPUT, "no initramfs %s", r->initrd);
+	/* with an inbox, the image a booted guest needs is made only then */
+	if (!is_file(r->inbox ? r->saved_initrd : r->initrd))
+		return error_set(e, EXIT_INPUT, "no initramfs %s",
+				 r->inbox ? r->saved_initrd : r->initrd);
 	return 0;
 }
 

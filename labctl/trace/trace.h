@@ -37,6 +37,8 @@ struct trace_opts {
 	double timeout;         /* interactive: for the guest to reach the call */
 	bool kvm;
 	bool no_snapshot;       /* boot the guest, never restore its saved state */
+	bool run_on;            /* once the capture is written, the guest runs to its
+	                         * end, unwatched (grade: how the program ended) */
 	bool interactive;       /* stop at the call, GDB's prompt on the terminal
 	                         * (lab-step, lab-regs, lab-where, lab-report) */
 	char **args;            /* for the generic program (labctl.args=) */

@@ -94,7 +94,7 @@ static const char report_json[] =
 	"{\"schema\":\"labctl-trace/1\",\"ok\":true,"
 	"\"setup\":{\"kernel\":{\"release\":\"5.10.223\"},\"syscall\":{\"name\":\"connect\",\"nr\":42},"
 	" \"program\":{\"exe\":\"lab\",\"function\":\"main\"}},"
-	"\"filter\":{\"stops\":2,\"rejected\":1,\"rejected_sample\":[{\"exe\":\"lab.untraced\","
+	"\"filter\":{\"stops\":2,\"rejected\":1,\"rejected_sample\":[{\"exe\":\"tcp_server\","
 	" \"pid\":20,\"pc\":\"0x401666\",\"rax\":\"0x2a\",\"reason\":\"another executable\"}]},"
 	"\"user\":{\"task\":{\"addr\":\"0xffff888000390000\",\"pid\":57,\"comm\":\"lab\",\"exe\":\"lab\"},"
 	" \"pc\":\"0x401666\",\"insn\":\"syscall\",\"next_pc\":\"0x401668\",\"regs\":{\"rax\":\"0x2a\"},"
@@ -174,7 +174,7 @@ static void test_facts(void **state)
 	assert_string_equal(f.frames[1], "__inet_stream_connect");
 	assert_string_equal(f.frames[5], "do_syscall_64");
 
-	/* The untraced run: its end, and its output (a line of which that
+	/* The run: its end, and its output (a line of which that
 	 * looks like a marker is output, not an end). */
 	assert_true(facts_console(&f, console, "run"));
 	assert_true(f.ran && f.finished);
@@ -202,7 +202,7 @@ static void test_facts(void **state)
 	 * instruction ran with another number. */
 	assert_int_equal(trace_facts_parse(&f, "{\"schema\":\"labctl-trace/1\",\"ok\":false,"
 		"\"error\":\"the guest ended\",\"setup\":{\"program\":{\"exe\":\"lab\"}},"
-		"\"filter\":{\"rejected_sample\":[{\"exe\":\"lab.untraced\",\"rax\":\"0x29\","
+		"\"filter\":{\"rejected_sample\":[{\"exe\":\"tcp_server\",\"rax\":\"0x29\","
 		"\"reason\":\"another executable\"},{\"exe\":\"lab\",\"rax\":\"0x29\","
 		"\"reason\":\"another system call number\"}]}}", &err), 0);
 	assert_false(f.capture_ok || f.syscall_seen || f.returned);
