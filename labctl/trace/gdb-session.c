@@ -242,7 +242,8 @@ static int start_guest(const struct gdb_session *s, struct qemu_opts *q, const c
 	q->append = s->append;
 	q->initrd = s->initrd;
 	*started = "booted";
-	if (s->inbox && initramfs_join(s->saved_initrd, s->inbox, s->initrd, e) < 0)
+	if (s->inbox && !is_file(s->initrd) &&
+	    initramfs_join(s->saved_initrd, s->inbox, s->initrd, e) < 0)
 		return -1;
 	return qemu_start(q, qemu, e);
 }

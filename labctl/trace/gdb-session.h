@@ -33,8 +33,9 @@ struct gdb_session {
 	                         * saved first when need be, APPEND then given to
 	                         * its init on ttyS1; a cold boot when none can be */
 	const char *saved_initrd; /* restored: the saved guest's image, the lab's
-	                         * (NULL: INITRD); with INBOX, INITRD is where it is
-	                         * written with INBOX appended if the guest boots */
+	                         * (NULL: INITRD); with INBOX, INITRD is it with
+	                         * INBOX appended, written if the guest boots and
+	                         * it is not there yet (grade's is not) */
 	const char *inbox;      /* restored: the archive GDB writes into its inbox, or NULL */
 	const char *hold;       /* restored without an inbox: the scenario's step
 	                         * the guest is saved at too (snapshot_hold), its

@@ -296,12 +296,12 @@ char *own_program_image(const struct own_program *p, struct scenario *sc, struct
 	if (cpio_add_file(c, in_guest, 0755, p->exe) < 0)
 		error_set(e, EXIT_INPUT, "cannot read %s: %s", p->exe, strerror(errno));
 	else {
+		out = xasprintf("%s/guest.cpio", dir);
 		*inbox = xasprintf("%s/inbox.cpio", dir);
-		if (cpio_save(c, *inbox, false, e) < 0) {
+		if (cpio_save(c, *inbox, false, e) < 0 || initramfs_join(lab, *inbox, out, e) < 0) {
+			free(out);
 			free(*inbox);
-			*inbox = NULL;
-		} else {
-			out = xasprintf("%s/guest.cpio", dir);
+			out = *inbox = NULL;
 		}
 	}
 	cpio_free(c);

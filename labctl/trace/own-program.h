@@ -47,11 +47,11 @@ int own_program_find_call(struct own_program *p, long nr, const char *name,
 			  const char *function, struct error *e);
 /*
  * The lab's image LAB with P in the place of SC's step ST (run with ARGS):
- * /lab/user/NAME and SC's script, an archive, *INBOX (DIR/inbox.cpio,
- * caller frees), that a guest restored from its saved state receives
- * (qemu/snapshot.h), and that a booted one gets appended to the cached image
- * (nothing rebuilt).  The path of that image, DIR/guest.cpio, written only
- * if the guest boots (gdb-session.h), or NULL with E.
+ * /lab/user/NAME and SC's script, an archive appended to the cached image
+ * (nothing rebuilt), written to DIR/guest.cpio, which the user may boot
+ * (labctl boot --initrd).  Its path, or NULL with E; *INBOX (caller frees)
+ * is the archive alone, DIR/inbox.cpio, for a guest restored from its
+ * saved state (qemu/snapshot.h).
  */
 char *own_program_image(const struct own_program *p, struct scenario *sc, struct scenario_step *st,
 			char *const *args, int nargs, const char *lab, const char *dir,
