@@ -340,8 +340,18 @@ out:
 	return ret;
 }
 
+char *snapshot_console(const char *state)
+{
+	size_t n = strlen(state);
+
+	if (ends_with(state, ".state"))
+		n -= strlen(".state");
+	return xasprintf("%.*s.console", (int)n, state);
+}
+
 /* Restore the guest Q describes from H's base, give it H's words, and
- * save it to PATH once the inbox in the held step's place waits. */
+ * save it to PATH once the inbox in the held step's place waits; what it
+ * printed meanwhile (its servers' words) beside it, snapshot_console(). */
 static int save_held(const struct qemu_opts *q, const struct snapshot_hold *h, const char *path,
 		     struct error *e)
 {
@@ -361,8 +371,17 @@ static int save_held(const struct qemu_opts *q, const struct snapshot_hold *h, c
 	if (qmp_connect(&m, qmp_sock, &c, QMP_TIMEOUT, e) < 0 ||
 	    qmp_execute(&m, "cont", NULL, NULL, e) < 0)
 		goto out;
-	if (wait_for_init(log, &c, e) == 0)
-		ret = save_waiting(&m, path, e);
+	if (wait_for_init(log, &c, e) == 0) {
+		size_t len;
+		char *text = read_file(log, &len), *console = snapshot_console(path);
+
+		if (!text || write_file_atomic(console, text, len) < 0)
+			error_set(e, EXIT_ENV, "cannot keep %s's console in %s: %s", path, console,
+				  strerror(errno));
+		else if ((ret = save_waiting(&m, path, e)) < 0)
+			unlink(console);
+		free_all(text, console);
+	}
 out:
 	qmp_close(&m);
 	if (channel >= 0)
@@ -430,8 +449,13 @@ static void prune(const char *keep)
 	qsort(all, n, sizeof(*all), by_use);
 	for (size_t i = 0; i < n; i++) {
 		total += (unsigned long long)all[i].size;
-		if (total > budget && strcmp(all[i].path, keep))
+		if (total > budget && strcmp(all[i].path, keep)) {
+			char *console = snapshot_console(all[i].path);
+
 			unlink(all[i].path);
+			unlink(console);	/* a held state's */
+			free(console);
+		}
 		free(all[i].path);
 	}
 	free(all);
@@ -487,8 +511,13 @@ static char *held_path(const struct snapshot_hold *h, struct error *e)
 char *snapshot_ensure_held(const struct qemu_opts *q, const struct snapshot_hold *h,
 			   struct error *e)
 {
-	char *path = held_path(h, e);
+	char *path = held_path(h, e), *console = path ? snapshot_console(path) : NULL;
 
+	/* a state without its console (saved before consoles were kept, or
+	 * labctl killed between the two) would lose its steps' words */
+	if (path && is_file(path) && !is_file(console))
+		unlink(path);
+	free(console);
 	if (path && (is_file(path) || ensure_saved(q, path, h, e) == 0))
 		return path;
 	note("no guest saved at step %s (%s): restoring it before its scenario", h->step, e->msg);

@@ -73,6 +73,10 @@ struct snapshot_hold {
  * restored from H's base. */
 char *snapshot_ensure_held(const struct qemu_opts *q, const struct snapshot_hold *h,
 			   struct error *e);
+/* Where a held state STATE keeps the console of its earlier steps (what
+ * its servers said: "server: listening on ..."), which a guest restored
+ * from it printed before the save; caller frees. */
+char *snapshot_console(const char *state);
 /* The word that tells a restored guest's init what GDB wrote into its
  * inbox (rootfs/programs/inbox.h, gdb/labctl/inbox.py): ARCHIVE's size and
  * hash, "labctl.inbox=SIZE:HASH" (caller frees); NULL with E when ARCHIVE

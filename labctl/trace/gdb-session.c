@@ -212,22 +212,36 @@ void gdb_session_abandon(struct gdb_run *g)
 		gdb_run_free(g);
 }
 
+/* RUN_DIR/serial-saved.log: what a guest restored from the held state HELD
+ * printed before it was saved there (serial.log has what it prints after). */
+static void keep_saved_console(const char *held, const char *run_dir)
+{
+	char *from = snapshot_console(held), *to = xasprintf("%s/serial-saved.log", run_dir);
+	size_t len;
+	char *text = read_file(from, &len);
+
+	if (!text || write_file_atomic(to, text, len) < 0)
+		warn("cannot copy %s to %s: %s", from, to, strerror(errno));
+	free_all(from, to, text);
+}
+
 /* The guest, paused, from its saved state when S wants it and it has one
- * (held at S's step when it can be: H, its state HELD), else booted; how,
- * in *STARTED ("booted", "restored") and *STEP (H's, or NULL): GDB's word
- * to go. */
+ * (held at S's step when it can be: H, its state HELD, given INBOX_WORD
+ * there), else booted; how, in *STARTED ("booted", "restored") and *STEP
+ * (H's, or NULL): GDB's word to go. */
 static int start_guest(const struct gdb_session *s, struct qemu_opts *q, const char *saved,
 		       const char *words, const struct snapshot_hold *h, const char *held,
-		       struct child *qemu, int *channel, const char **started, const char **step,
-		       struct error *e)
+		       const char *inbox_word, struct child *qemu, int *channel,
+		       const char **started, const char **step, struct error *e)
 {
 	*started = "restored";
 	*step = NULL;
 	if (held) {
-		if (snapshot_restore(q, held, h, NULL, qemu, channel, e) == 0) {
+		if (snapshot_restore(q, held, h, inbox_word, qemu, channel, e) == 0) {
 			if (opts.verbose)
 				note("the guest restored from %s, at step %s", held, h->step);
 			*step = h->step;
+			keep_saved_console(held, s->run_dir);
 			return 0;
 		}
 		note("%s: restoring the guest before its scenario", e->msg);
@@ -248,26 +262,23 @@ static int start_guest(const struct gdb_session *s, struct qemu_opts *q, const c
 	return qemu_start(q, qemu, e);
 }
 
-/* What the restored guest's init is told: APPEND's words, and the inbox's
- * when there is one; NULL (noted) when the inbox cannot take it: boot. */
-static char *restore_words(const struct gdb_session *s, struct error *e)
+/* What the restored guest's init is told: APPEND's words, and the inbox's,
+ * *WORD, when there is one; NULL (noted) when the inbox cannot take it: boot. */
+static char *restore_words(const struct gdb_session *s, char **word, struct error *e)
 {
-	char *word, *words;
-
+	*word = NULL;
 	if (!s->inbox)
 		return xstrdup(s->append ? s->append : "");
-	if (!(word = snapshot_inbox_word(s->inbox, e))) {
+	if (!(*word = snapshot_inbox_word(s->inbox, e))) {
 		note("%s: booting the guest", e->msg);
 		return NULL;
 	}
-	words = xasprintf("%s%s%s", s->append ? s->append : "", s->append ? " " : "", word);
-	free(word);
-	return words;
+	return xasprintf("%s%s%s", s->append ? s->append : "", s->append ? " " : "", *word);
 }
 
 int gdb_session_run(const struct gdb_session *s, struct gdb_run *g, struct error *e)
 {
-	char *saved = NULL, *words = NULL, *held = NULL, *held_words = NULL;
+	char *saved = NULL, *words = NULL, *held = NULL, *held_words = NULL, *inbox_word = NULL;
 	const char *started, *step;
 	struct snapshot_hold h = { 0 };
 	struct qemu_opts q = {
@@ -285,15 +296,17 @@ int gdb_session_run(const struct gdb_session *s, struct gdb_run *g, struct error
 	q.gdb_socket = g->sock;
 	/* a state is saved before GDB's clock starts (release_gdb()): its boot
 	 * is not the trace's */
-	if (s->restore && (words = restore_words(s, e)))
+	if (s->restore && (words = restore_words(s, &inbox_word, e)))
 		saved = snapshot_ensure(&q, e);
-	/* an inbox may hold the scenario itself: it is read before any step */
-	if (saved && s->hold && !s->inbox) {
-		held_words = xasprintf("%s labctl.hold=%s", words, s->hold);
+	/* saved with the scenario's words alone: the inbox's (a program, a
+	 * submission) come at the restore, to the inbox at the step */
+	if (saved && s->hold) {
+		held_words = xasprintf("%s labctl.hold=%s", s->append ? s->append : "", s->hold);
 		h = (struct snapshot_hold){ .base = saved, .words = held_words, .step = s->hold };
 		held = snapshot_ensure_held(&q, &h, e);
 	}
-	if (start_guest(s, &q, saved, words, &h, held, &qemu, &channel, &started, &step, e) < 0)
+	if (start_guest(s, &q, saved, words, &h, held, inbox_word, &qemu, &channel, &started, &step,
+			e) < 0)
 		goto out;
 	if (qemu_wait_gdbstub(&q, &qemu, s->timeout) < 0) {
 		child_kill(&qemu);
@@ -313,7 +326,7 @@ out:
 		snapshot_sockets_remove(s->run_dir);
 	strv_free((char **)qemu.argv);
 	free((char *)qemu.log);
-	free_all(saved, words, held, held_words);
+	free_all(saved, words, held, held_words, inbox_word);
 	return ret;
 }
 

@@ -37,9 +37,11 @@ struct gdb_session {
 	                         * INBOX appended, written if the guest boots and
 	                         * it is not there yet (grade's is not) */
 	const char *inbox;      /* restored: the archive GDB writes into its inbox, or NULL */
-	const char *hold;       /* restored without an inbox: the scenario's step
-	                         * the guest is saved at too (snapshot_hold), its
-	                         * earlier steps run once for all traces; NULL: none */
+	const char *hold;       /* restored: the scenario's step the guest is saved at
+	                         * too (snapshot_hold), its earlier steps run once for
+	                         * all traces, INBOX then given to the inbox in the
+	                         * step's place (the scenario must be the image's: an
+	                         * inbox's would come too late); NULL: none */
 	bool interactive;       /* GDB on the user's terminal, the command run first
 	                         * (lab-stop), then its prompt: no time limit but
 	                         * TIMEOUT's for QEMU's start, no capture required */

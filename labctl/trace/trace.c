@@ -489,6 +489,10 @@ static int choose_guest(struct run *r, struct error *e)
 		if (!r->scenario)
 			r->scenario = r->sc->name;
 		user_args(r);
+		if (o->hold) {
+			r->traced_step = xstrdup(o->hold);
+			r->hold = true;
+		}
 		r->program = xstrdup(o->program);
 		r->function = o->function ? xstrdup(o->function) : xasprintf("lab_%s", r->sc->name);
 		r->others = copy_args(o->also, o->nalso);

@@ -23,6 +23,9 @@ struct trace_opts {
 	                         * LAB_INITRD in it, which a guest restored from its
 	                         * saved state receives instead (qemu/snapshot.h); or NULL */
 	const char *lab_initrd; /* with INBOX: the lab's image (its saved guest) */
+	const char *hold;       /* with INBOX and SCENARIO (the image's, the inbox holding
+	                         * no script): its traced step, where the guest is saved
+	                         * too, the steps before it run (gdb-session.h) */
 	const char *program;    /* NULL: the scenario's traced program */
 	const char *function;   /* NULL: lab_SYSCALL, or the scenario's */
 	char *const *also;      /* with PROGRAM: its other functions that may make the

@@ -64,6 +64,15 @@ check "the report check found the protocol handler" \
 	check_is "$T/g1/grade.json" report True "names the handler tcp_v4_connect"
 check "the program's output is kept" says "$T/g1/program-output.txt" "connect returned 0"
 check "the guest's image is not kept per submission" test ! -e "$T/g1/work/guest.cpio"
+# Restored at its scenario's step run (rootfs/grade.sh): the server started
+# before the save, so its words are in serial-saved.log, not serial.log.
+check "the grading's guest was restored at step run" python3 -c '
+import json, sys; g = json.load(open(sys.argv[1]))["setup"]["guest"]
+assert g == {"started": "restored", "step": "run"}, g' "$T/g1/trace/report.json"
+check "... the server's listening line is the saved console's" \
+	grep -q '^server: listening on 127.0.0.1:1234' "$T"/g1/runs/trace-*[0-9]/serial-saved.log
+check "... and the run's console is the program's only" sh -c \
+	"! grep -q 'listening on' $T/g1/runs/trace-*[0-9]/serial.log && grep -q '^| connect returned 0' $T/g1/runs/trace-*[0-9]/serial.log"
 
 # --- what students get wrong, as real programs ----------------------------
 L=$T/libc; variant "$L"

@@ -204,6 +204,8 @@ udp_held=$(sed -n 's/.*the guest restored from \(.*\), at step client$/\1/p' "$T
 check "udp's held state saved from the booted one, the least recently used (connect's held) removed" \
 	sh -c 'test -f "$1" -a -f "$2" -a ! -e "$3" && test "$(find "$4" -name "*.state" | wc -l)" = 2' _ \
 	"$udp_held" "$base" "$held" "$SNAPS"
+check "... a held state's console goes with it, and stays with the one kept" \
+	sh -c 'test ! -e "${1%.state}.console" -a -s "${2%.state}.console"' _ "$held" "$udp_held"
 # A budget under one state: the one saved last alone is kept, and a trace
 # saves again what it lacks, its results the same.
 export LABCTL_SNAPSHOTS_MB=1
@@ -223,7 +225,7 @@ check "a changed image: the guest is saved anew, booted and at step client" test
 	"$(grep -c 'saving the guest at step client once' "$T/changed.err")" = 1
 
 # A full disk while saving: a cold boot, and the reason named.
-rm -f "$SNAPS"/*.state
+rm -f "$SNAPS"/*.state "$SNAPS"/*.console	# a held state keeps its console beside it
 expect_exit "trace connect with no room to save the guest" 0 unshare -rm sh -c \
 	'mount -t tmpfs -o size=4m tmpfs "$1" && exec "$2" -v trace connect --out "$3" --format json 2>"$3.err"' \
 	sh "$SNAPS" "$LABCTL" "$T/full"
