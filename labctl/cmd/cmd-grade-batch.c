@@ -327,7 +327,7 @@ int grade_batch(const struct grade_opts *batch_opts, char **subs, int nsubs)
 	struct grade_opts opts_reports = *batch_opts, *o = &opts_reports;
 	struct report_sources rs = { 0 };
 	struct batch b = { 0 };
-	char *dir, *err = NULL;
+	char *dir, *err = NULL, *image;
 	struct error e;
 	int code;
 
@@ -346,9 +346,9 @@ int grade_batch(const struct grade_opts *batch_opts, char **subs, int nsubs)
 	note("grading %d submissions, %d at a time, in %s", b.n, o->jobs, dir);
 	read_reports(o, &b, dir, &rs);
 	o->reports = &rs;
-	/* The lab's image once, before the workers (each grading then finds it
-	 * in the cache); a failure here is each grading's error to report. */
-	free(grade_lab_image(&err));
+	/* The lab's image once, before the workers, for every grading; a
+	 * failure here is each grading's error to report. */
+	o->lab_image = image = grade_lab_image(&err);
 	free(err);
 	/* bwrap asked once (0.05 s a grading); when it cannot, each grading
 	 * asks and says why in its own grade.json */
@@ -357,6 +357,6 @@ int grade_batch(const struct grade_opts *batch_opts, char **subs, int nsubs)
 	code = summarize(&b, dir);
 	batch_free(&b);
 	report_sources_free(&rs);
-	free(dir);
+	free_all(dir, image);
 	return code;
 }

@@ -98,7 +98,7 @@ static int obtain_trace(const struct grade_opts *o, const char *dir, const char 
 	struct guest_opts g = {
 		.dir = dir, .exe = exe, .program = program, .nr = nr, .syscall_name = name,
 		.function = fn, .also = also, .nalso = nalso, .run_timeout = o->run_timeout,
-		.kernel = o->kernel, .no_snapshot = o->no_snapshot,
+		.kernel = o->kernel, .no_snapshot = o->no_snapshot, .lab_image = o->lab_image,
 	};
 	int rc;
 

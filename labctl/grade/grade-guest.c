@@ -282,7 +282,7 @@ int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 	int code, rc = -1;
 
 	args = xasprintf("%s,%s%s%s", argv[0], argv[1], argv[2] ? "," : "", argv[2] ? argv[2] : "");
-	if (!(lab = grade_lab_image(err))) {
+	if (!(lab = o->lab_image ? xstrdup(o->lab_image) : grade_lab_image(err))) {
 		free_all(outdir, args);
 		free_all(argv[0], argv[1], argv[2]);
 		return -1;

@@ -16,6 +16,7 @@ struct guest_opts {
 	int nalso;
 	double run_timeout;        /* seconds the program's run may take */
 	const char *kernel;        /* the kernel's version (kernel_load()); NULL: the last built */
+	const char *lab_image;     /* the lab's initramfs; NULL: grade_lab_image() */
 	bool no_snapshot;          /* boot the guest, never restore its saved state */
 };
 

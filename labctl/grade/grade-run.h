@@ -18,7 +18,9 @@ struct grade_opts {
 	const char *kernel;        /* --kernel: a version (versions.h); NULL: the last built */
 	bool no_snapshot;          /* --no-snapshot: boot each guest, never restore it */
 	int jobs;
-	double run_timeout;        /* seconds per run of the program in the guest */
+	double run_timeout;        /* seconds the program may run in the guest */
+	const char *lab_image;     /* a batch's lab initramfs, found once; NULL: each
+	                            * grading finds it (its key hashes 15 MB) */
 };
 
 /* The reports every grading of O compares with: the course's and
