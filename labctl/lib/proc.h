@@ -50,6 +50,7 @@ struct child {
 	                         * rest is counted in a last line, not kept */
 	child_line_fn on_line;  /* optional: see each output line as it comes */
 	void *data;             /* passed to on_line */
+	const char *end_line;   /* attached (child_attach()): the line that ends it */
 
 	/* Filled in by child_start() and child_wait(). */
 	pid_t pid;              /* also the process group id */
@@ -61,14 +62,30 @@ struct child {
 	size_t logged;          /* bytes of output so far, kept or not */
 	char *partial;          /* an unfinished output line */
 	size_t partial_len;
+	bool attached, ended;   /* child_attach()'s; END_LINE seen */
+	int pidfd;              /* attached: readable once PID has exited */
 };
 
 /* Start the child; -1 with E when the program cannot be found or run
  * (EXIT_ENV when it is not there) or the log cannot be opened. */
 int child_start(struct child *c, struct error *e);
+/*
+ * Watch a process that is not ours as a child for one task: PID (its own
+ * process group's leader) serves us, its output for us comes on OUT_FD
+ * (the read end of a FIFO, C's now) and ends with the line C->end_line; it
+ * lives on for other tasks, and is never reaped here.  Used as a started
+ * child: child_wait() ends at END_LINE, or when PID has exited; its timeout
+ * and child_kill() kill PID's group (its owner starts another); its
+ * interrupt_at sends SIGINT to PID.  -1 with E when the log cannot be
+ * opened or PID is gone.
+ */
+int child_attach(struct child *c, pid_t pid, int out_fd, struct error *e);
+/* An attached child no longer watched, left to run (its task never sent). */
+void child_detach(struct child *c);
 /* Wait for the child (killing it at its timeout); returns child_result(). */
 int child_wait(struct child *c);
-/* Has the child exited?  Looked at without reaping it: child_wait() does. */
+/* Has the child exited?  Looked at without reaping it: child_wait() does.
+ * Also asked of a child of the process this one forked from. */
 bool child_exited(const struct child *c);
 /* Kill the child's process group and reap it. */
 void child_kill(struct child *c);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -134,6 +136,71 @@ static void test_lines_and_log(void **state)
 	log = read_file(logpath, NULL);
 	assert_string_equal(log, "a\nb\nlast-no-newline");
 	free(log);
+}
+
+/*
+ * A process that is not the task's, serving it (a kept GDB): SERVER writes
+ * to the FIFO the task reads; attached, it is waited for up to its end
+ * line, and lives on; killed at the task's time limit; and a server gone
+ * without its end line ends the wait.  SCRIPT is SERVER's, $1 the FIFO.
+ */
+static void attach_to(struct child *server, struct child *a, const char *fifo, const char *script)
+{
+	const char *argv[] = { "sh", "-c", script, "sh", fifo, NULL };
+	struct error e;
+	int fd = open(fifo, O_RDWR);
+
+	assert_true(fd >= 0);
+	*server = (struct child){ .name = "server", .argv = argv, .log = "/dev/null" };
+	assert_int_equal(child_start(server, &e), 0);
+	server->argv = NULL;
+	assert_int_equal(child_attach(a, server->pid, fd, &e), 0);
+}
+
+static void test_attached(void **state)
+{
+	char dir[] = "/tmp/labctl-test-fifo.XXXXXX", fifo[64];
+	struct lines l = { 0 };
+	struct child server, a = { .name = "served", .log = logpath, .end_line = "END",
+				   .on_line = count_line, .data = &l, .timeout = 20 };
+	double t0;
+	char *log;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/out", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	truncate(logpath, 0);
+
+	/* its end line: done, the server still there */
+	attach_to(&server, &a, fifo, "printf 'one\ntwo\nEND\n' >\"$1\"; exec sleep 30");
+	assert_int_equal(child_wait(&a), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.last, "two");
+	assert_false(child_exited(&server));
+	log = read_file(logpath, NULL);
+	assert_string_equal(log, "one\ntwo\nEND\n");
+	free(log);
+
+	/* its time limit: the server killed */
+	child_kill(&server);
+	a = (struct child){ .name = "served", .log = logpath, .end_line = "END", .timeout = 0.3 };
+	attach_to(&server, &a, fifo, "exec sleep 30");
+	t0 = now();
+	assert_int_equal(child_wait(&a), -1);
+	assert_true(a.timed_out && now() - t0 < 10.0);
+	child_wait(&server);
+	assert_true(WIFSIGNALED(server.status) && WTERMSIG(server.status) == SIGKILL);
+
+	/* gone without its end line: not waited for until the time limit */
+	a = (struct child){ .name = "served", .log = logpath, .end_line = "END", .timeout = 20 };
+	attach_to(&server, &a, fifo, "echo half >\"$1\"");
+	t0 = now();
+	child_wait(&a);
+	assert_false(a.timed_out);
+	assert_true(now() - t0 < 10.0);
+	child_wait(&server);
+	unlink(fifo);
+	rmdir(dir);
 }
 
 /* A capped log keeps the first LOG_CAP bytes and counts the rest, checked
@@ -314,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_timeout_kills_group),
 		cmocka_unit_test(test_interrupt),
 		cmocka_unit_test(test_lines_and_log),
+		cmocka_unit_test(test_attached),
 		cmocka_unit_test(test_log_cap),
 		cmocka_unit_test(test_clean_env),
 		cmocka_unit_test(test_own_group_no_stdin),
