@@ -41,6 +41,12 @@ def guest():
     return g and {'started': g['started'], 'step': g.get('step')}
 
 
+def forget_guest():
+    """Before another guest (lab-serve's next job): none started yet."""
+    _guest[0] = None
+    _phase[0] = None
+
+
 def deliver_inbox():
     """Once GDB is attached, the archive labctl named into the restored
     guest's inbox (inbox.py), when it named one."""

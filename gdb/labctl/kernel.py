@@ -197,6 +197,14 @@ def stack_top():
 _stack_layout = []
 
 
+def forget_boot():
+    """Before another guest (lab-serve's next job): what was read of this
+    one's boot (per-cpu offsets, the stack's layout) is not the next's."""
+    _per_cpu.clear()
+    _current.clear()
+    _stack_layout.clear()
+
+
 def task_pt_regs(task):
     """struct pt_regs of TASK: the user registers it entered the kernel
     with, at the top of its kernel stack.  The kernel's task_pt_regs() is a

@@ -99,6 +99,7 @@ static int obtain_trace(const struct grade_opts *o, const char *dir, const char 
 		.dir = dir, .exe = exe, .program = program, .nr = nr, .syscall_name = name,
 		.function = fn, .also = also, .nalso = nalso, .run_timeout = o->run_timeout,
 		.kernel = o->kernel, .no_snapshot = o->no_snapshot, .lab_image = o->lab_image,
+		.gdb_server = o->gdb_server,
 	};
 	int rc;
 

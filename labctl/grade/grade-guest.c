@@ -9,16 +9,20 @@
  * its saved state gets it in its inbox, at step run (labctl.hold=run: the
  * guest is saved there once per key, with connect's server listening, and
  * each grading starts from there); a booted one gets it appended to the
- * image (the kernel unpacks concatenated archives in order).  `labctl trace` stops at its syscall
- * instruction and follows the call through the kernel; then, its capture
- * written, it deletes its breakpoints and lets the guest run on (trace_opts'
- * run_on), so that the console says how the program ended by itself: its
- * exit status, its output, or the call it was still waiting in when its
- * time ran out.  Stopped by the trace, the guest's clock stands still: the
- * time limit is the program's own.
+ * image (the kernel unpacks concatenated archives in order).
+ *
+ * `labctl trace` stops at the program's syscall instruction and follows the
+ * call through the kernel; then, its capture written, it deletes its
+ * breakpoints and lets the guest run on (trace_opts' run_on), so that the
+ * console says how the program ended by itself: its exit status, its
+ * output, or the call it was still waiting in when its time ran out.
+ * Stopped by the trace, the guest's clock stands still: the time limit is
+ * the program's own.  (It used to run twice, once untraced to see whether
+ * it finishes: a third of a grading, for what the one run now says.)
  *
  * For connect, the lab's tcp_server listens on 127.0.0.1:1234 before the
- * run, so that a correct connect returns 0.
+ * run (started before the save: its words are in serial-saved.log), so that
+ * a correct connect returns 0.
  *
  * The trace is trace_run() (trace.c), in this process, with its run
  * directory (serial.log, gdb.log, capture.json) under the grading's own
@@ -272,7 +276,7 @@ int grade_guest(const struct guest_opts *o, struct trace_facts *f, char **err)
 		.also = o->also, .nalso = o->nalso,
 		.out = outdir, .formats = "json,md", .scenario = SCENARIO, .timeout = limit,
 		.kernel = o->kernel, .no_snapshot = o->no_snapshot, .run_on = true,
-		.args = argv, .nargs = nargs, .hold = "run",
+		.args = argv, .nargs = nargs, .hold = "run", .gdb_server = o->gdb_server,
 	};
 	struct trace_result res = { 0 };
 	struct error e = { 0 };

@@ -4,6 +4,8 @@
 
 #include "grade/grade.h"
 
+struct gdb_server;
+
 struct guest_opts {
 	const char *dir;           /* the grading's directory: logs, trace/, runs/ */
 	const char *exe;           /* the compiled program; its basename is PROGRAM */
@@ -17,6 +19,7 @@ struct guest_opts {
 	double run_timeout;        /* seconds the program's run may take */
 	const char *kernel;        /* the kernel's version (kernel_load()); NULL: the last built */
 	const char *lab_image;     /* the lab's initramfs; NULL: grade_lab_image() */
+	const struct gdb_server *gdb_server; /* the trace's GDB, kept; NULL: its own */
 	bool no_snapshot;          /* boot the guest, never restore its saved state */
 };
 

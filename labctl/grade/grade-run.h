@@ -5,6 +5,8 @@
 #include "grade/grade.h"
 #include "lib/parse-options.h"
 
+struct gdb_server;
+
 struct grade_opts {
 	const char *origin;        /* the submission */
 	const char *ref;
@@ -21,6 +23,9 @@ struct grade_opts {
 	double run_timeout;        /* seconds the program may run in the guest */
 	const char *lab_image;     /* a batch's lab initramfs, found once; NULL: each
 	                            * grading finds it (its key hashes 15 MB) */
+	const struct gdb_server *gdb_server; /* a batch worker's GDB, vmlinux loaded
+	                            * once for its gradings (gdb-session.h); NULL:
+	                            * each trace starts its own */
 };
 
 /* The reports every grading of O compares with: the course's and

@@ -52,33 +52,49 @@ static void on_gdb_line(struct child *c, const char *line, void *data)
  * labctl's word on the FIFO $LABCTL_GO before it connects: the guest may be
  * loading a saved state, which no debugger must read half done.
  */
-static void gdb_argv(struct strvec *a, const struct gdb_session *s, const char *sock)
+/* GDB with K's vmlinux and labctl's package loaded, its commands next. */
+static void gdb_loaded(struct strvec *a, const struct kernel *k, bool interactive)
 {
 	char *package = gdb_session_package_path();
 
-	strvec_pushl(a, "gdb", s->interactive ? "-q" : "-batch", "-nx",
+	strvec_pushl(a, "gdb", interactive ? "-q" : "-batch", "-nx",
 		     "-iex", "set auto-load off", NULL);
 	/* quit ends the session: labctl kills the guest, nothing to confirm */
-	if (s->interactive)
+	if (interactive)
 		strvec_pushl(a, "-iex", "set confirm off", NULL);
 	/* an imported kernel's DWARF names the machine that built it (bundle.h) */
-	if (s->kernel->built_source) {
+	if (k->built_source) {
 		strvec_push(a, "-iex");
-		strvec_pushf(a, "set substitute-path \"%s\" \"%s\"", s->kernel->built_source,
-			     s->kernel->source);
+		strvec_pushf(a, "set substitute-path \"%s\" \"%s\"", k->built_source, k->source);
 		strvec_push(a, "-iex");
-		strvec_pushf(a, "set substitute-path \"%s\" \"%s\"", s->kernel->built_obj,
-			     s->kernel->obj);
+		strvec_pushf(a, "set substitute-path \"%s\" \"%s\"", k->built_obj, k->obj);
 	}
-	strvec_pushl(a, "-iex", package, s->kernel->vmlinux, "-ex", "python import labctl.register",
-		     "-ex", "python import os, labctl.command as c; "
+	strvec_pushl(a, "-iex", package, k->vmlinux, "-ex", "python import labctl.register", NULL);
+	free(package);
+}
+
+/* GDB's environment: ENV[0..1] set here (the caller frees them), then the
+ * caller's, up to a NULL. */
+static void gdb_env(char **env)
+{
+	/* GDB's Python compiles its modules and labctl's at every start (a
+	 * tenth of GDB's): compiled once, into the cache, never beside their
+	 * sources (an installed DATADIR is read-only); so whatever
+	 * PYTHONDONTWRITEBYTECODE says, set for sources it would litter */
+	env[0] = xasprintf("PYTHONPYCACHEPREFIX=%s/python", cache_root());
+	env[1] = xstrdup("PYTHONDONTWRITEBYTECODE=");
+}
+
+static void gdb_argv(struct strvec *a, const struct gdb_session *s, const char *sock)
+{
+	gdb_loaded(a, s->kernel, s->interactive);
+	strvec_pushl(a, "-ex", "python import os, labctl.command as c; "
 		     "c.guest_started(open(os.environ['LABCTL_GO']).read())", "-ex", NULL);
 	strvec_pushf(a, "target remote %s", sock);
 	strvec_pushl(a, "-ex", "python labctl.command.deliver_inbox()", "-ex", NULL);
 	strvec_pushf(a, "%s %s", s->command, s->params);
 	if (!s->interactive)
 		strvec_pushl(a, "-ex", "kill", NULL);
-	free(package);
 }
 
 struct gdb_run {
@@ -86,6 +102,20 @@ struct gdb_run {
 	struct strvec argv;
 	struct phase ph;
 	char *log, *go, *sock, *env[4];
+	const struct gdb_server *server;  /* served: the job goes there */
+	char *out;              /* served: the FIFO its output comes on */
+	bool sent;              /* served: the job is the server's */
+};
+
+/* The last line of a served job's output: gdb/labctl/serve.py's END_LINE. */
+#define SERVED_END "labctl-served: done"
+
+struct gdb_server {
+	struct child c;
+	struct strvec argv;
+	char *requests, *log, *env[3];
+	int fd;                 /* REQUESTS, open to write (and read: held before
+	                         * the server opens it, a job waits there for it) */
 };
 
 /*
@@ -101,13 +131,8 @@ static int start_gdb(struct gdb_run *g, const struct gdb_session *s, struct erro
 		return -1;
 	g->log = xasprintf("%s/gdb.log", s->run_dir);
 	g->go = xasprintf("%s/gdb.go", s->run_dir);
-	g->env[0] = xasprintf("LABCTL_GO=%s", g->go);
-	/* GDB's Python compiles its modules and labctl's at every start (a
-	 * tenth of GDB's): compiled once, into the cache, never beside their
-	 * sources (an installed DATADIR is read-only); so whatever
-	 * PYTHONDONTWRITEBYTECODE says, set for sources it would litter */
-	g->env[1] = xasprintf("PYTHONPYCACHEPREFIX=%s/python", cache_root());
-	g->env[2] = xstrdup("PYTHONDONTWRITEBYTECODE=");
+	gdb_env(g->env);
+	g->env[2] = xasprintf("LABCTL_GO=%s", g->go);
 	g->ph = (struct phase){ "connect" };
 	g->c = (struct child){ .name = "gdb", .log = g->log, .timeout = s->timeout,
 			       .interrupt_at = s->timeout > 4 ? s->timeout - 2 : 0,
@@ -123,47 +148,102 @@ static int start_gdb(struct gdb_run *g, const struct gdb_session *s, struct erro
 	return child_start(&g->c, e);
 }
 
-/* Let GDB connect: a line on its FIFO, once it has opened it, saying how
- * the guest started (STARTED, "booted" or "restored", at STEP or NULL: the
+/*
+ * The served GDB S->server, for this run: it writes its output on the FIFO
+ * RUN_DIR/gdb.out, read as a GDB of our own's (gdb.log, the phase lines,
+ * the time limit: at its end, the server is killed, and its worker starts
+ * another).  Held open for writing here too, so that it never reads as
+ * ended before the server opens it.
+ */
+static int attach_served(struct gdb_run *g, const struct gdb_session *s, struct error *e)
+{
+	int fd;
+
+	if (!(g->sock = run_socket(s->run_dir, "gdb.sock", e)))
+		return -1;
+	g->log = xasprintf("%s/gdb.log", s->run_dir);
+	g->out = xasprintf("%s/gdb.out", s->run_dir);
+	g->ph = (struct phase){ "connect" };
+	g->c = (struct child){ .name = "gdb", .log = g->log, .timeout = s->timeout,
+			       .interrupt_at = s->timeout > 4 ? s->timeout - 2 : 0,
+			       .echo = opts.verbose > 1, .on_line = on_gdb_line, .data = &g->ph,
+			       .end_line = SERVED_END };
+	unlink(g->out);
+	if (mkfifo(g->out, 0600) < 0 || (fd = open(g->out, O_RDWR | O_CLOEXEC)) < 0)
+		return error_set(e, EXIT_ENV, "cannot make %s: %s", g->out, strerror(errno));
+	g->server = s->server;
+	return child_attach(&g->c, s->server->c.pid, fd, e);
+}
+
+/* A served GDB's job, GO (how the guest started) with what it runs on, as
+ * one line on its FIFO of requests (one write: no other writer's between). */
+static int send_job(struct gdb_run *g, const struct gdb_session *s, json_t *go, struct error *e)
+{
+	json_t *job = json_pack("{s:s, s:O, s:s, s:s, s:s}", "out", g->out, "go", go,
+				"sock", g->sock, "command", s->command, "params", s->params);
+	char *json = json_dumps(job, JSON_COMPACT), *line = xasprintf("%s\n", json);
+	int ret = 0;
+
+	json_decref(job);
+	if (write(g->server->fd, line, strlen(line)) != (ssize_t)strlen(line))
+		ret = error_set(e, EXIT_ENV, "cannot write to %s: %s", g->server->requests,
+				strerror(errno));
+	else
+		g->sent = true;
+	free_all(json, line);
+	return ret;
+}
+
+/* GO on the one-shot GDB's FIFO, once it has opened it. */
+static int tell_gdb(struct gdb_run *g, json_t *go, struct error *e)
+{
+	const struct timespec tick = { .tv_nsec = 2 * 1000 * 1000 };
+	char *json = json_dumps(go, JSON_COMPACT), *line = xasprintf("%s\n", json);
+	ssize_t n;
+	int fd, ret = 0;
+
+	while ((fd = open(g->go, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+		if (errno != ENXIO) {
+			ret = error_set(e, EXIT_ENV, "cannot open %s: %s", g->go, strerror(errno));
+			break;
+		}
+		if (child_exited(&g->c))
+			break;	/* finish_gdb() tells why */
+		nanosleep(&tick, NULL);
+	}
+	if (fd >= 0) {
+		n = write(fd, line, strlen(line));
+		if (n != (ssize_t)strlen(line))
+			warn("cannot write to %s: %s", g->go, n < 0 ? strerror(errno) : "short write");
+		close(fd);
+	}
+	free_all(json, line);
+	return ret;
+}
+
+/* Let GDB connect: a line on its FIFO, or its job (served), saying how the
+ * guest started (STARTED, "booted" or "restored", at STEP or NULL: the
  * capture's setup.guest) and the archive to write into a restored guest's
  * inbox (gdb/labctl/inbox.py), as JSON.  GDB's time limit starts now: what
  * came before (a first save of the guest) is not its command's. */
 static int release_gdb(struct gdb_run *g, const struct gdb_session *s, const char *started,
 		       const char *step, struct error *e)
 {
-	const struct timespec tick = { .tv_nsec = 2 * 1000 * 1000 };
 	double waited = now() - g->c.started;
 	/* a booted guest has the archive appended to its image instead */
 	bool inbox = s->inbox && strcmp(started, "booted");
 	json_t *go = json_pack("{s:s, s:s?, s:s?, s:I}", "started", started, "step", step,
 			       "inbox", inbox ? s->inbox : NULL,
 			       "inbox_addr", (json_int_t)LAB_INBOX_ADDR);
-	char *json = json_dumps(go, JSON_COMPACT), *line = xasprintf("%s\n", json);
-	ssize_t n;
-	int fd;
+	int ret;
 
-	json_decref(go);
-	free(json);
 	if (g->c.timeout > 0)
 		g->c.timeout += waited;
 	if (g->c.interrupt_at > 0)
 		g->c.interrupt_at += waited;
-
-	while ((fd = open(g->go, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
-		if (errno != ENXIO)
-			return error_set(e, EXIT_ENV, "cannot open %s: %s", g->go, strerror(errno));
-		if (child_exited(&g->c)) {
-			free(line);
-			return 0;	/* finish_gdb() tells why */
-		}
-		nanosleep(&tick, NULL);
-	}
-	n = write(fd, line, strlen(line));
-	if (n != (ssize_t)strlen(line))
-		warn("cannot write to %s: %s", g->go, n < 0 ? strerror(errno) : "short write");
-	close(fd);
-	free(line);
-	return 0;
+	ret = g->server ? send_job(g, s, go, e) : tell_gdb(g, go, e);
+	json_decref(go);
+	return ret;
 }
 
 /* GDB run to its end: its verdict. */
@@ -185,20 +265,75 @@ static int finish_gdb(struct gdb_run *g, const struct gdb_session *s, struct err
 
 static void gdb_run_free(struct gdb_run *g)
 {
-	child_kill(&g->c);
+	/* a served GDB never sent its job is the next run's */
+	if (g->server && !g->sent)
+		child_detach(&g->c);
+	else
+		child_kill(&g->c);
 	if (g->go)
 		unlink(g->go);
+	if (g->out)
+		unlink(g->out);
 	if (g->sock)
 		unlink(g->sock);
 	strvec_clear(&g->argv);
-	free_all(g->log, g->go, g->sock, g->env[0], g->env[1], g->env[2]);
+	free_all(g->log, g->go, g->out, g->sock, g->env[0], g->env[1], g->env[2]);
 	free(g);
+}
+
+struct gdb_server *gdb_server_start(const struct kernel *k, const char *dir, struct error *e)
+{
+	struct gdb_server *v = xcalloc(1, sizeof(*v));
+
+	v->fd = -1;
+	v->requests = xasprintf("%s/gdb-requests", dir);
+	v->log = xasprintf("%s/gdb-server.log", dir);
+	gdb_env(v->env);
+	gdb_loaded(&v->argv, k, false);
+	strvec_push(&v->argv, "-ex");
+	strvec_pushf(&v->argv, "lab-serve %s", v->requests);
+	v->c = (struct child){ .name = "gdb (lab-serve)", .argv = v->argv.v,
+			       .env = (const char **)v->env, .log = v->log };
+	unlink(v->requests);
+	if (mkfifo(v->requests, 0600) < 0 ||
+	    (v->fd = open(v->requests, O_RDWR | O_CLOEXEC)) < 0) {
+		error_set(e, EXIT_ENV, "cannot make %s: %s", v->requests, strerror(errno));
+	} else if (child_start(&v->c, e) == 0) {
+		return v;
+	}
+	gdb_server_stop(v);
+	return NULL;
+}
+
+bool gdb_server_alive(const struct gdb_server *v)
+{
+	return v && !child_exited(&v->c);
+}
+
+void gdb_server_stop(struct gdb_server *v)
+{
+	if (!v)
+		return;
+	child_kill(&v->c);
+	if (v->fd >= 0)
+		close(v->fd);
+	unlink(v->requests);
+	strvec_clear(&v->argv);
+	free_all(v->requests, v->log, v->env[0], v->env[1]);
+	free(v);
 }
 
 struct gdb_run *gdb_session_start(const struct gdb_session *s, struct error *e)
 {
 	struct gdb_run *g = xcalloc(1, sizeof(*g));
 
+	if (!s->interactive && gdb_server_alive(s->server)) {
+		if (attach_served(g, s, e) == 0)
+			return g;
+		warn("%s: the trace starts a GDB of its own", e->msg);
+		gdb_run_free(g);
+		g = xcalloc(1, sizeof(*g));
+	}
 	if (start_gdb(g, s, e) < 0) {
 		gdb_run_free(g);
 		return NULL;
@@ -213,16 +348,22 @@ void gdb_session_abandon(struct gdb_run *g)
 }
 
 /* RUN_DIR/serial-saved.log: what a guest restored from the held state HELD
- * printed before it was saved there (serial.log has what it prints after). */
-static void keep_saved_console(const char *held, const char *run_dir)
+ * printed before it was saved there (serial.log has what it prints after),
+ * or, when NULL, none: no step's words are lost (grade reads its server's
+ * there).  -1 with E when it cannot be copied. */
+static int saved_console(const char *held, const char *run_dir, struct error *e)
 {
-	char *from = snapshot_console(held), *to = xasprintf("%s/serial-saved.log", run_dir);
+	char *from = held ? snapshot_console(held) : NULL;
+	char *to = xasprintf("%s/serial-saved.log", run_dir), *text = NULL;
 	size_t len;
-	char *text = read_file(from, &len);
+	int ret = 0;
 
-	if (!text || write_file_atomic(to, text, len) < 0)
-		warn("cannot copy %s to %s: %s", from, to, strerror(errno));
+	if (!held)
+		unlink(to);
+	else if (!(text = read_file(from, &len)) || write_file_atomic(to, text, len) < 0)
+		ret = error_set(e, EXIT_ENV, "cannot copy %s to %s: %s", from, to, strerror(errno));
 	free_all(from, to, text);
+	return ret;
 }
 
 /* The guest, paused, from its saved state when S wants it and it has one
@@ -237,13 +378,14 @@ static int start_guest(const struct gdb_session *s, struct qemu_opts *q, const c
 	*started = "restored";
 	*step = NULL;
 	if (held) {
-		if (snapshot_restore(q, held, h, inbox_word, qemu, channel, e) == 0) {
+		if (saved_console(held, s->run_dir, e) == 0 &&
+		    snapshot_restore(q, held, h, inbox_word, qemu, channel, e) == 0) {
 			if (opts.verbose)
 				note("the guest restored from %s, at step %s", held, h->step);
 			*step = h->step;
-			keep_saved_console(held, s->run_dir);
 			return 0;
 		}
+		saved_console(NULL, s->run_dir, e);
 		note("%s: restoring the guest before its scenario", e->msg);
 	}
 	if (saved) {

@@ -12,12 +12,14 @@
 #ifndef LABCTL_GDB_SESSION_H
 #define LABCTL_GDB_SESSION_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "kbuild/kernel.h"
 #include "lib/error.h"
 
 struct gdb_run;
+struct gdb_server;
 
 struct gdb_session {
 	const struct kernel *kernel;
@@ -42,11 +44,24 @@ struct gdb_session {
 	                         * all traces, INBOX then given to the inbox in the
 	                         * step's place (the scenario must be the image's: an
 	                         * inbox's would come too late); NULL: none */
+	const struct gdb_server *server; /* a GDB that serves the run (NULL, or
+	                         * gone: one of its own is started) */
 	bool interactive;       /* GDB on the user's terminal, the command run first
 	                         * (lab-stop), then its prompt: no time limit but
 	                         * TIMEOUT's for QEMU's start, no capture required */
 };
 
+/*
+ * A GDB kept for many runs, one after the other (a grading batch's worker):
+ * vmlinux and the package loaded once, a run's job then written to it
+ * (gdb/labctl/serve.py), nothing of a run left for the next.  Its requests'
+ * FIFO and its log are in DIR.  NULL with E.
+ */
+struct gdb_server *gdb_server_start(const struct kernel *k, const char *dir, struct error *e);
+/* Is it there to serve (not killed at a run's time limit)?  NULL is not. */
+bool gdb_server_alive(const struct gdb_server *v);
+/* Killed, reaped and freed; NULL is none. */
+void gdb_server_stop(struct gdb_server *v);
 /* The GDB command that puts labctl's Python package (DATADIR/gdb) on GDB's
  * path, before `python import labctl.register`; caller frees. */
 char *gdb_session_package_path(void);

@@ -283,7 +283,7 @@ static struct gdb_session session(const struct run *r, const char *append)
 		 * own program's archive given to it */
 		.restore = (!r->o->initrd || r->inbox) && !r->o->kvm && !r->o->no_snapshot,
 		.saved_initrd = r->saved_initrd, .inbox = r->inbox,
-		.hold = r->hold ? r->traced_step : NULL,
+		.hold = r->hold ? r->traced_step : NULL, .server = r->o->gdb_server,
 	};
 }
 

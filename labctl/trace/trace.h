@@ -13,6 +13,8 @@
 struct error;
 
 /* What to trace.  trace_run() reads it and never changes it. */
+struct gdb_server;
+
 struct trace_opts {
 	const char *syscall;    /* a name or a number of the ABI's table */
 	const char *abi;        /* "x86_64" (NULL) or "i386" */
@@ -40,6 +42,7 @@ struct trace_opts {
 	double timeout;         /* interactive: for the guest to reach the call */
 	bool kvm;
 	bool no_snapshot;       /* boot the guest, never restore its saved state */
+	const struct gdb_server *gdb_server; /* a GDB kept for many traces, or NULL */
 	bool run_on;            /* once the capture is written, the guest runs to its
 	                         * end, unwatched (grade: how the program ended) */
 	bool interactive;       /* stop at the call, GDB's prompt on the terminal

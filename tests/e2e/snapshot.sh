@@ -190,6 +190,17 @@ for kind in garbage short; do
 done
 check "connect's states, booted and held, are whole again" \
 	test "$(stat -c %s "$base")" -gt 10000000 -a "$(stat -c %s "$held")" -gt 10000000
+# A held state without the console of its earlier steps (the server's
+# words): no use, saved again with it.
+check "the held state keeps the console of its steps before: the server's address" \
+	grep -q '^server: listening on 127.0.0.1:1234' "${held%.state}.console"
+rm "${held%.state}.console"
+expect_exit "trace connect, its held state's console gone" 0 trace "$T/no-console" connect
+check "no console: the guest saved again at step client, and restored there" sh -c \
+	'grep -q "saving the guest at step client once" "$1" && grep -q "the guest restored from .*, at step client$" "$1"' \
+	_ "$T/no-console.err"
+check "... the run directory has the console of the steps before" \
+	grep -q "^server: listening on 127.0.0.1:1234" "$LABCTL_RUN_ROOT"/trace-latest/serial-saved.log
 
 # The states kept: the most recently used first, up to LABCTL_SNAPSHOTS_MB.
 # A budget of two (90 MiB, states of 35-45): connect's two, then udp's held
