@@ -3,7 +3,9 @@
  * the scenarios' programs make, in order, with arguments, results and the
  * protocol implementation the kernel dispatched to.
  *
- * Each scenario boots its own paused guest; GDB's lab-timeline command
+ * Each scenario boots its own paused guest (or restores it); one GDB, kept
+ * for them all when there are several (gdb/labctl/serve.py), runs the
+ * lab-timeline command on each: GDB's lab-timeline command
  * (gdb/labctl/timeline.py) breaks on the handlers of the socket-family
  * system calls only, so boot's system calls never stop the guest, and keeps
  * the calls of the scenario's executables.  The captures are put together
@@ -100,6 +102,7 @@ struct timeline_run {
 	bool have_own;
 	json_t *tables;
 	char *initrd, *dir;
+	struct gdb_server *gdb;     /* several scenarios: one GDB for them all */
 };
 
 /* One scenario's capture: the path of its JSON (caller frees). */
@@ -110,7 +113,7 @@ static char *capture_one(struct timeline_run *t, const char *name)
 	char *initrd = NULL, *inbox = NULL;
 	const struct scenario_step *traced;
 	json_t *root, *steps;
-	struct gdb_session s = { .kernel = &t->k, .kvm = t->o->kvm,
+	struct gdb_session s = { .kernel = &t->k, .kvm = t->o->kvm, .server = t->gdb,
 				 .timeout = t->o->timeout, .command = "lab-timeline" };
 	struct error e;
 
@@ -182,6 +185,9 @@ int trace_timeline(struct trace_opts *o)
 		t.have_own = true;
 		free(work);
 	}
+	/* vmlinux loaded once, not once a scenario (0.12 s of CPU each) */
+	if (strchr(o->timeline, ',') && !(t.gdb = gdb_server_start(&t.k, t.dir, &e)))
+		warn("%s: a GDB of its own for each scenario", e.msg);
 	for (char *n = strtok_r(list, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
 		char *name = scenario_name(o, n), *capture = capture_one(&t, name);
 		json_t *cap = capture_read(capture, &e);
@@ -192,6 +198,7 @@ int trace_timeline(struct trace_opts *o)
 		free(capture);
 		free(name);
 	}
+	gdb_server_stop(t.gdb);
 	trace_publish(json_pack("{s:s, s:O}", "schema", "labctl-timeline/1", "scenarios", captures),
 		      t.dir, o);
 	json_decref(captures);

@@ -371,6 +371,10 @@ check "dispatch: the methods used" test "$(q "$j" "[next(e['socket']['ops_method
 	"['inet_stream_connect tcp_v4_connect', 'inet_dgram_connect ip4_datagram_connect', 'unix_stream_connect -']"
 check "connect, udp, unix: every call returned" test "$(q "$j" '[s["unfinished"] for s in c["scenarios"]]')" = "[[], [], []]"
 check "dispatch: report.md has the side-by-side table" grep -q '^| call | connect | udp | unix |' "$T/tl3/report.md"
+check "connect, udp, unix: one GDB, kept, ran the three (vmlinux loaded once)" test "$(
+	for s in connect udp unix; do sed -n 's/^labctl-served: job \([0-9]*\) of GDB \([0-9]*\)$/\1 \2/p' \
+		"$LABCTL_RUN_ROOT"/timeline-latest/$s/gdb.log; done | awk '{ print $1; pid[$2] } END { print length(pid) }' |
+	paste -sd' ')" = "1 2 3 1"
 
 expect_exit "timeline of hello-hi, i386" 0 "$LABCTL" -q trace --timeline hello-hi --abi i386 --out "$T/tl32" --format json
 # The same programs, compiled for i386, make the same calls through socketcall:
