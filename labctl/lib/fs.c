@@ -67,6 +67,17 @@ fail:
 	return -1;
 }
 
+int copy_file_atomic(const char *from, const char *to)
+{
+	size_t len;
+	char *data = read_file(from, &len);
+	int ret = data ? write_file_atomic(to, data, len) : -1, saved = errno;
+
+	free(data);
+	errno = saved;
+	return ret;
+}
+
 char *read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");

@@ -12,6 +12,9 @@ int make_dirs(const char *path, struct error *e);
 /* Write DATA to PATH through PATH.tmp.PID and rename(): readers see the old
  * file or the new one, never a part.  Returns 0 or -1 with errno set. */
 int write_file_atomic(const char *path, const void *data, size_t len);
+/* FROM's bytes written to TO as write_file_atomic() writes: 0, or -1 with
+ * errno set (by the read or by the write). */
+int copy_file_atomic(const char *from, const char *to);
 /* Read a whole file (NUL-terminated); NULL with errno set on failure. */
 char *read_file(const char *path, size_t *len);
 /* rm -rf; returns 0 or -1. */

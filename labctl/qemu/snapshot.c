@@ -372,15 +372,14 @@ static int save_held(const struct qemu_opts *q, const struct snapshot_hold *h, c
 	    qmp_execute(&m, "cont", NULL, NULL, e) < 0)
 		goto out;
 	if (wait_for_init(log, &c, e) == 0) {
-		size_t len;
-		char *text = read_file(log, &len), *console = snapshot_console(path);
+		char *console = snapshot_console(path);
 
-		if (!text || write_file_atomic(console, text, len) < 0)
+		if (copy_file_atomic(log, console) < 0)
 			error_set(e, EXIT_ENV, "cannot keep %s's console in %s: %s", path, console,
 				  strerror(errno));
 		else if ((ret = save_waiting(&m, path, e)) < 0)
 			unlink(console);
-		free_all(text, console);
+		free(console);
 	}
 out:
 	qmp_close(&m);

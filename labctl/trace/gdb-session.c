@@ -354,15 +354,14 @@ void gdb_session_abandon(struct gdb_run *g)
 static int saved_console(const char *held, const char *run_dir, struct error *e)
 {
 	char *from = held ? snapshot_console(held) : NULL;
-	char *to = xasprintf("%s/serial-saved.log", run_dir), *text = NULL;
-	size_t len;
+	char *to = xasprintf("%s/serial-saved.log", run_dir);
 	int ret = 0;
 
 	if (!held)
 		unlink(to);
-	else if (!(text = read_file(from, &len)) || write_file_atomic(to, text, len) < 0)
+	else if (copy_file_atomic(from, to) < 0)
 		ret = error_set(e, EXIT_ENV, "cannot copy %s to %s: %s", from, to, strerror(errno));
-	free_all(from, to, text);
+	free_all(from, to);
 	return ret;
 }
 

@@ -1,5 +1,6 @@
 /* Errors returned, not printed: make_dirs(), staging_dir(), error_set(). */
 #include <setjmp.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -105,7 +106,24 @@ static void test_temp_dirs(void **state)
 	free(file);
 }
 
-/* A message longer than the buffer is cut, and says so. */
+/* A copy is the same bytes (NULs too), by cmp(1); a missing source is
+ * ENOENT, and leaves no copy, not even a temporary one. */
+static void test_copy_file_atomic(void **state)
+{
+	char *from = xasprintf("%s/from", dir), *to = xasprintf("%s/to", dir);
+	char *cmp = xasprintf("cmp -s %s %s", from, to), *none = xasprintf("%s/none", dir);
+	char *nowhere = xasprintf("%s/nowhere", dir), *listing = xasprintf("ls %s | grep -q nowhere", dir);
+
+	assert_int_equal(write_file_atomic(from, "a\0b\nLABCTL waiting\n", 18), 0);
+	assert_int_equal(copy_file_atomic(from, to), 0);
+	assert_int_equal(system(cmp), 0);
+	errno = 0;
+	assert_int_equal(copy_file_atomic(none, nowhere), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_not_equal(system(listing), 0);
+	free_all(from, to, cmp, none, nowhere, listing);
+}
+
 /* The tail of a name, as a directory listing's filter asks it: a name
  * shorter than the suffix, or one ending in it but for a byte, is not. */
 static void test_ends_with(void **state)
@@ -119,6 +137,7 @@ static void test_ends_with(void **state)
 	assert_false(ends_with("", ".c"));
 }
 
+/* A message longer than the buffer is cut, and says so. */
 static void test_error_set_truncates(void **state)
 {
 	char *long_path = xmalloc(3000);
@@ -142,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_make_dirs_under_file),
 		cmocka_unit_test(test_staging_dir),
 		cmocka_unit_test(test_temp_dirs),
+		cmocka_unit_test(test_copy_file_atomic),
 		cmocka_unit_test(test_ends_with),
 		cmocka_unit_test(test_error_set_truncates),
 	};
