@@ -195,28 +195,38 @@ static void close_pair(int fds[2])
 			close(fds[i]);
 }
 
-int child_start(struct child *c, struct error *e)
+/* C's run-time fields as before its start, what it watches on OUT_FD. */
+static void child_reset(struct child *c, int out_fd)
 {
-	int errpipe[2] = { -1, -1 }, out[2] = { -1, -1 }, err = 0, slot;
-	pid_t parent = getpid();
-
 	c->pid = 0;
 	c->status = 0;
 	c->timed_out = false;
-	c->out_fd = -1;
+	c->out_fd = out_fd;
 	c->log_fd = -1;
 	c->logged = 0;
 	c->partial = NULL;
 	c->partial_len = 0;
 	c->attached = c->ended = false;
 	c->pidfd = -1;
+}
+
+/* C's log opened to append to: 0, or -1 with E. */
+static int open_log(struct child *c, struct error *e)
+{
+	c->log_fd = open(c->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	return c->log_fd < 0 ? error_set(e, EXIT_ENV, "cannot open log %s: %m", c->log) : 0;
+}
+
+int child_start(struct child *c, struct error *e)
+{
+	int errpipe[2] = { -1, -1 }, out[2] = { -1, -1 }, err = 0, slot;
+	pid_t parent = getpid();
+
+	child_reset(c, -1);
 	if (setup_once(e) < 0 || (slot = free_slot(e)) < 0)
 		return -1;
-	if (!c->terminal) {
-		c->log_fd = open(c->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (c->log_fd < 0)
-			return error_set(e, EXIT_ENV, "cannot open log %s: %m", c->log);
-	}
+	if (!c->terminal && open_log(c, e) < 0)
+		return -1;
 	if (pipe2(errpipe, O_CLOEXEC) < 0 ||
 	    ((c->echo || c->on_line || c->log_cap) && pipe2(out, O_CLOEXEC) < 0)) {
 		error_set(e, EXIT_ENV, "pipe: %m");
@@ -410,31 +420,18 @@ int child_attach(struct child *c, pid_t pid, int out_fd, struct error *e)
 {
 	int slot;
 
-	c->status = 0;
-	c->timed_out = false;
-	c->logged = 0;
-	c->partial = NULL;
-	c->partial_len = 0;
+	child_reset(c, out_fd);
 	c->attached = true;
-	c->ended = false;
 	c->terminal = false;
-	c->out_fd = out_fd;
-	c->log_fd = -1;
-	c->pid = 0;
 	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (c->pidfd < 0)
 		error_set(e, EXIT_ENV, "cannot watch process %d (%s): %m", (int)pid, c->name);
-	else if (setup_once(e) == 0 && (slot = free_slot(e)) >= 0) {
-		c->log_fd = open(c->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (c->log_fd < 0) {
-			error_set(e, EXIT_ENV, "cannot open log %s: %m", c->log);
-		} else {
-			fcntl(out_fd, F_SETFL, O_NONBLOCK);
-			c->pid = pid;
-			c->started = now();
-			live[slot] = c;
-			return 0;
-		}
+	else if (setup_once(e) == 0 && (slot = free_slot(e)) >= 0 && open_log(c, e) == 0) {
+		fcntl(out_fd, F_SETFL, O_NONBLOCK);
+		c->pid = pid;
+		c->started = now();
+		live[slot] = c;
+		return 0;
 	}
 	close(out_fd);
 	c->out_fd = -1;
