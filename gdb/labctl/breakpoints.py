@@ -8,6 +8,13 @@ from labctl import kernel as k
 from labctl.kernel import u64
 
 
+def delete_all():
+    """Every breakpoint gone, labctl's own (internal ones) included: the
+    guest let run on unwatched, or the next job's to set."""
+    for bp in gdb.breakpoints():
+        bp.delete()
+
+
 class TaskBreakpoint(gdb.Breakpoint):
     """A breakpoint that stops only in TASK: the same task_struct address,
     pid and start time (a task forked after the traced one exited can reuse

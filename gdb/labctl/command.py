@@ -8,6 +8,7 @@ import traceback
 
 import gdb
 
+from labctl import breakpoints
 from labctl import capture
 from labctl import memo
 from labctl.report.lang import N_
@@ -172,8 +173,7 @@ def run_on():
     if not gdb.selected_inferior().threads():
         return      # the guest has ended already
     phase('run-on')
-    for bp in gdb.breakpoints():
-        bp.delete()
+    breakpoints.delete_all()
     try:
         gdb.execute('continue', to_string=True)
     except (gdb.error, KeyboardInterrupt):

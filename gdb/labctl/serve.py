@@ -19,6 +19,7 @@ import signal
 
 import gdb
 
+from labctl import breakpoints
 from labctl import command
 from labctl import kernel
 
@@ -52,8 +53,7 @@ def forget():
     """Nothing of a job left for the next."""
     if gdb.selected_inferior().pid:
         step('kill')
-    for bp in gdb.breakpoints():
-        bp.delete()
+    breakpoints.delete_all()
     kernel.forget_boot()
     command.forget_guest()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
